@@ -1,0 +1,110 @@
+# Mission-report notebooks. `make` alone lists the targets.
+# Every target bootstraps .venv from requirements.lock on first use.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+YEAR ?=
+DATA ?= data/default
+OUT ?= outputs
+# LANG is also the shell's locale variable: only a value given on the command line
+# (make report LANG=fr) chooses the report's language, and recipes keep a sane locale.
+ifeq ($(origin LANG),command line)
+REPORT_LANG := $(LANG)
+override LANG := C.UTF-8
+else
+REPORT_LANG := en
+endif
+MIN_CELL ?= 10
+SCALE ?= 1
+SEED ?= 2024
+DEFAULT_DATA := data/default
+
+.PHONY: help install report reports test lab data calibrate validate kpis bench lint format lock clean
+
+## Show this list of targets.
+help:
+	@awk '/^## /{doc=substr($$0,4); next} /^[a-z][a-z_-]*:/{if(doc){split($$1,t,":"); printf "  %-10s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
+	@echo
+	@echo "  Variables: YEAR=2022 DATA=dir OUT=dir LANG=en|fr MIN_CELL=10 (report); SCALE=1 SEED=2024 (data)"
+
+$(INSTALLED): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@# The grep drops this machine's notices about absent local package mirrors.
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock 2>&1 \
+		| { grep -v 'is ignored: it is neither a file nor a directory' || true; }
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name mission-report --display-name "Mission report" >/dev/null
+	@touch $@
+
+## Create .venv and install the pinned environment (other targets do this on first use).
+install: $(INSTALLED)
+
+## Build the report for one year: make report YEAR=2022 [DATA=dir OUT=dir LANG=fr MIN_CELL=n].
+report: $(INSTALLED)
+	@test -n "$(YEAR)" || { echo "make report: YEAR is required, e.g. make report YEAR=2022" >&2; exit 2; }
+	@$(if $(filter $(DEFAULT_DATA),$(DATA)),$(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA) &&) true
+	$(BIN)/python -m helpers.report --year $(YEAR) --data $(DATA) --out $(OUT) --lang $(REPORT_LANG) --min-cell $(MIN_CELL)
+
+## Build the report for every year the dataset covers.
+reports: $(INSTALLED)
+	@$(if $(filter $(DEFAULT_DATA),$(DATA)),$(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA) &&) true
+	$(BIN)/python -m helpers.report --all-years --data $(DATA) --out $(OUT) --lang $(REPORT_LANG) --min-cell $(MIN_CELL)
+
+## Run the whole test suite (lint, unit, notebooks, calibration, browser).
+test: $(INSTALLED)
+	$(BIN)/ruff check src tests notebooks
+	$(BIN)/ruff format --check src tests notebooks
+	$(BIN)/python -m pytest
+
+## Open JupyterLab with the project's kernel registered.
+lab: $(INSTALLED)
+	$(BIN)/jupyter lab notebooks
+
+## Generate the embedded synthetic dataset (SCALE, SEED) into data/default.
+data: $(INSTALLED)
+	$(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA) --scale $(SCALE) --seed $(SEED)
+
+## Compare the generated dataset's figures with the published ones.
+calibrate: $(INSTALLED)
+	$(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA)
+	$(BIN)/python -m helpers.calibrate --data $(DEFAULT_DATA)
+
+## Check a dataset folder against the data contract: make validate DATA=dir.
+validate: $(INSTALLED)
+	$(BIN)/python -m helpers.validate $(DATA)
+
+## Write the KPI file of one year without running notebooks: make kpis YEAR=2022.
+kpis: $(INSTALLED)
+	@test -n "$(YEAR)" || { echo "make kpis: YEAR is required" >&2; exit 2; }
+	$(BIN)/python -m helpers.kpis --year $(YEAR) --data $(DATA) --out $(OUT)/$(YEAR)/kpis.csv --min-cell $(MIN_CELL)
+
+## Measure the report's speed against the standard tools (see README).
+bench: $(INSTALLED)
+	$(BIN)/python -m helpers.bench
+
+## Lint and check formatting of code and notebooks.
+lint: $(INSTALLED)
+	$(BIN)/ruff check src tests notebooks
+	$(BIN)/ruff format --check src tests notebooks
+
+## Format code and notebooks in place.
+format: $(INSTALLED)
+	$(BIN)/ruff check --fix src tests notebooks
+	$(BIN)/ruff format src tests notebooks
+
+## Re-resolve requirements.lock from pyproject.toml (needs network).
+lock: $(INSTALLED)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --no-annotate \
+		--custom-compile-command "make lock" -o requirements.lock
+
+## Remove the environment, generated data and outputs.
+clean:
+	rm -rf $(VENV) outputs/* $(DEFAULT_DATA) data/bench .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,39 @@
+"""Conventions over the tree: committed notebooks are clean, data stays out of git."""
+
+import json
+import subprocess
+
+from helpers import precommit_checks
+from helpers.paths import ROOT
+
+
+def _tracked(pattern: str) -> list[str]:
+    out = subprocess.run(
+        ["git", "ls-files", pattern], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return [line for line in out.stdout.splitlines() if line]
+
+
+def test_committed_notebooks_carry_no_outputs():
+    dirty = []
+    for name in _tracked("*.ipynb"):
+        nb = json.loads((ROOT / name).read_text())
+        for cell in nb["cells"]:
+            if cell["cell_type"] == "code" and (cell.get("outputs") or cell.get("execution_count")):
+                dirty.append(name)
+                break
+    assert dirty == [], f"strip outputs (nbstripout) from: {dirty}"
+
+
+def test_no_data_or_large_file_is_tracked():
+    found = precommit_checks.problems(_tracked("*"))
+    assert found == []
+
+
+def test_guard_refuses_a_parquet_file_outside_reference(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "people.parquet").write_bytes(b"PAR1")
+    (tmp_path / "data" / "reference").mkdir(parents=True)
+    (tmp_path / "data" / "reference" / "targets.csv").write_text("metric\n")
+    found = precommit_checks.problems(["people.parquet", "data/reference/targets.csv"])
+    assert len(found) == 1 and found[0].startswith("people.parquet")
