@@ -1,0 +1,217 @@
+"""The KPI file of a year: every figure of the report, one row each, without notebooks.
+
+``compute_kpis`` runs every metric of the registry, applies secondary suppression across
+figures and returns the rows in a stable order; ``write_kpis`` writes them with a fixed
+number format, so the same inputs give the same bytes. ``compute_series`` returns the
+small breakdowns the charts draw. Command line::
+
+    python -m helpers.kpis --year 2022 --data DIR --out outputs/2022/kpis.csv --min-cell 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from helpers import registry, segments, stats
+from helpers.dataset import Dataset
+from helpers.metrics import series as series_module
+from helpers.metrics.common import complementary_breakdowns
+from helpers.metrics.funding import funding_breakdowns
+
+KPI_COLUMNS = (
+    "year",
+    "section",
+    "metric",
+    "segment",
+    "value",
+    "numerator",
+    "denominator",
+    "ci_low",
+    "ci_high",
+    "suppressed",
+)
+SERIES_FILE_COLUMNS = ("year", *series_module.SERIES_COLUMNS)
+DECIMALS = 6
+
+
+def compute_kpis(ds: Dataset, year: int, min_cell: int = stats.MIN_CELL) -> pd.DataFrame:
+    """Return every figure of ``year`` in the KPI file's columns and row order.
+
+    Rows are ordered by section, then metric (registry order), then segment (display
+    order). Secondary suppression runs over all figures together, so a figure withheld to
+    protect another is withheld everywhere it appears.
+    """
+    if min_cell < 1:
+        raise ValueError("min_cell must be at least 1")
+    figures = pd.concat(
+        [spec.compute(ds, year, min_cell) for spec in registry.METRICS], ignore_index=True
+    )
+    duplicated = figures[figures.duplicated(["metric", "segment"])]
+    if not duplicated.empty:
+        pairs = ", ".join(
+            f"{m}/{s}" for m, s in zip(duplicated["metric"], duplicated["segment"], strict=True)
+        )
+        raise RuntimeError(f"figures computed twice: {pairs}")
+    additive = {m.id for m in registry.METRICS if m.kind in registry.ADDITIVE_KINDS}
+    breakdowns = complementary_breakdowns(figures, additive) + funding_breakdowns(figures)
+    figures = stats.suppress_secondary(figures, breakdowns)
+    figures["year"] = int(year)
+    figures["section"] = [
+        registry.metric(m).section_of(s)
+        for m, s in zip(figures["metric"], figures["segment"], strict=True)
+    ]
+    metric_rank = {m.id: i for i, m in enumerate(registry.METRICS)}
+    order = sorted(
+        figures.index,
+        key=lambda i: (
+            registry.SECTIONS.index(figures.at[i, "section"]),
+            metric_rank[figures.at[i, "metric"]],
+            segments.segment_rank(figures.at[i, "segment"]),
+        ),
+    )
+    return figures.loc[order, list(KPI_COLUMNS)].reset_index(drop=True)
+
+
+def compute_series(ds: Dataset, year: int, min_cell: int = stats.MIN_CELL) -> pd.DataFrame:
+    """Return the breakdowns behind the charts of ``year`` in long form.
+
+    Columns: year, section, series, segment, period (``YYYY-MM`` or ``YYYY``), value,
+    suppressed. Monthly courses started, new members, students started, visitors and
+    active members; career outcomes of the last five years; emissions monthly by scope
+    and yearly by category and by allocation.
+    """
+    parts = [
+        series_module.monthly_counts(
+            ds, year, "course_enrollments", "started_at", "courses_started"
+        ),
+        series_module.monthly_counts(ds, year, "members", "registered_at", "new_members"),
+        series_module.monthly_counts(ds, year, "enrollments", "started_at", "students_started"),
+        series_module.monthly_traffic(ds, year, "visitors"),
+        series_module.monthly_traffic(ds, year, "active_members"),
+        series_module.career_outcome_history(ds, year),
+        series_module.emissions_series(ds, year),
+    ]
+    frame = series_module.protect_counts(pd.concat(parts, ignore_index=True), min_cell)
+    frame.insert(0, "year", int(year))
+    return frame.reset_index(drop=True)
+
+
+def format_number(value: object, integral: bool) -> str:
+    """Format one number of the KPI file; empty for a missing value.
+
+    Integral counts are written without decimals, everything else with six.
+    """
+    if value is None or pd.isna(value):
+        return ""
+    number = float(value)
+    if integral and number.is_integer():
+        return str(int(number))
+    text = f"{number:.{DECIMALS}f}"
+    # A tiny negative rounds to "-0.000000"; one spelling of zero keeps bytes stable.
+    return "0.000000" if text == "-0.000000" else text
+
+
+def kpi_rows(kpis: pd.DataFrame) -> list[list[str]]:
+    """Return the KPI frame as text rows in the file's format."""
+    rows = []
+    for record in kpis.itertuples(index=False):
+        kind = registry.metric(record.metric).kind
+        rows.append(
+            [
+                str(record.year),
+                record.section,
+                record.metric,
+                record.segment,
+                format_number(record.value, integral=kind == "count"),
+                format_number(record.numerator, integral=True),
+                format_number(record.denominator, integral=True),
+                format_number(record.ci_low, integral=False),
+                format_number(record.ci_high, integral=False),
+                "true" if record.suppressed else "false",
+            ]
+        )
+    return rows
+
+
+def write_csv(path: Path | str, header: Sequence[str], rows: list[list[str]]) -> Path:
+    """Write ``rows`` under ``header`` as UTF-8 CSV with ``\\n`` line ends; return the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def write_kpis(kpis: pd.DataFrame, path: Path | str) -> Path:
+    """Write the frame of ``compute_kpis`` to ``path`` (the same bytes for the same frame)."""
+    return write_csv(path, KPI_COLUMNS, kpi_rows(kpis))
+
+
+def write_series(frame: pd.DataFrame, path: Path | str) -> Path:
+    """Write the frame of ``compute_series`` to ``path``."""
+    rows = [
+        [
+            str(r.year),
+            r.section,
+            r.series,
+            r.segment,
+            r.period,
+            format_number(r.value, integral=series_module.SERIES_KINDS[r.series] == "count"),
+            "true" if r.suppressed else "false",
+        ]
+        for r in frame.itertuples(index=False)
+    ]
+    return write_csv(path, SERIES_FILE_COLUMNS, rows)
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Return the command-line arguments."""
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.kpis", description="Write the KPI file of one report year."
+    )
+    parser.add_argument("--year", type=int, required=True, help="report year, e.g. 2022")
+    parser.add_argument("--data", type=Path, required=True, help="dataset folder")
+    parser.add_argument("--out", type=Path, required=True, help="KPI file to write")
+    parser.add_argument(
+        "--min-cell",
+        type=int,
+        default=stats.MIN_CELL,
+        help="smallest count shown (default %(default)s; 1 shows everything)",
+    )
+    parser.add_argument("--series", type=Path, help="also write the chart series to this file")
+    args = parser.parse_args(argv)
+    if args.min_cell < 1:
+        parser.error("--min-cell must be at least 1")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Validate the dataset, compute the year's figures and write the KPI file."""
+    args = parse_args(argv)
+    # Imported here: loading and validation are only needed by the command line.
+    from helpers.load import ContractError, load_dataset
+
+    try:
+        ds = load_dataset(args.data)
+    except ContractError as error:
+        print(f"{args.data}: the dataset breaks the data contract\n{error}", file=sys.stderr)
+        return 1
+    kpis = compute_kpis(ds, args.year, args.min_cell)
+    written = write_kpis(kpis, args.out)
+    print(f"{written}: {len(kpis)} figures for {args.year}", file=sys.stderr)
+    if args.series:
+        series = write_series(compute_series(ds, args.year, args.min_cell), args.series)
+        print(f"{series}: chart series for {args.year}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

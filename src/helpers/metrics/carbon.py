@@ -1,0 +1,172 @@
+"""The greenhouse-gas inventory of the year, per user and per paid student, and the donation.
+
+Emissions of an activity line = activity_value x the kg CO2e per unit of its emission
+factor, whose unit must be the line's unit. The inventory is small (monthly lines per
+category and team), so the lines of a year are brought into Python and summed with
+``math.fsum``: an exactly rounded sum, the same whatever the order of the rows.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from helpers.dataset import Dataset
+from helpers.metrics.common import (
+    absent_figure,
+    active_in_year,
+    amount_figure,
+    count_figure,
+    derived_figure,
+    figures_frame,
+    in_year,
+)
+from helpers.stats import MIN_CELL
+
+KG_PER_TONNE = 1000.0
+SCOPES = (1, 2, 3)
+PAID_PROGRAMMES = "paid_programmes"
+
+
+class CarbonUnitError(ValueError):
+    """Activity lines whose unit is not the unit of their emission factor (or no factor)."""
+
+
+def scope_segment(scope: int) -> str:
+    """Segment id of a GHG Protocol scope."""
+    return f"scope_{int(scope)}"
+
+
+def emission_lines(ds: Dataset, year: int) -> pd.DataFrame:
+    """Return the activity lines of ``year`` with their emissions in kg CO2e.
+
+    Columns: month, scope, category, team, allocation, kgco2e.
+
+    Raises
+    ------
+    CarbonUnitError
+        When a line's factor is missing or its unit differs from the line's unit: the
+        product would not be kg CO2e.
+    """
+    lines = ds.query(
+        f"""
+        SELECT c.month, c.scope, c.category, c.team, c.allocation,
+               c.activity_value, c.activity_unit, c.emission_factor_id,
+               f.unit AS factor_unit, f.kgco2e_per_unit
+        FROM carbon_activity c
+        LEFT JOIN emission_factors f ON f.emission_factor_id = c.emission_factor_id
+        WHERE {in_year("c.month", year)}
+        """
+    )
+    problems = lines[lines["factor_unit"].isna() | (lines["activity_unit"] != lines["factor_unit"])]
+    if not problems.empty:
+        pairs = sorted(
+            {
+                f"{fid}: activity in {unit!r}, factor in "
+                + ("(no such factor)" if pd.isna(funit) else repr(funit))
+                for fid, unit, funit in problems[
+                    ["emission_factor_id", "activity_unit", "factor_unit"]
+                ].itertuples(index=False)
+            }
+        )
+        raise CarbonUnitError(
+            f"carbon_activity {year}: {len(problems)} line(s) cannot be converted to kg CO2e; "
+            + "; ".join(pairs)
+        )
+    lines["kgco2e"] = [
+        float(v) * float(f)
+        for v, f in zip(lines["activity_value"], lines["kgco2e_per_unit"], strict=True)
+    ]
+    return lines[["month", "scope", "category", "team", "allocation", "kgco2e"]]
+
+
+def total_kg(lines: pd.DataFrame) -> float:
+    """Exactly rounded sum of the emissions (kg) of ``lines``."""
+    return math.fsum(float(v) for v in lines["kgco2e"])
+
+
+def count_users(ds: Dataset, year: int) -> int:
+    """Return the members who started a free course or had an enrollment active in ``year``."""
+    return int(
+        ds.scalar(
+            f"""
+            SELECT count(*) FROM (
+                SELECT member_id FROM course_enrollments WHERE {in_year("started_at", year)}
+                UNION
+                SELECT e.member_id FROM enrollments e WHERE {active_in_year(year)}
+            )
+            """
+        )
+    )
+
+
+def count_active_enrollments(ds: Dataset, year: int) -> int:
+    """Return the enrollments active in ``year``."""
+    return int(ds.scalar(f"SELECT count(*) FROM enrollments e WHERE {active_in_year(year)}"))
+
+
+def carbon_price(ds: Dataset, year: int) -> float | None:
+    """Return the price of a tonne of CO2e for ``year`` (None when the table has no such year)."""
+    price = ds.scalar("SELECT eur_per_tco2e FROM carbon_prices WHERE year = $year", {"year": year})
+    return None if price is None else float(price)
+
+
+def compute_emissions_tco2e(ds: Dataset, year: int, min_cell: int = MIN_CELL) -> pd.DataFrame:
+    """Emissions of the months of ``year`` in tonnes CO2e, in all and by scope.
+
+    A year without any activity line is data absent; a scope without lines in a year
+    that has some is 0.
+    """
+    metric = "emissions_tco2e"
+    keys = ["all", *(scope_segment(s) for s in SCOPES)]
+    lines = emission_lines(ds, year)
+    if lines.empty:
+        return figures_frame([absent_figure(metric, k) for k in keys])
+    figures = [amount_figure(metric, "all", total_kg(lines) / KG_PER_TONNE)]
+    for scope in SCOPES:
+        in_scope = lines[lines["scope"] == scope]
+        figures.append(
+            amount_figure(metric, scope_segment(scope), total_kg(in_scope) / KG_PER_TONNE)
+        )
+    return figures_frame(figures)
+
+
+def compute_users(ds: Dataset, year: int, min_cell: int = MIN_CELL) -> pd.DataFrame:
+    """Distinct members who started a free course or had an enrollment active in ``year``."""
+    return figures_frame([count_figure("users", "all", count_users(ds, year), min_cell)])
+
+
+def compute_co2e_per_user_kg(ds: Dataset, year: int, min_cell: int = MIN_CELL) -> pd.DataFrame:
+    """Total emissions of ``year`` (kg CO2e) per user, free and paid courses together."""
+    metric = "co2e_per_user_kg"
+    lines = emission_lines(ds, year)
+    if lines.empty:
+        return figures_frame([absent_figure(metric, "all")])
+    users = count_users(ds, year)
+    value = total_kg(lines) / users if users else None
+    return figures_frame([derived_figure(metric, "all", value, (users,), min_cell)])
+
+
+def compute_co2e_per_paid_student_kg(
+    ds: Dataset, year: int, min_cell: int = MIN_CELL
+) -> pd.DataFrame:
+    """Emissions allocated to paid programmes (kg CO2e) per enrollment active in ``year``."""
+    metric = "co2e_per_paid_student_kg"
+    lines = emission_lines(ds, year)
+    if lines.empty:
+        return figures_frame([absent_figure(metric, "all")])
+    students = count_active_enrollments(ds, year)
+    paid_kg = total_kg(lines[lines["allocation"] == PAID_PROGRAMMES])
+    value = paid_kg / students if students else None
+    return figures_frame([derived_figure(metric, "all", value, (students,), min_cell)])
+
+
+def compute_carbon_donation_eur(ds: Dataset, year: int, min_cell: int = MIN_CELL) -> pd.DataFrame:
+    """Emissions of ``year`` (tonnes CO2e) times the carbon price of ``year``, in euros."""
+    metric = "carbon_donation_eur"
+    lines = emission_lines(ds, year)
+    price = carbon_price(ds, year)
+    if lines.empty or price is None:
+        return figures_frame([absent_figure(metric, "all")])
+    return figures_frame([amount_figure(metric, "all", total_kg(lines) / KG_PER_TONNE * price)])

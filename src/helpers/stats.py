@@ -1,0 +1,175 @@
+"""Intervals and disclosure control for the figures of the report.
+
+Rates and shares carry a 95 % Wilson score interval; a gap between two groups is called a
+gap only when Newcombe's hybrid-score interval for the difference excludes 0. Disclosure
+control (docs/methods.md, "Small numbers") is written as pure functions: the first decide
+whether one figure is withheld, the last blank withheld figures of the tidy frame and
+withhold the complementary figures that would let a reader recover them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+from scipy import stats as scipy_stats
+
+MIN_CELL = 10
+CONFIDENCE = 0.95
+
+# Columns of the tidy figure frame that a withheld figure must not show.
+WITHHELD_COLUMNS = ("value", "numerator", "denominator", "ci_low", "ci_high")
+
+
+def wilson_interval(
+    successes: int, trials: int, confidence: float = CONFIDENCE
+) -> tuple[float, float]:
+    """Return the Wilson score interval of ``successes / trials``.
+
+    Parameters
+    ----------
+    successes, trials
+        Counts, ``0 <= successes <= trials``.
+    confidence
+        Two-sided confidence level.
+
+    Returns
+    -------
+    tuple of float
+        ``(low, high)``; ``(nan, nan)`` when ``trials`` is 0 (a rate without value).
+    """
+    if trials == 0:
+        return math.nan, math.nan
+    result = scipy_stats.binomtest(int(successes), int(trials))
+    interval = result.proportion_ci(confidence_level=confidence, method="wilson")
+    # Wilson bounds are exact at the edges; clip the last-bit noise of the formula.
+    return max(0.0, float(interval.low)), min(1.0, float(interval.high))
+
+
+def newcombe_interval(
+    successes_a: int,
+    trials_a: int,
+    successes_b: int,
+    trials_b: int,
+    confidence: float = CONFIDENCE,
+) -> tuple[float, float]:
+    """Return Newcombe's hybrid-score interval for ``p_a - p_b`` (independent groups).
+
+    Method 10 of Newcombe (1998, Statistics in Medicine 17:873-890): the Wilson interval of
+    each proportion is combined by the square-and-add rule.
+
+    Returns
+    -------
+    tuple of float
+        ``(low, high)``; ``(nan, nan)`` when either group is empty.
+    """
+    if trials_a == 0 or trials_b == 0:
+        return math.nan, math.nan
+    p_a, p_b = successes_a / trials_a, successes_b / trials_b
+    low_a, high_a = wilson_interval(successes_a, trials_a, confidence)
+    low_b, high_b = wilson_interval(successes_b, trials_b, confidence)
+    difference = p_a - p_b
+    low = difference - math.sqrt((p_a - low_a) ** 2 + (high_b - p_b) ** 2)
+    high = difference + math.sqrt((high_a - p_a) ** 2 + (p_b - low_b) ** 2)
+    return low, high
+
+
+def gap_excludes_zero(
+    successes_a: int,
+    trials_a: int,
+    successes_b: int,
+    trials_b: int,
+    confidence: float = CONFIDENCE,
+) -> bool:
+    """Return True when the Newcombe interval of ``p_a - p_b`` lies wholly above or below 0."""
+    low, high = newcombe_interval(successes_a, trials_a, successes_b, trials_b, confidence)
+    if math.isnan(low):
+        return False
+    return low > 0 or high < 0
+
+
+def is_small(count: float | None, min_cell: int = MIN_CELL) -> bool:
+    """Return True when ``count`` is small: ``0 < count < min_cell`` (zeros are shown)."""
+    if count is None or pd.isna(count):
+        return False
+    return 0 < count < min_cell
+
+
+def withholds_count(count: float | None, min_cell: int = MIN_CELL) -> bool:
+    """Return True when a count figure must be withheld."""
+    return is_small(count, min_cell)
+
+
+def withholds_rate(numerator: int, denominator: int, min_cell: int = MIN_CELL) -> bool:
+    """Return True when a rate or share must be withheld.
+
+    It is withheld when its numerator, its denominator or its complement
+    (denominator - numerator) is small.
+    """
+    return any(is_small(c, min_cell) for c in (numerator, denominator, denominator - numerator))
+
+
+def withholds_derived(counts: Iterable[float | None], min_cell: int = MIN_CELL) -> bool:
+    """Return True when a figure derived from others must be withheld.
+
+    ``counts`` are the counts behind the figure (both years of a growth, both groups of a
+    premium, the people of a per-user ratio); one small count withholds the figure.
+    """
+    return any(is_small(c, min_cell) for c in counts)
+
+
+def blank_withheld(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame`` with value, numerator, denominator and interval emptied where suppressed.
+
+    Columns of ``WITHHELD_COLUMNS`` that ``frame`` lacks are skipped.
+    """
+    out = frame.copy()
+    withheld = out["suppressed"].astype(bool)
+    for column in WITHHELD_COLUMNS:
+        if column in out.columns:
+            out[column] = out[column].mask(withheld)
+    return out
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Rows of a tidy frame that add up, so that one withheld row could be recovered.
+
+    ``rows`` are index labels in the breakdown's display order (it breaks ties); ``size``
+    names the column that ranks rows from smallest to largest (``value`` for counts,
+    ``numerator`` for shares of one denominator, ``denominator`` for a rate by group).
+    """
+
+    rows: tuple[Hashable, ...]
+    size: str
+
+
+def suppress_secondary(frame: pd.DataFrame, breakdowns: Sequence[Breakdown]) -> pd.DataFrame:
+    """Return ``frame`` with complementary suppression applied until nothing changes.
+
+    In every breakdown where exactly one figure is withheld, the smallest figure still
+    shown (one with a value; ties go to the earlier row) is withheld too and blanked.
+    Withholding a row can expose another breakdown it belongs to, hence the loop.
+    """
+    out = frame.copy()
+    changed = True
+    while changed:
+        changed = False
+        for breakdown in breakdowns:
+            rows = [r for r in breakdown.rows if r in out.index]
+            withheld = [r for r in rows if bool(out.at[r, "suppressed"])]
+            if len(withheld) != 1:
+                continue
+            shown = [
+                r
+                for r in rows
+                if not bool(out.at[r, "suppressed"]) and not pd.isna(out.at[r, "value"])
+            ]
+            if not shown:
+                continue
+            smallest = min(shown, key=lambda r: (out.at[r, breakdown.size], rows.index(r)))
+            out.at[smallest, "suppressed"] = True
+            changed = True
+    return blank_withheld(out)

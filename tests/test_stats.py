@@ -1,0 +1,145 @@
+"""Intervals and disclosure control, checked against published and hand-worked values."""
+
+import math
+
+import pandas as pd
+import pytest
+
+from helpers import stats
+
+
+def test_wilson_interval_matches_newcombe_1998_example():
+    # Newcombe (1998), single proportion, example 81/263: score interval 0.2553 to 0.3662.
+    low, high = stats.wilson_interval(81, 263)
+    assert low == pytest.approx(0.2553, abs=5e-5)
+    assert high == pytest.approx(0.3662, abs=5e-5)
+
+
+def test_wilson_interval_of_zero_successes_by_hand():
+    # With k = 0 the upper bound is z^2 / (n + z^2); z = 1.959964, z^2 = 3.841459.
+    low, high = stats.wilson_interval(0, 10)
+    assert low == 0.0
+    assert high == pytest.approx(3.841459 / 13.841459, abs=1e-6)
+
+
+def test_wilson_interval_of_all_successes_mirrors_zero():
+    low, high = stats.wilson_interval(10, 10)
+    assert high == 1.0
+    assert low == pytest.approx(1 - 3.841459 / 13.841459, abs=1e-6)
+
+
+def test_wilson_interval_without_trials_has_no_bounds():
+    assert all(math.isnan(b) for b in stats.wilson_interval(0, 0))
+
+
+def test_newcombe_interval_matches_newcombe_1998_example():
+    # Newcombe (1998), difference of independent proportions, 56/70 - 48/80, method 10:
+    # 0.0524 to 0.3339.
+    low, high = stats.newcombe_interval(56, 70, 48, 80)
+    assert low == pytest.approx(0.0524, abs=5e-5)
+    assert high == pytest.approx(0.3339, abs=5e-5)
+
+
+def test_gap_is_called_only_when_interval_excludes_zero():
+    assert stats.gap_excludes_zero(56, 70, 48, 80)  # interval 0.0524 to 0.3339
+    assert stats.gap_excludes_zero(48, 80, 56, 70)  # the same gap the other way round
+    assert not stats.gap_excludes_zero(6, 10, 5, 10)  # 0.6 vs 0.5 on ten people each
+    assert not stats.gap_excludes_zero(1, 1, 0, 0)  # an empty group has no gap
+
+
+@pytest.mark.parametrize(
+    ("count", "min_cell", "small"),
+    [
+        (0, 10, False),
+        (1, 10, True),
+        (9, 10, True),
+        (10, 10, False),
+        (1, 1, False),
+        (None, 10, False),
+    ],
+)
+def test_small_counts_at_the_boundaries(count, min_cell, small):
+    assert stats.is_small(count, min_cell) is small
+
+
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "withheld"),
+    [
+        (10, 20, False),  # 10, 20 and the complement 10 are all shown
+        (9, 20, True),  # small numerator
+        (11, 21, False),  # complement 10
+        (10, 19, True),  # small complement: 9 people lack the trait
+        (0, 20, False),  # a zero is shown, and the complement is 20
+        (20, 20, False),  # complement 0 is shown
+        (0, 0, False),  # no denominator: no value, nothing withheld
+        (3, 5, True),  # small denominator
+    ],
+)
+def test_rate_is_withheld_when_numerator_denominator_or_complement_is_small(
+    numerator, denominator, withheld
+):
+    assert stats.withholds_rate(numerator, denominator, 10) is withheld
+
+
+def test_nothing_is_withheld_with_min_cell_one():
+    assert not stats.withholds_rate(1, 2, 1)
+    assert not stats.withholds_count(1, 1)
+    assert not stats.withholds_derived([1, 2, 3], 1)
+
+
+def test_derived_figure_is_withheld_when_any_count_behind_it_is_small():
+    assert stats.withholds_derived([120, 9], 10)
+    assert not stats.withholds_derived([120, 10, 0], 10)
+
+
+def _shares(numerators, denominator=100, withheld=()):
+    return pd.DataFrame(
+        {
+            "metric": [f"share_{i}" for i in range(len(numerators))],
+            "segment": "all",
+            "value": [n / denominator for n in numerators],
+            "numerator": numerators,
+            "denominator": denominator,
+            "ci_low": 0.0,
+            "ci_high": 1.0,
+            "suppressed": [i in withheld for i in range(len(numerators))],
+        }
+    ).astype({"value": "Float64", "numerator": "Int64", "denominator": "Int64"})
+
+
+def test_secondary_suppression_withholds_the_next_smallest_and_blanks_it():
+    frame = stats.blank_withheld(_shares([3, 20, 12, 15, 50], withheld={0}))
+    out = stats.suppress_secondary(frame, [stats.Breakdown((0, 1, 2, 3, 4), "numerator")])
+    assert out["suppressed"].tolist() == [True, False, True, False, False]
+    assert out.loc[2, ["value", "numerator", "denominator", "ci_low", "ci_high"]].isna().all()
+    assert out.loc[1, "numerator"] == 20
+
+
+def test_secondary_suppression_breaks_ties_by_breakdown_order():
+    frame = _shares([2, 3, 3, 92], withheld={0})
+    out = stats.suppress_secondary(frame, [stats.Breakdown((0, 2, 1, 3), "numerator")])
+    # rows 1 and 2 tie at 3; row 2 comes first in the breakdown
+    assert out["suppressed"].tolist() == [True, False, True, False]
+
+
+def test_secondary_suppression_leaves_breakdowns_with_two_withheld_alone():
+    frame = _shares([3, 4, 40, 53], withheld={0, 1})
+    out = stats.suppress_secondary(frame, [stats.Breakdown((0, 1, 2, 3), "numerator")])
+    assert out["suppressed"].tolist() == [True, True, False, False]
+
+
+def test_secondary_suppression_cascades_into_an_overlapping_breakdown():
+    frame = _shares([3, 12, 85, 40], withheld={0})
+    breakdowns = [
+        stats.Breakdown((0, 1, 2), "numerator"),  # withholds row 1
+        stats.Breakdown((1, 3), "numerator"),  # which exposes row 3
+    ]
+    out = stats.suppress_secondary(frame, breakdowns)
+    assert out["suppressed"].tolist() == [True, True, False, True]
+
+
+def test_secondary_suppression_skips_figures_without_value():
+    frame = _shares([3, 0, 97], withheld={0})
+    frame.loc[1, ["value", "numerator", "denominator"]] = pd.NA  # a 0/0 rate
+    out = stats.suppress_secondary(frame, [stats.Breakdown((0, 1, 2), "numerator")])
+    assert out["suppressed"].tolist() == [True, False, True]
