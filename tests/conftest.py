@@ -1,0 +1,309 @@
+"""Shared test data: a small dataset that meets the data contract, and writers for it.
+
+``make_valid_frames()`` returns the eleven dataset tables as DataFrames (dates as ISO
+strings, nulls as None); ``make_reference_frames()`` returns small emission_factors,
+carbon_prices and targets tables that fit them. ``write_dataset`` writes any of these
+as CSV or Parquet files into a folder, ``write_reference`` makes a complete reference
+folder. Tests change a copy of the frames, write them, and load or validate the folder.
+
+Row numbers in tests: the row at index ``i`` of a frame is line ``i + 2`` of its CSV
+file (the header is line 1) and row ``i + 1`` of its Parquet file.
+
+The dataset, row by row (indexes in brackets):
+
+- members: [0] m1 FR, [1] m2 GB, [2] m3 ZZ, [3] m4 SN, [4] m5 FR.
+- applications: [0] a1 m1 admitted, [1] a2 m2 rejected, [2] a3 m3 admitted,
+  [3] a4 m4 abandoned (never submitted), [4] a5 m5 withdrawn, [5] a6 m5 admitted.
+- enrollments: [0] e1 from a1, graduated, public funding, mentor mt1;
+  [1] e2 from a3, active, apprenticeship at company k1, mentor mt2;
+  [2] e3 from a6, dropped out, employer-funded by company k2, no mentor.
+- graduate_surveys: [0] e1, answered, employed.
+- career_outcomes: [0] o1 m1 crediting e1; [1] o2 m2 without enrollment.
+- carbon_activity uses the factors electricity_fr (kWh) and data_transfer_fr (GB), ids
+  of the shipped emission_factors, so the dataset also loads with data/reference.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+import shutil
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from helpers import contract
+from helpers.paths import REFERENCE_DIR
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+# The rows of the valid dataset, kept one row to a line so that tests can point at them.
+# fmt: off
+VALID_ROWS: dict[str, tuple[str, list[tuple]]] = {
+    "members": (
+        "member_id registered_at country gender",
+        [
+            ("m1", "2021-01-10", "FR", "female"),
+            ("m2", "2021-03-05", "GB", "male"),
+            ("m3", "2021-06-20", "ZZ", "other"),
+            ("m4", "2022-02-01", "SN", "unknown"),
+            ("m5", "2022-04-15", "FR", "female"),
+        ],
+    ),
+    "monthly_traffic": (
+        "month country visitors active_members",
+        [
+            ("2022-01-01", "FR", 1000, 120),
+            ("2022-01-01", "GB", 500, 40),
+            ("2022-02-01", "FR", 1100, 130),
+            ("2022-02-01", "ZZ", 50, 0),
+        ],
+    ),
+    "course_enrollments": (
+        "course_enrollment_id member_id course_id started_at certificate_at",
+        [
+            ("ce1", "m1", "python-101", "2021-02-01", "2021-03-01"),
+            ("ce2", "m1", "sql-101", "2022-01-15", None),
+            ("ce3", "m2", "excel-101", "2022-03-01", "2022-03-20"),
+            ("ce4", "m4", "python-101", "2022-02-10", None),
+        ],
+    ),
+    "paths": (
+        "path_id title domain language",
+        [
+            ("p1", "Data analyst", "tech", "fr"),
+            ("p2", "Project manager", "non_tech", "fr"),
+            ("p3", "Web developer", "tech", "en"),
+        ],
+    ),
+    "applications": (
+        "application_id member_id path_id started_at submitted_at decision decided_at "
+        "country gender employment_status education_level priority_area migration_status "
+        "disability",
+        [
+            ("a1", "m1", "p1", "2021-09-01", "2021-09-10", "admitted", "2021-09-20",
+             "FR", "female", "job_seeker", "bac", "qpv", "refugee", "no"),
+            ("a2", "m2", "p2", "2021-10-01", "2021-10-05", "rejected", "2021-10-15",
+             "GB", "male", "employed", "bac_plus_3", "none", "none", "no"),
+            ("a3", "m3", "p3", "2022-01-05", "2022-01-10", "admitted", "2022-01-25",
+             "ZZ", "other", "student", "below_bac", "unknown", "unknown", "yes"),
+            ("a4", "m4", "p1", "2022-02-01", None, None, None,
+             "SN", "unknown", "unknown", "none", "none", "migrant", "unknown"),
+            ("a5", "m5", "p2", "2022-03-01", "2022-03-02", "withdrawn", None,
+             "FR", "female", "inactive", "bac_plus_2", "zrr", "none", "no"),
+            ("a6", "m5", "p1", "2022-03-03", "2022-03-04", "admitted", "2022-03-20",
+             "FR", "female", "employed", "bac_plus_5_or_more", "none", "asylum_seeker", "no"),
+        ],
+    ),
+    "enrollments": (
+        "enrollment_id application_id member_id path_id started_at expected_end_at status "
+        "ended_at funding_type funder employer_id mentor_id",
+        [
+            ("e1", "a1", "m1", "p1", "2021-10-01", "2022-09-30", "graduated", "2022-09-15",
+             "public", "pole_emploi", None, "mt1"),
+            ("e2", "a3", "m3", "p3", "2022-02-01", "2023-01-31", "active", None,
+             "apprenticeship", "opco_atlas", "k1", "mt2"),
+            ("e3", "a6", "m5", "p1", "2022-04-01", "2023-03-31", "dropped_out", "2022-06-30",
+             "employer", None, "k2", None),
+        ],
+    ),
+    "graduate_surveys": (
+        "enrollment_id sent_at responded_at employed_within_6_months salary_before_eur "
+        "salary_after_eur",
+        [("e1", "2023-03-15", "2023-03-20", True, 28000.0, 32500.5)],
+    ),
+    "career_outcomes": (
+        "career_outcome_id member_id declared_at outcome_type enrollment_id source",
+        [
+            ("o1", "m1", "2022-12-01", "new_job", "e1", "graduate_survey"),
+            ("o2", "m2", "2022-05-10", "promotion_or_raise", None, "platform_survey"),
+        ],
+    ),
+    "companies": (
+        "company_id country size_band",
+        [("k1", "FR", "sme"), ("k2", "GB", "large")],
+    ),
+    "mentors": (
+        "mentor_id role gender domain disability_trained",
+        [
+            ("mt1", "mentor", "female", "tech", True),
+            ("mt2", "instructor", "male", "non_tech", False),
+        ],
+    ),
+    "carbon_activity": (
+        "month scope category team activity_value activity_unit emission_factor_id allocation",
+        [
+            ("2022-01-01", 2, "office_energy", "workplace", 1500.0, "kWh", "electricity_fr", "platform"),
+            ("2022-01-01", 3, "video_delivery", "platform", 20000.0, "GB", "data_transfer_fr", "platform"),
+            ("2022-02-01", 3, "cloud_hosting", "platform", 800.0, "kWh", "electricity_fr", "paid_programmes"),
+        ],
+    ),
+}
+REFERENCE_ROWS: dict[str, tuple[str, list[tuple]]] = {
+    "emission_factors": (
+        "emission_factor_id category unit kgco2e_per_unit source",
+        [
+            ("electricity_fr", "electricity_fr", "kWh", 0.052, "test factor"),
+            ("data_transfer_fr", "data_transfer", "GB", 0.0065, "test factor"),
+        ],
+    ),
+    "carbon_prices": (
+        "year eur_per_tco2e source",
+        [(2021, 80.0, "test price"), (2022, 100.0, "test price")],
+    ),
+    "targets": (
+        "metric segment first_year last_year comparator threshold source",
+        [
+            ("third_party_funding_share", "all", 2021, 2021, ">=", 0.6, "test target"),
+            ("segment_share", "underserved", 2023, 2025, ">=", 0.7, "test target"),
+        ],
+    ),
+}
+# fmt: on
+
+
+def _frames(rows: dict[str, tuple[str, list[tuple]]]) -> dict[str, pd.DataFrame]:
+    # object columns keep each value as written (None stays None, ints stay ints).
+    return {
+        name: pd.DataFrame(list(values), columns=columns.split(), dtype=object)
+        for name, (columns, values) in rows.items()
+    }
+
+
+def make_valid_frames() -> dict[str, pd.DataFrame]:
+    """The eleven dataset tables of a small dataset that meets every contract rule."""
+    return _frames(VALID_ROWS)
+
+
+def make_reference_frames() -> dict[str, pd.DataFrame]:
+    """emission_factors, carbon_prices and targets fitting ``make_valid_frames()``."""
+    return _frames(REFERENCE_ROWS)
+
+
+def _is_iso_date(value: object) -> bool:
+    if not (isinstance(value, str) and ISO_DATE.fullmatch(value)):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_null(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def _csv_cell(value: object, kind: str | None) -> str:
+    """A value as the contract writes it in CSV: empty for null, true/false, ISO dates."""
+    if _is_null(value):
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if kind == "integer" and isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a column holding a null became float in pandas
+    return str(value)
+
+
+def _arrow_array(values: list, kind: str | None) -> pa.Array:
+    """A Parquet column of the contract type when every value fits it.
+
+    Otherwise the column keeps the type of its values (text for strings), as a producer
+    without a schema would write it: the bad-input tests rely on this.
+    """
+    known = [v for v in values if not _is_null(v)]
+    cells = [None if _is_null(v) else v for v in values]
+
+    def every(test) -> bool:
+        return all(test(v) for v in known)
+
+    if kind == "date" and every(_is_iso_date):
+        return pa.array([None if v is None else date.fromisoformat(v) for v in cells], pa.date32())
+    if kind == "integer" and every(lambda v: isinstance(v, int) and not isinstance(v, bool)):
+        return pa.array(cells, pa.int64())
+    if kind == "number" and every(lambda v: isinstance(v, int | float) and not isinstance(v, bool)):
+        return pa.array([None if v is None else float(v) for v in cells], pa.float64())
+    if kind == "boolean" and every(lambda v: isinstance(v, bool)):
+        return pa.array(cells, pa.bool_())
+    if kind in ("string", "enum", "country") and every(lambda v: isinstance(v, str)):
+        return pa.array(cells, pa.string())
+    try:
+        return pa.array(cells)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        # Mixed values (numbers and text): a text column, written as CSV would write them.
+        return pa.array([None if v is None else _csv_cell(v, kind) for v in cells], pa.string())
+
+
+def _contract_type(table: str, column: str) -> str | None:
+    known = contract.TABLES_BY_NAME.get(table)
+    if known is None or column not in known.column_names:
+        return None
+    return known.column(column).type
+
+
+def write_table(frame: pd.DataFrame, path: Path, table: str) -> Path:
+    """Write one table as ``path`` (.csv or .parquet) the way the contract asks."""
+    columns = [str(c) for c in frame.columns]
+    kinds = [_contract_type(table, c) for c in columns]
+    if path.suffix == ".csv":
+        with path.open("w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f, lineterminator="\n")
+            writer.writerow(columns)
+            for row in frame.itertuples(index=False):
+                writer.writerow([_csv_cell(v, k) for v, k in zip(row, kinds, strict=True)])
+    else:
+        arrays = [_arrow_array(frame[c].tolist(), k) for c, k in zip(columns, kinds, strict=True)]
+        pq.write_table(pa.table(dict(zip(columns, arrays, strict=True))), path)
+    return path
+
+
+def write_dataset(
+    frames: Mapping[str, pd.DataFrame],
+    folder: Path,
+    fmt: str = "csv",
+    formats: Mapping[str, str] | None = None,
+) -> Path:
+    """Write each frame as ``<table>.<fmt>`` in ``folder`` (created if needed).
+
+    ``formats`` chooses another format for some tables ({"members": "parquet"}), for
+    datasets that mix CSV and Parquet. Returns ``folder``.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in frames.items():
+        suffix = (formats or {}).get(name, fmt)
+        write_table(frame, folder / f"{name}.{suffix}", name)
+    return folder
+
+
+def write_reference(folder: Path, frames: Mapping[str, pd.DataFrame] | None = None) -> Path:
+    """A reference folder: the given (or test) reference tables and the shipped
+    category rules. Returns ``folder``."""
+    write_dataset(frames if frames is not None else make_reference_frames(), folder)
+    shutil.copy(REFERENCE_DIR / "category_rules.csv", folder / "category_rules.csv")
+    return folder
+
+
+@pytest.fixture
+def valid_frames() -> dict[str, pd.DataFrame]:
+    """A fresh copy of the valid dataset's tables, free to change."""
+    return make_valid_frames()
+
+
+@pytest.fixture
+def isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Keep the file-digest cache of helpers.fingerprint inside the test's folder."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "mission-report"
+
+
+@pytest.fixture
+def reference_dir(tmp_path: Path) -> Path:
+    """A reference folder holding the test reference tables and the category rules."""
+    return write_reference(tmp_path / "reference")

@@ -1,0 +1,431 @@
+"""The bad-input corpus: one broken rule at a time, and the exact problem reported.
+
+Each case changes a copy of the valid dataset of conftest.py so that one rule breaks
+(and only that one), writes it as CSV or Parquet, and checks the file, column, rule,
+count and row numbers of the single problem reported. Row numbers are worked out by
+hand: the frame row at index i is line i + 2 of a CSV file and row i + 1 of a Parquet
+file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from conftest import make_valid_frames, write_dataset, write_reference
+
+from helpers.load import ContractError, Problem, UnusableDatasetError, load_dataset
+
+pytestmark = pytest.mark.usefixtures("isolated_cache")
+
+FORMATS = ["csv", "parquet"]
+COUNTRY_RULE = "must be an ISO 3166-1 alpha-2 code in upper case, or ZZ for unknown"
+DATE_RULE = "must be a date written YYYY-MM-DD (a time may follow)"
+ADMITTED_RULE = "must refer to an application whose decision is admitted"
+
+
+def at(fmt: str, indexes: list[int]) -> tuple[int, ...]:
+    """Frame indexes as the file counts them: CSV lines after the header, Parquet rows."""
+    return tuple(i + (2 if fmt == "csv" else 1) for i in indexes)
+
+
+def problems_in(folder: Path, reference_dir: Path) -> list[Problem]:
+    with pytest.raises(ContractError) as caught:
+        load_dataset(folder, reference_dir)
+    return caught.value.problems
+
+
+def edited(edits: list[tuple[str, int, str, object]]) -> dict[str, pd.DataFrame]:
+    frames = make_valid_frames()
+    for table, index, column, value in edits:
+        frames[table].loc[index, column] = value
+    return frames
+
+
+# (case, cell edits (table, row index, column, new value), then the one problem expected:
+# table, column, rule, and the indexes of the offending rows)
+RULE_CASES = [
+    ("not-null", [("members", 3, "registered_at", None)],
+     "members", "registered_at", "must not be null", [3]),
+    ("enum", [("applications", 1, "decision", "accepted")],
+     "applications", "decision", "must be one of admitted, rejected, withdrawn, pending", [1]),
+    ("enum-is-lower-case", [("members", 0, "gender", "Female")],
+     "members", "gender", "must be one of female, male, other, unknown", [0]),
+    ("active-members-at-most-visitors", [("monthly_traffic", 1, "active_members", 600)],
+     "monthly_traffic", "active_members", "must not exceed visitors", [1]),
+    ("minimum", [("carbon_activity", 1, "activity_value", -5.0)],
+     "carbon_activity", "activity_value", "must be >= 0", [1]),
+    ("exclusive-minimum", [("graduate_surveys", 0, "salary_after_eur", 0.0)],
+     "graduate_surveys", "salary_after_eur", "must be > 0", [0]),
+    ("scope", [("carbon_activity", 2, "scope", 4)],
+     "carbon_activity", "scope", "must be one of 1, 2, 3", [2]),
+    ("traffic-month-first-day", [("monthly_traffic", 0, "month", "2022-01-15")],
+     "monthly_traffic", "month", "must be the first day of a month", [0]),
+    ("carbon-month-first-day", [("carbon_activity", 2, "month", "2022-02-28")],
+     "carbon_activity", "month", "must be the first day of a month", [2]),
+    ("country-codes",
+     [("members", 0, "country", "fr"), ("members", 1, "country", "XX"),
+      ("members", 3, "country", "FRA")],
+     "members", "country", COUNTRY_RULE, [0, 1, 3]),
+    ("company-country", [("companies", 1, "country", "UK")],
+     "companies", "country", COUNTRY_RULE, [1]),
+    ("decision-null-unless-submitted", [("applications", 3, "decision", "pending")],
+     "applications", "decision", "must be null when submitted_at is null", [3]),
+    ("decided-at-when-decided", [("applications", 1, "decided_at", None)],
+     "applications", "decided_at", "must not be null when decision is admitted or rejected", [1]),
+    ("ended-at-unless-active", [("enrollments", 0, "ended_at", None)],
+     "enrollments", "ended_at", "must not be null when status is not active", [0]),
+    ("employer-when-apprenticeship", [("enrollments", 1, "employer_id", None)],
+     "enrollments", "employer_id",
+     "must not be null when funding_type is apprenticeship or employer", [1]),
+    ("employed-when-responded", [("graduate_surveys", 0, "employed_within_6_months", None)],
+     "graduate_surveys", "employed_within_6_months",
+     "must not be null when responded_at is not null", [0]),
+    ("course-member", [("course_enrollments", 2, "member_id", "m9")],
+     "course_enrollments", "member_id", "must refer to a member_id of members", [2]),
+    ("application-path", [("applications", 4, "path_id", "p9")],
+     "applications", "path_id", "must refer to a path_id of paths", [4]),
+    ("enrollment-of-rejected-application", [("applications", 5, "decision", "rejected")],
+     "enrollments", "application_id", ADMITTED_RULE, [2]),
+    ("enrollment-of-unknown-application", [("enrollments", 0, "application_id", "a99")],
+     "enrollments", "application_id", ADMITTED_RULE, [0]),
+    ("enrollment-member-is-applicant", [("enrollments", 1, "member_id", "m2")],
+     "enrollments", "member_id", "must equal the application's member_id", [1]),
+    ("enrollment-path", [("enrollments", 2, "path_id", "p9")],
+     "enrollments", "path_id", "must refer to a path_id of paths", [2]),
+    ("employer-company", [("enrollments", 1, "employer_id", "k9")],
+     "enrollments", "employer_id", "must refer to a company_id of companies", [1]),
+    ("mentor", [("enrollments", 0, "mentor_id", "mt9")],
+     "enrollments", "mentor_id", "must refer to a mentor_id of mentors", [0]),
+    ("survey-of-graduate", [("graduate_surveys", 0, "enrollment_id", "e2")],
+     "graduate_surveys", "enrollment_id", "must refer to an enrollment whose status is graduated",
+     [0]),
+    ("outcome-enrollment", [("career_outcomes", 1, "enrollment_id", "e9")],
+     "career_outcomes", "enrollment_id", "must refer to an enrollment_id of enrollments", [1]),
+    ("outcome-member", [("career_outcomes", 0, "member_id", "m9")],
+     "career_outcomes", "member_id", "must refer to a member_id of members", [0]),
+    ("emission-factor", [("carbon_activity", 0, "emission_factor_id", "ef_gas")],
+     "carbon_activity", "emission_factor_id",
+     "must refer to an emission_factor_id of emission_factors", [0]),
+    ("activity-unit-of-factor", [("carbon_activity", 2, "activity_unit", "MWh")],
+     "carbon_activity", "activity_unit", "must equal the unit of its emission factor", [2]),
+    ("submitted-after-started", [("applications", 0, "submitted_at", "2021-08-31")],
+     "applications", "submitted_at", "must be on or after started_at", [0]),
+    ("decided-after-submitted", [("applications", 1, "decided_at", "2021-10-04")],
+     "applications", "decided_at", "must be on or after submitted_at", [1]),
+    ("enrollment-after-decision", [("enrollments", 0, "started_at", "2021-09-15")],
+     "enrollments", "started_at", "must be on or after the application's decided_at", [0]),
+    ("expected-end-after-start", [("enrollments", 1, "expected_end_at", "2022-02-01")],
+     "enrollments", "expected_end_at", "must be after started_at", [1]),
+    ("ended-after-start", [("enrollments", 2, "ended_at", "2022-03-31")],
+     "enrollments", "ended_at", "must be on or after started_at", [2]),
+    ("certificate-after-start", [("course_enrollments", 0, "certificate_at", "2021-01-31")],
+     "course_enrollments", "certificate_at", "must be on or after started_at", [0]),
+    ("date-type",
+     [("applications", 1, "started_at", "2021/10/01"), ("applications", 3, "started_at", "2022-02-30")],
+     "applications", "started_at", DATE_RULE, [1, 3]),
+    ("integer-type",
+     [("monthly_traffic", 0, "visitors", "1 000"), ("monthly_traffic", 2, "visitors", "12.5")],
+     "monthly_traffic", "visitors", "must be a whole number", [0, 2]),
+    ("number-type", [("graduate_surveys", 0, "salary_before_eur", "28000,5")],
+     "graduate_surveys", "salary_before_eur", "must be a number written with '.' for decimals",
+     [0]),
+    ("boolean-type",
+     [("mentors", 0, "disability_trained", "True"), ("mentors", 1, "disability_trained", "yes")],
+     "mentors", "disability_trained", "must be true or false", [0, 1]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_the_valid_dataset_passes(tmp_path, reference_dir, fmt):
+    dataset = load_dataset(
+        write_dataset(make_valid_frames(), tmp_path / "data", fmt), reference_dir
+    )
+    assert dataset.present == {
+        "members", "monthly_traffic", "course_enrollments", "paths", "applications",
+        "enrollments", "graduate_surveys", "career_outcomes", "companies", "mentors",
+        "carbon_activity",
+    }  # fmt: skip
+    assert dataset.absent == frozenset()
+
+
+def test_a_dataset_mixing_csv_and_parquet_passes(tmp_path, reference_dir):
+    formats = {"members": "parquet", "enrollments": "parquet", "carbon_activity": "parquet"}
+    folder = write_dataset(make_valid_frames(), tmp_path / "data", "csv", formats)
+    assert load_dataset(folder, reference_dir).has("enrollments")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize(
+    "edits, table, column, rule, indexes",
+    [case[1:] for case in RULE_CASES],
+    ids=[case[0] for case in RULE_CASES],
+)
+def test_one_broken_rule_is_reported_exactly(
+    tmp_path, reference_dir, fmt, edits, table, column, rule, indexes
+):
+    folder = write_dataset(edited(edits), tmp_path / "data", fmt)
+    assert problems_in(folder, reference_dir) == [
+        Problem(f"{table}.{fmt}", column, rule, len(indexes), at(fmt, indexes))
+    ]
+
+
+@pytest.mark.parametrize("fmt, rows", [("csv", (3, 7)), ("parquet", (2, 6))])
+def test_every_row_sharing_an_id_is_reported(tmp_path, reference_dir, fmt, rows):
+    frames = make_valid_frames()
+    members = frames["members"]
+    frames["members"] = pd.concat([members, members.iloc[[1]]], ignore_index=True)
+    folder = write_dataset(frames, tmp_path / "data", fmt)
+    assert problems_in(folder, reference_dir) == [
+        Problem(f"members.{fmt}", "member_id", "must be unique", 2, rows)
+    ]
+
+
+@pytest.mark.parametrize("fmt, rows", [("csv", (4, 5)), ("parquet", (3, 4))])
+def test_month_and_country_are_unique_together(tmp_path, reference_dir, fmt, rows):
+    frames = edited([("monthly_traffic", 3, "country", "FR")])
+    folder = write_dataset(frames, tmp_path / "data", fmt)
+    assert problems_in(folder, reference_dir) == [
+        Problem(f"monthly_traffic.{fmt}", "(month, country)", "must be unique together", 2, rows)
+    ]
+
+
+def test_every_broken_rule_is_listed_in_contract_order(tmp_path, reference_dir):
+    frames = edited(
+        [
+            ("carbon_activity", 2, "scope", 0),
+            ("applications", 2, "gender", "F"),
+            ("applications", 4, "country", "france"),
+            ("members", 1, "registered_at", "5 March 2021"),
+        ]
+    )
+    folder = write_dataset(frames, tmp_path / "data", "csv")
+    assert problems_in(folder, reference_dir) == [
+        Problem("members.csv", "registered_at", DATE_RULE, 1, (3,)),
+        Problem("applications.csv", "country", COUNTRY_RULE, 1, (6,)),
+        Problem(
+            "applications.csv", "gender", "must be one of female, male, other, unknown", 1, (4,)
+        ),
+        Problem("carbon_activity.csv", "scope", "must be one of 1, 2, 3", 1, (4,)),
+    ]
+
+
+def test_a_missing_required_table_is_named(tmp_path, reference_dir):
+    frames = make_valid_frames()
+    del frames["paths"]
+    folder = write_dataset(frames, tmp_path / "data")
+    # References to paths cannot be checked, and are not reported as broken.
+    assert problems_in(folder, reference_dir) == [
+        Problem("paths", "", "required table is missing: no paths.parquet or paths.csv")
+    ]
+
+
+def test_the_optional_mentors_table_may_be_absent(tmp_path, reference_dir):
+    frames = make_valid_frames()
+    del frames["mentors"]
+    dataset = load_dataset(write_dataset(frames, tmp_path / "data"), reference_dir)
+    assert dataset.absent == {"mentors"}
+    assert not dataset.has("mentors")
+    # mentor_id values are kept: without the table they cannot be checked.
+    assert dataset.scalar("SELECT count(mentor_id) FROM enrollments") == 2
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_missing_column_is_named(tmp_path, reference_dir, fmt):
+    frames = make_valid_frames()
+    frames["enrollments"] = frames["enrollments"].drop(columns=["mentor_id"])
+    folder = write_dataset(frames, tmp_path / "data", fmt)
+    assert problems_in(folder, reference_dir) == [
+        Problem(f"enrollments.{fmt}", "mentor_id", "required column is missing")
+    ]
+
+
+def test_a_table_given_twice_is_refused(tmp_path, reference_dir):
+    frames = make_valid_frames()
+    folder = write_dataset(frames, tmp_path / "data", "csv")
+    write_dataset({"members": frames["members"]}, folder, "parquet")
+    assert problems_in(folder, reference_dir) == [
+        Problem(
+            "members.parquet",
+            "",
+            "members.csv holds the same table: keep only one of the two files",
+        )
+    ]
+
+
+def test_a_table_written_as_a_folder_is_refused(tmp_path, reference_dir):
+    frames = make_valid_frames()
+    folder = write_dataset(frames, tmp_path / "data", "parquet")
+    (folder / "companies.parquet").unlink()
+    (folder / "companies.parquet").mkdir()
+    write_dataset({"companies": frames["companies"]}, folder / "companies.parquet", "parquet")
+    assert problems_in(folder, reference_dir) == [
+        Problem("companies.parquet", "", "is a folder: the contract asks for one file per table")
+    ]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_empty_file_is_refused(tmp_path, reference_dir, fmt):
+    folder = write_dataset(make_valid_frames(), tmp_path / "data", fmt)
+    (folder / f"companies.{fmt}").write_bytes(b"")
+    assert problems_in(folder, reference_dir) == [Problem(f"companies.{fmt}", "", "file is empty")]
+
+
+@pytest.mark.parametrize("delimiter, name", [(";", "semicolons"), ("\t", "tabs")])
+def test_a_csv_with_another_delimiter_is_refused(tmp_path, reference_dir, delimiter, name):
+    folder = write_dataset(make_valid_frames(), tmp_path / "data")
+    make_valid_frames()["companies"].to_csv(folder / "companies.csv", sep=delimiter, index=False)
+    assert problems_in(folder, reference_dir) == [
+        Problem(
+            "companies.csv", "", f"separates its columns with {name}: the contract asks for commas"
+        )
+    ]
+
+
+def test_a_csv_line_in_another_encoding_is_refused(tmp_path, reference_dir):
+    frames = edited([("paths", 2, "title", "Développeur web")])
+    folder = write_dataset(frames, tmp_path / "data")
+    text = (folder / "paths.csv").read_text(encoding="utf-8")
+    (folder / "paths.csv").write_bytes(text.encode("latin-1"))
+    assert problems_in(folder, reference_dir) == [
+        Problem("paths.csv", "", "is not UTF-8 text: save the file as UTF-8", 1, (4,))
+    ]
+
+
+def test_a_utf16_csv_is_refused_at_its_header(tmp_path, reference_dir):
+    folder = write_dataset(make_valid_frames(), tmp_path / "data")
+    text = (folder / "paths.csv").read_text(encoding="utf-8")
+    (folder / "paths.csv").write_bytes(text.encode("utf-16"))
+    assert problems_in(folder, reference_dir) == [
+        Problem("paths.csv", "", "is not UTF-8 text: save the file as UTF-8", 1, (1,))
+    ]
+
+
+def test_csv_lines_with_a_wrong_number_of_fields_are_refused(tmp_path, reference_dir):
+    folder = write_dataset(make_valid_frames(), tmp_path / "data")
+    lines = (folder / "paths.csv").read_text(encoding="utf-8").splitlines()
+    lines[2] = "p2,Project manager,non_tech"  # line 3 lost its last field
+    lines[3] += ",extra"  # line 4 has one too many
+    (folder / "paths.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert problems_in(folder, reference_dir) == [
+        Problem("paths.csv", "", "every line must have 4 fields, like the header", 2, (3, 4)),
+    ]
+
+
+def test_a_repeated_header_name_is_refused(tmp_path, reference_dir):
+    folder = write_dataset(make_valid_frames(), tmp_path / "data")
+    (folder / "companies.csv").write_text(
+        "company_id,country,country,size_band\nk1,FR,FR,sme\nk2,GB,GB,large\n", encoding="utf-8"
+    )
+    assert problems_in(folder, reference_dir) == [
+        Problem("companies.csv", "country", "appears more than once in the header")
+    ]
+
+
+def test_an_unreadable_parquet_file_gets_one_line(tmp_path, reference_dir):
+    folder = write_dataset(make_valid_frames(), tmp_path / "data", "parquet")
+    (folder / "paths.parquet").write_bytes(b"these bytes are not a Parquet file")
+    [problem] = problems_in(folder, reference_dir)
+    assert (problem.file, problem.column, problem.count) == ("paths.parquet", "", 0)
+    assert problem.rule.startswith("is not a readable Parquet file (")
+    assert "\n" not in str(problem)
+
+
+def test_a_missing_folder_is_unusable(tmp_path, reference_dir):
+    with pytest.raises(UnusableDatasetError) as caught:
+        load_dataset(tmp_path / "nowhere", reference_dir)
+    assert caught.value.problems == [
+        Problem(str(tmp_path / "nowhere"), "", "no such dataset folder")
+    ]
+
+
+def test_csv_line_numbers_count_line_breaks_inside_quoted_fields(tmp_path, reference_dir):
+    # The title of p1 (line 2) spans two lines, so the third path starts on line 5.
+    frames = edited([("paths", 0, "title", "Data\nanalyst"), ("paths", 2, "domain", "science")])
+    folder = write_dataset(frames, tmp_path / "data")
+    assert problems_in(folder, reference_dir) == [
+        Problem("paths.csv", "domain", "must be one of tech, non_tech", 1, (5,))
+    ]
+
+
+def test_a_parquet_column_of_an_incompatible_type_is_a_type_violation(tmp_path, reference_dir):
+    frames = make_valid_frames()
+    frames["members"]["registered_at"] = [True, True, False, True, False]
+    folder = write_dataset(frames, tmp_path / "data", "parquet")
+    assert problems_in(folder, reference_dir) == [
+        Problem(
+            "members.parquet",
+            "registered_at",
+            f"{DATE_RULE} (the Parquet column is BOOLEAN)",
+            5,
+            (1, 2, 3, 4, 5),
+        )
+    ]
+
+
+def test_a_fractional_number_in_a_parquet_integer_column_is_reported(tmp_path, reference_dir):
+    frames = edited([("carbon_activity", 1, "scope", 2.5)])
+    folder = write_dataset(frames, tmp_path / "data", "parquet")
+    assert pq.read_schema(folder / "carbon_activity.parquet").field("scope").type == pa.float64()
+    assert problems_in(folder, reference_dir) == [
+        Problem("carbon_activity.parquet", "scope", "must be a whole number", 1, (2,))
+    ]
+
+
+def test_rules_of_a_dataset_s_own_reference_tables(tmp_path, reference_dir):
+    from conftest import make_reference_frames
+
+    own = make_reference_frames()
+    own["carbon_prices"].loc[0, "year"] = 2022
+    own["targets"].loc[0, "comparator"] = ">"
+    own["targets"].loc[1, "last_year"] = 2022
+    folder = write_dataset({**make_valid_frames(), **own}, tmp_path / "data")
+    assert problems_in(folder, reference_dir) == [
+        Problem("carbon_prices.csv", "year", "must be unique", 2, (2, 3)),
+        Problem("targets.csv", "comparator", "must be one of >=, <=, growth_>=", 1, (2,)),
+        Problem("targets.csv", "last_year", "must not be before first_year", 1, (3,)),
+    ]
+
+
+def test_rules_of_the_shipped_reference_tables(tmp_path):
+    from conftest import make_reference_frames
+
+    shipped = make_reference_frames()
+    shipped["emission_factors"].loc[1, "kgco2e_per_unit"] = -0.5
+    reference = write_reference(tmp_path / "reference", shipped)
+    with (reference / "category_rules.csv").open("a", encoding="utf-8") as f:
+        f.write("disability,2024,,gender,woman\nrefugees,2024,2023,nationality,none\n")
+    folder = write_dataset(make_valid_frames(), tmp_path / "data")
+    rules_file = str(reference / "category_rules.csv")
+    assert problems_in(folder, reference) == [
+        Problem(
+            str(reference / "emission_factors.csv"), "kgco2e_per_unit", "must be >= 0", 1, (3,)
+        ),
+        Problem(
+            rules_file,
+            "column",
+            "must be one of decision, gender, employment_status, education_level, "
+            "priority_area, migration_status, disability",
+            1,
+            (17,),
+        ),
+        Problem(
+            rules_file, "value", "must be one of the values of its column in applications", 1, (16,)
+        ),
+        Problem(rules_file, "last_year", "must not be before first_year", 1, (17,)),
+    ]
+
+
+def test_a_missing_shipped_reference_table_is_named(tmp_path, reference_dir):
+    (reference_dir / "targets.csv").unlink()
+    folder = write_dataset(make_valid_frames(), tmp_path / "data")
+    assert problems_in(folder, reference_dir) == [
+        Problem(
+            str(reference_dir / "targets.csv"),
+            "",
+            "reference table is missing (and the dataset has no copy of its own)",
+        )
+    ]
