@@ -65,6 +65,7 @@ test: $(INSTALLED)
 
 ## Open JupyterLab with the project's kernel registered.
 lab: $(INSTALLED)
+	$(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA)
 	$(BIN)/jupyter lab notebooks
 
 ## Generate the embedded synthetic dataset (SCALE, SEED) into data/default.

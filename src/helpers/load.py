@@ -14,6 +14,7 @@ one join per reference.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import re
@@ -193,8 +194,11 @@ def connect() -> duckdb.DuckDBPyConnection:
     # on close, and two connections never share temp files.
     temp_dir = Path(tempfile.gettempdir()) / f"mission-report-duckdb-{uuid.uuid4().hex}"
     con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "temp_directory": str(temp_dir)})
-    # The progress bar would print into notebooks; no result may depend on the machine's zone.
-    con.execute("SET enable_progress_bar = false")
+    # The progress bar would print into notebooks. Inside a Jupyter kernel DuckDB refuses
+    # the setting (its bar there is a widget, shown only when ipywidgets is installed).
+    with contextlib.suppress(duckdb.InvalidInputException):
+        con.execute("SET enable_progress_bar = false")
+    # No result may depend on the machine's time zone.
     con.execute("SET TimeZone = 'UTC'")
     return con
 
