@@ -1,0 +1,579 @@
+"""Charts of the report, drawn for reading rather than for exploring.
+
+Every chart is titled, labelled and sorted by the caller, coloured with seaborn's
+colour-blind-safe palette, and carries its values written on the bars. A withheld figure
+keeps its place and says "withheld" instead of drawing a bar, so it is never read as zero.
+The functions take frames whose texts are already translated and formatted
+(``helpers.sections`` builds them) and return a matplotlib ``Figure``; ``render_png`` turns
+it into PNG bytes that are identical from one run to the next.
+
+Bars are drawn with matplotlib on seaborn's style and palette: seaborn's ``barplot`` drops
+the slot of a missing value, and a withheld figure must keep its slot.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import textwrap
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
+
+import matplotlib
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+WIDTH_INCHES = 9.0
+DPI = 110
+BAR_HEIGHT_INCHES = 0.34
+# Lines of a trend chart beyond which only the last value of each is written.
+MAX_LABELLED_SERIES = 2
+LEGEND_COLUMNS = 5
+# About the characters that fit across the figure at the note's font size.
+NOTE_WIDTH_CHARACTERS = 140
+TITLE_WIDTH_CHARACTERS = 80
+TEXT_COLOUR = "#222222"
+MUTED_COLOUR = "#666666"
+WITHHELD_COLOUR = "#bdbdbd"
+# seaborn's "colorblind" palette (Okabe-Ito hues); the report year in the dark blue and
+# the year before in the sky blue, a pair that stays distinct under every colour-vision
+# deficiency.
+PALETTE = (
+    "#0173b2",
+    "#de8f05",
+    "#029e73",
+    "#d55e00",
+    "#cc78bc",
+    "#ca9161",
+    "#fbafe4",
+    "#949494",
+    "#ece133",
+    "#56b4e9",
+)
+CURRENT_COLOUR = PALETTE[0]
+PREVIOUS_COLOUR = PALETTE[9]
+
+Formatter = Callable[[float], str]
+
+
+def pick_colours(count: int) -> list[str]:
+    """Colours for ``count`` groups: this year and last year, or the palette in order."""
+    if count == 2:
+        return [CURRENT_COLOUR, PREVIOUS_COLOUR]
+    return [PALETTE[i % len(PALETTE)] for i in range(count)]
+
+
+@contextmanager
+def chart_style():
+    """seaborn's white-grid style with the report's fonts, active while a chart is drawn."""
+    style = {
+        **sns.axes_style("whitegrid"),
+        "font.family": "DejaVu Sans",
+        "font.size": 10,
+        "axes.titlesize": 12.5,
+        "axes.titleweight": "bold",
+        "axes.titlelocation": "left",
+        "axes.titlepad": 12,
+        "axes.labelcolor": TEXT_COLOUR,
+        "axes.edgecolor": "#cccccc",
+        "text.color": TEXT_COLOUR,
+        "xtick.color": TEXT_COLOUR,
+        "ytick.color": TEXT_COLOUR,
+        "legend.frameon": False,
+        # A fixed hash salt keeps any SVG ids stable; PNG needs none but costs nothing.
+        "svg.hashsalt": "mission-report",
+    }
+    with matplotlib.rc_context(style):
+        yield
+
+
+def new_figure(height: float) -> Figure:
+    """A figure of the report's fixed width, outside pyplot (no global state, Agg)."""
+    return Figure(figsize=(WIDTH_INCHES, height), dpi=DPI, layout="constrained")
+
+
+def render_png(figure: Figure) -> bytes:
+    """PNG bytes of ``figure``, identical for identical charts.
+
+    Matplotlib writes its version into PNG metadata; dropping it keeps the bytes the same
+    across environments that draw the same pixels.
+    """
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI, facecolor="white", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def plot_bars(
+    frame: pd.DataFrame,
+    title: str,
+    value_label: str,
+    value_format: Formatter,
+    *,
+    scale: str = "linear",
+    reference: tuple[float, str] | None = None,
+    note: str | None = None,
+) -> Figure:
+    """Horizontal bars, one row per label and one bar per group (e.g. per year).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Columns ``label``, ``group``, ``value`` (NaN when withheld or missing), ``text``
+        (written at the end of the bar, or in its place), and optionally ``low`` and
+        ``high`` (a 95 % interval drawn as a thin line). Rows are drawn top to bottom in
+        the order of the frame's first appearance of each label; groups likewise.
+    title, value_label : str
+        Chart title and axis label.
+    value_format : callable
+        Formats the axis ticks (locale-aware percentages or numbers).
+    scale : {"linear", "share", "count", "log"}
+        ``share`` stops the axis at 100 %; ``count`` puts ticks on whole numbers; ``log``
+        is a logarithmic axis, for stages that span orders of magnitude.
+    reference : (value, text), optional
+        A vertical dashed line (an objective, or the reference group) with its text.
+    note : str, optional
+        A line under the chart (e.g. what the thin lines are).
+    """
+    labels = list(dict.fromkeys(frame["label"]))
+    groups = list(dict.fromkeys(frame["group"]))
+    colours = dict(zip(groups, pick_colours(len(groups)), strict=True))
+    slot = 0.8 / len(groups)
+    height = max(2.4, 1.5 + BAR_HEIGHT_INCHES * len(labels) * max(1.4, len(groups)))
+    shown = frame["value"].dropna()
+    top = float(shown.max()) if len(shown) else 1.0
+    if "high" in frame:
+        top = max(top, float(frame["high"].fillna(0).max()))
+    start = log_floor(shown) if scale == "log" else 0.0
+    with chart_style():
+        figure = new_figure(height)
+        ax = figure.subplots()
+        for _, row in frame.iterrows():
+            offset = (groups.index(row["group"]) - (len(groups) - 1) / 2) * slot
+            y = labels.index(row["label"]) + offset
+            draw_bar(ax, y, row, slot, colours[row["group"]], start, top, scale == "log")
+        ax.set_yticks(range(len(labels)), labels)
+        ax.invert_yaxis()
+        ax.set_ylim(len(labels) - 0.5, -0.5 - (0.25 if len(groups) > 1 else 0))
+        finish_value_axis(ax.xaxis, value_label, value_format, scale, start, top)
+        if reference is not None:
+            ax.axvline(reference[0], color=MUTED_COLOUR, linestyle="--", linewidth=1)
+            ax.annotate(
+                reference[1],
+                xy=(reference[0], 0),
+                xycoords=("data", "axes fraction"),
+                xytext=(4, 4),
+                textcoords="offset points",
+                color=MUTED_COLOUR,
+                fontsize=8.5,
+            )
+        if len(groups) > 1:
+            handles = [Patch(color=colours[g], label=g) for g in groups]
+            place_legend(ax, len(groups), handles=handles)
+        ax.grid(axis="y", visible=False)
+        set_title(figure, title)
+        add_note(figure, note)
+    return figure
+
+
+def log_floor(values: pd.Series) -> float:
+    """Where the bars of a logarithmic axis start: a power of ten below the smallest value."""
+    positive = values[values > 0]
+    smallest = float(positive.min()) if len(positive) else 1.0
+    return 10.0 ** math.floor(math.log10(smallest / 2))
+
+
+def draw_bar(
+    ax, y: float, row: pd.Series, slot: float, colour: str, start: float, top: float, log: bool
+) -> None:
+    """One bar with its value written after it, or the text alone when it has no value."""
+    value = row["value"]
+    if value is None or pd.isna(value) or value <= start:
+        ax.text(
+            start,
+            y,
+            f" {row['text']}",
+            va="center",
+            ha="left",
+            fontsize=9,
+            style="italic" if value is None or pd.isna(value) else "normal",
+            color=MUTED_COLOUR if value is None or pd.isna(value) else TEXT_COLOUR,
+        )
+        return
+    ax.barh(y, value - start, left=start, height=slot * 0.92, color=colour)
+    end = value
+    low, high = row.get("low"), row.get("high")
+    if low is not None and high is not None and not (pd.isna(low) or pd.isna(high)):
+        ax.plot([low, high], [y, y], color=TEXT_COLOUR, linewidth=1.1, solid_capstyle="butt")
+        end = max(end, high)
+    gap = end * 1.04 if log else end + top * 0.012
+    ax.text(gap, y, row["text"], va="center", ha="left", fontsize=9, color=TEXT_COLOUR)
+
+
+def finish_value_axis(
+    axis, label: str, value_format: Formatter, scale: str, start: float, top: float
+) -> None:
+    """Axis label, locale-formatted ticks, and room for the values written past the bars."""
+    limits = axis.axes.set_xlim if axis is axis.axes.xaxis else axis.axes.set_ylim
+    if scale == "log":
+        axis.axes.set_xscale("log")
+        limits(start, top * 6)
+    elif scale == "share":
+        limits(0, min(1.0, top * 1.22) if top > 0 else 1.0)
+    else:
+        limits(0, top * 1.22 if top > 0 else 1.0)
+    if scale == "count":
+        axis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: value_format(v)))
+    axis.set_label_text(label)
+
+
+def plot_stacked_shares(
+    frame: pd.DataFrame,
+    title: str,
+    value_label: str,
+    value_format: Formatter,
+    withheld_text: str,
+    part_order: Sequence[str],
+    note: str | None = None,
+) -> Figure:
+    """One 100 % bar per label, split into parts (e.g. the funding types of a group).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Columns ``label``, ``part``, ``value`` (share; NaN when withheld or not
+        measurable), ``withheld`` (bool) and ``text`` (the share as written, or for a
+        label without any value, why). What the shown parts leave of 100 % is drawn as one
+        grey hatched "withheld" part, so a withheld share is never drawn as zero and never
+        revealed on its own.
+    part_order : sequence of str
+        The parts from left to right, which also fixes their colours.
+    """
+    labels = list(dict.fromkeys(frame["label"]))
+    colours = dict(zip(part_order, pick_colours(max(3, len(part_order))), strict=False))
+    height = max(2.6, 1.9 + 0.5 * len(labels))
+    with chart_style():
+        figure = new_figure(height)
+        ax = figure.subplots()
+        for index, label in enumerate(labels):
+            rows = frame[frame["label"] == label].set_index("part")
+            left = draw_parts(ax, index, rows, part_order, colours)
+            if rows["withheld"].any() and 1.0 - left > 0.0005:
+                draw_withheld_part(ax, index, left, withheld_text)
+            elif rows["value"].isna().all():
+                ax.text(
+                    0.005,
+                    index,
+                    rows["text"].iloc[0],
+                    va="center",
+                    fontsize=9,
+                    style="italic",
+                    color=MUTED_COLOUR,
+                )
+        ax.set_yticks(range(len(labels)), labels)
+        ax.invert_yaxis()
+        ax.set_xlim(0, 1)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: value_format(v)))
+        ax.set_xlabel(value_label)
+        ax.grid(axis="y", visible=False)
+        handles = [Patch(color=colours[part], label=part) for part in part_order]
+        place_legend(ax, len(part_order), handles=handles)
+        set_title(figure, title)
+        add_note(figure, note)
+    return figure
+
+
+def draw_parts(
+    ax, index: int, rows: pd.DataFrame, part_order: Sequence[str], colours: dict
+) -> float:
+    """The shown parts of one 100 % bar, left to right; returns where they end."""
+    left = 0.0
+    for part in part_order:
+        if part not in rows.index or pd.isna(rows.at[part, "value"]):
+            continue
+        width = float(rows.at[part, "value"])
+        ax.barh(index, width, left=left, height=0.7, color=colours[part])
+        # Narrow parts keep their value for the table; written inside, it would overflow.
+        if width >= 0.06:
+            ax.text(
+                left + width / 2,
+                index,
+                rows.at[part, "text"],
+                ha="center",
+                va="center",
+                fontsize=8.5,
+                color="white" if part == part_order[0] else TEXT_COLOUR,
+                clip_on=True,
+            )
+        left += width
+    return left
+
+
+def draw_withheld_part(ax, index: int, left: float, text: str) -> None:
+    """What the shown parts leave of 100 %, hatched and labelled as withheld."""
+    rest = 1.0 - left
+    ax.barh(
+        index,
+        rest,
+        left=left,
+        height=0.7,
+        color="white",
+        edgecolor=WITHHELD_COLOUR,
+        hatch="///",
+        linewidth=0.8,
+    )
+    ax.text(
+        min(left + rest / 2, 0.97),
+        index,
+        text,
+        ha="center",
+        va="center",
+        fontsize=8,
+        style="italic",
+        color=MUTED_COLOUR,
+    )
+
+
+def plot_trend(
+    frame: pd.DataFrame,
+    title: str,
+    value_label: str,
+    value_format: Formatter,
+    year_label: str,
+    *,
+    scale: str = "linear",
+    break_after: tuple[int, str] | None = None,
+    reference: tuple[float, str] | None = None,
+    note: str | None = None,
+) -> Figure:
+    """Lines over the years, one per series, with each point's value written beside it.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Columns ``year`` (int), ``series`` (label), ``value`` (NaN when withheld or not
+        measurable), ``text``, and optionally ``low`` and ``high`` (a 95 % band).
+        A point without value is written as its text at the foot of the chart.
+    scale : {"linear", "share", "count"}
+        As for ``plot_bars``.
+    break_after : (year, text), optional
+        A dashed vertical line between ``year`` and the next one, with its text: a change
+        of definition that makes the years either side not directly comparable.
+    reference : (value, text), optional
+        A horizontal dashed line, e.g. an objective.
+    """
+    series = list(dict.fromkeys(frame["series"]))
+    years = sorted(int(y) for y in frame["year"].unique())
+    colours = dict(zip(series, pick_colours(max(3, len(series))), strict=False))
+    with chart_style():
+        figure = new_figure(3.8)
+        ax = figure.subplots()
+        shown = frame.dropna(subset=["value"])
+        top = max(
+            [float(shown["value"].max()) if len(shown) else 1.0]
+            + ([reference[0]] if reference else [])
+        )
+        if "high" in frame and frame["high"].notna().any():
+            top = max(top, float(frame["high"].max()))
+        for name in series:
+            rows = frame[frame["series"] == name].sort_values("year")
+            sns.lineplot(
+                data=rows,
+                x="year",
+                y="value",
+                ax=ax,
+                color=colours[name],
+                marker="o",
+                label=name,
+                errorbar=None,
+            )
+            # Bands of many lines would cover one another: the tables carry the intervals.
+            few = len(series) <= MAX_LABELLED_SERIES
+            if few and "low" in rows and rows["low"].notna().any():
+                ax.fill_between(
+                    rows["year"],
+                    rows["low"],
+                    rows["high"],
+                    color=colours[name],
+                    alpha=0.15,
+                    linewidth=0,
+                )
+            # A second line writes its values under its points, so two close lines stay legible.
+            below = few and series.index(name) == 1
+            label_points(ax, rows, colours[name], few, top, below)
+        if break_after is not None and years[0] <= break_after[0] < years[-1]:
+            ax.axvline(break_after[0] + 0.5, color=MUTED_COLOUR, linestyle="--", linewidth=1)
+            ax.annotate(
+                break_after[1],
+                xy=(break_after[0] + 0.5, 1),
+                xycoords=("data", "axes fraction"),
+                xytext=(4, -12),
+                textcoords="offset points",
+                fontsize=8.5,
+                color=MUTED_COLOUR,
+            )
+        if reference is not None:
+            ax.axhline(reference[0], color=MUTED_COLOUR, linestyle=":", linewidth=1.2)
+            ax.annotate(
+                reference[1],
+                xy=(0, reference[0]),
+                xycoords=("axes fraction", "data"),
+                xytext=(4, 3),
+                textcoords="offset points",
+                fontsize=8.5,
+                color=MUTED_COLOUR,
+            )
+        ax.set_xticks(years, [str(y) for y in years])
+        # Room on the right for the last values when only those are written.
+        right = 0.5 if len(series) <= MAX_LABELLED_SERIES else 1.1
+        ax.set_xlim(years[0] - 0.5, years[-1] + right)
+        finish_value_axis(ax.yaxis, value_label, value_format, scale, 0.0, top)
+        ax.set_xlabel(year_label)
+        ax.grid(axis="x", visible=False)
+        if len(series) > 1:
+            place_legend(ax, len(series))
+        else:
+            ax.get_legend().remove()
+        set_title(figure, title)
+        add_note(figure, note)
+    return figure
+
+
+def label_points(
+    ax, rows: pd.DataFrame, colour: str, every_point: bool, top: float, below: bool = False
+) -> None:
+    """Write a line's values beside its points, and its missing points' texts at the foot.
+
+    With few lines every point is labelled; with many, only each line's last value (to the
+    right of it), or the labels would cover one another.
+    """
+    shown = rows.dropna(subset=["value"])
+    if not every_point:
+        if len(shown):
+            last = shown.iloc[-1]
+            ax.annotate(
+                last["text"],
+                (last["year"], last["value"]),
+                xytext=(6, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=8.5,
+                color=colour,
+            )
+        return
+    for _, row in rows.iterrows():
+        if pd.isna(row["value"]):
+            ax.text(
+                row["year"],
+                top * 0.03,
+                row["text"],
+                ha="center",
+                va="bottom",
+                fontsize=8,
+                style="italic",
+                color=MUTED_COLOUR,
+            )
+        else:
+            ax.annotate(
+                row["text"],
+                (row["year"], row["value"]),
+                xytext=(0, -14 if below else 7),
+                textcoords="offset points",
+                ha="center",
+                fontsize=8.5,
+                color=colour,
+            )
+
+
+def plot_monthly(
+    frame: pd.DataFrame,
+    title: str,
+    value_label: str,
+    value_format: Formatter,
+    month_label: str,
+    *,
+    scale: str = "linear",
+    note: str | None = None,
+) -> Figure:
+    """Lines over the twelve months of the year, one per series.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Columns ``position`` (1-12), ``month`` (the month's name for the axis),
+        ``series`` (label), ``value`` (NaN when withheld or missing) and ``text`` (what a
+        month without value says, written at the foot of the chart).
+    """
+    series = list(dict.fromkeys(frame["series"]))
+    colours = dict(zip(series, pick_colours(max(3, len(series))), strict=False))
+    months = frame.drop_duplicates("position").sort_values("position")
+    with chart_style():
+        figure = new_figure(3.6)
+        ax = figure.subplots()
+        for name in series:
+            rows = frame[frame["series"] == name].sort_values("position")
+            sns.lineplot(
+                data=rows,
+                x="position",
+                y="value",
+                ax=ax,
+                color=colours[name],
+                marker="o",
+                label=name,
+                errorbar=None,
+            )
+        ax.set_xticks(list(months["position"]), list(months["month"]))
+        top = float(frame["value"].max()) if frame["value"].notna().any() else 1.0
+        finish_value_axis(ax.yaxis, value_label, value_format, scale, 0.0, top)
+        # One word per month without value, whatever the number of lines missing it.
+        missing = frame[frame["value"].isna()].drop_duplicates("position")
+        for _, row in missing.iterrows():
+            ax.text(
+                row["position"],
+                top * 0.03,
+                row["text"],
+                ha="center",
+                va="bottom",
+                fontsize=7.5,
+                style="italic",
+                color=MUTED_COLOUR,
+            )
+        ax.set_xlabel(month_label)
+        ax.grid(axis="x", visible=False)
+        if len(series) > 1:
+            place_legend(ax, len(series))
+        else:
+            ax.get_legend().remove()
+        set_title(figure, title)
+        add_note(figure, note)
+    return figure
+
+
+def place_legend(ax, entries: int, handles: list | None = None) -> None:
+    """The legend above the plot, under the title, where it hides no data (two rows at
+    most for the report's longest legends)."""
+    ax.legend(
+        handles=handles,
+        loc="lower left",
+        bbox_to_anchor=(0.0, 1.0),
+        ncols=min(entries, LEGEND_COLUMNS),
+        fontsize=9,
+        handlelength=1.2,
+        borderaxespad=0.2,
+    )
+
+
+def set_title(figure: Figure, title: str) -> None:
+    """The chart's title at the top left, wrapped when a language makes it long."""
+    wrapped = "\n".join(textwrap.wrap(title, TITLE_WIDTH_CHARACTERS, break_on_hyphens=False))
+    figure.suptitle(wrapped, x=0.01, ha="left", fontsize=12.5, fontweight="bold")
+
+
+def add_note(figure: Figure, note: str | None) -> None:
+    """A small grey note at the foot of the figure, wrapped to its width."""
+    if note:
+        wrapped = "\n".join(textwrap.wrap(note, NOTE_WIDTH_CHARACTERS, break_on_hyphens=False))
+        figure.supxlabel(wrapped, fontsize=8.5, color=MUTED_COLOUR, x=0.01, ha="left")

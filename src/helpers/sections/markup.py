@@ -1,0 +1,65 @@
+"""The HTML of the section pieces: escaping, badges, tables and embedded charts.
+
+Pieces are HTML rather than Markdown because the report's exporter keeps HTML outputs
+only, and because tables need their numbers right-aligned and their captions below.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from collections.abc import Sequence
+
+# Shown in a table cell that has nothing to show (no value, no change).
+MISSING = "—"
+
+STYLE = """<style>
+.mr-lead{font-size:1.08rem;max-width:46rem}
+.mr-purpose{color:#5b6275;max-width:46rem}
+.mr-note{color:#5b6275;font-size:.9rem;max-width:46rem}
+.mr-tag{display:inline-block;font-size:.75rem;padding:0 .35rem;border-radius:3px;margin-left:.3rem;white-space:nowrap}
+.mr-withheld{background:#eeeeee;color:#444;font-style:italic}
+.mr-small{background:#fff4d6;color:#6b4a00}
+.mr-gap{background:#e6f0f8;color:#01497c;font-weight:600}
+.mr-figure{margin:1rem 0}
+.mr-figure img{max-width:100%;height:auto}
+.mr-table td.number,.mr-table th.number{text-align:right;white-space:nowrap}
+.mr-table small{color:#5b6275}
+.mr-gaps li,.mr-methods p{max-width:46rem}
+</style>"""
+
+
+def escape(text: str) -> str:
+    """Text made safe for HTML (quotes included, for attributes)."""
+    return html.escape(text, quote=True)
+
+
+def tag(text: str, css: str) -> str:
+    """A small labelled badge: withheld, small group, gap."""
+    return f'<span class="mr-tag {css}">{escape(text)}</span>'
+
+
+def html_table(
+    headers: Sequence[tuple[str, str]], rows: Sequence[Sequence[tuple[str, str]]], caption: str = ""
+) -> str:
+    """An HTML table from (css class, escaped HTML) cells; the caption goes under it."""
+    head = "".join(
+        f'<th class="{css}">{escape(text)}</th>' if css else f"<th>{escape(text)}</th>"
+        for css, text in headers
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="{css}">{cell}</td>' if css else f"<td>{cell}</td>" for css, cell in row
+        )
+        + "</tr>"
+        for row in rows
+    )
+    caption_html = f"<caption>{escape(caption)}</caption>" if caption else ""
+    return f'<table class="mr-table">{caption_html}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def figure_html(png: bytes, alt: str) -> str:
+    """A chart as an embedded PNG with its alternative text."""
+    data = base64.b64encode(png).decode("ascii")
+    return f'<figure class="mr-figure"><img src="data:image/png;base64,{data}" alt="{escape(alt)}"></figure>'

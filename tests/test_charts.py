@@ -1,0 +1,175 @@
+"""Charts: withheld figures keep their place and say so, changes of definition are marked,
+and the PNG bytes are the same from one run to the next."""
+
+import math
+
+import pandas as pd
+from matplotlib.collections import PolyCollection
+from matplotlib.patches import Rectangle
+
+from helpers import charts
+
+NAN = math.nan
+
+
+def percent(value: float) -> str:
+    return f"{value * 100:.0f}%"
+
+
+def bars_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "label": ["Job seekers", "Job seekers", "Refugees", "Refugees"],
+            "group": ["2022", "2021", "2022", "2021"],
+            "value": [0.4, 0.35, NAN, 0.2],
+            "low": [0.37, 0.32, NAN, 0.15],
+            "high": [0.43, 0.38, NAN, 0.25],
+            "text": ["40%", "35%", "withheld", "20%"],
+        }
+    )
+
+
+def texts_of(figure) -> list[str]:
+    return [text.get_text() for ax in figure.axes for text in ax.texts]
+
+
+def bars_of(figure) -> list[Rectangle]:
+    return [p for p in figure.axes[0].patches if isinstance(p, Rectangle)]
+
+
+def test_a_withheld_bar_is_written_not_drawn():
+    figure = charts.plot_bars(bars_frame(), "Shares", "Share of students", percent, scale="share")
+    widths = sorted(round(bar.get_width(), 6) for bar in bars_of(figure))
+    assert widths == [0.2, 0.35, 0.4]
+    assert " withheld" in texts_of(figure)
+    assert {"40%", "35%", "20%"} <= set(texts_of(figure))
+
+
+def test_bars_keep_the_frame_order_and_the_title():
+    figure = charts.plot_bars(bars_frame(), "Shares, 2022", "Share", percent, scale="share")
+    labels = [tick.get_text() for tick in figure.axes[0].get_yticklabels()]
+    assert labels == ["Job seekers", "Refugees"]
+    assert figure.get_suptitle() == "Shares, 2022"
+    assert figure.axes[0].get_xlim()[1] <= 1.0
+
+
+def test_log_bars_start_below_the_smallest_value():
+    frame = pd.DataFrame(
+        {
+            "label": ["Visitors", "Students"],
+            "group": ["2022", "2022"],
+            "value": [300_000.0, 4_000.0],
+            "text": ["300,000", "4,000"],
+        }
+    )
+    figure = charts.plot_bars(frame, "Funnel", "Number", str, scale="log")
+    assert charts.log_floor(frame["value"]) == 1000.0
+    assert {bar.get_x() for bar in bars_of(figure)} == {1000.0}
+    assert figure.axes[0].get_xscale() == "log"
+
+
+def test_stacked_shares_show_what_is_withheld_as_one_hatched_part():
+    frame = pd.DataFrame(
+        {
+            "label": ["All"] * 3 + ["Nobody"] * 3,
+            "part": ["Individual", "Public", "Other"] * 2,
+            "value": [0.6, NAN, NAN, NAN, NAN, NAN],
+            "withheld": [False, True, True, False, False, False],
+            "text": ["60%", "", "", "n/a", "n/a", "n/a"],
+        }
+    )
+    figure = charts.plot_stacked_shares(
+        frame, "Funding", "Share", percent, "withheld", ["Individual", "Public", "Other"]
+    )
+    bars = bars_of(figure)
+    hatched = [bar for bar in bars if bar.get_hatch()]
+    assert len(hatched) == 1
+    assert math.isclose(hatched[0].get_x(), 0.6) and math.isclose(hatched[0].get_width(), 0.4)
+    assert "withheld" in texts_of(figure)
+    # A group with no value at all is not measurable, not withheld.
+    assert "n/a" in texts_of(figure)
+
+
+def trend_frame(series: list[str], years=(2020, 2021, 2022, 2023)) -> pd.DataFrame:
+    rows = [
+        {"year": y, "series": s, "value": 0.5, "low": 0.4, "high": 0.6, "text": "50%"}
+        for s in series
+        for y in years
+    ]
+    return pd.DataFrame(rows)
+
+
+def vertical_lines_at(figure) -> list[float]:
+    return [line.get_xdata()[0] for line in figure.axes[0].lines if line.get_linestyle() == "--"]
+
+
+def test_trend_marks_the_definition_change_between_2021_and_2022():
+    figure = charts.plot_trend(
+        trend_frame(["Underserved"]),
+        "Share by year",
+        "Share",
+        percent,
+        "Year",
+        scale="share",
+        break_after=(2021, "New definitions"),
+    )
+    assert vertical_lines_at(figure) == [2021.5]
+    assert "New definitions" in texts_of(figure)
+
+
+def test_trend_draws_no_break_outside_the_years_shown():
+    figure = charts.plot_trend(
+        trend_frame(["Underserved"], years=(2022, 2023)),
+        "Share by year",
+        "Share",
+        percent,
+        "Year",
+        break_after=(2021, "New definitions"),
+    )
+    assert vertical_lines_at(figure) == []
+
+
+def test_trend_draws_interval_bands_only_for_a_few_lines():
+    two = charts.plot_trend(trend_frame(["A", "B"]), "T", "S", percent, "Year")
+    six = charts.plot_trend(trend_frame(list("ABCDEF")), "T", "S", percent, "Year")
+    bands = [c for c in two.axes[0].collections if isinstance(c, PolyCollection)]
+    assert len(bands) == 2
+    assert not [c for c in six.axes[0].collections if isinstance(c, PolyCollection)]
+    # With many lines only each line's last value is written.
+    assert texts_of(six).count("50%") == 6
+
+
+def test_monthly_chart_names_the_months_and_the_missing_ones():
+    frame = pd.DataFrame(
+        {
+            "position": [1, 2, 3],
+            "month": ["janv.", "févr.", "mars"],
+            "series": ["Visiteurs"] * 3,
+            "value": [100.0, NAN, 120.0],
+            "text": ["", "masqué", ""],
+        }
+    )
+    figure = charts.plot_monthly(frame, "Par mois", "Nombre", str, "Mois", scale="count")
+    ticks = [tick.get_text() for tick in figure.axes[0].get_xticklabels()]
+    assert ticks == ["janv.", "févr.", "mars"]
+    assert "masqué" in texts_of(figure)
+
+
+def test_png_bytes_are_identical_across_renders_and_carry_no_software_stamp():
+    first = charts.render_png(charts.plot_bars(bars_frame(), "T", "S", percent))
+    second = charts.render_png(charts.plot_bars(bars_frame(), "T", "S", percent))
+    assert first[:8] == b"\x89PNG\r\n\x1a\n"
+    assert first == second
+    assert b"Matplotlib" not in first and b"matplotlib" not in first
+
+
+def test_two_groups_get_the_current_and_previous_year_colours():
+    assert charts.pick_colours(2) == [charts.CURRENT_COLOUR, charts.PREVIOUS_COLOUR]
+    assert len(set(charts.pick_colours(5))) == 5
+
+
+def test_long_titles_wrap_instead_of_running_off_the_chart():
+    title = "Taux d’obtention du diplôme : étudiants sous-représentés et non sous-représentés, par année"
+    figure = charts.plot_trend(trend_frame(["A"]), title, "Part", percent, "Année")
+    lines = figure.get_suptitle().split("\n")
+    assert len(lines) == 2 and " ".join(lines) == title

@@ -1,0 +1,100 @@
+"""The language catalogs are complete and consistent; numbers and dates follow the locale."""
+
+import datetime as dt
+import re
+
+import pytest
+
+from helpers import contract, i18n, registry, segments, targets
+from helpers.i18n import t
+
+NARROW_NBSP = "\u202f"
+NBSP = "\u00a0"
+PLACEHOLDER = re.compile(r"\{(\w*)\}")
+
+
+def test_every_key_exists_in_every_language():
+    english = set(i18n.load_catalog("en"))
+    french = set(i18n.load_catalog("fr"))
+    assert sorted(english - french) == [], "keys missing from fr.toml"
+    assert sorted(french - english) == [], "keys missing from en.toml"
+
+
+def test_translations_use_the_same_placeholders():
+    english, french = i18n.load_catalog("en"), i18n.load_catalog("fr")
+    different = [
+        key
+        for key in english
+        if set(PLACEHOLDER.findall(english[key])) != set(PLACEHOLDER.findall(french[key]))
+    ]
+    assert different == []
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_every_metric_segment_funding_type_and_status_has_a_name(lang):
+    needed = [spec.label_key for spec in registry.METRICS]
+    needed += [f"segment.{s}" for s in segments.SEGMENT_ORDER]
+    needed += [f"funding_type.{f}" for f in contract.FUNDING_TYPES]
+    needed += [f"status.{s}" for s in targets.STATUSES]
+    needed += ["status.withheld", "status.small_group", "status.gap", "status.no_gap"]
+    needed += [f"{section}.title" for section in registry.SECTIONS]
+    needed += [f"{section}.methods" for section in registry.SECTIONS]
+    missing = [key for key in needed if not i18n.has_key(key, lang)]
+    assert missing == []
+
+
+def test_t_fills_placeholders_and_refuses_unknown_keys_and_languages():
+    assert t("lead.target", "en", target="at least 70%", status="met") == (
+        "The committee's objective is at least 70%: met."
+    )
+    with pytest.raises(KeyError, match="no text for 'no.such.key'"):
+        t("no.such.key", "en")
+    with pytest.raises(ValueError, match="unknown language"):
+        t("status.met", "de")
+
+
+def test_numbers_follow_each_locale():
+    assert i18n.format_number(1234, "en") == "1,234"
+    assert i18n.format_number(1234, "fr") == f"1{NARROW_NBSP}234"
+    assert i18n.format_number(0.834, "fr", 2) == "0,83"
+    assert i18n.format_percent(0.312, "en") == "31.2%"
+    assert i18n.format_percent(0.312, "fr") == f"31,2{NBSP}%"
+    assert i18n.format_percent(0.7, "fr", 0) == f"70{NBSP}%"
+    assert i18n.format_currency(85000, "en") == "€85,000"
+    assert i18n.format_currency(85000, "fr") == f"85{NARROW_NBSP}000{NBSP}€"
+
+
+def test_changes_carry_their_sign_except_when_they_round_to_zero():
+    assert i18n.format_change(0.47, "en") == "+47.0%"
+    assert i18n.format_change(-0.05, "fr") == f"-5,0{NBSP}%"
+    assert i18n.format_points(0.031, "en") == "+3.1 pp"
+    assert i18n.format_points(-0.031, "fr") == "-3,1 pts"
+    assert i18n.format_points(-0.00001, "en") == "0.0 pp"
+    assert i18n.format_change(0.0, "en") == "0.0%"
+
+
+def test_intervals_read_as_ranges():
+    assert i18n.format_interval(0.285, 0.301, "en") == "28.5% to 30.1%"
+    assert i18n.format_interval(0.285, 0.301, "fr") == f"28,5{NBSP}% à 30,1{NBSP}%"
+    assert i18n.format_points_interval(-0.01, 0.05, "en") == "-1.0 pp to +5.0 pp"
+
+
+def test_dates_and_month_names_come_from_the_locale():
+    day = dt.date(2022, 12, 31)
+    assert i18n.format_date(day, "en") == "31 December 2022"
+    assert i18n.format_date(day, "fr") == "31 décembre 2022"
+    assert i18n.format_month(1, "fr") == "janvier"
+    assert i18n.format_month(dt.date(2022, 2, 1), "en") == "February"
+    assert i18n.format_month(9, "en", "abbreviated") == "Sept"
+
+
+def test_flatten_catalog_joins_nested_tables_with_dots():
+    nested = {"a": {"b": {"c": "text"}, "d": "other"}, "e": 1}
+    assert i18n.flatten_catalog(nested) == {"a.b.c": "text", "a.d": "other", "e": "1"}
+
+
+def test_chart_ticks_keep_only_the_decimals_they_need():
+    assert i18n.format_tick(0.025, "fr") == "0,025"
+    assert i18n.format_tick(1500.0, "en") == "1,500"
+    assert i18n.format_tick(0.25, "en", percent=True) == "25%"
+    assert i18n.format_tick(0.025, "fr", percent=True) == f"2,5{NBSP}%"

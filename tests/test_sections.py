@@ -1,0 +1,328 @@
+"""Section pieces on hand-made KPI frames: values, intervals, changes, gaps, objectives,
+withheld figures and data gaps, in both languages."""
+
+import math
+import re
+
+import pandas as pd
+import pytest
+
+from helpers import i18n, stats
+from helpers.rundata import RunData
+from helpers.sections import (
+    Change,
+    Kpi,
+    Section,
+    compare_groups,
+    compare_years,
+    format_value,
+    open_section,
+)
+from helpers.sections.figures import changed_segments, definition_change_years
+
+NBSP = "\u00a0"
+TARGETS = pd.DataFrame(
+    {
+        "metric": ["segment_share"],
+        "segment": ["underserved"],
+        "first_year": [2022],
+        "last_year": [2030],
+        "comparator": [">="],
+        "threshold": [0.70],
+        "source": ["004_bc14da177eea8ef9.txt"],
+    }
+)
+
+
+def share(year, metric, segment, numerator, denominator, suppressed=False):
+    low, high = stats.wilson_interval(numerator, denominator)
+    row = {"value": numerator / denominator, "numerator": numerator, "denominator": denominator}
+    row |= {"ci_low": low, "ci_high": high}
+    if suppressed:
+        row = dict.fromkeys(row, None)
+    return {"year": year, "metric": metric, "segment": segment, "suppressed": suppressed, **row}
+
+
+def count(year, metric, value, segment="all", suppressed=False):
+    return {
+        "year": year,
+        "metric": metric,
+        "segment": segment,
+        "value": None if suppressed else value,
+        "suppressed": suppressed,
+    }
+
+
+def make_run(rows, year=2022, absent=()):
+    history = pd.DataFrame(rows)
+    for column in ("numerator", "denominator", "ci_low", "ci_high"):
+        if column not in history:
+            history[column] = None
+    history["section"] = "funnel"
+    years = sorted(set(history["year"]))
+    provenance = {
+        "dataset": {"absent_tables": list(absent), "years": years, "synthetic": True},
+        "parameters": {"year": year},
+    }
+    kpis = history[history["year"] == year].reset_index(drop=True)
+    return RunData(kpis=kpis, history=history, series=pd.DataFrame(), provenance=provenance)
+
+
+ROWS = [
+    share(2022, "graduation_rate", "all", 410, 1000),
+    share(2021, "graduation_rate", "all", 350, 1000),
+    share(2022, "segment_share", "underserved", 750, 1000),
+    share(2021, "segment_share", "underserved", 700, 1000),
+    share(2022, "graduation_rate", "non_underserved", 300, 1000),
+    share(2022, "graduation_rate", "job_seekers", 100, 1000),
+    share(2022, "graduation_rate", "refugees", 5, 20),
+    share(2022, "graduation_rate", "disability", 3, 40, suppressed=True),
+    count(2022, "students_started", 11_000),
+    count(2021, "students_started", 10_000),
+    count(2022, "graduates", None, suppressed=True),
+    count(2021, "graduates", 4_100),
+    count(2022, "visitors_monthly_avg", math.nan),
+]
+
+
+def section(name="categories", lang="en", rows=ROWS, **kwargs) -> Section:
+    return Section(name, 2022, lang, 10, make_run(rows, **kwargs), TARGETS)
+
+
+def test_kpis_are_read_from_the_history_with_missing_ones_not_measurable():
+    s = section()
+    kpi = s.kpi("graduation_rate")
+    assert (kpi.numerator, kpi.denominator) == (410, 1000)
+    assert s.kpi("graduation_rate", year=2021).value == 0.35
+    absent = s.kpi("admission_rate")
+    assert not absent.measured and not absent.suppressed
+    assert s.kpi("graduates").suppressed
+    with pytest.raises(KeyError):
+        s.kpi("no_such_metric")
+
+
+def test_a_share_changes_in_points_with_newcombe_interval():
+    s = section()
+    change = compare_years(s.kpi("graduation_rate"), s.kpi("graduation_rate", year=2021))
+    low, high = stats.newcombe_interval(410, 1000, 350, 1000)
+    assert change == Change(points=True, value=pytest.approx(0.06), low=low, high=high)
+    assert change.clear
+
+
+def test_a_count_changes_relatively_and_a_withheld_one_not_at_all():
+    s = section()
+    change = compare_years(s.kpi("students_started"), s.kpi("students_started", year=2021))
+    assert change == Change(points=False, value=pytest.approx(0.1))
+    assert not change.clear
+    assert compare_years(s.kpi("graduates"), s.kpi("graduates", year=2021)) is None
+
+
+def test_growth_figures_are_not_compared_between_years():
+    current = Kpi("apprentices_growth", "all", 2022, value=0.2)
+    previous = Kpi("apprentices_growth", "all", 2021, value=0.7)
+    assert compare_years(current, previous) is None
+
+
+def test_a_gap_between_groups_is_clear_only_when_its_interval_excludes_zero():
+    s = section()
+    base = s.kpi("graduation_rate", "non_underserved")
+    clear = compare_groups(s.kpi("graduation_rate", "job_seekers"), base)
+    unclear = compare_groups(s.kpi("graduation_rate", "refugees"), base)
+    assert clear.clear and clear.value == pytest.approx(-0.2)
+    assert not unclear.clear and unclear.low < 0 < unclear.high
+
+
+def test_values_are_formatted_by_kind_and_unit():
+    assert format_value("graduation_rate", 0.41, "fr") == f"41,0{NBSP}%"
+    assert format_value("students_started", 10915, "en") == "10,915"
+    assert format_value("carbon_donation_eur", 85000, "en") == "€85,000"
+    assert format_value("emissions_tco2e", 2650.4, "en") == "2,650 t CO₂e"
+    assert format_value("co2e_per_user_kg", 0.834, "fr") == "0,83 kg CO₂e"
+    assert format_value("apprentice_salary_premium", 0.06, "en") == "+6.0%"
+
+
+def test_withheld_shows_as_withheld_and_never_as_zero():
+    s = section()
+    html = s.figure_table([("graduates", "all"), ("visitors_monthly_avg", "all")]).data
+    assert "withheld" in html and "not measurable" in html
+    assert ">0<" not in html and ">0.0%" not in html
+
+
+def test_small_groups_are_flagged():
+    s = section()
+    assert s.kpi("graduation_rate", "refugees").small_group
+    assert not s.kpi("graduation_rate", "job_seekers").small_group
+    html = s.gap_table("graduation_rate", ["job_seekers", "refugees"]).data
+    assert html.count("small group") == 2  # the flag, and the caption explaining it
+
+
+def test_figure_table_shows_denominator_interval_previous_year_change_and_objective():
+    html = section().figure_table([("segment_share", "underserved")]).data
+    for text in ("75.0%", "750", "1,000", "72.2% to 77.6%", "70.0%", "+5.0 pp", "at least 70%"):
+        assert text in html, text
+    assert "met" in html
+
+
+def test_objective_statuses_follow_the_interval():
+    close = [share(2022, "segment_share", "underserved", 142, 200)]
+    s = section(rows=close)
+    assert "met within uncertainty" in s.headline("segment_share", "underserved")
+    low = [share(2022, "segment_share", "underserved", 500, 1000)]
+    assert "missed" in section(rows=low).headline("segment_share", "underserved")
+
+
+def test_lead_states_the_figure_the_change_and_whether_it_is_larger_than_chance():
+    lead = section(name="funnel").lead([("graduation_rate", "all"), ("graduates", "all")]).data
+    assert "41.0% of the students due to finish in 2022 graduated" in lead
+    assert "larger than chance alone would explain" in lead
+    assert "withheld for 2022" in lead
+
+
+def test_lead_in_french_uses_french_number_formats():
+    lead = section(lang="fr").lead([("segment_share", "underserved")]).data
+    assert f"75,0{NBSP}%" in lead and f"750 sur 1{chr(0x202F)}000" in lead
+    assert "atteint" in lead
+
+
+def test_gap_summary_names_groups_below_and_unclear():
+    s = section()
+    text = s.gap_summary("graduation_rate", ["job_seekers", "refugees", "disability"]).data
+    assert "lower for job seekers" in text
+    assert "no clear gap for refugees and migrants" in text
+    assert "withheld or not measurable for disability" in text
+
+
+def test_gap_table_reads_gap_and_no_gap():
+    html = section().gap_table("graduation_rate", ["job_seekers", "refugees"]).data
+    assert html.count('class="mr-tag mr-gap"') == 1
+    assert "no clear gap" in html
+
+
+def test_data_gaps_say_what_the_data_lacks():
+    funnel = section(name="funnel").list_data_gaps()
+    assert any("no traffic figures for 2022" in note for note in funnel)
+    alone = section(
+        name="categories", rows=[count(2022, "students_started", 10)], absent=["mentors"]
+    )
+    notes = alone.list_data_gaps()
+    assert any("does not cover 2021" in note for note in notes)
+    assert any("no mentors table" in note for note in notes)
+    assert section(name="funding").list_data_gaps() == []
+
+
+def test_methods_note_links_to_the_section_in_the_methods_notes():
+    html = section(name="carbon").methods_note().data
+    assert '<a href="methods.html#carbon">methods notes</a>' in html
+
+
+def test_a_single_year_has_no_trend_chart_but_a_sentence():
+    s = section(rows=[share(2022, "segment_share", "underserved", 750, 1000)])
+    html = s.trend_chart([("segment_share", "underserved")], "categories.chart_trend").data
+    assert "<img" not in html and "covers 2022 alone" in html
+
+
+def test_charts_are_embedded_with_their_title_as_alternative_text():
+    html = section().segments_chart(
+        "graduation_rate", ["job_seekers", "refugees"], "categories.chart_rate"
+    )
+    assert 'alt="Chart: Graduation rate by group, 2022"' in html.data
+    assert "data:image/png;base64," in html.data
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_no_piece_shows_a_catalog_key_or_a_raw_identifier(lang):
+    s = section(lang=lang)
+    pieces = [
+        s.header(),
+        s.lead([("segment_share", "underserved"), ("graduates", "all")]),
+        s.figure_table([("segment_share", "underserved"), ("students_started", "all")]),
+        s.gap_table("graduation_rate", ["job_seekers", "refugees", "disability"]),
+        s.gap_summary("graduation_rate", ["job_seekers", "refugees", "disability"]),
+        s.data_gaps(),
+        s.methods_note(),
+    ]
+    text = re.sub(r"<[^>]+>", " ", " ".join(p.data for p in pieces))
+    keys = [key for key in i18n.load_catalog(lang) if key in text]
+    assert keys == []
+    assert not re.search(r"\b(?:non_underserved|job_seekers|graduation_rate|segment_share)\b", text)
+
+
+def test_open_section_refuses_an_unknown_section():
+    with pytest.raises(ValueError, match="unknown section 'outcome'"):
+        open_section("outcome", 2022)
+
+
+@pytest.mark.slow
+def test_open_section_computes_the_run_data_of_a_dataset_once(tmp_path, monkeypatch):
+    from conftest import make_reference_frames, make_valid_frames, write_dataset
+
+    from helpers import rundata
+
+    monkeypatch.setattr(rundata, "RUN_DATA_CACHE_DIR", tmp_path / "cache")
+    data = write_dataset({**make_valid_frames(), **make_reference_frames()}, tmp_path / "data")
+    first = open_section("funding", 2022, str(data), "fr", 1)
+    assert first.years[-1] == 2022 and first.lang == "fr"
+    assert first.kpi("students_started").value == 2
+    assert len(list((tmp_path / "cache").iterdir())) == 1
+    again = open_section("carbon", 2022, str(data), "en", 1)
+    assert again.run.provenance == first.run.provenance
+    with pytest.raises(ValueError, match="is for 2022, not 2021"):
+        open_section("carbon", 2021, str(data), "en", 1, str(next((tmp_path / "cache").iterdir())))
+
+
+def test_lead_warns_when_a_headline_rests_on_a_small_group():
+    s = section()
+    assert "fewer than 30 people" in s.headline("graduation_rate", "refugees")
+    assert "fewer than 30 people" not in s.headline("graduation_rate", "job_seekers")
+
+
+def test_counts_go_up_or_down_in_words():
+    s = section(name="funnel")
+    assert "Up 10.0% on 2021 (10,000)." in s.headline("students_started")
+    french = section(name="funnel", lang="fr")
+    assert "En hausse de 10,0" in french.headline("students_started")
+
+
+def test_changes_across_the_2022_definitions_say_so():
+    s = section()
+    assert "widened in 2022" in s.headline("segment_share", "underserved")
+    assert "widened in 2022" not in s.headline("graduation_rate", "all")
+    html = s.figure_table([("segment_share", "underserved")]).data
+    assert "follows the category definitions in force before 2022" in html
+    later = Section("categories", 2023, "en", 10, make_run(ROWS, year=2022), TARGETS)
+    assert later.redefined == frozenset()
+
+
+def test_only_the_categories_whose_rules_changed_are_redefined():
+    rules = pd.DataFrame(
+        {
+            "category": ["disability", "refugees", "refugees", "refugees"],
+            "first_year": [None, None, 2020, 2020],
+            "last_year": [None, 2019, None, None],
+            "column": ["disability", "migration_status", "migration_status", "migration_status"],
+            "value": ["yes", "refugee", "refugee", "migrant"],
+        }
+    )
+    assert changed_segments(rules, 2019, 2020) == {"refugees", "underserved", "non_underserved"}
+    assert changed_segments(rules, 2020, 2021) == frozenset()
+    assert definition_change_years(rules) == [2020]
+    s = Section("categories", 2020, "en", 10, make_run(ROWS, year=2022), TARGETS, rules)
+    assert "disability" not in s.redefined
+
+
+def test_trends_run_from_the_first_year_with_a_figure_to_the_report_year():
+    rows = [*ROWS, count(2020, "students_started", math.nan), count(2023, "students_started", 9)]
+    s = section(rows=rows)
+    assert s.years == [2020, 2021, 2022]
+    assert s.years_with_figures([("students_started", "all")]) == [2021, 2022]
+    # A withheld figure is held by the data: its year stays on the chart.
+    assert s.years_with_figures([("graduates", "all")]) == [2021, 2022]
+
+
+def test_the_definition_change_is_explained_only_once_the_report_reaches_it():
+    run = make_run(ROWS, year=2022)
+    assert (
+        "widened in 2022"
+        in Section("categories", 2022, "en", 10, run, TARGETS).definition_change_note().data
+    )
+    assert Section("categories", 2021, "en", 10, run, TARGETS).definition_change_note().data == ""
