@@ -3,10 +3,13 @@
 import datetime as dt
 import re
 
+import pandas as pd
 import pytest
 
-from helpers import contract, i18n, registry, segments, targets
+from helpers import contract, i18n, reconcile, registry, segments, targets
 from helpers.i18n import t
+from helpers.paths import REFERENCE_DIR
+from helpers.sections.figures import CATEGORY_SEGMENTS
 
 NARROW_NBSP = "\u202f"
 NBSP = "\u00a0"
@@ -98,3 +101,42 @@ def test_chart_ticks_keep_only_the_decimals_they_need():
     assert i18n.format_tick(1500.0, "en") == "1,500"
     assert i18n.format_tick(0.25, "en", percent=True) == "25%"
     assert i18n.format_tick(0.025, "fr", percent=True) == f"2,5{NBSP}%"
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_every_word_of_the_objectives_and_published_figures_pages_exists(lang):
+    needed = [f"definition.{spec.id}" for spec in registry.METRICS]
+    needed += [f"targets.reason.{reason}" for reason in targets.REASONS]
+    needed += [f"targets.count.{status}" for status in targets.STATUSES]
+    needed += [f"reconciliation.status.{s}" for s in ("within", "outside", "withheld", "no_value")]
+    needed += [f"reconciliation.count.{s}" for s in reconcile.COMPARISON_STATUSES]
+    needed += [
+        f"reconciliation.kind.{kind}" for kind in ("actual", "approximate", "target", "benchmark")
+    ]
+    for rule, _ in reconcile.CONSISTENCY_RULES:
+        needed += [f"reconciliation.rule.{rule}", f"reconciliation.rule_title.{rule}"]
+    groups = [s for s in segments.SEGMENT_ORDER if s not in CATEGORY_SEGMENTS]
+    needed += [f"methods_page.group_rule.{s}" for s in groups]
+    missing = [key for key in needed if not i18n.has_key(key, lang)]
+    assert missing == []
+
+
+def test_every_finding_and_role_the_consistency_rules_produce_has_words():
+    published = pd.read_csv(REFERENCE_DIR / "published_figures.csv")
+    findings = reconcile.check_published_consistency(published)
+    keys = {f"reconciliation.finding.{key}" for key in findings["key"]}
+    keys |= {f"reconciliation.role.{f['role']}" for figures in findings["figures"] for f in figures}
+    assert sorted(k for k in keys for lang in i18n.LANGUAGES if not i18n.has_key(k, lang)) == []
+
+
+def test_every_document_of_the_reference_tables_has_a_name():
+    published = pd.read_csv(REFERENCE_DIR / "published_figures.csv")
+    objectives = pd.read_csv(REFERENCE_DIR / "targets.csv")
+    sources = set(published["source"]) | set(objectives["source"])
+    unnamed = [
+        source
+        for source in sorted(sources)
+        for lang in i18n.LANGUAGES
+        if not i18n.has_key(f"document.{source.removesuffix('.txt')}", lang)
+    ]
+    assert unnamed == []

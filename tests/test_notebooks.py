@@ -11,10 +11,16 @@ from conftest import make_reference_frames, make_valid_frames, write_dataset
 
 from helpers import i18n, params, registry
 from helpers.paths import NOTEBOOKS_DIR
-from helpers.sections import SECTIONS
+from helpers.sections import PAGES, SECTIONS
 from helpers.segments import SEGMENT_ORDER
 
-NOTEBOOKS = {name: NOTEBOOKS_DIR / f"{name}.ipynb" for name in SECTIONS}
+NOTEBOOKS = {name: NOTEBOOKS_DIR / f"{name}.ipynb" for name in (*SECTIONS, *PAGES)}
+# How each notebook opens its figures, in its second code cell.
+OPENERS = {
+    **{name: f'open_section("{name}", ' for name in SECTIONS},
+    "targets": "open_scorecard(",
+    "reconciliation": "open_reconciliation(",
+}
 KERNELSPEC = {"name": "mission-report", "display_name": "Mission report", "language": "python"}
 REPORT_YEAR = 2022
 
@@ -36,18 +42,18 @@ def tags(cell: dict) -> list[str]:
     return cell.get("metadata", {}).get("tags", [])
 
 
-def test_every_section_has_its_notebook():
-    assert sorted(p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb")) == sorted(SECTIONS)
+def test_every_section_and_page_has_its_notebook():
+    assert sorted(p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb")) == sorted(NOTEBOOKS)
 
 
-@pytest.mark.parametrize("name", SECTIONS)
+@pytest.mark.parametrize("name", NOTEBOOKS)
 def test_parameters_cell_declares_exactly_the_report_parameters(name):
     declared = params.read_parameters_cell(NOTEBOOKS[name])
     assert tuple(declared) == params.PARAMETER_NAMES
     assert declared == params.ReportParams(year=REPORT_YEAR).as_dict()
 
 
-@pytest.mark.parametrize("name", SECTIONS)
+@pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_is_committed_clean_with_its_kernelspec(name):
     nb = read_notebook(NOTEBOOKS[name])
     assert nb["metadata"]["kernelspec"] == KERNELSPEC
@@ -55,19 +61,19 @@ def test_notebook_is_committed_clean_with_its_kernelspec(name):
         assert cell["outputs"] == [] and cell["execution_count"] is None
 
 
-@pytest.mark.parametrize("name", SECTIONS)
+@pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_follows_the_section_skeleton(name):
     nb = read_notebook(NOTEBOOKS[name])
     cells = nb["cells"]
     assert cells[0]["cell_type"] == "markdown", "the purpose comes first"
     code = code_cells(nb)
     assert "parameters" in tags(code[0])
-    assert f'open_section("{name}", year, data_dir, lang, min_cell, output_dir)' in source(code[1])
+    assert f"{OPENERS[name]}year, data_dir, lang, min_cell, output_dir)" in source(code[1])
     # Markdown cannot be translated: every markdown cell is a note for analysts only.
     assert all("analyst-note" in tags(c) for c in cells if c["cell_type"] == "markdown")
 
 
-@pytest.mark.parametrize("name", SECTIONS)
+@pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_defines_nothing_and_imports_only_display_helpers(name):
     for cell in code_cells(read_notebook(NOTEBOOKS[name])):
         tree = ast.parse(source(cell))
@@ -134,7 +140,7 @@ def stderr_of(nb: dict) -> list[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", SECTIONS)
+@pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_runs_and_shows_no_key_identifier_or_warning(name, run_folders):
     nb = execute(name, "en", run_folders)
     text = visible_text(nb)
@@ -154,4 +160,12 @@ def test_a_section_renders_in_both_languages_with_the_locale_number_formats(run_
     assert i18n.t("funding.title", "fr") in french
     assert re.search(r"\d+\.\d%", english) and not re.search(r"\d+,\d\u00a0%", english)
     assert re.search(r"\d+,\d\u00a0%", french) and not re.search(r"\d+\.\d%", french)
+    assert [key for key in i18n.load_catalog("fr") if key in french] == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", PAGES)
+def test_a_page_renders_in_french_without_a_key(name, run_folders):
+    french = visible_text(execute(name, "fr", run_folders))
+    assert i18n.t(f"{name}.title", "fr") in french
     assert [key for key in i18n.load_catalog("fr") if key in french] == []

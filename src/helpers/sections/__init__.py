@@ -23,6 +23,8 @@ from helpers.sections.figures import (
     format_threshold,
     format_value,
 )
+from helpers.sections.reconciliation import Reconciliation, open_reconciliation
+from helpers.sections.scorecard import Scorecard, count_met_and_missed, open_scorecard
 from helpers.sections.section import SECTIONS, Section, open_section
 
 # The groups the sections show, in the order the committee reads them.
@@ -40,12 +42,16 @@ FUNNEL_STAGES = (
 )
 SUCCESS_RATES = ("admission_rate", "graduation_rate", "career_outcome_rate_6m")
 SCOPE_SEGMENTS = ("scope_1", "scope_2", "scope_3")
+# Pages beside the sections, each with its notebook: the committee's objectives and
+# the published figures.
+PAGES = ("targets", "reconciliation")
 
 __all__ = [
     "CATEGORY_SEGMENTS",
     "COMPARED_SEGMENTS",
     "FUNDING_METRICS",
     "FUNNEL_STAGES",
+    "PAGES",
     "SCOPE_SEGMENTS",
     "SECTIONS",
     "SMALL_GROUP_SIZE",
@@ -53,10 +59,15 @@ __all__ = [
     "UNDERSERVED_SEGMENTS",
     "Change",
     "Kpi",
+    "Reconciliation",
+    "Scorecard",
     "Section",
     "compare_groups",
     "compare_years",
+    "count_met_and_missed",
     "format_threshold",
     "format_value",
+    "open_reconciliation",
+    "open_scorecard",
     "open_section",
 ]

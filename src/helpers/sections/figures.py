@@ -144,14 +144,18 @@ def format_value(metric: str, value: float, lang: str) -> str:
 
 def format_threshold(metric: str, comparator: str, threshold: float, lang: str) -> str:
     """An objective in words: "at least 70%" or "growth of at least 20%"."""
+    amount = format_threshold_amount(metric, comparator, threshold, lang)
+    key = {">=": "target.at_least", "<=": "target.at_most", "growth_>=": "target.growth_at_least"}
+    return t(key[comparator], lang, threshold=amount)
+
+
+def format_threshold_amount(metric: str, comparator: str, threshold: float, lang: str) -> str:
+    """An objective's threshold alone, as its figure is written: "70%", "500,000"."""
     proportion = comparator == "growth_>=" or registry.metric(metric).kind != "count"
     if proportion:
         decimals = 0 if math.isclose(threshold * 100, round(threshold * 100)) else 1
-        amount = i18n.format_percent(threshold, lang, decimals)
-    else:
-        amount = i18n.format_number(threshold, lang)
-    key = {">=": "target.at_least", "<=": "target.at_most", "growth_>=": "target.growth_at_least"}
-    return t(key[comparator], lang, threshold=amount)
+        return i18n.format_percent(threshold, lang, decimals)
+    return i18n.format_number(threshold, lang)
 
 
 def read_targets_table(data_dir: str | Path | None) -> pd.DataFrame:

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 
 # Shown in a table cell that has nothing to show (no value, no change).
 MISSING = "—"
+# The page of the report that defines every figure (``helpers.methods_page``).
+METHODS_PAGE = "methods.html"
 
 STYLE = """<style>
 .mr-lead{font-size:1.08rem;max-width:46rem}
@@ -26,12 +28,32 @@ STYLE = """<style>
 .mr-table td.number,.mr-table th.number{text-align:right;white-space:nowrap}
 .mr-table small{color:#5b6275}
 .mr-gaps li,.mr-methods p{max-width:46rem}
+.mr-met{background:#dcf2e9;color:#015c44;font-weight:600}
+.mr-missed{background:#fbe3d6;color:#8a3200;font-weight:600}
+.mr-uncertain{background:#fdf0d5;color:#6b4a00}
+.mr-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(24rem,1fr));gap:.5rem 1.5rem}
+.mr-grid figure{margin:.5rem 0}
+.mr-grid figcaption{font-size:.85rem}
+.mr-counts{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.3rem 1.6rem}
+.mr-quote{font-style:italic}
+.mr-finding{border-left:3px solid #dfe2ea;padding:.1rem 0 .1rem .9rem;margin:1rem 0}
+.mr-finding ul{margin:.3rem 0}
 </style>"""
 
 
 def escape(text: str) -> str:
     """Text made safe for HTML (quotes included, for attributes)."""
     return html.escape(text, quote=True)
+
+
+def metric_anchor(metric: str) -> str:
+    """The id of a metric's entry on the methods page, e.g. ``metric-admission_rate``."""
+    return f"metric-{metric}"
+
+
+def metric_link(metric: str, text: str) -> str:
+    """``text`` (escaped here) as a link to the methods entry of ``metric``."""
+    return f'<a href="{METHODS_PAGE}#{metric_anchor(metric)}">{escape(text)}</a>'
 
 
 def tag(text: str, css: str) -> str:

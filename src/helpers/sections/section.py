@@ -49,13 +49,32 @@ def open_section(
     """
     if name not in SECTIONS:
         raise ValueError(f"unknown section {name!r}; choose one of {', '.join(SECTIONS)}")
+    run = read_page_run(year, data_dir, lang, min_cell, output_dir)
+    return Section(name, year, lang, min_cell, run, read_targets_table(data_dir))
+
+
+def read_page_run(
+    year: int,
+    data_dir: str | None = None,
+    lang: str = "en",
+    min_cell: int = stats.MIN_CELL,
+    output_dir: str | None = None,
+) -> RunData:
+    """The run's figures a page of ``year`` in ``lang`` shows (see ``open_section``).
+
+    Raises
+    ------
+    ValueError
+        When ``lang`` is not a language of the report, or ``output_dir`` holds the
+        figures of another year.
+    """
     i18n.check_language(lang)
     run = load_run_data(
         year, data_dir=data_dir, min_cell=min_cell, output_dir=output_dir, lang=lang
     )
     if run.year != year:
         raise ValueError(f"the run data in {output_dir} is for {run.year}, not {year}")
-    return Section(name, year, lang, min_cell, run, read_targets_table(data_dir))
+    return run
 
 
 @dataclass

@@ -20,7 +20,7 @@ from helpers.sections.figures import (
     compare_groups,
     compare_years,
 )
-from helpers.sections.markup import MISSING, escape, html_table, tag
+from helpers.sections.markup import MISSING, escape, html_table, metric_link, tag
 
 
 class SectionTables:
@@ -83,7 +83,8 @@ class SectionTables:
             name = (
                 self.segment_name(kpi.segment) if label_by == "segment" else self.name_figure(kpi)
             )
-            cells = [("", escape(name)), ("number", self.value_cell(kpi))]
+            # Every figure links to its definition on the methods page.
+            cells = [("", metric_link(kpi.metric, name)), ("number", self.value_cell(kpi))]
             if proportions:
                 shown = kpi.measured and kpi.is_proportion
                 cells += [
@@ -146,8 +147,9 @@ class SectionTables:
         body = []
         for metric in metrics:
             kpi = self.kpi(metric)
+            name = metric_link(metric, t(f"funnel.stage.{metric}.name", self.lang))
             cells = [
-                ("", f"<strong>{escape(t(f'funnel.stage.{metric}.name', self.lang))}</strong>"),
+                ("", f"<strong>{name}</strong>"),
                 ("", escape(t(f"funnel.stage.{metric}.definition", self.lang))),
                 ("number", self.value_cell(kpi)),
             ]
@@ -181,7 +183,7 @@ class SectionTables:
             kpi = self.kpi(metric, segment)
             shown = kpi.measured
             cells = [
-                ("", escape(self.segment_name(segment))),
+                ("", metric_link(metric, self.segment_name(segment))),
                 ("number", self.value_cell(kpi)),
                 ("number", escape(self.count(kpi.numerator)) if shown else MISSING),
                 ("number", escape(self.count(kpi.denominator)) if shown else MISSING),
