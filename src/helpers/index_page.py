@@ -1,0 +1,243 @@
+"""The report's front page: headline figures, the sections, and how the run was made.
+
+Headline figures are read from the run's KPI file (the same numbers as the sections),
+each beside its previous-year value when the data covers it. The page takes two more
+blocks when given: the count of the committee's objectives met and missed, and links to
+the reports of other years.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from helpers import i18n, registry
+from helpers.render import INDEX_PAGE, METHODS_PAGE, Site, format_time, render_page
+from helpers.rundata import KPIS_FILE, RunData
+
+# (metric, segment) shown on the front page, in this order.
+HEADLINES: tuple[tuple[str, str], ...] = (
+    ("visitors_monthly_avg", "all"),
+    ("students_started", "all"),
+    ("segment_share", "underserved"),
+    ("graduation_rate", "all"),
+    ("career_outcome_rate_6m", "all"),
+    ("third_party_funding_share", "all"),
+    ("apprentices_active", "all"),
+    ("co2e_per_user_kg", "all"),
+)
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One headline figure, as text."""
+
+    label: str
+    value: str
+    previous: str = ""
+
+
+@dataclass(frozen=True)
+class ObjectivesCount:
+    """How many of the committee's objectives the year met and missed."""
+
+    met: int
+    missed: int
+
+
+SCORECARD_PAGE = "targets.html"
+
+
+def build_index(
+    run: RunData,
+    site: Site,
+    sections: Sequence[tuple[str, str]],
+    objectives: ObjectivesCount | None = None,
+    other_years: Sequence[int] = (),
+) -> str:
+    """The HTML of index.html.
+
+    Parameters
+    ----------
+    run : RunData
+        The run's figures and provenance.
+    site : Site
+        The report the page belongs to.
+    sections : sequence of (page, section name)
+        The section pages, in order.
+    objectives : ObjectivesCount, optional
+        Shown as the first line under the title, linked to the scorecard, when given.
+    other_years : sequence of int
+        Years whose reports sit beside this one (``../<year>/index.html``).
+    """
+    lang = site.lang
+    parts = [
+        f"<h1>{_e(site.title)}</h1>",
+        f'<p class="lead">{_e(i18n.t("index.intro", lang, year=site.year))}</p>',
+    ]
+    if objectives is not None:
+        parts.append(format_objectives(objectives, site))
+    parts += [
+        f"<h2>{_e(i18n.t('index.headlines_title', lang))}</h2>",
+        format_headlines(list_headlines(run, lang)),
+        f"<h2>{_e(i18n.t('index.sections_title', lang))}</h2>",
+        format_sections(sections, site),
+    ]
+    if other_years:
+        parts.append(format_other_years(other_years, site))
+    parts += [
+        f"<h2>{_e(i18n.t('index.about_title', lang))}</h2>",
+        format_run_facts(run, site),
+    ]
+    return render_page("\n".join(parts), site, INDEX_PAGE, page_class="index-page")
+
+
+def prepare_page_builders() -> None:
+    """Import and compile what building the pages needs (half a second), so a caller
+    with time on its hands, such as the report waiting on its notebooks, can do it early."""
+    from helpers.methods_page import build_methods_body  # noqa: F401
+    from helpers.render import page_environment
+    from helpers.sections import format_value  # noqa: F401
+
+    page_environment().get_template("page.html.j2")
+
+
+def list_headlines(run: RunData, lang: str) -> list[Headline]:
+    """The headline figures the KPI file holds, formatted for ``lang``."""
+    from helpers.sections import format_value
+
+    current = _by_key(run.kpis)
+    previous = _by_key(run.history[run.history["year"] == run.year - 1])
+    headlines = []
+    for metric, segment in HEADLINES:
+        row = current.get((metric, segment))
+        if row is None:
+            continue
+        label = i18n.t(registry.metric(metric).label_key, lang)
+        if segment != "all":
+            label = f"{i18n.t(f'segment.{segment}', lang)}: {label[0].lower()}{label[1:]}"
+        before = previous.get((metric, segment))
+        headlines.append(
+            Headline(
+                label=label,
+                value=_format_figure(row, metric, lang, format_value),
+                previous=(
+                    i18n.t(
+                        "index.previous",
+                        lang,
+                        previous_year=run.year - 1,
+                        value=_format_figure(before, metric, lang, format_value),
+                    )
+                    if before is not None
+                    else ""
+                ),
+            )
+        )
+    return headlines
+
+
+def _by_key(frame: pd.DataFrame) -> dict[tuple[str, str], dict]:
+    return {(r["metric"], r["segment"]): r for r in frame.to_dict("records")}
+
+
+def _format_figure(row: dict, metric: str, lang: str, format_value) -> str:
+    value = row.get("value")
+    if _is_true(row.get("suppressed")):
+        return i18n.t("status.withheld", lang)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return i18n.t("status.not_measurable", lang)
+    return format_value(metric, float(value), lang)
+
+
+def _is_true(value: object) -> bool:
+    return str(value).strip().lower() == "true"
+
+
+def format_headlines(headlines: Sequence[Headline]) -> str:
+    items = []
+    for h in headlines:
+        note = f'<span class="headline-note">{_e(h.previous)}</span>' if h.previous else ""
+        items.append(
+            f'<li class="headline"><span class="headline-value">{_e(h.value)}</span>'
+            f'<span class="headline-label">{_e(h.label)}</span>{note}</li>'
+        )
+    return '<ul class="headlines">\n' + "\n".join(items) + "\n</ul>"
+
+
+def format_objectives(count: ObjectivesCount, site: Site) -> str:
+    """One line at the top: how many objectives the year met and missed, to the scorecard."""
+    lang = site.lang
+    text = i18n.t(
+        "index.objectives",
+        lang,
+        year=site.year,
+        met=i18n.format_number(count.met, lang),
+        missed=i18n.format_number(count.missed, lang),
+    )
+    if SCORECARD_PAGE in dict(site.pages):
+        text_html = f'<a href="{SCORECARD_PAGE}">{_e(text)}</a>'
+    else:
+        text_html = _e(text)
+    return f'<p class="objectives">{text_html}</p>'
+
+
+def format_sections(sections: Sequence[tuple[str, str]], site: Site) -> str:
+    """The section links, each with its purpose, then the methods notes and the KPI file."""
+    lang = site.lang
+    items = []
+    for page, name in sections:
+        purpose_key = f"{name}.purpose"
+        purpose = (
+            f"<br><span>{_e(i18n.t(purpose_key, lang, year=site.year))}</span>"
+            if i18n.has_key(purpose_key, lang)
+            else ""
+        )
+        items.append(f'<li><a href="{_e(page)}">{_e(site.label_of(page))}</a>{purpose}</li>')
+    if METHODS_PAGE in dict(site.pages):
+        items.append(
+            f'<li><a href="{METHODS_PAGE}">{_e(i18n.t("index.methods_link", lang))}</a></li>'
+        )
+    items.append(f'<li><a href="{KPIS_FILE}">{_e(i18n.t("index.kpis_link", lang))}</a></li>')
+    return '<ul class="section-list">\n' + "\n".join(items) + "\n</ul>"
+
+
+def format_other_years(years: Sequence[int], site: Site) -> str:
+    """Links to the reports of the other years, which sit beside this one in OUT."""
+    links = " · ".join(f'<a href="../{y}/{INDEX_PAGE}">{y}</a>' for y in sorted(years))
+    label = _e(i18n.t("index.other_years", site.lang))
+    return f'<p class="other-years">{label} {links}</p>'
+
+
+def format_run_facts(run: RunData, site: Site) -> str:
+    """When, from which data, with which parameters and code the report was built."""
+    lang = site.lang
+    dataset = run.provenance["dataset"]
+    years = dataset.get("years") or []
+    absent = ", ".join(dataset.get("absent_tables") or []) or i18n.t("index.none", lang)
+    parameters = ", ".join(f"{k} = {v}" for k, v in site.parameters.items())
+    built = f'<time datetime="{_e(site.built_utc)}">{_e(format_time(site.built_utc, lang))}</time>'
+    facts = [
+        ("index.built", built),
+        ("index.dataset", _e(site.dataset)),
+        ("index.fingerprint", _e(site.fingerprint)),
+        ("index.years", _e(f"{years[0]}–{years[-1]}" if years else "")),
+        ("index.absent_tables", _e(absent)),
+        ("index.parameters", _e(parameters)),
+        ("index.code", _e(site.code_version)),
+    ]
+    rows = "\n".join(f"<dt>{_e(i18n.t(key, lang))}</dt><dd>{value}</dd>" for key, value in facts)
+    min_cell = site.parameters.get("min_cell", 1)
+    note = (
+        i18n.t("index.min_cell", lang, min_cell=min_cell)
+        if min_cell > 1
+        else i18n.t("index.min_cell_none", lang)
+    )
+    return f'<dl class="run-facts">\n{rows}\n</dl>\n<p class="note">{_e(note)}</p>'
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)

@@ -1,0 +1,157 @@
+"""The report folder OUT/Y replaced all at once, by one run at a time.
+
+A run builds the new report in a staging folder beside OUT/Y (under ``OUT/.build``, the
+same file system) and swaps it in with one atomic rename, so OUT/Y is always either the
+previous report or the new one, whatever happens to the run. A lock file per year keeps
+two runs from building the same OUT/Y; leftovers of a killed run are cleaned by the next.
+Section results are kept in ``OUT/.build/cache``, keyed by everything they depend on,
+so a rerun reuses them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+BUILD_DIR = ".build"
+CACHE_DIR = "cache"
+FAILED_DIR = "failed"
+RENAME_EXCHANGE = 2
+AT_FDCWD = -100
+
+
+class ReportBusyError(RuntimeError):
+    """Another run holds the lock of the same OUT/Y."""
+
+
+def build_root(out: Path) -> Path:
+    """The folder of a report root's locks, staging folders and caches."""
+    return Path(out) / BUILD_DIR
+
+
+def cache_root(out: Path) -> Path:
+    return build_root(out) / CACHE_DIR
+
+
+def failed_folder(out: Path, year: int) -> Path:
+    """Where executed notebooks of a failed run of ``year`` are kept for inspection."""
+    return build_root(out) / FAILED_DIR / str(year)
+
+
+@contextlib.contextmanager
+def lock_report(out: Path, year: int) -> Iterator[None]:
+    """Hold the lock of OUT/``year`` for the duration of the block.
+
+    Raises
+    ------
+    ReportBusyError
+        At once, when another run holds it (waiting would hide a mistake, such as two
+        terminals building the same report).
+    """
+    root = build_root(out)
+    root.mkdir(parents=True, exist_ok=True)
+    path = root / f"{year}.lock"
+    handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(handle, 32, 0).decode(errors="replace").strip() or "unknown"
+            raise ReportBusyError(
+                f"another run (pid {holder}) is building {Path(out) / str(year)}; "
+                "wait for it to finish, or stop it"
+            ) from None
+        # The lock dies with the process (flock), so a killed run never blocks the next;
+        # the pid written here is only for the message above.
+        os.ftruncate(handle, 0)
+        os.pwrite(handle, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(handle)
+
+
+def clean_stale(out: Path, year: int) -> list[Path]:
+    """Remove what killed runs of ``year`` left behind; call with the lock held.
+
+    A run killed between the two renames of a non-atomic swap leaves OUT/Y missing and
+    the previous report aside: that report is put back first.
+    """
+    root = build_root(out)
+    target = Path(out) / str(year)
+    if not target.exists():
+        aside = sorted(root.glob(f"{year}.old-*"))
+        if aside:
+            os.rename(aside[-1], target)
+    removed = []
+    patterns = (f"{year}.tmp-*", f"{year}.old-*", f"{year}.work-*", f"{year}-*.partial-*")
+    for pattern in patterns:
+        for folder in (*root.glob(pattern), *cache_root(out).glob(pattern)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def staging_folder(out: Path, year: int, kind: str = "tmp") -> Path:
+    """A new, empty folder of this run under ``OUT/.build``."""
+    folder = build_root(out) / f"{year}.{kind}-{os.getpid()}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
+
+
+def swap_into_place(staging: Path, target: Path) -> None:
+    """Make ``staging`` the new ``target`` in one step and delete the previous one.
+
+    Both must be on the same file system. Linux exchanges the two folders atomically;
+    elsewhere the previous folder is renamed aside first (``clean_stale`` repairs a
+    run killed between the two renames).
+    """
+    if not target.exists():
+        os.rename(staging, target)
+        return
+    if exchange_folders(staging, target):
+        shutil.rmtree(staging)
+        return
+    aside = staging.with_name(staging.name.replace(".tmp-", ".old-"))
+    os.rename(target, aside)
+    os.rename(staging, target)
+    shutil.rmtree(aside)
+
+
+def exchange_folders(first: Path, second: Path) -> bool:
+    """Swap two paths atomically (Linux ``renameat2``); False where unsupported."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    done = renameat2(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE)
+    if done == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
+def link_or_copy(source: Path, destination: Path) -> None:
+    """Put ``source`` at ``destination`` as a hard link (cache entries never change),
+    copying where links are impossible."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, destination)
+    except OSError:
+        shutil.copy2(source, destination)
+
+
+def prune_cache(out: Path, year: int, keep: set[str]) -> None:
+    """Delete the cache entries of ``year`` this run did not use."""
+    for entry in cache_root(out).glob(f"{year}-*"):
+        if entry.name not in keep:
+            shutil.rmtree(entry, ignore_errors=True)

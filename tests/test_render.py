@@ -1,0 +1,154 @@
+"""Pages: outputs only, offline, with the report's chrome."""
+
+from __future__ import annotations
+
+import base64
+
+import nbformat
+import pandas as pd
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from helpers import i18n
+from helpers.index_page import build_index
+from helpers.render import (
+    Site,
+    find_remote_references,
+    make_offline,
+    markdown_to_html,
+    prepare_for_publication,
+    render_notebook,
+    slugify,
+)
+from helpers.rundata import RunData
+
+# A 1x1 transparent PNG.
+PNG = base64.b64encode(
+    bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+    )
+).decode()
+
+
+def make_site(synthetic: bool = True, lang: str = "en") -> Site:
+    return Site(
+        year=2022,
+        lang=lang,
+        synthetic=synthetic,
+        pages=(("funnel.html", "Funnel"), ("methods.html", "Methods")),
+        dataset="default",
+        fingerprint="0123456789abcdef",
+        code_version="abc123 · def456",
+        parameters={"year": 2022, "lang": lang, "min_cell": 10},
+        built_utc="2024-03-01T09:30:00+00:00",
+    )
+
+
+@pytest.fixture
+def executed() -> nbformat.NotebookNode:
+    params = new_code_cell("year = 2022\noutput_dir = None")
+    params.metadata["tags"] = ["parameters"]
+    injected = new_code_cell('year = 2023\noutput_dir = "/secret/run"')
+    injected.metadata["tags"] = ["injected-parameters"]
+    note = new_markdown_cell("Check the survey weights with Ana.")
+    note.metadata["tags"] = ["analyst-note"]
+    chart = new_code_cell(
+        "plot()",
+        outputs=[
+            new_output("stream", name="stderr", text="FutureWarning: soon\n"),
+            new_output("display_data", data={"image/png": PNG, "text/plain": "<Figure>"}),
+        ],
+    )
+    script = new_code_cell(
+        "html()",
+        outputs=[
+            new_output(
+                "display_data",
+                data={"text/html": '<script src="https://cdn.example/x.js"></script><p>kept</p>'},
+            )
+        ],
+    )
+    nb = new_notebook(
+        cells=[new_markdown_cell("# Funnel"), params, injected, note, chart, script],
+        metadata={"papermill": {"parameters": {"output_dir": "/secret/run"}}},
+    )
+    return nb
+
+
+def test_publication_keeps_only_what_the_committee_reads(executed):
+    published, hidden = prepare_for_publication(executed)
+    assert hidden == 1
+    assert [c.cell_type for c in published.cells] == ["markdown", "code", "code"]
+    assert dict(published.metadata) == {}
+    assert len(executed.cells) == 6  # the executed notebook itself is left as it was
+
+
+def test_notebook_page_is_standalone_offline_and_carries_provenance(executed):
+    page = render_notebook(executed, make_site(), "funnel.html").html
+    assert f"data:image/png;base64,{PNG}" in page
+    for absent in ("/secret/run", "papermill", "Ana", "FutureWarning", "<script", "plot()"):
+        assert absent not in page, absent
+    assert "<p>kept</p>" in page
+    assert find_remote_references(page) == []
+    assert i18n.t("page.synthetic_banner", "en") in page
+    assert "0123456789ab" in page and "abc123 · def456" in page
+    assert 'datetime="2024-03-01T09:30:00+00:00"' in page
+    assert "<title>Funnel · Mission Committee report 2022</title>" in page
+
+
+def test_real_data_pages_have_no_banner(executed):
+    page = render_notebook(executed, make_site(synthetic=False), "funnel.html").html
+    assert 'class="synthetic-banner"' not in page
+
+
+def test_pages_speak_the_report_language(executed):
+    page = render_notebook(executed, make_site(lang="fr"), "funnel.html").html
+    assert '<html lang="fr">' in page
+    assert i18n.t("page.back_to_index", "fr") in page
+    assert "1 mars 2024" in page
+
+
+def test_offline_pages_lose_scripts_and_remote_styles():
+    page = (
+        '<link rel="stylesheet" href="https://fonts.example/css"><style>@import url("//x/y.css");'
+        'p{}</style><script>alert(1)</script><script src="http://cdn/x.js"></script><p>text</p>'
+    )
+    offline = make_offline(page)
+    assert find_remote_references(page) != []
+    assert find_remote_references(offline) == []
+    assert "<script" not in offline and "<p>text</p>" in offline
+
+
+def test_methods_headings_get_the_anchors_sections_link_to():
+    html = markdown_to_html("### Funnel\n\n## Small numbers (disclosure control)\n")
+    assert '<h3 id="funnel">Funnel</h3>' in html
+    assert 'id="small-numbers-disclosure-control"' in html
+    assert slugify("Readings where the definition left a choice") == (
+        "readings-where-the-definition-left-a-choice"
+    )
+
+
+def test_index_shows_headlines_withheld_figures_and_previous_year():
+    columns = ["year", "section", "metric", "segment", "value", "numerator", "denominator",
+               "ci_low", "ci_high", "suppressed"]  # fmt: skip
+    rows = [
+        (2022, "funnel", "students_started", "all", 1234, None, None, None, None, False),
+        (2022, "funnel", "graduation_rate", "all", None, None, None, None, None, True),
+        (2021, "funnel", "students_started", "all", 1000, None, None, None, None, False),
+    ]
+    history = pd.DataFrame(rows, columns=columns)
+    run = RunData(
+        kpis=history[history["year"] == 2022],
+        history=history,
+        series=pd.DataFrame(),
+        provenance={
+            "dataset": {"years": [2021, 2022], "absent_tables": ["mentors"]},
+            "parameters": {"year": 2022},
+        },
+    )
+    page = build_index(run, make_site(), [("funnel.html", "funnel")])
+    assert "1,234" in page and "2021: 1,000" in page
+    assert i18n.t("status.withheld", "en") in page
+    assert 'href="funnel.html"' in page and 'href="kpis.csv"' in page
+    assert "mentors" in page and "2021–2022" in page

@@ -1,0 +1,310 @@
+"""``make report``: the whole run, its failures, and the safety of OUT/Y.
+
+The smoke test builds every section notebook on a small generated dataset; the other
+tests use the hand-made dataset of conftest.py and the tiny notebooks of
+tests/fixtures/notebooks (one that works, one that raises, one that hangs).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import astuple, dataclass
+from pathlib import Path
+
+import pytest
+from conftest import make_reference_frames, make_valid_frames, write_dataset
+from report_runs import FIXTURE_NOTEBOOKS, SMOKE_YEAR, build_smoke_report, run_report
+
+from helpers import publish, report
+from helpers.paths import ROOT
+from helpers.report import SECTION_ORDER
+
+pytestmark = pytest.mark.slow
+
+YEAR = "2022"
+
+
+@pytest.fixture(scope="session")
+def smoke(tmp_path_factory):
+    return build_smoke_report(tmp_path_factory.getbasetemp())
+
+
+@pytest.fixture
+def dataset(tmp_path: Path) -> Path:
+    return write_dataset({**make_valid_frames(), **make_reference_frames()}, tmp_path / "data")
+
+
+def notebooks(tmp_path: Path, *names: str) -> Path:
+    """A notebooks folder holding the named fixture notebooks."""
+    folder = tmp_path / "notebooks"
+    folder.mkdir(exist_ok=True)
+    for name in names:
+        shutil.copy(FIXTURE_NOTEBOOKS / f"{name}.ipynb", folder / f"{name}.ipynb")
+    return folder
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A dataset, a notebooks folder (good, other) and the report already built from them."""
+
+    data: Path
+    notebooks: Path
+    out: Path
+
+    def add(self, name: str) -> None:
+        shutil.copy(FIXTURE_NOTEBOOKS / f"{name}.ipynb", self.notebooks / f"{name}.ipynb")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Workspace:
+    base = tmp_path_factory.mktemp("built")
+    data = write_dataset({**make_valid_frames(), **make_reference_frames()}, base / "data")
+    folder = notebooks(base, "good")
+    nb = json.loads((folder / "good.ipynb").read_text())
+    nb["cells"][0]["source"] = "# Other fixture section"
+    (folder / "other.ipynb").write_text(json.dumps(nb))
+    result = build(data, folder, base / "out")
+    assert result.returncode == 0, result.stderr
+    return Workspace(data, folder, base / "out")
+
+
+@pytest.fixture
+def workspace(built: Workspace, tmp_path: Path) -> Workspace:
+    """A copy of ``built`` to change: its sections are cached, so only new ones run."""
+    copy = Workspace(tmp_path / "data", tmp_path / "notebooks", tmp_path / "out")
+    for source, target in zip(astuple(built), astuple(copy), strict=True):
+        shutil.copytree(source, target)
+    return copy
+
+
+def build(dataset: Path, folder: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
+    return run_report(
+        "--year", YEAR, "--data", str(dataset), "--out", str(out), "--notebooks", str(folder),
+        "--min-cell", "1", *extra,
+    )  # fmt: skip
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` and the hash of its bytes."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def leftovers(out: Path) -> list[str]:
+    """Staging and work folders of runs, which must not survive them."""
+    root = publish.build_root(out)
+    return sorted(p.name for p in root.glob("*") if re.search(r"\.(tmp|old|work)-\d+$", p.name))
+
+
+# --- the whole report ---------------------------------------------------------------
+
+
+def test_smoke_run_executes_and_renders_every_section(smoke):
+    assert smoke.result.returncode == 0, smoke.result.stderr
+    folder = smoke.folder
+    for name in SECTION_ORDER:
+        assert (folder / f"{name}.html").is_file()
+        assert (folder / "notebooks" / f"{name}.ipynb").is_file()
+        assert f"{name}: executed in" in smoke.result.stdout
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    for name in SECTION_ORDER:
+        assert f'href="{name}.html"' in index
+    assert (folder / "kpis.csv").read_bytes() == (folder / "run-data" / "kpis.csv").read_bytes()
+    assert (folder / "kpis.csv").read_text().startswith("year,section,metric,segment,value")
+    assert "privacy: no identifier in any output" in smoke.result.stdout
+
+
+def test_pages_carry_no_code_parameters_or_notebook_metadata(smoke):
+    for page in smoke.pages():
+        text = page.read_text(encoding="utf-8")
+        assert "injected-parameters" not in text, page.name
+        assert "papermill" not in text, page.name
+        assert "output_dir" not in text, page.name
+        assert "<script" not in text.lower(), page.name
+        assert "jp-InputArea-editor" not in text, page.name  # no code cell input
+
+
+def test_rerun_with_nothing_changed_rebuilds_nothing(smoke):
+    before = {p: p.stat().st_mtime_ns for p in smoke.folder.rglob("*")}
+    result = run_report(
+        "--year", str(SMOKE_YEAR), "--data", str(smoke.data), "--out", str(smoke.out)
+    )
+    assert result.returncode == 0, result.stderr
+    assert "up to date" in result.stdout
+    assert {p: p.stat().st_mtime_ns for p in smoke.folder.rglob("*")} == before
+
+
+# --- failures -------------------------------------------------------------------------
+
+
+def test_failing_notebook_leaves_previous_report_and_names_the_cell(workspace):
+    previous = snapshot(workspace.out / YEAR)
+    workspace.add("raises")
+
+    result = build(workspace.data, workspace.notebooks, workspace.out)
+
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if line.startswith("report failed")]
+    assert len(lines) == 1
+    match = re.fullmatch(
+        r"report failed: notebook raises\.ipynb, cell 4: ZeroDivisionError: division by zero "
+        r"\(executed notebook kept at (.+)\)",
+        lines[0],
+    )
+    assert match, lines[0]
+    kept = Path(match.group(1))
+    assert "ZeroDivisionError" in kept.read_text(encoding="utf-8")
+    assert snapshot(workspace.out / YEAR) == previous
+    assert leftovers(workspace.out) == []
+
+
+def test_hanging_cell_is_stopped_and_named(tmp_path, dataset):
+    out = tmp_path / "out"
+    result = build(dataset, notebooks(tmp_path, "hangs"), out, "--cell-timeout", "2")
+    assert result.returncode == 1
+    assert "report failed: notebook hangs.ipynb, cell 3: TimeoutError" in result.stderr
+    assert "--cell-timeout" in result.stderr
+    assert not (out / YEAR).exists()
+
+
+def test_bad_data_is_refused_before_any_notebook_runs(tmp_path):
+    frames = {**make_valid_frames(), **make_reference_frames()}
+    frames["members"].loc[1, "gender"] = "robot"
+    data = write_dataset(frames, tmp_path / "data")
+    out = tmp_path / "out"
+
+    result = build(data, notebooks(tmp_path, "raises"), out)
+
+    assert result.returncode == 1
+    assert "members" in result.stderr and "gender" in result.stderr
+    assert "no notebook was run" in result.stderr
+    assert "raises" not in result.stdout + result.stderr
+    assert not (out / YEAR).exists()
+    assert not list(publish.failed_folder(out, int(YEAR)).glob("*"))
+
+
+def test_year_outside_the_data_is_refused(tmp_path, dataset):
+    result = run_report(
+        "--year", "2030", "--data", str(dataset), "--out", str(tmp_path / "out"),
+        "--notebooks", str(notebooks(tmp_path, "good")),
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "does not cover 2030" in result.stderr
+
+
+def test_bad_parameters_are_refused_with_status_2(tmp_path, dataset):
+    out = tmp_path / "out"
+    result = run_report("--year", YEAR, "--data", str(dataset), "--out", str(out), "--lang", "de")
+    assert result.returncode == 2
+    assert "lang must be one of en, fr" in result.stderr
+    assert not out.exists()
+
+
+def test_notebook_with_wrong_parameters_cell_is_refused(tmp_path, dataset):
+    folder = notebooks(tmp_path, "good")
+    nb = json.loads((folder / "good.ipynb").read_text())
+    for cell in nb["cells"]:
+        if "parameters" in cell["metadata"].get("tags", []):
+            cell["source"] = 'year = 2022\nlang = "en"\n'
+    (folder / "good.ipynb").write_text(json.dumps(nb))
+    result = build(dataset, folder, tmp_path / "out")
+    assert result.returncode == 1
+    assert "good.ipynb: the parameters cell declares year, lang" in result.stderr
+
+
+# --- OUT/Y replaced safely ------------------------------------------------------------
+
+
+def test_changed_notebook_reruns_only_its_section(workspace):
+    nb = json.loads((workspace.notebooks / "other.ipynb").read_text())
+    nb["cells"][0]["source"] = "# Another title"
+    (workspace.notebooks / "other.ipynb").write_text(json.dumps(nb))
+
+    result = build(workspace.data, workspace.notebooks, workspace.out)
+
+    assert result.returncode == 0, result.stderr
+    assert "plan: 1 of 2 sections to run" in result.stdout
+    assert "other: executed" in result.stdout and "good: executed" not in result.stdout
+    assert "Another title" in (workspace.out / YEAR / "other.html").read_text()
+
+
+def test_run_killed_midway_leaves_previous_report_untouched(workspace):
+    previous = snapshot(workspace.out / YEAR)
+    workspace.add("hangs")
+    command = [sys.executable, "-m", "helpers.report", "--year", YEAR, "--data"]
+    command += [str(workspace.data), "--out", str(workspace.out), "--notebooks"]
+    command += [str(workspace.notebooks), "--min-cell", "1"]
+    # stderr dropped: the killed run's semaphore tracker reports what it cleans up there.
+    run = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    for line in run.stdout:
+        if "kernel 1: warm" in line:  # the hanging section starts now
+            break
+    time.sleep(1)
+    run.send_signal(signal.SIGTERM)
+    time.sleep(0.3)
+    run.kill()
+    run.wait(timeout=30)
+    run.stdout.close()
+
+    assert snapshot(workspace.out / YEAR) == previous
+    (workspace.notebooks / "hangs.ipynb").unlink()
+    result = build(workspace.data, workspace.notebooks, workspace.out)
+    assert result.returncode == 0, result.stderr
+    assert leftovers(workspace.out) == []
+
+
+def test_second_run_on_the_same_report_is_refused(tmp_path, dataset, capsys):
+    out = tmp_path / "out"
+    with publish.lock_report(out, int(YEAR)):
+        status = report.main(
+            ["--year", YEAR, "--data", str(dataset), "--out", str(out), "--notebooks",
+             str(notebooks(tmp_path, "good"))]
+        )  # fmt: skip
+    assert status == 1
+    assert f"another run (pid {os.getpid()}) is building" in capsys.readouterr().err
+
+
+def test_swap_replaces_the_folder_in_one_step(tmp_path):
+    target = tmp_path / "2022"
+    target.mkdir()
+    (target / "index.html").write_text("old")
+    staging = tmp_path / ".build" / "2022.tmp-1"
+    staging.mkdir(parents=True)
+    (staging / "index.html").write_text("new")
+
+    publish.swap_into_place(staging, target)
+
+    assert (target / "index.html").read_text() == "new"
+    assert not staging.exists()
+
+
+def test_stale_folders_of_a_killed_run_are_cleaned_and_the_report_restored(tmp_path):
+    root = publish.build_root(tmp_path)
+    aside = root / "2022.old-4242"
+    aside.mkdir(parents=True)
+    (aside / "index.html").write_text("previous")
+    (root / "2022.tmp-4242").mkdir()
+    (root / "2021.tmp-4242").mkdir()  # another year's run is none of this run's business
+
+    publish.clean_stale(tmp_path, 2022)
+
+    assert (tmp_path / "2022" / "index.html").read_text() == "previous"
+    assert sorted(p.name for p in root.iterdir()) == ["2021.tmp-4242"]
+
+
+def test_every_notebook_of_the_project_is_a_known_section():
+    names = [p.stem for p in sorted((ROOT / "notebooks").glob("*.ipynb"))]
+    assert sorted(names) == sorted(SECTION_ORDER)

@@ -1,0 +1,73 @@
+"""The run's figures written once and read back by every notebook."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import make_reference_frames, make_valid_frames
+
+from helpers.dataset import Dataset
+from helpers.kpis import KPI_COLUMNS
+from helpers.params import ReportParams
+from helpers.rundata import (
+    PROVENANCE_FILE,
+    RUN_DATA_FILES,
+    list_covered_years,
+    read_run_data,
+    write_run_data,
+)
+
+
+@pytest.fixture
+def ds() -> Dataset:
+    return Dataset.from_frames(
+        {**make_valid_frames(), **make_reference_frames()},
+        meta={"synthetic": True, "years": [2021, 2022]},
+    )
+
+
+def test_run_data_round_trip(tmp_path, ds):
+    params = ReportParams(year=2022, lang="fr", min_cell=1, output_dir=str(tmp_path))
+    folder = write_run_data(ds, 2022, 1, tmp_path, params)
+
+    assert sorted(p.name for p in folder.iterdir()) == sorted(RUN_DATA_FILES)
+    run = read_run_data(folder)
+    assert tuple(run.kpis.columns) == KPI_COLUMNS
+    assert set(run.kpis["year"]) == {2022}
+    assert set(run.history["year"]) == {2021, 2022}
+    assert run.history[run.history["year"] == 2022].reset_index(drop=True).equals(run.kpis)
+    assert run.year == 2022 and run.years == (2021, 2022) and run.synthetic
+    assert run.absent_tables == ()
+
+
+def test_provenance_names_data_code_parameters_and_time(tmp_path, ds):
+    write_run_data(ds, 2022, 1, tmp_path, {"year": 2022, "lang": "en", "min_cell": 1})
+    provenance = json.loads((tmp_path / PROVENANCE_FILE).read_text())
+    assert provenance["parameters"] == {"year": 2022, "lang": "en", "min_cell": 1}
+    assert len(provenance["code"]["hash"]) == 64
+    assert provenance["created_utc"].endswith("+00:00")
+    assert provenance["dataset"]["synthetic"] is True
+
+
+def test_same_inputs_give_the_same_bytes(tmp_path, ds):
+    first = write_run_data(ds, 2022, 1, tmp_path / "a")
+    second = write_run_data(ds, 2022, 1, tmp_path / "b")
+    for name in ("kpis.csv", "kpis_history.csv", "series.csv"):
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_covered_years_are_those_declared_else_those_with_monthly_records(ds):
+    assert list_covered_years(ds) == [2021, 2022]
+    frames = {**make_valid_frames(), **make_reference_frames()}
+    undeclared = Dataset.from_frames(frames)
+    months = set(frames["monthly_traffic"]["month"]) | set(frames["carbon_activity"]["month"])
+    assert list_covered_years(undeclared) == sorted({int(m[:4]) for m in months})
+
+
+def test_segment_named_like_a_missing_value_stays_text(tmp_path, ds):
+    write_run_data(ds, 2022, 1, tmp_path)
+    (tmp_path / "series.csv").write_text("year,segment,value\n2022,NA,\n")
+    series = read_run_data(tmp_path).series
+    assert series.loc[0, "segment"] == "NA"
+    assert series["value"].isna().all()
