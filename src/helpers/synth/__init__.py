@@ -1,0 +1,31 @@
+"""The embedded synthetic dataset: a deterministic generator calibrated to the reports.
+
+No real data is ever committed. ``generate_dataset`` writes every table of the data
+contract (mentors included) for 2019 to 2023 as Parquet, with a ``dataset.json`` marker
+saying the data is synthetic; the same seed and scale give the same bytes.
+``ensure_dataset`` reuses a folder whose stamp (seed, scale, generator code, reference
+inputs) still matches. Volumes follow ``targets.toml`` times the scale.
+
+Command line::
+
+    python -m helpers.synth ensure --out data/default [--scale 1] [--seed 2024]
+    python -m helpers.synth generate --out DIR --scale S --seed N
+"""
+
+from helpers.synth.generate import (
+    DEFAULT_SEED,
+    GENERATOR_VERSION,
+    Summary,
+    ensure_dataset,
+    generate_dataset,
+    stamp,
+)
+
+__all__ = [
+    "DEFAULT_SEED",
+    "GENERATOR_VERSION",
+    "Summary",
+    "ensure_dataset",
+    "generate_dataset",
+    "stamp",
+]

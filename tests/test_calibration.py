@@ -1,0 +1,143 @@
+"""The calibration check: its verdicts on hand-made figures, then the default dataset itself."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from helpers import calibrate
+from helpers.paths import DEFAULT_DATA_DIR
+from helpers.synth import DEFAULT_SEED, generate_dataset, stamp
+from helpers.synth.writer import STAMP_FILE, read_json
+
+RULES = calibrate.Rules(
+    absolute_units=frozenset({"share", "growth", "points"}),
+    absolute=0.01,
+    absolute_approximate=0.02,
+    relative=0.02,
+    relative_approximate=0.05,
+    exemptions={(2022, "segment_share", "non_underserved", 0.36): "conflicts with 79 %"},
+)
+
+
+def _published(*rows: tuple) -> pd.DataFrame:
+    columns = ["year", "metric", "segment", "value", "unit", "kind"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _kpis(*rows: tuple) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["year", "metric", "segment", "value"])
+
+
+def test_shares_are_judged_in_points_and_counts_in_percent() -> None:
+    published = _published(
+        (2022, "admission_rate", "all", 0.29, "share", "actual"),
+        (2022, "women_share", "all", 0.312, "share", "actual"),
+        (2022, "applicants", "all", 37218, "count", "actual"),
+        (2022, "admitted", "all", 16940, "count", "actual"),
+    )
+    kpis = _kpis(
+        (2022, "admission_rate", "all", 0.299),  # 0.9 point off: in
+        (2022, "women_share", "all", 0.3235),  # 1.15 points off: out
+        (2022, "applicants", "all", 37218 * 1.019),  # 1.9 % off: in
+        (2022, "admitted", "all", 16940 * 0.975),  # 2.5 % off: out
+    )
+    table = calibrate.compare(published, kpis, RULES).set_index("metric")
+    assert table.loc["admission_rate", "status"] == calibrate.STATUS_OK
+    assert table.loc["women_share", "status"] == calibrate.STATUS_OUT
+    assert table.loc["applicants", "status"] == calibrate.STATUS_OK
+    assert table.loc["admitted", "status"] == calibrate.STATUS_OUT
+    assert set(calibrate.failures(table.reset_index())["metric"]) == {"women_share", "admitted"}
+
+
+def test_approximate_figures_get_the_wider_tolerance() -> None:
+    published = _published(
+        (2022, "active_members_monthly_avg", "all", 300_000, "count", "approximate"),
+        (2022, "active_members_monthly_avg", "all", 287_000, "count", "actual"),
+    )
+    kpis = _kpis((2022, "active_members_monthly_avg", "all", 287_000))
+    table = calibrate.compare(published, kpis, RULES)
+    assert table["status"].tolist() == [calibrate.STATUS_OK, calibrate.STATUS_OK]
+
+
+def test_exempt_figures_carry_their_reason_and_do_not_fail() -> None:
+    published = _published(
+        (2022, "segment_share", "non_underserved", 0.36, "share", "actual"),
+        (2022, "segment_share", "underserved", 0.79, "share", "actual"),
+    )
+    kpis = _kpis(
+        (2022, "segment_share", "non_underserved", 0.21),
+        (2022, "segment_share", "underserved", 0.79),
+    )
+    table = calibrate.compare(published, kpis, RULES).set_index("segment")
+    assert table.loc["non_underserved", "status"] == calibrate.STATUS_EXEMPT
+    assert table.loc["non_underserved", "reason"] == "conflicts with 79 %"
+    assert calibrate.failures(table.reset_index()).empty
+
+
+def test_figures_the_kpi_file_lacks_are_left_out_and_withheld_ones_fail() -> None:
+    published = _published(
+        (2021, "b_corp_score", "all", 101.2, "score", "actual"),
+        (2022, "mentors_active", "all", 3000, "count", "actual"),
+    )
+    kpis = _kpis((2022, "mentors_active", "all", float("nan")))
+    table = calibrate.compare(published, kpis, RULES)
+    assert table["metric"].tolist() == ["mentors_active"]
+    assert table["status"].tolist() == [calibrate.STATUS_MISSING]
+    assert len(calibrate.failures(table)) == 1
+
+
+def test_every_exemption_names_a_published_figure() -> None:
+    published = pd.read_csv(calibrate.PUBLISHED_FILE)
+    rules = calibrate.Rules.load()
+    assert rules.exemptions
+    for (year, metric, segment, value), reason in rules.exemptions.items():
+        rows = published[
+            (published["year"] == year)
+            & (published["metric"] == metric)
+            & (published["segment"] == segment)
+            & ((published["value"] - value).abs() < 1e-9)
+        ]
+        assert len(rows) == 1, (year, metric, segment, value)
+        assert reason.strip()
+
+
+def test_the_printed_table_ends_with_a_summary() -> None:
+    published = _published((2022, "applicants", "all", 37218, "count", "actual"))
+    table = calibrate.compare(published, _kpis((2022, "applicants", "all", 37218)), RULES)
+    text = calibrate.format_table(table)
+    assert "37,218" in text
+    assert text.splitlines()[-1].startswith("1 published figures: 1 within tolerance")
+
+
+@pytest.fixture(scope="session")
+def default_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default dataset: data/default when its stamp matches, else a fresh copy."""
+    if read_json(DEFAULT_DATA_DIR / STAMP_FILE) == stamp(1.0, DEFAULT_SEED):
+        return DEFAULT_DATA_DIR
+    out = tmp_path_factory.mktemp("calibration") / "default"
+    generate_dataset(out, scale=1.0, seed=DEFAULT_SEED)
+    return out
+
+
+@pytest.mark.slow
+def test_the_default_dataset_reproduces_the_published_figures(default_dataset: Path) -> None:
+    table = calibrate.calibration_table(default_dataset)
+    assert len(table) > 100
+    failed = calibrate.failures(table)
+    assert failed.empty, "\n" + calibrate.format_table(failed)
+
+
+def test_the_command_fails_when_a_figure_is_out(monkeypatch, capsys) -> None:
+    published = _published((2022, "admitted", "all", 16940, "count", "actual"))
+    out = calibrate.compare(published, _kpis((2022, "admitted", "all", 15000)), RULES)
+    monkeypatch.setattr(calibrate, "calibration_table", lambda data, years: out)
+    assert calibrate.main(["--data", "anywhere"]) == 1
+    assert "OUT" in capsys.readouterr().out
+
+
+def test_the_command_refuses_a_folder_that_is_not_a_dataset(tmp_path: Path, capsys) -> None:
+    assert calibrate.main(["--data", str(tmp_path)]) == 2
+    assert "not a valid dataset" in capsys.readouterr().err
