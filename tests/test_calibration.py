@@ -1,4 +1,8 @@
-"""The calibration check: its verdicts on hand-made figures, then the default dataset itself."""
+"""The calibration check: its verdicts on hand-made figures, then the default dataset itself.
+
+Tolerances and conflicts are those of ``helpers.reconcile`` and ``data/reference``; the
+rules themselves are tested in ``test_reconcile.py``.
+"""
 
 from __future__ import annotations
 
@@ -7,28 +11,42 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers import calibrate
+from helpers import calibrate, reconcile
 from helpers.paths import DEFAULT_DATA_DIR
 from helpers.synth import DEFAULT_SEED, generate_dataset, stamp
 from helpers.synth.writer import STAMP_FILE, read_json
 
-RULES = calibrate.Rules(
-    absolute_units=frozenset({"share", "growth", "points"}),
-    absolute=0.01,
-    absolute_approximate=0.02,
-    relative=0.02,
-    relative_approximate=0.05,
-    exemptions={(2022, "segment_share", "non_underserved", 0.36): "conflicts with 79 %"},
+CONFLICTS = pd.DataFrame(
+    [
+        {
+            "year": 2022,
+            "metric": "segment_share",
+            "segment": "non_underserved",
+            "value": 0.36,
+            **dict.fromkeys(reconcile.REASON_COLUMNS, "conflicts with 79 %"),
+        }
+    ]
 )
 
 
 def _published(*rows: tuple) -> pd.DataFrame:
     columns = ["year", "metric", "segment", "value", "unit", "kind"]
-    return pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["source"] = "001_bfc138dd33f32b3d.txt"
+    frame["quote"] = [f"{m} {v}" for m, v in zip(frame["metric"], frame["value"], strict=True)]
+    return frame
 
 
 def _kpis(*rows: tuple) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["year", "metric", "segment", "value"])
+    frame = pd.DataFrame(rows, columns=["year", "metric", "segment", "value"])
+    for column in ("ci_low", "ci_high"):
+        frame[column] = float("nan")
+    frame["suppressed"] = False
+    return frame
+
+
+def _statuses(table: pd.DataFrame) -> dict[str, str]:
+    return dict(zip(table["metric"], table["status"], strict=True))
 
 
 def test_shares_are_judged_in_points_and_counts_in_percent() -> None:
@@ -44,12 +62,22 @@ def test_shares_are_judged_in_points_and_counts_in_percent() -> None:
         (2022, "applicants", "all", 37218 * 1.019),  # 1.9 % off: in
         (2022, "admitted", "all", 16940 * 0.975),  # 2.5 % off: out
     )
-    table = calibrate.compare(published, kpis, RULES).set_index("metric")
-    assert table.loc["admission_rate", "status"] == calibrate.STATUS_OK
-    assert table.loc["women_share", "status"] == calibrate.STATUS_OUT
-    assert table.loc["applicants", "status"] == calibrate.STATUS_OK
-    assert table.loc["admitted", "status"] == calibrate.STATUS_OUT
-    assert set(calibrate.failures(table.reset_index())["metric"]) == {"women_share", "admitted"}
+    table = calibrate.compare(published, kpis)
+    assert _statuses(table) == {
+        "admission_rate": "within",
+        "admitted": "outside",
+        "applicants": "within",
+        "women_share": "outside",
+    }
+    assert set(calibrate.failures(table)["metric"]) == {"women_share", "admitted"}
+
+
+def test_the_check_uses_the_tolerances_of_the_reconciliation_page(monkeypatch) -> None:
+    published = _published((2022, "admission_rate", "all", 0.29, "share", "actual"))
+    kpis = _kpis((2022, "admission_rate", "all", 0.299))
+    assert _statuses(calibrate.compare(published, kpis)) == {"admission_rate": "within"}
+    monkeypatch.setattr(reconcile, "SHARE_RATE_TOLERANCE", 0.005)
+    assert _statuses(calibrate.compare(published, kpis)) == {"admission_rate": "outside"}
 
 
 def test_approximate_figures_get_the_wider_tolerance() -> None:
@@ -58,11 +86,12 @@ def test_approximate_figures_get_the_wider_tolerance() -> None:
         (2022, "active_members_monthly_avg", "all", 287_000, "count", "actual"),
     )
     kpis = _kpis((2022, "active_members_monthly_avg", "all", 287_000))
-    table = calibrate.compare(published, kpis, RULES)
-    assert table["status"].tolist() == [calibrate.STATUS_OK, calibrate.STATUS_OK]
+    table = calibrate.compare(published, kpis)
+    assert table["status"].tolist() == ["within", "within"]
+    assert table["tolerance"].tolist() == [0.02, 0.05]
 
 
-def test_exempt_figures_carry_their_reason_and_do_not_fail() -> None:
+def test_figures_in_conflict_carry_their_reason_and_do_not_fail() -> None:
     published = _published(
         (2022, "segment_share", "non_underserved", 0.36, "share", "actual"),
         (2022, "segment_share", "underserved", 0.79, "share", "actual"),
@@ -71,44 +100,38 @@ def test_exempt_figures_carry_their_reason_and_do_not_fail() -> None:
         (2022, "segment_share", "non_underserved", 0.21),
         (2022, "segment_share", "underserved", 0.79),
     )
-    table = calibrate.compare(published, kpis, RULES).set_index("segment")
-    assert table.loc["non_underserved", "status"] == calibrate.STATUS_EXEMPT
+    table = calibrate.compare(published, kpis, CONFLICTS).set_index("segment")
+    assert table.loc["non_underserved", "status"] == "conflict"
     assert table.loc["non_underserved", "reason"] == "conflicts with 79 %"
     assert calibrate.failures(table.reset_index()).empty
+    assert "conflict (conflicts with 79 %)" in calibrate.format_table(table.reset_index())
 
 
-def test_figures_the_kpi_file_lacks_are_left_out_and_withheld_ones_fail() -> None:
+def test_figures_the_kpi_file_lacks_are_left_out_and_empty_ones_fail() -> None:
     published = _published(
         (2021, "b_corp_score", "all", 101.2, "score", "actual"),
         (2022, "mentors_active", "all", 3000, "count", "actual"),
     )
     kpis = _kpis((2022, "mentors_active", "all", float("nan")))
-    table = calibrate.compare(published, kpis, RULES)
+    table = calibrate.compare(published, kpis)
     assert table["metric"].tolist() == ["mentors_active"]
-    assert table["status"].tolist() == [calibrate.STATUS_MISSING]
+    assert table["status"].tolist() == ["no_value"]
     assert len(calibrate.failures(table)) == 1
 
 
-def test_every_exemption_names_a_published_figure() -> None:
-    published = pd.read_csv(calibrate.PUBLISHED_FILE)
-    rules = calibrate.Rules.load()
-    assert rules.exemptions
-    for (year, metric, segment, value), reason in rules.exemptions.items():
-        rows = published[
-            (published["year"] == year)
-            & (published["metric"] == metric)
-            & (published["segment"] == segment)
-            & ((published["value"] - value).abs() < 1e-9)
-        ]
-        assert len(rows) == 1, (year, metric, segment, value)
-        assert reason.strip()
+def test_a_published_growth_is_checked_from_its_two_counts() -> None:
+    published = _published((2022, "career_outcomes_growth", "all", 0.47, "growth", "actual"))
+    kpis = _kpis((2021, "career_outcomes", "all", 14163), (2022, "career_outcomes", "all", 44010))
+    table = calibrate.compare(published, kpis)
+    assert table["status"].tolist() == ["outside"]
+    assert table["computed"].iloc[0] == pytest.approx(44010 / 14163 - 1)
 
 
 def test_the_printed_table_ends_with_a_summary() -> None:
     published = _published((2022, "applicants", "all", 37218, "count", "actual"))
-    table = calibrate.compare(published, _kpis((2022, "applicants", "all", 37218)), RULES)
+    table = calibrate.compare(published, _kpis((2022, "applicants", "all", 37218)))
     text = calibrate.format_table(table)
-    assert "37,218" in text
+    assert "37,218" in text and "2.00 %" in text
     assert text.splitlines()[-1].startswith("1 published figures: 1 within tolerance")
 
 
@@ -132,7 +155,7 @@ def test_the_default_dataset_reproduces_the_published_figures(default_dataset: P
 
 def test_the_command_fails_when_a_figure_is_out(monkeypatch, capsys) -> None:
     published = _published((2022, "admitted", "all", 16940, "count", "actual"))
-    out = calibrate.compare(published, _kpis((2022, "admitted", "all", 15000)), RULES)
+    out = calibrate.compare(published, _kpis((2022, "admitted", "all", 15000)))
     monkeypatch.setattr(calibrate, "calibration_table", lambda data, years: out)
     assert calibrate.main(["--data", "anywhere"]) == 1
     assert "OUT" in capsys.readouterr().out

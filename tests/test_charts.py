@@ -4,6 +4,7 @@ and the PNG bytes are the same from one run to the next."""
 import math
 
 import pandas as pd
+import pytest
 from matplotlib.collections import PolyCollection
 from matplotlib.patches import Rectangle
 
@@ -173,3 +174,62 @@ def test_long_titles_wrap_instead_of_running_off_the_chart():
     figure = charts.plot_trend(trend_frame(["A"]), title, "Part", percent, "Année")
     lines = figure.get_suptitle().split("\n")
     assert len(lines) == 2 and " ".join(lines) == title
+
+
+def test_every_line_of_a_trend_differs_by_marker_and_colour_and_neighbours_by_dash():
+    figure = charts.plot_trend(trend_frame(list("ABCDEF")), "T", "S", percent, "Year")
+    lines = [line for line in figure.axes[0].lines if line.get_label() in set("ABCDEF")]
+    assert len({line.get_marker() for line in lines}) == 6
+    assert len({line.get_color() for line in lines}) == 6
+    dashes = [line.get_linestyle() for line in lines]
+    assert all(a != b for a, b in zip(dashes, dashes[1:], strict=False))
+
+
+def test_the_legend_keeps_long_labels_within_the_chart_and_reads_by_rows():
+    short = ["2022", "2021"]
+    long = ["Sous-représentés", "Faible niveau de qualification", "Réfugiés et migrants"] * 2
+    assert charts.choose_legend_columns(short) == 2
+    columns = charts.choose_legend_columns(long)
+    widest = max(len(label) for label in long) + charts.LEGEND_ENTRY_PADDING
+    assert 1 < columns < len(long) and columns * widest <= charts.LEGEND_ROW_CHARACTERS
+    # Columns fill top to bottom: A B C / D E read left to right, row after row.
+    assert charts.order_for_rows(list("ABCDE"), 3) == list("ADBEC")
+
+
+def test_values_written_at_the_end_of_lines_are_moved_apart_only_as_far_as_needed():
+    assert charts.spread_positions([0.79, 0.061, 0.061, 0.006], 0.05) == pytest.approx(
+        [0.79, 0.061, 0.111, 0.006]
+    )
+    assert charts.spread_positions([0.5, 0.1], 0.05) == [0.5, 0.1]
+
+
+def test_a_narrow_withheld_part_keeps_its_hatching_and_the_legend_names_it():
+    frame = pd.DataFrame(
+        {
+            "label": ["Priority areas"] * 2,
+            "part": ["Public", "Other"],
+            "value": [0.96, NAN],
+            "withheld": [False, True],
+            "text": ["96%", ""],
+        }
+    )
+    figure = charts.plot_stacked_shares(
+        frame, "Funding", "Share", percent, "withheld", ["Public", "Other"]
+    )
+    assert [bar for bar in bars_of(figure) if bar.get_hatch()]
+    assert "withheld" not in texts_of(figure)
+    legend = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
+    assert legend == ["Public", "Other", "withheld"]
+
+
+def test_values_under_the_points_of_a_second_line_get_room_under_the_axis():
+    rows = [
+        {"year": y, "series": s, "value": v, "text": str(v)}
+        for s, values in (("All", [1900, 44010]), ("Paid", [700, 3885]))
+        for y, v in zip((2021, 2022), values, strict=True)
+    ]
+    figure = charts.plot_trend(pd.DataFrame(rows), "T", "N", str, "Year", scale="count")
+    bottom = figure.axes[0].get_ylim()[0]
+    assert bottom < 0
+    ticks = figure.axes[0].yaxis.get_major_formatter()
+    assert ticks(bottom, 0) == ""

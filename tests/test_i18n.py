@@ -17,18 +17,29 @@ PLACEHOLDER = re.compile(r"\{(\w*)\}")
 
 
 def test_every_key_exists_in_every_language():
-    english = set(i18n.load_catalog("en"))
-    french = set(i18n.load_catalog("fr"))
+    # A plural table counts as one text: French may need two forms where English has one.
+    english = i18n.list_text_keys("en")
+    french = i18n.list_text_keys("fr")
     assert sorted(english - french) == [], "keys missing from fr.toml"
     assert sorted(french - english) == [], "keys missing from en.toml"
 
 
+def placeholders(key: str, lang: str) -> set[str]:
+    """The placeholders of a text, or of every form of a plural table."""
+    catalog = i18n.load_catalog(lang)
+    texts = (
+        [catalog[key]]
+        if key in catalog
+        else [catalog[f"{key}.{form}"] for form in i18n.PLURAL_FORMS if f"{key}.{form}" in catalog]
+    )
+    return {name for text in texts for name in PLACEHOLDER.findall(text)}
+
+
 def test_translations_use_the_same_placeholders():
-    english, french = i18n.load_catalog("en"), i18n.load_catalog("fr")
     different = [
         key
-        for key in english
-        if set(PLACEHOLDER.findall(english[key])) != set(PLACEHOLDER.findall(french[key]))
+        for key in i18n.list_text_keys("en")
+        if placeholders(key, "en") != placeholders(key, "fr")
     ]
     assert different == []
 
@@ -42,13 +53,13 @@ def test_every_metric_segment_funding_type_and_status_has_a_name(lang):
     needed += ["status.withheld", "status.small_group", "status.gap", "status.no_gap"]
     needed += [f"{section}.title" for section in registry.SECTIONS]
     needed += [f"{section}.methods" for section in registry.SECTIONS]
-    missing = [key for key in needed if not i18n.has_key(key, lang)]
+    missing = [key for key in needed if not i18n.has_text(key, lang)]
     assert missing == []
 
 
 def test_t_fills_placeholders_and_refuses_unknown_keys_and_languages():
     assert t("lead.target", "en", target="at least 70%", status="met") == (
-        "The committee's objective is at least 70%: met."
+        "The committee’s objective is at least 70%: met."
     )
     with pytest.raises(KeyError, match="no text for 'no.such.key'"):
         t("no.such.key", "en")
@@ -71,7 +82,9 @@ def test_changes_carry_their_sign_except_when_they_round_to_zero():
     assert i18n.format_change(0.47, "en") == "+47.0%"
     assert i18n.format_change(-0.05, "fr") == f"-5,0{NBSP}%"
     assert i18n.format_points(0.031, "en") == "+3.1 pp"
-    assert i18n.format_points(-0.031, "fr") == "-3,1 pts"
+    assert i18n.format_points(-0.031, "fr") == "-3,1\u00a0pts"
+    assert i18n.format_points(0.019, "fr") == "+1,9\u00a0pt"  # the French singular runs below 2
+    assert i18n.format_points(0.01, "en", 0, signed=False) == "1 pp"
     assert i18n.format_points(-0.00001, "en") == "0.0 pp"
     assert i18n.format_change(0.0, "en") == "0.0%"
 
@@ -108,7 +121,7 @@ def test_every_word_of_the_objectives_and_published_figures_pages_exists(lang):
     needed = [f"definition.{spec.id}" for spec in registry.METRICS]
     needed += [f"targets.reason.{reason}" for reason in targets.REASONS]
     needed += [f"targets.count.{status}" for status in targets.STATUSES]
-    needed += [f"reconciliation.status.{s}" for s in ("within", "outside", "withheld", "no_value")]
+    needed += [f"reconciliation.status.{s}" for s in reconcile.MEASURED_STATUSES]
     needed += [f"reconciliation.count.{s}" for s in reconcile.COMPARISON_STATUSES]
     needed += [
         f"reconciliation.kind.{kind}" for kind in ("actual", "approximate", "target", "benchmark")
@@ -117,7 +130,7 @@ def test_every_word_of_the_objectives_and_published_figures_pages_exists(lang):
         needed += [f"reconciliation.rule.{rule}", f"reconciliation.rule_title.{rule}"]
     groups = [s for s in segments.SEGMENT_ORDER if s not in CATEGORY_SEGMENTS]
     needed += [f"methods_page.group_rule.{s}" for s in groups]
-    missing = [key for key in needed if not i18n.has_key(key, lang)]
+    missing = [key for key in needed if not i18n.has_text(key, lang)]
     assert missing == []
 
 

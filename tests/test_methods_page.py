@@ -3,6 +3,7 @@ rules of the year, the published figures, the notes, and links from the sections
 
 import re
 from collections import Counter
+from urllib.parse import unquote
 
 import pandas as pd
 import pytest
@@ -256,3 +257,26 @@ def test_the_report_page_with_the_real_notes_has_no_dangling_anchor():
     targets = set(re.findall(r'href="#([^"]+)"', page))
     assert "definitions" in targets
     assert targets - set(ids(page)) == set()
+
+
+def test_the_french_report_page_takes_the_french_notes_whole():
+    notes = METHODS_NOTES.with_name("methods.fr.md").read_text(encoding="utf-8")
+    site = Site(
+        year=2022,
+        lang="fr",
+        synthetic=True,
+        pages=(("funnel.html", "Entonnoir"), ("methods.html", "Méthodes")),
+        dataset="default",
+        fingerprint="0" * 16,
+        code_version="abc",
+    )
+    page = render_methods_page(site, notes)
+    # The generated definitions take the place of the notes' chapter "Définitions".
+    assert page.count('id="definitions"') == 1 and 'id="définitions"' not in page
+    assert "Old funnel table" not in page and 'id="metric-admission_rate"' in page
+    # Browsers match a fragment after percent-decoding it, as Markdown encodes accents.
+    targets = {unquote(target) for target in re.findall(r'href="#([^"]+)"', page)}
+    assert {"definitions", "le-fichier-des-kpi", "catégories-sous-représentées"} <= targets
+    assert targets - set(ids(page)) == set()
+    for english in ("Small numbers", "The KPI file", "Readings where", "Uncertainty"):
+        assert english not in page

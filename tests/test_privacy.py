@@ -82,3 +82,10 @@ def test_tokens_keep_identifiers_whole_and_skip_long_blobs():
     tokens = tokenize('id="app-2022-0001" src="data:image/png;base64,' + "A" * 500 + '"')
     assert "app-2022-0001" in tokens
     assert all(len(t) <= 128 for t in tokens)
+
+
+def test_the_bytes_of_an_embedded_image_are_not_read_as_words():
+    # Real base64 holds "+" and "/", which would cut it into short, identifier-like pieces.
+    image = "data:image/png;base64,iVBORw0KGgo+E119/m2x+AAAA=="
+    tokens = tokenize(f'<img src="{image}" alt="Chart: E120">')
+    assert "E119" not in tokens and "E120" in tokens

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from helpers import i18n, stats
-from helpers.reconcile import CONSISTENCY_RULES
+from helpers.reconcile import CONSISTENCY_RULES, REASON_COLUMNS
 from helpers.rundata import RunData
 from helpers.sections import Reconciliation
 from helpers.sections.published import format_published, format_quote, name_document
@@ -116,9 +116,26 @@ def make_run(rows, year=2022, synthetic=True):
     return RunData(kpis=kpis, history=history, series=pd.DataFrame(), provenance=provenance)
 
 
-def page(lang="en", published=PUBLISHED, synthetic=True) -> Reconciliation:
+NO_CONFLICTS = pd.DataFrame(columns=["year", "metric", "segment", "value", *REASON_COLUMNS])
+CONFLICTS = pd.DataFrame(
+    [
+        {
+            "year": 2022,
+            "metric": "segment_share",
+            "segment": "non_underserved",
+            "value": 0.36,
+            "reason_en": "79 % and 36 % add up to 115 %.",
+            "reason_fr": "79 % et 36 % font 115 %.",
+        }
+    ]
+)
+
+
+def page(lang="en", published=PUBLISHED, synthetic=True, conflicts=NO_CONFLICTS) -> Reconciliation:
     run = make_run(ROWS, synthetic=synthetic)
-    return Reconciliation("reconciliation", 2022, lang, 10, run, NO_TARGETS, published=published)
+    return Reconciliation(
+        "reconciliation", 2022, lang, 10, run, NO_TARGETS, published=published, conflicts=conflicts
+    )
 
 
 def test_summary_counts_each_verdict_and_the_inconsistencies_of_the_year():
@@ -129,10 +146,26 @@ def test_summary_counts_each_verdict_and_the_inconsistencies_of_the_year():
         "<strong>3</strong> outside tolerance",
         "<strong>1</strong> withheld by disclosure control",
         "<strong>1</strong> not computed by this report",
-        "<strong>1</strong> objectives and outside references",
+        "<strong>1</strong> objective or outside reference",
         "inconsistencies between published figures involving 2022: <strong>2</strong>",
     ):
         assert text in html, text
+
+
+@pytest.mark.parametrize(
+    ("lang", "status", "count"),
+    [
+        ("en", "in conflict", "<strong>1</strong> in conflict with another published figure"),
+        ("fr", "en conflit", f"en conflit avec un autre chiffre publié{NBSP}: <strong>1</strong>"),
+    ],
+)
+def test_a_figure_in_conflict_says_so_with_the_reason_in_the_page_language(lang, status, count):
+    p = page(lang, conflicts=CONFLICTS)
+    rows = p.comparison_table().data.split("<tr>")
+    row = next(r for r in rows if "non sous-représentés 36%" in r)
+    assert status in row and CONFLICTS.at[0, f"reason_{lang}"] in row
+    assert "mr-missed" not in row  # a figure no data can reproduce is not a miss
+    assert count in p.summary().data
 
 
 def test_summary_reads_synthetic_and_real_data_differently():
@@ -227,7 +260,7 @@ def test_every_consistency_rule_is_described():
         (0.11, "points", "en", "+11 pp"),
         (44010, "count", "fr", f"44{NNBSP}010"),
         (85000, "eur", "en", "€85,000"),
-        (0.83, "kgco2e_per_user", "fr", "0,83 kg CO₂e"),
+        (0.83, "kgco2e_per_user", "fr", f"0,83{NBSP}kg CO₂e"),
         (30, "ratio", "en", "30 times"),
         (110.7, "score", "en", "110.7"),
     ],
@@ -262,4 +295,5 @@ def test_no_piece_shows_a_catalog_key_or_a_raw_identifier(lang):
 
 def test_french_page_uses_french_formats():
     html = page("fr").comparison_table().data
-    assert f"29,6{NBSP}%" in html and "+0,6 pts" in html and "dans la tolérance" in html
+    # French points are singular below 2: "+0,6 pt", "±1,0 pt".
+    assert f"29,6{NBSP}%" in html and f"+0,6{NBSP}pt<" in html and "dans la tolérance" in html

@@ -94,6 +94,14 @@ def test_summary_counts_the_objectives_of_the_year_by_status():
     )
 
 
+def test_french_summary_agrees_each_count_with_its_number():
+    text = scorecard(lang="fr").summary().data
+    assert (
+        "3 objectifs du comité s’appliquent à 2023\u00a0: 1 atteint, 1 atteint dans la marge "
+        "d’incertitude, 1 non mesurable." in text
+    )
+
+
 def test_summary_says_when_no_objective_applies():
     assert "No objective of the committee applies to 2019." in scorecard(2019).summary().data
 
@@ -110,7 +118,7 @@ def test_table_shows_threshold_value_interval_status_and_document():
         "2023 mission report (004_bc14da177eea8ef9.txt)",
         "withheld: a count behind it is under 10",
         'href="methods.html#metric-segment_share"',
-        "Women among tech instructors (Tech paths)",
+        "Women among tech instructors",
     ):
         assert text in html, text
     # Rows follow evaluate_targets: metric, then segment.

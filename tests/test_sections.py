@@ -137,7 +137,7 @@ def test_values_are_formatted_by_kind_and_unit():
     assert format_value("students_started", 10915, "en") == "10,915"
     assert format_value("carbon_donation_eur", 85000, "en") == "€85,000"
     assert format_value("emissions_tco2e", 2650.4, "en") == "2,650 t CO₂e"
-    assert format_value("co2e_per_user_kg", 0.834, "fr") == "0,83 kg CO₂e"
+    assert format_value("co2e_per_user_kg", 0.834, "fr") == f"0,83{NBSP}kg CO₂e"
     assert format_value("apprentice_salary_premium", 0.06, "en") == "+6.0%"
 
 

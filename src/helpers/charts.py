@@ -1,7 +1,9 @@
 """Charts of the report, drawn for reading rather than for exploring.
 
 Every chart is titled, labelled and sorted by the caller, coloured with seaborn's
-colour-blind-safe palette, and carries its values written on the bars. A withheld figure
+colour-blind-safe palette, and carries its values written on the bars. Lines of a trend
+differ by marker and dash as well as by colour, so no series depends on telling two hues
+apart. A withheld figure
 keeps its place and says "withheld" instead of drawing a bar, so it is never read as zero.
 The functions take frames whose texts are already translated and formatted
 (``helpers.sections`` builds them) and return a matplotlib ``Figure``; ``render_png`` turns
@@ -25,6 +27,7 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.transforms import offset_copy
 
 WIDTH_INCHES = 9.0
 DPI = 110
@@ -32,6 +35,18 @@ BAR_HEIGHT_INCHES = 0.34
 # Lines of a trend chart beyond which only the last value of each is written.
 MAX_LABELLED_SERIES = 2
 LEGEND_COLUMNS = 5
+# About the characters a legend row holds across the figure, and what an entry's handle
+# and spacing take beside its label.
+LEGEND_ROW_CHARACTERS = 110
+LEGEND_ENTRY_PADDING = 7
+# Below this fraction of the highest value, a value written under its point would sit on
+# the axis' tick labels: the axis then runs that far under zero, without ticks there.
+FLOOR_FRACTION = 0.08
+# The smallest vertical distance between two values written at the end of lines, as a
+# fraction of the highest value (about one line of text on the chart's height).
+END_LABEL_GAP = 0.065
+# A part of a 100 % bar narrower than this keeps its hatching but not its word.
+NARROWEST_LABELLED_PART = 0.08
 # About the characters that fit across the figure at the note's font size.
 NOTE_WIDTH_CHARACTERS = 140
 TITLE_WIDTH_CHARACTERS = 80
@@ -55,6 +70,21 @@ PALETTE = (
 )
 CURRENT_COLOUR = PALETTE[0]
 PREVIOUS_COLOUR = PALETTE[9]
+# Lines of a trend: hues kept far apart in the order they are used (orange, vermillion
+# and brown never meet in one chart of six lines), each with its own marker, and a dash
+# that changes every line, so two lines differ in at least two ways besides colour.
+LINE_COLOURS = (
+    PALETTE[0],
+    PALETTE[1],
+    PALETTE[2],
+    PALETTE[4],
+    "#333333",
+    PALETTE[9],
+    PALETTE[3],
+    PALETTE[7],
+)
+LINE_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+LINE_DASHES = ("-", "-.", ":")
 
 Formatter = Callable[[float], str]
 
@@ -64,6 +94,42 @@ def pick_colours(count: int) -> list[str]:
     if count == 2:
         return [CURRENT_COLOUR, PREVIOUS_COLOUR]
     return [PALETTE[i % len(PALETTE)] for i in range(count)]
+
+
+def pick_line_styles(count: int) -> list[dict[str, str]]:
+    """Colour, marker and dash of ``count`` lines, each line unlike the others."""
+    return [
+        {
+            "color": LINE_COLOURS[i % len(LINE_COLOURS)],
+            "marker": LINE_MARKERS[i % len(LINE_MARKERS)],
+            "linestyle": LINE_DASHES[i % len(LINE_DASHES)],
+        }
+        for i in range(count)
+    ]
+
+
+def choose_legend_columns(labels: Sequence[str]) -> int:
+    """How many legend entries fit side by side, so the legend never grows wider than
+    the chart (a wide legend squeezes the plot and loses its last entries)."""
+    widest = max((len(label) for label in labels), default=0) + LEGEND_ENTRY_PADDING
+    fitting = max(1, LEGEND_ROW_CHARACTERS // widest)
+    return max(1, min(len(labels), LEGEND_COLUMNS, fitting))
+
+
+def order_for_rows(items: Sequence, columns: int) -> list:
+    """``items`` reordered so that a legend, which fills its columns top to bottom,
+    reads them left to right, row after row."""
+    return [items[i] for c in range(columns) for i in range(c, len(items), columns)]
+
+
+def spread_positions(values: Sequence[float], gap: float) -> list[float]:
+    """Heights at which to write ``values`` so that any two are at least ``gap`` apart,
+    each as close to its value as that allows (equal values are pushed upwards)."""
+    order = sorted(range(len(values)), key=lambda i: (values[i], i))
+    positions = list(values)
+    for before, after in zip(order, order[1:], strict=False):
+        positions[after] = max(positions[after], positions[before] + gap)
+    return positions
 
 
 @contextmanager
@@ -171,7 +237,7 @@ def plot_bars(
             )
         if len(groups) > 1:
             handles = [Patch(color=colours[g], label=g) for g in groups]
-            place_legend(ax, len(groups), handles=handles)
+            place_legend(ax, handles=handles)
         ax.grid(axis="y", visible=False)
         set_title(figure, title)
         add_note(figure, note)
@@ -213,20 +279,30 @@ def draw_bar(
 
 
 def finish_value_axis(
-    axis, label: str, value_format: Formatter, scale: str, start: float, top: float
+    axis,
+    label: str,
+    value_format: Formatter,
+    scale: str,
+    start: float,
+    top: float,
+    room_below: float = 0.0,
 ) -> None:
-    """Axis label, locale-formatted ticks, and room for the values written past the bars."""
+    """Axis label, locale-formatted ticks, and room for the values written past the bars.
+
+    ``room_below`` extends a linear axis under zero, for values written under points
+    that sit at its foot; no tick is written there.
+    """
     limits = axis.axes.set_xlim if axis is axis.axes.xaxis else axis.axes.set_ylim
     if scale == "log":
         axis.axes.set_xscale("log")
         limits(start, top * 6)
     elif scale == "share":
-        limits(0, min(1.0, top * 1.22) if top > 0 else 1.0)
+        limits(-room_below, min(1.0, top * 1.22) if top > 0 else 1.0)
     else:
-        limits(0, top * 1.22 if top > 0 else 1.0)
+        limits(-room_below, top * 1.22 if top > 0 else 1.0)
     if scale == "count":
         axis.set_major_locator(MaxNLocator(integer=True))
-    axis.set_major_formatter(FuncFormatter(lambda v, _pos: value_format(v)))
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: "" if v < 0 else value_format(v)))
     axis.set_label_text(label)
 
 
@@ -258,11 +334,13 @@ def plot_stacked_shares(
     with chart_style():
         figure = new_figure(height)
         ax = figure.subplots()
+        hatched = False
         for index, label in enumerate(labels):
             rows = frame[frame["label"] == label].set_index("part")
             left = draw_parts(ax, index, rows, part_order, colours)
             if rows["withheld"].any() and 1.0 - left > 0.0005:
                 draw_withheld_part(ax, index, left, withheld_text)
+                hatched = True
             elif rows["value"].isna().all():
                 ax.text(
                     0.005,
@@ -280,7 +358,10 @@ def plot_stacked_shares(
         ax.set_xlabel(value_label)
         ax.grid(axis="y", visible=False)
         handles = [Patch(color=colours[part], label=part) for part in part_order]
-        place_legend(ax, len(part_order), handles=handles)
+        if hatched:
+            # The legend names the hatching, which a narrow part cannot write on itself.
+            handles.append(withheld_patch(withheld_text))
+        place_legend(ax, handles=handles)
         set_title(figure, title)
         add_note(figure, note)
     return figure
@@ -312,8 +393,16 @@ def draw_parts(
     return left
 
 
+def withheld_patch(text: str) -> Patch:
+    """The hatched square that stands for a withheld part in a legend."""
+    return Patch(
+        facecolor="white", edgecolor=WITHHELD_COLOUR, hatch="///", linewidth=0.8, label=text
+    )
+
+
 def draw_withheld_part(ax, index: int, left: float, text: str) -> None:
-    """What the shown parts leave of 100 %, hatched and labelled as withheld."""
+    """What the shown parts leave of 100 %, hatched, and labelled as withheld when the
+    word fits (the legend names the hatching either way)."""
     rest = 1.0 - left
     ax.barh(
         index,
@@ -325,8 +414,10 @@ def draw_withheld_part(ax, index: int, left: float, text: str) -> None:
         hatch="///",
         linewidth=0.8,
     )
+    if rest < NARROWEST_LABELLED_PART:
+        return
     ax.text(
-        min(left + rest / 2, 0.97),
+        left + rest / 2,
         index,
         text,
         ha="center",
@@ -367,7 +458,8 @@ def plot_trend(
     """
     series = list(dict.fromkeys(frame["series"]))
     years = sorted(int(y) for y in frame["year"].unique())
-    colours = dict(zip(series, pick_colours(max(3, len(series))), strict=False))
+    styles = dict(zip(series, pick_line_styles(len(series)), strict=True))
+    few = len(series) <= MAX_LABELLED_SERIES
     with chart_style():
         figure = new_figure(3.8)
         ax = figure.subplots()
@@ -378,32 +470,28 @@ def plot_trend(
         )
         if "high" in frame and frame["high"].notna().any():
             top = max(top, float(frame["high"].max()))
+        ends = []
         for name in series:
             rows = frame[frame["series"] == name].sort_values("year")
-            sns.lineplot(
-                data=rows,
-                x="year",
-                y="value",
-                ax=ax,
-                color=colours[name],
-                marker="o",
-                label=name,
-                errorbar=None,
-            )
+            style = styles[name]
+            sns.lineplot(data=rows, x="year", y="value", ax=ax, label=name, errorbar=None, **style)
             # Bands of many lines would cover one another: the tables carry the intervals.
-            few = len(series) <= MAX_LABELLED_SERIES
             if few and "low" in rows and rows["low"].notna().any():
                 ax.fill_between(
                     rows["year"],
                     rows["low"],
                     rows["high"],
-                    color=colours[name],
+                    color=style["color"],
                     alpha=0.15,
                     linewidth=0,
                 )
-            # A second line writes its values under its points, so two close lines stay legible.
-            below = few and series.index(name) == 1
-            label_points(ax, rows, colours[name], few, top, below)
+            if few:
+                # A second line writes its values under its points, so two close lines
+                # stay legible.
+                label_points(ax, rows, style["color"], top, below=series.index(name) == 1)
+            else:
+                ends += list_end_label(rows, style["color"])
+        write_end_labels(ax, ends, top)
         if break_after is not None and years[0] <= break_after[0] < years[-1]:
             ax.axvline(break_after[0] + 0.5, color=MUTED_COLOUR, linestyle="--", linewidth=1)
             ax.annotate(
@@ -430,11 +518,13 @@ def plot_trend(
         # Room on the right for the last values when only those are written.
         right = 0.5 if len(series) <= MAX_LABELLED_SERIES else 1.1
         ax.set_xlim(years[0] - 0.5, years[-1] + right)
-        finish_value_axis(ax.yaxis, value_label, value_format, scale, 0.0, top)
+        finish_value_axis(
+            ax.yaxis, value_label, value_format, scale, 0.0, top, room_below_trend(frame, few, top)
+        )
         ax.set_xlabel(year_label)
         ax.grid(axis="x", visible=False)
         if len(series) > 1:
-            place_legend(ax, len(series))
+            place_legend(ax)
         else:
             ax.get_legend().remove()
         set_title(figure, title)
@@ -442,28 +532,41 @@ def plot_trend(
     return figure
 
 
-def label_points(
-    ax, rows: pd.DataFrame, colour: str, every_point: bool, top: float, below: bool = False
-) -> None:
+def room_below_trend(frame: pd.DataFrame, few: bool, top: float) -> float:
+    """How far under zero a trend's axis runs: enough for the values of the second line,
+    written under its points, when one of them sits at the foot of the axis."""
+    if not few or frame["series"].nunique() < 2:
+        return 0.0
+    second = frame[frame["series"] == list(dict.fromkeys(frame["series"]))[1]]
+    lowest = second["value"].min()
+    return FLOOR_FRACTION * top if lowest < FLOOR_FRACTION * top else 0.0
+
+
+def list_end_label(rows: pd.DataFrame, colour: str) -> list[tuple[float, float, str, str]]:
+    """A line's last value as (year, value, text, colour), or nothing without one."""
+    shown = rows.dropna(subset=["value"])
+    if shown.empty:
+        return []
+    last = shown.iloc[-1]
+    return [(float(last["year"]), float(last["value"]), str(last["text"]), colour)]
+
+
+def write_end_labels(ax, ends: Sequence[tuple[float, float, str, str]], top: float) -> None:
+    """Write each line's last value to the right of it, moved apart where lines end close
+    together (two groups at 6.1 % would otherwise print one text over the other)."""
+    if not ends:
+        return
+    heights = spread_positions([value for _, value, _, _ in ends], END_LABEL_GAP * top)
+    beside = offset_copy(ax.transData, fig=ax.figure, x=6, y=0, units="points")
+    for (year, _, text, colour), height in zip(ends, heights, strict=True):
+        ax.text(year, height, text, transform=beside, va="center", fontsize=8.5, color=colour)
+
+
+def label_points(ax, rows: pd.DataFrame, colour: str, top: float, below: bool = False) -> None:
     """Write a line's values beside its points, and its missing points' texts at the foot.
 
-    With few lines every point is labelled; with many, only each line's last value (to the
-    right of it), or the labels would cover one another.
+    ``below`` writes the values under the points (the second of two lines).
     """
-    shown = rows.dropna(subset=["value"])
-    if not every_point:
-        if len(shown):
-            last = shown.iloc[-1]
-            ax.annotate(
-                last["text"],
-                (last["year"], last["value"]),
-                xytext=(6, 0),
-                textcoords="offset points",
-                va="center",
-                fontsize=8.5,
-                color=colour,
-            )
-        return
     for _, row in rows.iterrows():
         if pd.isna(row["value"]):
             ax.text(
@@ -508,7 +611,7 @@ def plot_monthly(
         month without value says, written at the foot of the chart).
     """
     series = list(dict.fromkeys(frame["series"]))
-    colours = dict(zip(series, pick_colours(max(3, len(series))), strict=False))
+    styles = dict(zip(series, pick_line_styles(len(series)), strict=True))
     months = frame.drop_duplicates("position").sort_values("position")
     with chart_style():
         figure = new_figure(3.6)
@@ -516,14 +619,7 @@ def plot_monthly(
         for name in series:
             rows = frame[frame["series"] == name].sort_values("position")
             sns.lineplot(
-                data=rows,
-                x="position",
-                y="value",
-                ax=ax,
-                color=colours[name],
-                marker="o",
-                label=name,
-                errorbar=None,
+                data=rows, x="position", y="value", ax=ax, label=name, errorbar=None, **styles[name]
             )
         ax.set_xticks(list(months["position"]), list(months["month"]))
         top = float(frame["value"].max()) if frame["value"].notna().any() else 1.0
@@ -544,7 +640,7 @@ def plot_monthly(
         ax.set_xlabel(month_label)
         ax.grid(axis="x", visible=False)
         if len(series) > 1:
-            place_legend(ax, len(series))
+            place_legend(ax)
         else:
             ax.get_legend().remove()
         set_title(figure, title)
@@ -552,16 +648,20 @@ def plot_monthly(
     return figure
 
 
-def place_legend(ax, entries: int, handles: list | None = None) -> None:
-    """The legend above the plot, under the title, where it hides no data (two rows at
-    most for the report's longest legends)."""
+def place_legend(ax, handles: list | None = None) -> None:
+    """The legend above the plot, under the title, where it hides no data: as many
+    entries a row as fit the chart's width, read left to right."""
+    if handles is None:
+        handles, _ = ax.get_legend_handles_labels()
+    columns = choose_legend_columns([handle.get_label() for handle in handles])
     ax.legend(
-        handles=handles,
+        handles=order_for_rows(handles, columns),
         loc="lower left",
         bbox_to_anchor=(0.0, 1.0),
-        ncols=min(entries, LEGEND_COLUMNS),
+        ncols=columns,
         fontsize=9,
-        handlelength=1.2,
+        # Long enough to show a line's dash as well as its marker.
+        handlelength=2.4,
         borderaxespad=0.2,
     )
 

@@ -117,9 +117,7 @@ def list_headlines(run: RunData, lang: str) -> list[Headline]:
         row = current.get((metric, segment))
         if row is None:
             continue
-        label = i18n.t(registry.metric(metric).label_key, lang)
-        if segment != "all":
-            label = f"{i18n.t(f'segment.{segment}', lang)}: {label[0].lower()}{label[1:]}"
+        label = name_headline(metric, segment, lang)
         before = previous.get((metric, segment))
         headlines.append(
             Headline(
@@ -138,6 +136,14 @@ def list_headlines(run: RunData, lang: str) -> list[Headline]:
             )
         )
     return headlines
+
+
+def name_headline(metric: str, segment: str, lang: str) -> str:
+    """A headline's label: the metric's, or the catalog's own words for a figure of one
+    group (``index.<metric>_<segment>``, "Underserved students' share")."""
+    if segment == "all":
+        return i18n.t(registry.metric(metric).label_key, lang)
+    return i18n.t(f"index.{metric}_{segment}", lang)
 
 
 def _by_key(frame: pd.DataFrame) -> dict[tuple[str, str], dict]:
@@ -171,12 +177,17 @@ def format_headlines(headlines: Sequence[Headline]) -> str:
 def format_objectives(count: ObjectivesCount, site: Site) -> str:
     """One line at the top: how many objectives the year met and missed, to the scorecard."""
     lang = site.lang
+    counts = [
+        i18n.t_count(
+            f"targets.count.{status}", lang, number, count=i18n.format_number(number, lang)
+        )
+        for status, number in (("met", count.met), ("missed", count.missed))
+    ]
     text = i18n.t(
         "index.objectives",
         lang,
         year=site.year,
-        met=i18n.format_number(count.met, lang),
-        missed=i18n.format_number(count.missed, lang),
+        counts=i18n.t("index.objectives_separator", lang).join(counts),
     )
     if SCORECARD_PAGE in dict(site.pages):
         text_html = f'<a href="{SCORECARD_PAGE}">{_e(text)}</a>'

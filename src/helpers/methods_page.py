@@ -36,6 +36,7 @@ from helpers.sections.figures import (
 from helpers.sections.markup import escape, metric_anchor
 from helpers.sections.published import format_published, name_document, read_published_figures
 from helpers.sections.reconciliation import PAGE as RECONCILIATION_PAGE
+from helpers.sections.reconciliation import describe_tolerances
 from helpers.sections.scorecard import PAGE as TARGETS_PAGE
 from helpers.sections.scorecard import name_comparator
 from helpers.segments import SEGMENT_ORDER, segment_rank
@@ -104,11 +105,12 @@ def build_methods_body(
         return "\n".join([*head, f"<p>{escape(intro)}</p>", *generated])
     introduction, chapters = split_chapters(notes)
     body = [*head, markdown_to_html(drop_title(introduction))]
-    slugs = [slug for slug, _ in chapters]
-    if DEFINITIONS_CHAPTER not in slugs:
+    # Notes in another language name the chapter in their words ("Définitions").
+    definitions = {DEFINITIONS_CHAPTER, slugify(t("methods_page.definitions_title", lang))}
+    if not definitions & {slug for slug, _ in chapters}:
         body += generated
     for slug, text in chapters:
-        body += generated if slug == DEFINITIONS_CHAPTER else [markdown_to_html(text)]
+        body += generated if slug in definitions else [markdown_to_html(text)]
     return "\n".join(body)
 
 
@@ -385,11 +387,12 @@ def describe_threshold(objective: dict, lang: str) -> str:
 # --- the rules of the objectives and published-figures pages ----------------------------
 
 
-def build_rules_chapter(page: str, lang: str) -> str:
-    """How a page judges what it shows: its title and its methods text, under ``#page``."""
+def build_rules_chapter(page: str, lang: str, **words: str) -> str:
+    """How a page judges what it shows: its title and its methods text (with ``words``
+    filling its placeholders), under ``#page``."""
     return (
         f'<h2 id="{page}">{escape(t(f"{page}.title", lang))}</h2>'
-        f"<p>{escape(t(f'{page}.methods', lang))}</p>"
+        f"<p>{escape(t(f'{page}.methods', lang, **words))}</p>"
     )
 
 
@@ -400,4 +403,5 @@ def build_reconciliation_chapter(lang: str) -> str:
         for rule, _ in reconcile.CONSISTENCY_RULES
     )
     intro = escape(t("reconciliation.rules_intro", lang))
-    return f"{build_rules_chapter(RECONCILIATION_PAGE, lang)}<p>{intro}</p><ul>{rules}</ul>"
+    chapter = build_rules_chapter(RECONCILIATION_PAGE, lang, **describe_tolerances(lang))
+    return f"{chapter}<p>{intro}</p><ul>{rules}</ul>"

@@ -25,8 +25,11 @@ import pandas as pd
 from helpers import contract
 from helpers.dataset import Dataset
 
-# Base64 images are long single tokens; no identifier is this long.
+# No identifier is this long.
 MAX_TOKEN_LENGTH = 128
+# Embedded images: their base64 text is image bytes, not words, and its "+" and "/" would
+# cut it into short pieces that can equal an identifier by chance ("...+E119/...").
+_DATA_URI = re.compile(r"data:[\w.+-]+/[\w.+-]+;base64,[A-Za-z0-9+/=]+")
 _WORDS = re.compile(r"[\w\-]+")
 _CHUNKS = re.compile(r"[^\s\"'<>()\[\]{},;=`|]+")
 _TRAILING = ".:!?*"
@@ -92,7 +95,9 @@ def measure_identifiers(ds: Dataset, columns: Sequence[tuple[str, str]]) -> tupl
 
 
 def tokenize(text: str, shortest: int = 1, longest: int = MAX_TOKEN_LENGTH) -> set[str]:
-    """The distinct tokens of ``text`` whose length lies in [shortest, longest]."""
+    """The distinct tokens of ``text`` whose length lies in [shortest, longest], leaving
+    out the bytes of embedded images."""
+    text = _DATA_URI.sub(" ", text)
     found = set(_WORDS.findall(text))
     found |= {chunk.rstrip(_TRAILING) for chunk in _CHUNKS.findall(text)}
     return {t for t in found if shortest <= len(t) <= longest}

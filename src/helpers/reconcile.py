@@ -14,6 +14,25 @@ is "70 %"); an actual count such as 44 010 is exact to the unit. A figure of kin
 digit (100 000, 1 000). A stated figure holds for any true value within half a step of
 it (+47 % holds for 46.5 % to 47.5 %); an approximate one within a whole step, since
 "plus de 11 000" may stand for 11 900.
+
+**Tolerances of the comparison.** A figure written exactly ("29 %", "10 915") is met
+within one percentage point for a share or rate — the half point its rounding allows,
+and as much again for a definition read slightly differently — and within 2 % for a
+count or an amount; a growth relates two counts held to 2 % each, so it may move by
+about twice that. A figure given in words ("près de 300 000", "plus de 11 000", "about
+10 %", a range recorded at its midpoint) is read as a round number of two significant
+digits, the precision such wording carries: rounding to two digits moves a value by at
+most 5 % (half a unit of the second digit, over a value of at least ten such units).
+A percentage in words is a round figure within two points of the truth: "about 10 %"
+covers 8 % to 12 %, not 15 %. So an approximate figure is met within 5 % or two points,
+and never held tighter than an exact figure of the same unit. Wider margins (ten
+percent, five points) would let "about 10 %" stand for the 15 % the same report's
+funding table gives, and so hide a contradiction the committee should see.
+
+**Published figures in conflict.** Some published figures contradict others
+(``data/reference/published_conflicts.csv``, each with the reason in every language of
+the report): no dataset can reproduce both, so such a figure takes the status
+``conflict`` whatever its difference, and the calibration check does not fail on it.
 """
 
 from __future__ import annotations
@@ -22,30 +41,46 @@ import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
 from helpers.contract import FUNDING_TYPES
+from helpers.i18n import LANGUAGES
+from helpers.paths import REFERENCE_DIR
 from helpers.targets import index_kpis, measure_kpi
 
 # Units written in percent: differences are in points (fractions: 0.01 = 1 point).
-POINT_UNITS = ("share", "rate", "growth")
+POINT_UNITS = ("share", "rate", "growth", "points")
 # Figures of these kinds describe what happened; targets and benchmarks do not.
 OBSERVED_KINDS = ("actual", "approximate")
 
-# Tolerances of compare_with_published.
+# Tolerances of compare_with_published, the only ones (reasons in the module docstring).
 SHARE_RATE_TOLERANCE = 0.01  # +/- 1 point for shares and rates
 COUNT_TOLERANCE = 0.02  # +/- 2 % for counts and every other amount
 # A growth relates two counts each held to COUNT_TOLERANCE, so its factor 1 + g may move
 # by about twice that: the tolerance in points is 2 x COUNT_TOLERANCE x (1 + g).
-# Words such as "nearly" or "more than" stand for a round number within about a tenth
-# of it, and for a share within a few points.
-APPROXIMATE_POINT_TOLERANCE = 0.05  # +/- 5 points
-APPROXIMATE_RELATIVE_TOLERANCE = 0.10  # +/- 10 %
+APPROXIMATE_POINT_TOLERANCE = 0.02  # +/- 2 points for a percentage given in words
+APPROXIMATE_RELATIVE_TOLERANCE = 0.05  # +/- 5 % for an amount given in words
 # Room for the binary representation of decimal fractions (0.79 + 0.21 != 1.0 exactly).
 FLOAT_SLACK = 1e-9
 
-COMPARISON_STATUSES = ("within", "outside", "withheld", "no_value", "not_computed", "not_compared")
+# Published figures that contradict other published figures, with the reason.
+CONFLICTS_FILE = REFERENCE_DIR / "published_conflicts.csv"
+CONFLICT_KEY = ["year", "metric", "segment", "value"]
+REASON_COLUMNS = [f"reason_{lang}" for lang in LANGUAGES]
+
+COMPARISON_STATUSES = (
+    "within",
+    "outside",
+    "conflict",
+    "withheld",
+    "no_value",
+    "not_computed",
+    "not_compared",
+)
+# Statuses of a figure the data could be set beside (the calibration check's figures).
+MEASURED_STATUSES = ("within", "outside", "conflict", "withheld", "no_value")
 COMPARISON_COLUMNS = [
     "year",
     "metric",
@@ -63,6 +98,7 @@ COMPARISON_COLUMNS = [
     "source",
     "quote",
     "note",
+    *REASON_COLUMNS,
 ]
 FIGURE_FIELDS = ["year", "metric", "segment", "value", "unit", "kind", "source", "quote"]
 FINDING_COLUMNS = [
@@ -153,16 +189,18 @@ def read_published(published: pd.DataFrame) -> pd.DataFrame:
 def tolerance_for(unit: str, kind: str, published: float) -> float:
     """Return the largest difference between computed and published still accepted.
 
-    In points (fraction units) for shares, rates and growths; relative for the rest.
+    In points (fraction units) for shares, rates, growths and points; relative for the
+    rest. A figure given in words gets the approximate tolerance, or the exact one when
+    that is wider (a large growth), so wording never makes a figure stricter.
     """
-    approximate = kind == "approximate"
     if unit in POINT_UNITS:
-        if approximate:
-            return APPROXIMATE_POINT_TOLERANCE
-        if unit == "growth":
-            return 2 * COUNT_TOLERANCE * abs(1 + published)
-        return SHARE_RATE_TOLERANCE
-    return APPROXIMATE_RELATIVE_TOLERANCE if approximate else COUNT_TOLERANCE
+        exact = (
+            2 * COUNT_TOLERANCE * abs(1 + published) if unit == "growth" else SHARE_RATE_TOLERANCE
+        )
+        approximate = APPROXIMATE_POINT_TOLERANCE
+    else:
+        exact, approximate = COUNT_TOLERANCE, APPROXIMATE_RELATIVE_TOLERANCE
+    return max(exact, approximate) if kind == "approximate" else exact
 
 
 def measure_difference(unit: str, published: float, computed: float) -> float:
@@ -219,7 +257,10 @@ def _compare_figure(figure: dict, indexed: pd.DataFrame) -> dict:
 
 
 def compare_with_published(
-    published: pd.DataFrame, kpis: pd.DataFrame, year: int | None = None
+    published: pd.DataFrame,
+    kpis: pd.DataFrame,
+    year: int | None = None,
+    conflicts: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Return every published figure of ``year`` beside the figure computed from the data.
 
@@ -229,9 +270,13 @@ def compare_with_published(
         The published_figures reference table.
     kpis : DataFrame
         The KPI file of the year (with the previous year, published growths the KPI
-        file lacks are computed from their two counts).
+        file lacks are computed from their two counts); several years for the
+        calibration check.
     year : int, optional
         The report year; every year of ``published`` when None (the calibration check).
+    conflicts : DataFrame, optional
+        The published figures in conflict with others (``read_conflicts``); none when
+        not given.
 
     Returns
     -------
@@ -241,16 +286,56 @@ def compare_with_published(
         fractions: 0.012 = 1.2 points) for shares, rates and growths, relative
         (``scale`` "relative", 0.03 = +3 %) for the rest; ``tolerance`` is on the same
         scale. ``status`` is one of ``COMPARISON_STATUSES``: within or outside the
-        tolerance; withheld (disclosure control); no_value (computed over nobody);
-        not_computed (no KPI of that metric and segment); not_compared (targets,
-        benchmarks and figures without a value).
+        tolerance; conflict (a published figure that contradicts another, whose reason
+        fills ``REASON_COLUMNS``); withheld (disclosure control); no_value (computed
+        over nobody); not_computed (no KPI of that metric and segment); not_compared
+        (targets, benchmarks and figures without a value).
     """
     figures = read_published(published)
     if year is not None:
         figures = figures[figures["year"] == year]
     indexed = index_kpis(kpis)
-    rows = [_compare_figure(figure, indexed) for figure in figures.to_dict("records")]
+    reasons = index_conflicts(conflicts)
+    rows = [
+        mark_conflict(_compare_figure(figure, indexed), reasons)
+        for figure in figures.to_dict("records")
+    ]
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS).reset_index(drop=True)
+
+
+def read_conflicts(path: Path = CONFLICTS_FILE) -> pd.DataFrame:
+    """Return the published figures in conflict with others, typed (``CONFLICT_KEY`` and
+    ``REASON_COLUMNS``)."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame["year"] = frame["year"].astype(int)
+    frame["value"] = frame["value"].astype(float)
+    return frame[[*CONFLICT_KEY, *REASON_COLUMNS]]
+
+
+ConflictIndex = dict[tuple[int, str, str], list[tuple[float, dict[str, str]]]]
+
+
+def index_conflicts(conflicts: pd.DataFrame | None) -> ConflictIndex:
+    """Return the reasons of each conflicting figure by (year, metric, segment)."""
+    index: ConflictIndex = {}
+    if conflicts is None:
+        return index
+    for row in conflicts.to_dict("records"):
+        key = (int(row["year"]), str(row["metric"]), str(row["segment"]))
+        reasons = {column: str(row[column]) for column in REASON_COLUMNS}
+        index.setdefault(key, []).append((float(row["value"]), reasons))
+    return index
+
+
+def mark_conflict(row: dict, conflicts: ConflictIndex) -> dict:
+    """Return ``row`` with its conflict reasons, and status ``conflict`` when the data
+    could be set beside it (a figure no data reproduces is not a miss)."""
+    key = (int(row["year"]), row["metric"], row["segment"])
+    for value, reasons in conflicts.get(key, []):
+        if math.isclose(value, row["published"], rel_tol=1e-9, abs_tol=1e-12):
+            status = "conflict" if row["status"] in MEASURED_STATUSES else row["status"]
+            return {**row, **reasons, "status": status}
+    return {**row, **dict.fromkeys(REASON_COLUMNS, "")}
 
 
 # --- consistency of the published figures ---------------------------------------------

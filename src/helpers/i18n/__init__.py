@@ -4,6 +4,12 @@ Every sentence, label and status word lives in one keyed catalog per language
 (``en.toml``, ``fr.toml`` beside this file); numbers, percentages, dates and month names
 are formatted by Babel for the language's locale, never by hand. ``t`` looks a key up
 and fills its placeholders; the ``format_*`` functions turn figures into text.
+
+A text that depends on a number ("1 met", "2 atteints") is a table of CLDR plural forms
+in the catalog: its entries are named after forms only (``one``, ``other``; ``other`` is
+always there and stands for a form the table leaves out), and ``t_count`` picks the form Babel's plural rules give for the
+number as written: English says "1 met" but "1.0 points"; French says "1,9 pt" and
+"0 atteint", since its singular covers every number below 2.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import copy
 import datetime as dt
 import math
 import tomllib
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
@@ -24,6 +31,9 @@ CATALOG_DIR = Path(__file__).resolve().parent
 LANGUAGES = ("en", "fr")
 # British English: the committee reads day-first dates ("31 December 2022") in both languages.
 LOCALES = {"en": "en_GB", "fr": "fr_FR"}
+# The plural form every plural table of the catalogs holds, and the one a missing form
+# falls back to.
+OTHER_FORM = "other"
 
 
 def check_language(lang: str) -> str:
@@ -62,6 +72,62 @@ def flatten_catalog(tree: dict, prefix: str = "") -> dict[str, str]:
 def has_key(key: str, lang: str) -> bool:
     """True when the catalog of ``lang`` holds ``key``."""
     return key in load_catalog(lang)
+
+
+# The plural forms of CLDR, which name the entries of a plural table.
+PLURAL_FORMS = ("zero", "one", "two", "few", "many", "other")
+
+
+@cache
+def list_plural_tables(lang: str) -> frozenset[str]:
+    """The keys of the plural tables of ``lang``: tables whose entries are all plural
+    forms, ``other`` among them (a table of names such as ``funding_type``, which has an
+    entry ``other``, is not one)."""
+    children: dict[str, set[str]] = {}
+    for key in load_catalog(lang):
+        stem, _, name = key.rpartition(".")
+        children.setdefault(stem, set()).add(name)
+    return frozenset(
+        stem
+        for stem, names in children.items()
+        if OTHER_FORM in names and names <= set(PLURAL_FORMS)
+    )
+
+
+def list_text_keys(lang: str) -> set[str]:
+    """The keys of the texts of ``lang``, a plural table counting as one key."""
+    tables = list_plural_tables(lang)
+    return {
+        stem if (stem := key.rpartition(".")[0]) in tables else key for key in load_catalog(lang)
+    }
+
+
+def has_text(key: str, lang: str) -> bool:
+    """True when the catalog of ``lang`` holds ``key`` as a text or as plural forms."""
+    return key in load_catalog(lang) or key in list_plural_tables(lang)
+
+
+def choose_plural_form(count: float | Decimal, lang: str) -> str:
+    """The CLDR plural form of ``count`` in ``lang`` ("one", "many", "other", ...).
+
+    Pass the number as it is written: ``Decimal("1.0")`` for "1.0", whose visible
+    decimal makes it plural in English.
+    """
+    return locale_of(lang).plural_form(count)
+
+
+def t_count(key: str, lang: str, number: float | Decimal, /, **kwargs: object) -> str:
+    """The text of ``key`` in ``lang`` in the plural form that ``number`` calls for.
+
+    ``key`` is a table of plural forms (``key.one``, ``key.other``, ...) or a plain
+    text, which then serves every number. Placeholders are filled as by ``t`` (a
+    placeholder may be called ``count``).
+    """
+    catalog = load_catalog(lang)
+    if key not in list_plural_tables(lang):
+        return t(key, lang, **kwargs)
+    form = f"{key}.{choose_plural_form(number, lang)}"
+    return t(form if form in catalog else f"{key}.{OTHER_FORM}", lang, **kwargs)
 
 
 def t(key: str, lang: str, **kwargs: object) -> str:
@@ -130,11 +196,14 @@ def format_change(value: float, lang: str, decimals: int = 1) -> str:
     return _signed(format_percent(abs(value), lang, decimals), _rounded(value, decimals + 2), lang)
 
 
-def format_points(value: float, lang: str, decimals: int = 1) -> str:
-    """A difference between two shares, in signed percentage points (+3,1 pts / +3.1 pp)."""
-    number = format_number(abs(value) * 100, lang, decimals)
-    signed = _signed(number, _rounded(value * 100, decimals), lang)
-    return t("unit.points", lang, value=signed)
+def format_points(value: float, lang: str, decimals: int = 1, signed: bool = True) -> str:
+    """A difference between two shares in percentage points, signed unless ``signed`` is
+    false (+3,1 pts / +3.1 pp; 0,8 pt in French, whose singular runs below 2)."""
+    shown = _rounded(abs(value) * 100, decimals)
+    number = format_number(shown, lang, decimals)
+    text = _signed(number, _rounded(value * 100, decimals), lang) if signed else number
+    written = Decimal(f"{shown:.{decimals}f}") if math.isfinite(shown) else Decimal(0)
+    return t_count("unit.points", lang, written, value=text)
 
 
 def _rounded(value: float, decimals: int) -> float:

@@ -72,8 +72,14 @@ class SectionCharts:
         return pd.DataFrame(rows)
 
     def interval_note(self, metric: str) -> str | None:
+        """What the thin lines across the bars of a share or rate are."""
         proportion = registry.metric(metric).kind in registry.PROPORTION_KINDS
         return t("chart.interval_note", self.lang) if proportion else None
+
+    def band_note(self, metric: str) -> str | None:
+        """What the shaded band around the line of a share or rate is."""
+        proportion = registry.metric(metric).kind in registry.PROPORTION_KINDS
+        return t("chart.band_note", self.lang) if proportion else None
 
     def funnel_chart(self, metrics: Sequence[str]) -> HTML:
         """The funnel's stages as bars on a logarithmic scale, this year beside the previous."""
@@ -97,7 +103,7 @@ class SectionCharts:
         figure = charts.plot_bars(
             self.bar_rows(items),
             title,
-            t("chart.percent_axis", self.lang),
+            t(axis_label_key(metrics[0]), self.lang),
             axis_formatter(metrics[0], self.lang),
             scale="share",
             note=t("chart.interval_note", self.lang),
@@ -118,12 +124,13 @@ class SectionCharts:
         order = (
             sorted(segments, key=lambda s: rank_by_value(self.kpi(metric, s))) if sort else segments
         )
-        items = [(self.segment_name(s), metric, s) for s in order]
+        items = [(self.segment_name(s, metric), metric, s) for s in order]
         title = t(title_key, self.lang, year=self.year, metric=self.label(metric))
         line = None
         base = self.kpi(metric, reference) if reference else None
         if base is not None and base.measured:
-            line = (base.value, f"{self.segment_name(reference)}: {self.describe(base)}")
+            words = {"group": self.segment_name(reference, metric), "value": self.describe(base)}
+            line = (base.value, t("chart.reference_line", self.lang, **words))
         figure = charts.plot_bars(
             self.bar_rows(items),
             title,
@@ -198,7 +205,7 @@ class SectionCharts:
             return self.note("chart.single_year", year=self.year)
         rows = []
         for metric, segment in series:
-            name = self.label(metric) if name_by == "metric" else self.segment_name(segment)
+            name = self.label(metric) if name_by == "metric" else self.segment_name(segment, metric)
             for year in years:
                 kpi = self.kpi(metric, segment, year)
                 rows.append(
@@ -224,7 +231,7 @@ class SectionCharts:
             break_after=change if mark_definition_change and change[0] else None,
             reference=self.objective_line(*series[0]) if len(series) == 1 else None,
             # Bands are drawn for a few lines only (``charts.plot_trend``).
-            note=self.interval_note(metric) if len(series) <= charts.MAX_LABELLED_SERIES else None,
+            note=self.band_note(metric) if len(series) <= charts.MAX_LABELLED_SERIES else None,
         )
         return self.show(figure, title)
 

@@ -47,8 +47,13 @@ class Kpi:
         return not self.suppressed and not math.isnan(self.value)
 
     @property
+    def kind(self) -> str:
+        """The metric's kind in the registry: count, rate, share, growth, amount..."""
+        return registry.metric(self.metric).kind
+
+    @property
     def is_proportion(self) -> bool:
-        return registry.metric(self.metric).kind in registry.PROPORTION_KINDS
+        return self.kind in registry.PROPORTION_KINDS
 
     @property
     def small_group(self) -> bool:
@@ -180,8 +185,11 @@ def axis_formatter(metric: str, lang: str) -> Callable[[float], str]:
 
 
 def axis_label_key(metric: str) -> str:
-    """The catalog key of the value axis' title for ``metric``."""
+    """The catalog key of the value axis' title for ``metric``: a rate's axis reads
+    "Rate" (its denominator differs from rate to rate), a share's "Share of students"."""
     spec = registry.metric(metric)
+    if spec.kind == "rate":
+        return "chart.rate_axis"
     if spec.kind in registry.PROPORTION_KINDS:
         return "chart.percent_axis"
     if spec.unit.startswith("EUR"):

@@ -36,8 +36,10 @@ STYLE = """<style>
 .mr-grid figcaption{font-size:.85rem}
 .mr-counts{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.3rem 1.6rem}
 .mr-quote{font-style:italic}
+:lang(fr) q{quotes:"\\00ab\\00a0" "\\00a0\\00bb" "\\201c" "\\201d"}
 .mr-finding{border-left:3px solid #dfe2ea;padding:.1rem 0 .1rem .9rem;margin:1rem 0}
 .mr-finding ul{margin:.3rem 0}
+.mr-conflict{font-size:.85rem;margin:.3rem 0 0;padding-left:.5rem;border-left:3px solid #f0c36d}
 </style>"""
 
 

@@ -4,9 +4,10 @@
 (``data/reference/published_figures.csv``); the ``Reconciliation`` it returns shows each
 published figure of the year beside the figure computed from the data, with the
 difference, the tolerance and the quoted passage (``helpers.reconcile.
-compare_with_published``), and lists the inconsistencies the consistency rules find
-among the published figures themselves (``check_published_consistency``), each with
-its passages.
+compare_with_published``) — a published figure that contradicts another
+(``data/reference/published_conflicts.csv``) says so, with the reason — and lists the
+inconsistencies the consistency rules find among the published figures themselves
+(``check_published_consistency``), each with its passages.
 """
 
 from __future__ import annotations
@@ -32,10 +33,11 @@ from helpers.segments import segment_rank
 
 PAGE = "reconciliation"
 # Statuses of a published figure the report has a counterpart for, in the table's order.
-COMPARED_STATUSES = ("within", "outside", "withheld", "no_value")
+COMPARED_STATUSES = ("within", "outside", "conflict", "withheld", "no_value")
 STATUS_CSS = {
     "within": "mr-met",
     "outside": "mr-missed",
+    "conflict": "mr-uncertain",
     "withheld": "mr-withheld",
     "no_value": "mr-withheld",
 }
@@ -68,6 +70,7 @@ class Reconciliation(Section):
     """
 
     published: pd.DataFrame = field(default_factory=read_published_figures, repr=False)
+    conflicts: pd.DataFrame = field(default_factory=reconcile.read_conflicts, repr=False)
     compared: pd.DataFrame = field(init=False, repr=False)
     findings: pd.DataFrame = field(init=False, repr=False)
 
@@ -75,7 +78,7 @@ class Reconciliation(Section):
         super().__post_init__()
         # The history holds the previous year, from which published growths are computed.
         self.compared = reconcile.compare_with_published(
-            self.published, self.run.history, self.year
+            self.published, self.run.history, self.year, self.conflicts
         )
         self.findings = reconcile.check_published_consistency(self.published)
 
@@ -93,9 +96,10 @@ class Reconciliation(Section):
             for name in (*reconcile.COMPARISON_STATUSES, "inconsistencies")
             if counts[name]
         )
-        lead = t(
+        lead = i18n.t_count(
             "reconciliation.lead",
             self.lang,
+            total,
             total=i18n.format_number(total, self.lang),
             year=self.year,
         )
@@ -112,7 +116,7 @@ class Reconciliation(Section):
 
     def format_count(self, key: str, count: int) -> str:
         """The text of ``key`` with its ``{count}`` in bold (the catalog places it)."""
-        text = escape(t(key, self.lang, count="\x00", year=self.year))
+        text = escape(i18n.t_count(key, self.lang, count, count="\x00", year=self.year))
         number = escape(i18n.format_number(count, self.lang))
         return text.replace("\x00", f"<strong>{number}</strong>")
 
@@ -154,29 +158,20 @@ class Reconciliation(Section):
                 ("number", self.computed_cell(row)),
                 ("number", self.difference_cell(row)),
                 ("", tag(self.name_status(row["status"]), STATUS_CSS[row["status"]])),
-                ("", format_quote(row["quote"], row["source"], self.lang)),
+                ("", self.passage_cell(row)),
             ]
             for row in rows
         ]
-        caption = t("reconciliation.table.caption", self.lang, **self.describe_tolerances())
+        caption = t("reconciliation.table.caption", self.lang, **describe_tolerances(self.lang))
         return HTML(html_table(headers, body, caption))
 
-    def describe_tolerances(self) -> dict[str, str]:
-        """The tolerances of ``helpers.reconcile``, written for the table's caption."""
-        lang = self.lang
-        return {
-            "points": self.format_points_size(reconcile.SHARE_RATE_TOLERANCE),
-            "relative": i18n.format_percent(reconcile.COUNT_TOLERANCE, lang, 0),
-            "approximate_points": self.format_points_size(reconcile.APPROXIMATE_POINT_TOLERANCE),
-            "approximate_relative": i18n.format_percent(
-                reconcile.APPROXIMATE_RELATIVE_TOLERANCE, lang, 0
-            ),
-        }
+    def methods_words(self) -> dict[str, str]:
+        """The tolerances, which the methods note states in numbers."""
+        return describe_tolerances(self.lang)
 
     def format_points_size(self, value: float, decimals: int = 0) -> str:
         """A size in percentage points, unsigned: "1 pp"."""
-        number = i18n.format_number(abs(value) * 100, self.lang, decimals)
-        return t("unit.points", self.lang, value=number)
+        return format_points_size(value, self.lang, decimals)
 
     def name_published_figure(self, row: dict) -> str:
         """The published figure's name, linked to its definition; a published growth the
@@ -224,6 +219,13 @@ class Reconciliation(Section):
 
     def name_status(self, status: str) -> str:
         return t(f"reconciliation.status.{status}", self.lang)
+
+    def passage_cell(self, row: dict) -> str:
+        """The quoted passage and its document; for a figure in conflict, why it cannot
+        hold, under them (the widest column, so the verdicts stay narrow)."""
+        quote = format_quote(row["quote"], row["source"], self.lang)
+        reason = row.get(f"reason_{self.lang}") or ""
+        return f'{quote}<p class="mr-conflict">{escape(reason)}</p>' if reason else quote
 
     def uncomputed_table(self) -> HTML:
         """The published figures of the year the report has no figure for."""
@@ -353,3 +355,20 @@ class Reconciliation(Section):
         if unit in PERCENT_UNITS:
             return self.format_points_size(value, 1)
         return i18n.format_number(value, self.lang, 1)
+
+
+def describe_tolerances(lang: str) -> dict[str, str]:
+    """The tolerances of ``helpers.reconcile``, written for the caption and the methods."""
+    return {
+        "points": format_points_size(reconcile.SHARE_RATE_TOLERANCE, lang),
+        "relative": i18n.format_percent(reconcile.COUNT_TOLERANCE, lang, 0),
+        "approximate_points": format_points_size(reconcile.APPROXIMATE_POINT_TOLERANCE, lang),
+        "approximate_relative": i18n.format_percent(
+            reconcile.APPROXIMATE_RELATIVE_TOLERANCE, lang, 0
+        ),
+    }
+
+
+def format_points_size(value: float, lang: str, decimals: int = 0) -> str:
+    """A size in percentage points, unsigned: "1 pp" / "1 pt"."""
+    return i18n.format_points(abs(value), lang, decimals, signed=False)

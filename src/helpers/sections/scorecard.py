@@ -108,15 +108,20 @@ class Scorecard(Section):
             return self.paragraph(t("targets.none", self.lang, year=self.year), "mr-lead")
         counts = objectives.count_target_statuses(self.evaluated)
         parts = [
-            t(f"targets.count.{status}", self.lang, count=counts[status])
+            i18n.t_count(
+                f"targets.count.{status}",
+                self.lang,
+                counts[status],
+                count=i18n.format_number(counts[status], self.lang),
+            )
             for status in objectives.STATUSES
             if counts[status]
         ]
-        key = "targets.summary_one" if total == 1 else "targets.summary_many"
-        text = t(
-            key,
+        text = i18n.t_count(
+            "targets.summary",
             self.lang,
-            total=total,
+            total,
+            total=i18n.format_number(total, self.lang),
             year=self.year,
             counts=t("targets.count_separator", self.lang).join(parts),
         )

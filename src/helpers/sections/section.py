@@ -162,13 +162,24 @@ class Section(SectionText, SectionTables, SectionCharts):
     def label(self, metric: str) -> str:
         return t(registry.metric(metric).label_key, self.lang)
 
-    def segment_name(self, segment: str) -> str:
+    def segment_name(self, segment: str, metric: str | None = None) -> str:
+        """A group's name; ``metric`` names the group as that figure counts it (career
+        outcomes of ``all`` count every member, not only students)."""
+        specific = f"segment_for.{metric}.{segment}"
+        if metric is not None and i18n.has_key(specific, self.lang):
+            return t(specific, self.lang)
         return t(f"segment.{segment}", self.lang)
 
     def name_figure(self, kpi: Kpi) -> str:
-        """A figure's label, with its group when it is not about all students."""
+        """A figure's label, with its group when it is not about all students and the
+        label does not already say it (women among tech instructors is about tech)."""
         label = self.label(kpi.metric)
-        return label if kpi.segment == "all" else f"{label} ({self.segment_name(kpi.segment)})"
+        if kpi.segment in ("all", registry.metric(kpi.metric).segments):
+            return label
+        group = self.segment_name(kpi.segment, kpi.metric)
+        # A group whose name has its own parenthesis is set off by a dash instead.
+        key = "figure.in_group_dash" if "(" in group else "figure.in_group"
+        return t(key, self.lang, label=label, group=group)
 
     def count(self, value: float) -> str:
         return MISSING if math.isnan(value) else i18n.format_number(value, self.lang)

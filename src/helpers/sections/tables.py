@@ -81,7 +81,9 @@ class SectionTables:
         body = []
         for kpi in kpis:
             name = (
-                self.segment_name(kpi.segment) if label_by == "segment" else self.name_figure(kpi)
+                self.segment_name(kpi.segment, kpi.metric)
+                if label_by == "segment"
+                else self.name_figure(kpi)
             )
             # Every figure links to its definition on the methods page.
             cells = [("", metric_link(kpi.metric, name)), ("number", self.value_cell(kpi))]
@@ -183,7 +185,7 @@ class SectionTables:
             kpi = self.kpi(metric, segment)
             shown = kpi.measured
             cells = [
-                ("", metric_link(metric, self.segment_name(segment))),
+                ("", metric_link(metric, self.segment_name(segment, metric))),
                 ("number", self.value_cell(kpi)),
                 ("number", escape(self.count(kpi.numerator)) if shown else MISSING),
                 ("number", escape(self.count(kpi.denominator)) if shown else MISSING),

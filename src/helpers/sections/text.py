@@ -70,11 +70,13 @@ class SectionText:
             key = "lead.withheld" if kpi.suppressed else "lead.not_measurable"
             return t(key, self.lang, label=self.name_figure(kpi), year=self.year)
         specific = f"headline.{metric}_{segment}"
-        key = specific if i18n.has_key(specific, self.lang) else f"headline.{metric}"
+        key = specific if i18n.has_text(specific, self.lang) else f"headline.{metric}"
         parts = [
-            t(
+            i18n.t_count(
                 key,
                 self.lang,
+                # A count's sentence agrees with the number as written (no decimals).
+                round(kpi.value) if kpi.kind == "count" else 0,
                 value=self.describe(kpi),
                 numerator=self.count(kpi.numerator),
                 denominator=self.count(kpi.denominator),
@@ -129,11 +131,13 @@ class SectionText:
         for segment in segments:
             change = compare_groups(self.kpi(metric, segment), base)
             if change is None:
-                groups["missing"].append(self.segment_name(segment))
+                groups["missing"].append(self.segment_name(segment, metric))
             elif change.clear:
-                groups["below" if change.value < 0 else "above"].append(self.segment_name(segment))
+                groups["below" if change.value < 0 else "above"].append(
+                    self.segment_name(segment, metric)
+                )
             else:
-                groups["unclear"].append(self.segment_name(segment))
+                groups["unclear"].append(self.segment_name(segment, metric))
         parts = [
             t(f"compare.{reading}", self.lang, segments=self.list_names(names))
             for reading, names in groups.items()
@@ -188,10 +192,14 @@ class SectionText:
         kpi = self.kpi(metric, segment, year)
         return not kpi.suppressed and math.isnan(kpi.value)
 
+    def methods_words(self) -> dict[str, str]:
+        """Values the section's methods text states (none unless a page has some)."""
+        return {}
+
     def methods_note(self) -> HTML:
         """The "how this is measured" note, pointing to the methods notes."""
         title = escape(t("section.methods_title", self.lang))
-        text = escape(t(f"{self.name}.methods", self.lang))
+        text = escape(t(f"{self.name}.methods", self.lang, **self.methods_words()))
         link = escape(t("section.methods_link", self.lang, link_start="\x00", link_end="\x01"))
         link = link.replace("\x00", f'<a href="methods.html#{self.name}">').replace("\x01", "</a>")
         return HTML(f'<h2>{title}</h2>\n<div class="mr-methods"><p>{text}</p><p>{link}</p></div>')
