@@ -17,7 +17,7 @@ import pytest
 from babel import Locale
 from conftest import make_reference_frames, make_valid_frames, write_dataset
 
-from helpers import contract, validate
+from helpers import contract, load, validate
 from helpers.fingerprint import dataset_fingerprint
 from helpers.load import ContractError, Problem, load_dataset
 from helpers.paths import REFERENCE_DIR, ROOT
@@ -338,3 +338,106 @@ class TestCommandLine:
             "members.csv: separates its columns with semicolons: the contract asks for commas",
             "invalid: 1 broken rule",
         ]
+
+
+# --- what statistics and order spare, and the remembered verdict ----------------------
+
+
+def write_ids(path, chunks: list[list[str | None]], *, statistics: bool = True):
+    """A Parquet file of one text column ``id``, one row group per chunk."""
+    schema = pa.schema([("id", pa.string())])
+    with pq.ParquetWriter(path, schema, write_statistics=statistics) as writer:
+        for chunk in chunks:
+            writer.write_table(pa.table({"id": pa.array(chunk, pa.string())}, schema=schema))
+    return path
+
+
+@pytest.mark.parametrize(
+    "chunks, rising",
+    [
+        ([["a1", "a2"], ["a3", "b1"]], True),
+        ([["a1", "a2"], ["a2", "a3"]], False),  # the same value across row groups
+        ([["a1", "a3", "a2"]], False),  # out of order within a row group
+        ([["a3", "a4"], ["a1", "a2"]], False),  # row groups out of order
+        ([["a1", None, "a2"]], False),
+        ([[]], True),
+    ],
+)
+def test_a_key_rises_strictly_only_when_each_value_exceeds_the_one_before(tmp_path, chunks, rising):
+    assert load.rises_strictly(write_ids(tmp_path / "ids.parquet", chunks), "id") is rising
+
+
+def test_values_are_compared_across_streamed_batches(tmp_path, monkeypatch):
+    monkeypatch.setattr(load, "KEY_BATCH_ROWS", 2)
+    path = write_ids(tmp_path / "ids.parquet", [["a1", "a2", "a2", "a3"]])
+    assert load.rises_strictly(path, "id") is False
+
+
+def test_statistics_prove_only_columns_without_nulls(tmp_path):
+    with_nulls = write_ids(tmp_path / "a.parquet", [["a1"], [None]])
+    without = write_ids(tmp_path / "b.parquet", [["a1"], ["a2"]])
+    unknown = write_ids(tmp_path / "c.parquet", [["a1"]], statistics=False)
+    assert load.columns_without_nulls(pq.read_metadata(with_nulls)) == frozenset()
+    assert load.columns_without_nulls(pq.read_metadata(without)) == {"id"}
+    assert load.columns_without_nulls(pq.read_metadata(unknown)) == frozenset()
+
+
+def test_a_null_is_found_in_a_parquet_file_without_statistics(tmp_path, reference_dir):
+    frames = make_valid_frames()
+    frames["members"].loc[2, "registered_at"] = None
+    folder = write_dataset(frames, tmp_path / "data", "parquet")
+    table = pq.read_table(folder / "members.parquet")
+    pq.write_table(table, folder / "members.parquet", write_statistics=False)
+    with pytest.raises(ContractError) as caught:
+        load_dataset(folder, reference_dir)
+    assert caught.value.problems == [
+        Problem("members.parquet", "registered_at", "must not be null", 1, (3,))
+    ]
+
+
+def test_a_duplicate_between_row_groups_of_an_ordered_key_is_found(tmp_path, reference_dir):
+    folder = write_dataset(make_valid_frames(), tmp_path / "data", "parquet")
+    table = pq.read_table(folder / "members.parquet")
+    # m1 m2 | m2 m3 m4 m5: in order, but m2 twice, once in each row group.
+    doubled = pa.concat_tables([table.slice(0, 2), table.slice(1)])
+    pq.write_table(doubled, folder / "members.parquet", row_group_size=2)
+    with pytest.raises(ContractError) as caught:
+        load_dataset(folder, reference_dir)
+    assert caught.value.problems == [
+        Problem("members.parquet", "member_id", "must be unique", 2, (2, 3))
+    ]
+
+
+def test_a_remembered_verdict_spares_the_rules_until_the_data_changes(
+    tmp_path, reference_dir, monkeypatch
+):
+    folder = write_dataset(make_valid_frames(), tmp_path / "data", "parquet")
+    assert not load.is_remembered_valid(folder, reference_dir)
+    load_dataset(folder, reference_dir, reuse_verdict=True)
+    assert load.is_remembered_valid(folder, reference_dir)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the rules ran again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(load, "rule_findings", refuse)
+        dataset = load_dataset(folder, reference_dir, reuse_verdict=True)
+        assert dataset.scalar("SELECT count(*) FROM members") == 5
+
+    frames = make_valid_frames()
+    frames["members"].loc[0, "gender"] = "robot"
+    write_dataset(frames, folder, "parquet")
+    assert not load.is_remembered_valid(folder, reference_dir)
+    with pytest.raises(ContractError):
+        load_dataset(folder, reference_dir, reuse_verdict=True)
+
+
+def test_without_reuse_a_remembered_verdict_is_ignored(tmp_path, reference_dir, monkeypatch):
+    folder = write_dataset(make_valid_frames(), tmp_path / "data")
+    load_dataset(folder, reference_dir)
+    assert load.is_remembered_valid(folder, reference_dir)
+    calls = []
+    checked = load.rule_findings
+    monkeypatch.setattr(load, "rule_findings", lambda *a: calls.append(1) or checked(*a))
+    load_dataset(folder, reference_dir)
+    assert calls

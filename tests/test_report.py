@@ -237,6 +237,27 @@ def test_changed_notebook_reruns_only_its_section(workspace):
     assert "plan: 1 of 2 sections to run" in result.stdout
     assert "other: executed" in result.stdout and "good: executed" not in result.stdout
     assert "Another title" in (workspace.out / YEAR / "other.html").read_text()
+    assert "(found valid before)" in result.stdout
+
+
+def test_a_report_into_another_folder_reuses_the_figures_computed_before(built, tmp_path):
+    result = build(built.data, built.notebooks, tmp_path / "elsewhere")
+
+    assert result.returncode == 0, result.stderr
+    assert "computed before on the same data with the same code" in result.stdout
+    assert (tmp_path / "elsewhere" / YEAR / "kpis.csv").read_bytes() == (
+        built.out / YEAR / "kpis.csv"
+    ).read_bytes()
+
+
+def test_no_cache_checks_the_data_and_runs_every_section_again(workspace):
+    result = build(workspace.data, workspace.notebooks, workspace.out, "--no-cache")
+
+    assert result.returncode == 0, result.stderr
+    assert "plan: 2 of 2 sections to run" in result.stdout
+    assert "(checked)" in result.stdout
+    assert "kpis: reused" not in result.stdout and "computed before" not in result.stdout
+    assert leftovers(workspace.out) == []
 
 
 def test_run_killed_midway_leaves_previous_report_untouched(workspace):

@@ -7,14 +7,18 @@ import json
 import pytest
 from conftest import make_reference_frames, make_valid_frames
 
+from helpers import rundata
 from helpers.dataset import Dataset
 from helpers.kpis import KPI_COLUMNS
 from helpers.params import ReportParams
 from helpers.rundata import (
+    FIGURES_FILES,
     PROVENANCE_FILE,
     RUN_DATA_FILES,
     list_covered_years,
     read_run_data,
+    remember_figures,
+    reuse_remembered_figures,
     write_run_data,
 )
 
@@ -71,3 +75,21 @@ def test_segment_named_like_a_missing_value_stays_text(tmp_path, ds):
     series = read_run_data(tmp_path).series
     assert series.loc[0, "segment"] == "NA"
     assert series["value"].isna().all()
+
+
+def test_figures_are_remembered_and_reused_elsewhere(tmp_path, ds, isolated_cache):
+    write_run_data(ds, 2022, 1, tmp_path / "first")
+    remember_figures("key", tmp_path / "first")
+
+    assert reuse_remembered_figures("key", tmp_path / "second")
+    for name in FIGURES_FILES:
+        assert (tmp_path / "second" / name).read_bytes() == (tmp_path / "first" / name).read_bytes()
+    assert not reuse_remembered_figures("another key", tmp_path / "third")
+
+
+def test_only_the_most_recently_used_figures_are_kept(tmp_path, ds, isolated_cache, monkeypatch):
+    monkeypatch.setattr(rundata, "FIGURES_KEPT", 2)
+    folder = write_run_data(ds, 2022, 1, tmp_path / "run")
+    for key in ("a", "b", "c"):
+        remember_figures(key, folder)
+    assert sorted(p.name for p in rundata.figures_cache_dir().iterdir()) == ["b", "c"]

@@ -1,22 +1,32 @@
 """Measure `make report` against the standard tools, on this machine, in one run.
 
 ``python -m helpers.bench`` (``make bench``) generates the default dataset and the
-``--scale 10`` one (once, cached under data/), then times, each ``--repeats`` times:
+``--scale 10`` one (once, cached under data/), then times, ``--repeats`` times each, the
+variants taking turns so that a change in the machine's load falls on all of them:
 
-1. ``report``: the full report of one year on the default data, into a fresh folder;
-2. ``report_10x``: the same on the ten-times dataset;
-3. ``floor``: the same orchestration over notebooks that import the same libraries and
-   do nothing else, on a tiny dataset (the cost of starting and rendering notebooks);
+1. ``report``: the full report of one year on the default data;
+2. ``report_10x``: the same on the ten-times dataset, its peak memory sampled;
+3. ``floor``: the same orchestration over notebooks that keep the parameters cell and
+   import the sections' libraries, nothing else, on a tiny dataset (the cost of starting
+   and rendering notebooks);
 4. ``naive``: ``papermill`` then ``jupyter nbconvert --to html --no-input`` on each
-   section notebook, one after the other, on the default data;
+   section notebook, one after the other, on the default data (the first notebook
+   computes the run's figures, the others read them, as a notebook run by hand does);
 5. ``rerun``: the report again into a folder that already holds it, nothing changed;
-6. ``validate`` and ``kpis``: loading and validating the default data, and computing a
-   year's run data (KPI file, history, series), each alone in this process.
+6. ``validate`` and ``kpis``: validating the default data, and computing a year's run
+   data (KPI file, history, series) from it, each alone in this process.
 
-Every timed report starts cold: a new output folder and no cached run data. It prints a
-table (median, min, max), appends one row per run to outputs/bench/history.csv and ends
-with the line ``bench ratio_naive=... ratio_floor=... ratio_10x=... peak_mb_10x=...
-rerun_s=...``.
+The timed report and floor runs are *cold*: a new output folder, ``--no-cache``, and an
+empty cache folder (``XDG_CACHE_HOME``): no remembered validation verdict, no file digest,
+no figures; the naive chain, too, starts with an empty cache folder. Two extra rows, ``report_warm`` and ``report_10x_warm``, build into a
+new output folder with the caches of an earlier run on the same data (the dataset found
+valid, its figures computed): what every report after the first costs.
+Peak memory is the largest sum, over every process of the run, of the memory each one
+uses (proportional set size: pages shared between processes counted once).
+
+It prints a table (median, min, max), appends one row per run to
+outputs/bench/history.csv and ends with the line ``bench ratio_naive=... ratio_floor=...
+ratio_10x=... peak_mb_10x=... rerun_s=...`` (cold medians).
 """
 
 from __future__ import annotations
@@ -24,6 +34,8 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import functools
+import os
 import shutil
 import statistics
 import subprocess
@@ -31,19 +43,13 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
 
-from helpers.paths import (
-    BENCH_DATA_DIR,
-    DEFAULT_DATA_DIR,
-    NOTEBOOKS_DIR,
-    OUTPUTS_DIR,
-    ROOT,
-)
+from helpers.paths import BENCH_DATA_DIR, DEFAULT_DATA_DIR, NOTEBOOKS_DIR, OUTPUTS_DIR, ROOT
 from helpers.report import SECTION_ORDER
 
 HISTORY_FILE = OUTPUTS_DIR / "bench" / "history.csv"
@@ -59,13 +65,18 @@ FLOOR_IMPORTS = (
     "import helpers.sections"
 )
 BIN = Path(sys.executable).parent
+COLD = "cold: new OUT, --no-cache, empty cache folder"
+WARM = "warm: new OUT, data found valid and figures computed by an earlier run"
+SAMPLE_SECONDS = 0.1
 
 
 @dataclass
-class Timing:
-    """Wall-clock seconds of the repetitions of one variant."""
+class Variant:
+    """One thing to time: how to run it once, and the wall-clock seconds of each run."""
 
     name: str
+    run: Callable[[], object]
+    note: str
     seconds: list[float] = field(default_factory=list)
 
     @property
@@ -74,66 +85,55 @@ class Timing:
 
     def row(self) -> str:
         low, high = min(self.seconds), max(self.seconds)
-        return f"{self.name:<12} {self.median:8.2f} {low:8.2f} {high:8.2f} {len(self.seconds):4d}"
+        return (
+            f"{self.name:<16} {self.median:8.2f} {low:8.2f} {high:8.2f} "
+            f"{len(self.seconds):4d}   {self.note}"
+        )
 
 
-def measure(name: str, run: Callable[[], None], repeats: int) -> Timing:
-    """Time ``run`` ``repeats`` times, saying each time as it goes."""
-    timing = Timing(name)
-    for attempt in range(repeats):
-        start = time.perf_counter()
-        run()
-        timing.seconds.append(time.perf_counter() - start)
-        print(f"  {name} #{attempt + 1}: {timing.seconds[-1]:.2f} s", flush=True)
-    return timing
+def time_once(variant: Variant) -> None:
+    """Run ``variant`` once, record and print its wall-clock time."""
+    start = time.perf_counter()
+    variant.run()
+    variant.seconds.append(time.perf_counter() - start)
+    print(f"  {variant.name} #{len(variant.seconds)}: {variant.seconds[-1]:.2f} s", flush=True)
 
 
-def run_command(command: Sequence[str | Path], *, quiet: bool = True) -> None:
-    """Run one command; stop the bench with its output when it fails."""
+def run_command(command: Sequence[str | Path], env: Mapping[str, str] | None = None) -> None:
+    """Run one command, its output captured; stop the bench with it when it fails."""
     result = subprocess.run(
-        [str(c) for c in command], cwd=ROOT, capture_output=quiet, text=True, check=False
+        [str(c) for c in command],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=None if env is None else {**os.environ, **env},
     )
     if result.returncode != 0:
         raise SystemExit(
             f"bench: command failed ({result.returncode}): {' '.join(map(str, command))}\n"
-            f"{(result.stderr or '')[-2000:]}"
+            f"{(result.stdout + result.stderr)[-2000:]}"
         )
 
 
 def ensure_dataset(folder: Path, scale: float, seed: int) -> None:
     """Generate the synthetic dataset at ``scale`` unless its stamp says it is there."""
     print(f"data: {folder.relative_to(ROOT)} (scale {scale:g})", flush=True)
-    run_command(
-        [
-            BIN / "python",
-            "-m",
-            "helpers.synth",
-            "ensure",
-            "--out",
-            folder,
-            "--scale",
-            str(scale),
-            "--seed",
-            str(seed),
-        ],
-        quiet=False,
+    command = [BIN / "python", "-m", "helpers.synth", "ensure", "--out", folder]
+    subprocess.run(
+        [str(c) for c in [*command, "--scale", str(scale), "--seed", str(seed)]],
+        cwd=ROOT,
+        check=True,
     )
 
 
-def report_command(year: int, data: Path, out: Path, notebooks: Path = NOTEBOOKS_DIR) -> list:
-    return [
-        BIN / "python",
-        "-m",
-        "helpers.report",
-        "--year",
-        str(year),
-        "--data",
-        data,
-        "--out",
-        out,
-        "--notebooks",
-        notebooks,
-    ]
+def report_command(
+    year: int, data: Path, out: Path, notebooks: Path = NOTEBOOKS_DIR, cold: bool = True
+) -> list[str | Path]:
+    """The command line of ``make report``, into ``out``; ``cold`` reuses nothing."""
+    command: list[str | Path] = [BIN / "python", "-m", "helpers.report", "--year", str(year)]
+    command += ["--data", data, "--out", out, "--notebooks", notebooks]
+    return command + (["--no-cache"] if cold else [])
 
 
 def write_floor_notebooks(folder: Path) -> Path:
@@ -152,42 +152,27 @@ def write_floor_notebooks(folder: Path) -> Path:
     return folder
 
 
-def clear_notebook_cache() -> None:
-    """Forget run data that notebooks run by hand computed, so the naive chain starts cold."""
-    shutil.rmtree(NOTEBOOK_CACHE / "run-data", ignore_errors=True)
-
-
-def run_naive_chain(year: int, data: Path, out: Path) -> None:
+def run_naive_chain(year: int, data: Path, out: Path, env: Mapping[str, str]) -> None:
     """What a user of the standard tools would write: papermill, then nbconvert, per notebook."""
-    clear_notebook_cache()
+    # Run data that notebooks run by hand computed before: forgotten, so the chain is cold.
+    shutil.rmtree(NOTEBOOK_CACHE / "run-data", ignore_errors=True)
     out.mkdir(parents=True, exist_ok=True)
     for name in SECTION_ORDER:
         notebook = NOTEBOOKS_DIR / f"{name}.ipynb"
         if not notebook.exists():
             continue
         executed = out / notebook.name
+        parameters = ["-p", "year", str(year), "-p", "data_dir", str(data)]
         run_command(
-            [
-                BIN / "papermill",
-                notebook,
-                executed,
-                "-p",
-                "year",
-                str(year),
-                "-p",
-                "data_dir",
-                str(data),
-                "--log-level",
-                "ERROR",
-            ]
+            [BIN / "papermill", notebook, executed, *parameters, "--log-level", "ERROR"], env
         )
-        run_command([BIN / "jupyter", "nbconvert", "--to", "html", "--no-input", executed])
+        run_command([BIN / "jupyter", "nbconvert", "--to", "html", "--no-input", executed], env)
 
 
 class PeakMemory:
-    """Sample the summed RSS of this process's children (and theirs) while a run lasts."""
+    """Sample, while a run lasts, the memory of this process's descendants, summed."""
 
-    def __init__(self, interval: float = 0.05) -> None:
+    def __init__(self, interval: float = SAMPLE_SECONDS) -> None:
         self.interval = interval
         self.peak_bytes = 0
         self._stop = threading.Event()
@@ -207,11 +192,20 @@ class PeakMemory:
             total = 0
             for child in me.children(recursive=True):
                 try:
-                    total += child.memory_info().rss
+                    total += process_memory(child)
                 except psutil.Error:
-                    continue
+                    continue  # ended between the listing and the reading
             self.peak_bytes = max(self.peak_bytes, total)
             self._stop.wait(self.interval)
+
+
+def process_memory(process: psutil.Process) -> int:
+    """Bytes a process uses, its shared pages divided among the processes sharing them
+    (proportional set size); its resident size where the system does not say."""
+    try:
+        return process.memory_full_info().pss
+    except (AttributeError, psutil.AccessDenied):
+        return process.memory_info().rss
 
 
 def code_version() -> str:
@@ -222,17 +216,51 @@ def code_version() -> str:
 
 
 def append_history(figures: dict[str, float | str]) -> None:
+    """Add one row to the history; columns new since earlier runs are added to the file."""
     HISTORY_FILE.parent.mkdir(parents=True, exist_ok=True)
-    new = not HISTORY_FILE.exists()
-    with HISTORY_FILE.open("a", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(figures))
-        if new:
-            writer.writeheader()
-        writer.writerow(figures)
+    rows: list[dict[str, str]] = []
+    if HISTORY_FILE.exists():
+        with HISTORY_FILE.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+    columns = list(dict.fromkeys([*(rows[0] if rows else {}), *figures]))
+    temporary = HISTORY_FILE.with_suffix(".tmp")
+    with temporary.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, restval="")
+        writer.writeheader()
+        writer.writerows([*rows, figures])
+    os.replace(temporary, HISTORY_FILE)
+
+
+def measure_data_work(year: int, repeats: int, scratch: Path) -> list[Variant]:
+    """Validation alone and run-data computation alone, in this process, on the default data.
+
+    Each computation starts from a newly loaded dataset: the aggregates computed on one
+    stay with it.
+    """
+    from helpers.load import load_dataset
+    from helpers.rundata import write_run_data
+    from helpers.stats import MIN_CELL
+
+    validate = Variant(
+        "validate", lambda: load_dataset(DEFAULT_DATA_DIR).con.close(), "cold: every rule checked"
+    )
+    kpis = Variant("kpis", lambda: None, "cold: a newly loaded dataset, 5 years and series")
+    for attempt in range(repeats):
+        time_once(validate)
+        ds = load_dataset(DEFAULT_DATA_DIR, reuse_verdict=True)
+        kpis.run = functools.partial(
+            write_run_data, ds, year, MIN_CELL, scratch / f"run-data-{attempt}"
+        )
+        time_once(kpis)
+        ds.con.close()
+    return [validate, kpis]
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m helpers.bench", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.bench",
+        description="Measure make report against the standard tools (see the module doc).",
+    )
     parser.add_argument("--year", type=int, default=2022)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--seed", type=int, default=2024)
@@ -251,71 +279,97 @@ def main(argv: Sequence[str] | None = None) -> int:
         scratch = Path(scratch)
         floor_notebooks = write_floor_notebooks(scratch / "floor-notebooks")
         counter = iter(range(10_000))
+        warm_cache = {"XDG_CACHE_HOME": str(scratch / "warm-cache")}
 
         def fresh(label: str) -> Path:
             return scratch / f"{label}-{next(counter)}"
 
-        timings = [
-            measure(
-                "report",
-                lambda: run_command(report_command(year, DEFAULT_DATA_DIR, fresh("report"))),
-                repeats,
-            )
-        ]
-        with PeakMemory() as memory:
-            timings.append(
-                measure(
-                    "report_10x",
-                    lambda: run_command(report_command(year, SCALE_10_DIR, fresh("10x"))),
-                    repeats,
-                )
-            )
-        timings.append(
-            measure(
-                "floor",
-                lambda: run_command(
-                    report_command(year, TINY_DIR, fresh("floor"), floor_notebooks)
-                ),
-                repeats,
-            )
-        )
-        timings.append(
-            measure(
-                "naive",
-                lambda: run_naive_chain(year, DEFAULT_DATA_DIR, fresh("naive")),
-                repeats,
-            )
-        )
-        rerun_out = fresh("rerun")
-        run_command(report_command(year, DEFAULT_DATA_DIR, rerun_out))
-        timings.append(
-            measure(
-                "rerun",
-                lambda: run_command(report_command(year, DEFAULT_DATA_DIR, rerun_out)),
-                repeats,
-            )
-        )
-        timings += measure_data_work(year, repeats, scratch)
+        def cold(command: Callable[[Mapping[str, str]], None]) -> Callable[[], None]:
+            """``command`` run with a cache folder of its own, empty."""
+            return lambda: command({"XDG_CACHE_HOME": str(fresh("cache"))})
 
-    by_name = {t.name: t for t in timings}
-    print(f"\n{'variant':<12} {'median':>8} {'min':>8} {'max':>8} {'runs':>4}   (seconds)")
-    for timing in timings:
-        print(timing.row())
+        peaks = [0]
+
+        def report_10x(env: Mapping[str, str]) -> None:
+            with PeakMemory() as memory:
+                run_command(report_command(year, SCALE_10_DIR, fresh("10x")), env)
+            peaks.append(memory.peak_bytes)
+
+        rerun_out = fresh("rerun")
+        variants = [
+            Variant(
+                "report",
+                cold(
+                    lambda env: run_command(report_command(year, DEFAULT_DATA_DIR, fresh("r")), env)
+                ),
+                COLD,
+            ),
+            Variant("report_10x", cold(report_10x), COLD),
+            Variant(
+                "floor",
+                cold(
+                    lambda env: run_command(
+                        report_command(year, TINY_DIR, fresh("floor"), floor_notebooks), env
+                    )
+                ),
+                COLD + ", tiny data, import-only notebooks",
+            ),
+            Variant(
+                "naive",
+                cold(lambda env: run_naive_chain(year, DEFAULT_DATA_DIR, fresh("naive"), env)),
+                "cold: empty cache folder, papermill + nbconvert per notebook",
+            ),
+            Variant(
+                "rerun",
+                lambda: run_command(report_command(year, DEFAULT_DATA_DIR, rerun_out, cold=False)),
+                "nothing changed since the last build into the same OUT",
+            ),
+            Variant(
+                "report_warm",
+                lambda: run_command(
+                    report_command(year, DEFAULT_DATA_DIR, fresh("w"), cold=False), warm_cache
+                ),
+                WARM,
+            ),
+            Variant(
+                "report_10x_warm",
+                lambda: run_command(
+                    report_command(year, SCALE_10_DIR, fresh("w10"), cold=False), warm_cache
+                ),
+                WARM,
+            ),
+        ]
+        print("preparing: the report to rerun, and the caches of the warm runs", flush=True)
+        run_command(report_command(year, DEFAULT_DATA_DIR, rerun_out, cold=False))
+        for data in (DEFAULT_DATA_DIR, SCALE_10_DIR):
+            run_command(report_command(year, data, fresh("prepare"), cold=False), warm_cache)
+        for _ in range(repeats):
+            for variant in variants:
+                time_once(variant)
+        variants += measure_data_work(year, repeats, scratch)
+
+    by_name = {v.name: v for v in variants}
+    print(f"\n{'variant':<16} {'median':>8} {'min':>8} {'max':>8} {'runs':>4}   (seconds)")
+    for variant in variants:
+        print(variant.row())
     ratios = {
         "ratio_naive": by_name["report"].median / by_name["naive"].median,
         "ratio_floor": by_name["report"].median / by_name["floor"].median,
         "ratio_10x": by_name["report_10x"].median / by_name["report"].median,
-        "peak_mb_10x": memory.peak_bytes / 2**20,
+        "peak_mb_10x": max(peaks) / 2**20,
         "rerun_s": by_name["rerun"].median,
     }
+    warm_10x = by_name["report_10x_warm"].median / by_name["report_warm"].median
+    print(f"warm: report_10x_warm / report_warm = {warm_10x:.2f}")
     append_history(
         {
             "date_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "code_version": code_version(),
             "year": year,
             "repeats": repeats,
-            **{f"{t.name}_s": round(t.median, 3) for t in timings},
+            **{f"{v.name}_s": round(v.median, 3) for v in variants},
             **{k: round(v, 3) for k, v in ratios.items()},
+            "ratio_10x_warm": round(warm_10x, 3),
         }
     )
     print(f"history: {HISTORY_FILE.relative_to(ROOT)}")
@@ -326,28 +380,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     )
     return 0
-
-
-def measure_data_work(year: int, repeats: int, scratch: Path) -> list[Timing]:
-    """Validation alone and run-data computation alone, in this process, on the default data."""
-    from helpers.load import load_dataset
-    from helpers.params import ReportParams
-    from helpers.rundata import write_run_data
-
-    loaded = {}
-
-    def validate() -> None:
-        loaded["ds"] = load_dataset(DEFAULT_DATA_DIR)
-
-    validate_timing = measure("validate", validate, repeats)
-    counter = iter(range(10_000))
-
-    def compute() -> None:
-        folder = scratch / f"run-data-{next(counter)}"
-        params = ReportParams(year=year, output_dir=str(folder))
-        write_run_data(loaded["ds"], year, params.min_cell, folder, params)
-
-    return [validate_timing, measure("kpis", compute, repeats)]
 
 
 if __name__ == "__main__":

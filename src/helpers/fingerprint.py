@@ -17,6 +17,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from helpers import contract
 from helpers.paths import REFERENCE_DIR
@@ -101,8 +102,8 @@ def file_digest(path: Path, cache: dict[str, list]) -> tuple[str, bool]:
     return digest, True
 
 
-def read_cache(path: Path) -> dict[str, list]:
-    """The remembered digests; an unreadable cache is an empty one."""
+def read_cache(path: Path) -> dict[str, Any]:
+    """A JSON object remembered under the cache folder; an unreadable one is empty."""
     try:
         cache = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -111,18 +112,24 @@ def read_cache(path: Path) -> dict[str, list]:
 
 
 def write_cache(path: Path, cache: dict[str, list]) -> None:
-    """Save the digests of files that still exist; a cache that cannot be written is
-    skipped, since it only saves time."""
-    kept = {key: entry for key, entry in cache.items() if Path(key).exists()}
+    """Save the digests of files that still exist."""
+    write_json_atomically(path, {key: entry for key, entry in cache.items() if Path(key).exists()})
+
+
+def write_json_atomically(path: Path, content: dict[str, Any]) -> None:
+    """Write ``content`` as JSON to ``path``; skipped when the cache folder cannot be
+    written, since a cache only saves time."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".digests-", suffix=".tmp")
+        handle, temporary = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp"
+        )
     except OSError:
         return
     try:
         # Write then rename, so that a concurrent run never reads half a file.
         with os.fdopen(handle, "w", encoding="utf-8") as f:
-            json.dump(kept, f)
+            json.dump(content, f)
         os.replace(temporary, path)
     except OSError:
         Path(temporary).unlink(missing_ok=True)

@@ -8,28 +8,46 @@ gathered into one ``ContractError``; a clean dataset comes back as a
 ``helpers.dataset.Dataset`` whose tables have exactly the contract's columns and types.
 
 Row numbers are computed only for broken rules: a valid dataset costs one or two
-aggregate scans per table (types, then row rules), one grouping per uniqueness rule and
-one join per reference.
+aggregate scans per table (types, then row rules), one check per uniqueness rule and one
+anti-join per reference. Parquet statistics spare what they prove: a column whose every
+row group counts no null needs no not-null scan, and a key column whose values rise
+strictly from row to row (checked by streaming it, much cheaper than grouping it) is
+unique without a hash aggregate.
+
+The verdict on a valid dataset is remembered, keyed by the dataset's fingerprint and a
+hash of the validation code, under the user's cache folder beside the file digests; with
+``reuse_verdict`` a report on unchanged data does not check it again.
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import functools
+import hashlib
+import itertools
 import json
 import re
 import tempfile
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from helpers import contract, rules
 from helpers.dataset import Dataset, read_category_rules, register_category_rules
-from helpers.fingerprint import dataset_fingerprint
+from helpers.fingerprint import (
+    dataset_fingerprint,
+    default_cache_file,
+    read_cache,
+    write_json_atomically,
+)
 from helpers.paths import REFERENCE_DIR, ROOT
 from helpers.rules import (
     ContractError,
@@ -42,7 +60,14 @@ from helpers.rules import (
     quote,
 )
 
-__all__ = ["ContractError", "Problem", "UnusableDatasetError", "connect", "load_dataset"]
+__all__ = [
+    "ContractError",
+    "Problem",
+    "UnusableDatasetError",
+    "connect",
+    "is_remembered_valid",
+    "load_dataset",
+]
 
 # DuckDB's share of the report's memory; bigger aggregations spill to a temp directory.
 MEMORY_LIMIT = "1GB"
@@ -80,6 +105,14 @@ INTEGER_TYPES = {
 UTC_OFFSET = re.compile(r"([+-])([0-9]{2}):?([0-9]{2})")
 # A header holding one of these and no comma was written with the wrong delimiter.
 WRONG_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+# Remembered verdicts on valid datasets, beside the file digests of helpers.fingerprint.
+VERDICTS_FILE = "valid-datasets.json"
+# Verdicts kept: the most recent ones, enough for every dataset a person works with.
+VERDICTS_KEPT = 64
+# Rows read at a time when streaming a key column to see whether it rises strictly.
+KEY_BATCH_ROWS = 1 << 16
+# The modules and reference file whose content decides what "valid" means.
+VALIDATION_SOURCES = ("load.py", "rules.py", "contract.py", "dataset.py")
 
 
 @dataclass
@@ -95,6 +128,7 @@ class Source:
     zones: dict[str, str] = field(default_factory=dict)  # zoned timestamp column -> its zone
     usable: bool = True  # false when rows could not be read one by one
     bad: set[str] = field(default_factory=set)  # columns holding values of the wrong type
+    no_nulls: frozenset[str] = frozenset()  # columns whose Parquet statistics count no null
 
     @property
     def name(self) -> str:
@@ -123,7 +157,9 @@ class Finding:
     indexes: list[int]
 
 
-def load_dataset(data_dir: Path | str, reference_dir: Path | str = REFERENCE_DIR) -> Dataset:
+def load_dataset(
+    data_dir: Path | str, reference_dir: Path | str = REFERENCE_DIR, *, reuse_verdict: bool = False
+) -> Dataset:
     """The dataset in ``data_dir``, validated against the data contract.
 
     Parameters
@@ -133,6 +169,10 @@ def load_dataset(data_dir: Path | str, reference_dir: Path | str = REFERENCE_DIR
         Its own emission_factors, carbon_prices or targets replace the shipped ones.
     reference_dir
         The shipped reference tables (``data/reference``).
+    reuse_verdict
+        Skip the rules when this very dataset (same fingerprint) was found valid by the
+        same validation code before. Off by default: checking a delivery checks it. The
+        verdict on a valid dataset is remembered either way.
 
     Returns
     -------
@@ -149,6 +189,9 @@ def load_dataset(data_dir: Path | str, reference_dir: Path | str = REFERENCE_DIR
     """
     check_folders(Path(data_dir), Path(reference_dir))
     data_dir, reference_dir = Path(data_dir).resolve(), Path(reference_dir).resolve()
+    fingerprint = dataset_fingerprint(data_dir, reference_dir)
+    verdict = verdict_key(fingerprint)
+    checked = not (reuse_verdict and verdict in read_verdicts())
     con = connect()
     try:
         create_country_codes(con)
@@ -162,10 +205,14 @@ def load_dataset(data_dir: Path | str, reference_dir: Path | str = REFERENCE_DIR
             problems += read_problems
             if source is not None:
                 sources[name] = source
-                findings += type_findings(con, source)
-        for name in paths:
-            if name in sources:
-                findings += rule_findings(con, sources[name], sources)
+                checks = create_typed_relation(con, source)
+                if checked:
+                    findings += type_findings(con, source, checks)
+        if checked:
+            clear = clear_references(con, sources)
+            for name in paths:
+                if name in sources:
+                    findings += rule_findings(con, sources[name], sources, clear)
         problems += [
             to_problem(f, lines) for f, lines in zip(findings, display_rows(findings), strict=True)
         ]
@@ -177,15 +224,57 @@ def load_dataset(data_dir: Path | str, reference_dir: Path | str = REFERENCE_DIR
     except BaseException:
         con.close()
         raise
+    if checked:
+        remember_verdict(verdict)
     present = frozenset(t.name for t in contract.DATASET_TABLES if t.name in paths)
     return Dataset(
         con=con,
         present=present,
         absent=frozenset(contract.OPTIONAL_TABLES) - present,
         source=data_dir,
-        fingerprint=dataset_fingerprint(data_dir, reference_dir),
+        fingerprint=fingerprint,
         meta=meta,
     )
+
+
+def is_remembered_valid(data_dir: Path | str, reference_dir: Path | str = REFERENCE_DIR) -> bool:
+    """True when the dataset in ``data_dir``, as it is now, was found valid by this code."""
+    fingerprint = dataset_fingerprint(Path(data_dir).resolve(), Path(reference_dir).resolve())
+    return verdict_key(fingerprint) in read_verdicts()
+
+
+def verdict_key(fingerprint: str) -> str:
+    """What a verdict depends on: the data (its fingerprint) and the validation code."""
+    return hashlib.sha256(f"{fingerprint}|{hash_validation_code()}".encode()).hexdigest()[:32]
+
+
+@functools.cache
+def hash_validation_code() -> str:
+    """A hash of the modules that validate, the country codes and DuckDB's version."""
+    # Cached: the code does not change while a process runs.
+    digest = hashlib.sha256(duckdb.__version__.encode())
+    package = Path(__file__).resolve().parent
+    for path in [package / name for name in VALIDATION_SOURCES] + [rules.COUNTRIES_FILE]:
+        digest.update(f"{path.name}\0".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def verdicts_file() -> Path:
+    return default_cache_file().with_name(VERDICTS_FILE)
+
+
+def read_verdicts() -> dict[str, str]:
+    """The remembered verdicts: key -> when the dataset was found valid (UTC)."""
+    return {k: v for k, v in read_cache(verdicts_file()).items() if isinstance(v, str)}
+
+
+def remember_verdict(key: str) -> None:
+    """Remember that the dataset of ``key`` is valid; the oldest verdicts are forgotten."""
+    verdicts = read_verdicts()
+    verdicts[key] = datetime.now(UTC).replace(microsecond=0).isoformat()
+    recent = sorted(verdicts.items(), key=lambda item: item[1])[-VERDICTS_KEPT:]
+    write_json_atomically(verdicts_file(), dict(recent))
 
 
 def connect() -> duckdb.DuckDBPyConnection:
@@ -434,6 +523,7 @@ def read_parquet_source(
             for f in pq.read_schema(path)
             if f.name in table.column_names and getattr(f.type, "tz", None)
         }
+        metadata = pq.read_metadata(path)
     except (duckdb.Error, OSError, ValueError) as error:
         return None, [Problem(label, "", f"is not a readable Parquet file ({first_line(error)})")]
     problems = missing_columns(table, list(types), label)
@@ -456,8 +546,21 @@ def read_parquet_source(
         row_index="file_row_number",
         types={n: t for n, t in types.items() if n in table.column_names},
         zones=zones,
+        no_nulls=columns_without_nulls(metadata),
     )
     return source, problems
+
+
+def columns_without_nulls(metadata: pq.FileMetaData) -> frozenset[str]:
+    """The columns whose statistics count no null in any row group."""
+    found = set()
+    for index in range(metadata.num_columns):
+        counted = [
+            metadata.row_group(g).column(index).statistics for g in range(metadata.num_row_groups)
+        ]
+        if all(s is not None and s.has_null_count and s.null_count == 0 for s in counted):
+            found.add(metadata.schema.column(index).path)
+    return frozenset(found)
 
 
 def missing_columns(table: contract.Table, names: list[str], label: str) -> list[Problem]:
@@ -581,8 +684,14 @@ def column_reading(column: contract.Column, source: Source) -> tuple[str, str | 
     return value, (f"({raw} IS NOT NULL AND ({value}) IS NULL)" if fallible else None), rule
 
 
-def type_findings(con: duckdb.DuckDBPyConnection, source: Source) -> list[Finding]:
-    """Create the typed view of ``source`` and find the values of the wrong type."""
+def create_typed_relation(
+    con: duckdb.DuckDBPyConnection, source: Source
+) -> list[tuple[str, str, str]]:
+    """Create the typed view (Parquet) or table (CSV) of ``source``.
+
+    Returns the type checks it carries: (column, flag column true on a value of the wrong
+    type, rule such a value breaks).
+    """
     if not source.usable:
         return []
     selects = [f"{source.row_index} AS _row"]
@@ -602,6 +711,13 @@ def type_findings(con: duckdb.DuckDBPyConnection, source: Source) -> list[Findin
     )
     if source.is_csv:
         con.execute(f"DROP TABLE {source.raw}")
+    return checks
+
+
+def type_findings(
+    con: duckdb.DuckDBPyConnection, source: Source, checks: list[tuple[str, str, str]]
+) -> list[Finding]:
+    """The values of the wrong type in the typed relation of ``source``."""
     if not checks:
         return []
     counts = count_rows(con, source, [flag for _, flag, _ in checks])
@@ -642,13 +758,21 @@ def well_typed(source: Source, columns: tuple[str, ...], alias: str = "") -> str
 
 
 def rule_findings(
-    con: duckdb.DuckDBPyConnection, source: Source, sources: dict[str, Source]
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    sources: dict[str, Source],
+    clear: frozenset[LookupRule] = frozenset(),
 ) -> list[Finding]:
-    """Evaluate every rule of ``source``'s table whose columns and tables are there."""
+    """Evaluate every rule of ``source``'s table whose columns and tables are there, but
+    the references already known to be unbroken (``clear``)."""
     if not source.usable:
         return []
     table_rules = rules.rules_for(source.table)
-    row_rules = [r for r in table_rules if isinstance(r, RowRule) and source.has(r.reads)]
+    row_rules = [
+        r
+        for r in table_rules
+        if isinstance(r, RowRule) and source.has(r.reads) and not proven_by_statistics(source, r)
+    ]
     predicates = [f"({r.violation}) AND {well_typed(source, r.reads)}" for r in row_rules]
     findings = []
     for rule, predicate, count in zip(
@@ -661,17 +785,79 @@ def rule_findings(
     for rule in table_rules:
         if isinstance(rule, UniqueRule) and source.has(rule.key):
             findings += unique_findings(con, source, rule)
-        elif isinstance(rule, LookupRule):
+        elif isinstance(rule, LookupRule) and rule not in clear:
             target = sources.get(rule.target)
             if source.has(rule.reads) and target is not None and target.has(rule.target_reads):
                 findings += lookup_findings(con, source, target, rule)
     return findings
 
 
+def clear_references(
+    con: duckdb.DuckDBPyConnection, sources: dict[str, Source]
+) -> frozenset[LookupRule]:
+    """The plain references that one shared anti-join proves unbroken.
+
+    Tables that refer to the same key (course_enrollments, applications and
+    career_outcomes to the member_id of members) are checked against it in one join, so
+    the large table's hash is built once rather than once per table. The references of
+    a table that has a broken row are left to ``lookup_findings`` to count and locate.
+    """
+    groups: dict[tuple[str, str, rules.Condition | None], list[tuple[Source, LookupRule]]] = {}
+    for source in sources.values():
+        if not source.usable:
+            continue
+        for rule in rules.rules_for(source.table):
+            target = sources.get(getattr(rule, "target", ""))
+            if (
+                isinstance(rule, LookupRule)
+                and not rule.broken
+                and source.has(rule.reads)
+                and target is not None
+                and target.has(rule.target_reads)
+            ):
+                group = (rule.target, rule.target_key, rule.target_filter)
+                groups.setdefault(group, []).append((source, rule))
+    clear: set[LookupRule] = set()
+    for (target, key, condition), members in groups.items():
+        if len(members) < 2:
+            continue
+        parts = " UNION ALL ".join(
+            f"SELECT {i} AS part, t.{quote(rule.via)} AS via FROM {source.typed} t "
+            f"WHERE t.{quote(rule.via)} IS NOT NULL AND {well_typed(source, rule.reads, 't')}"
+            for i, (source, rule) in enumerate(members)
+        )
+        match = f"r.{quote(key)} = t.via"
+        if condition is not None:
+            match += f" AND {condition.sql('r')}"
+        broken = con.execute(
+            f"SELECT DISTINCT part FROM ({parts}) t ANTI JOIN {sources[target].typed} r ON {match}"
+        ).fetchall()
+        clear |= {rule for i, (_, rule) in enumerate(members) if (i,) not in broken}
+    return frozenset(clear)
+
+
+def proven_by_statistics(source: Source, rule: RowRule) -> bool:
+    """True when the Parquet statistics of ``source`` prove that no row breaks ``rule``.
+
+    They prove a not-null rule when no row group counts a null in the column and the
+    column's values read as the contract type without fail (a failed reading would be
+    null, but those are reported as type problems, never as nulls).
+    """
+    if not rule.is_not_null or rule.column not in source.no_nulls:
+        return False
+    return column_reading(contract_column(source, rule.column), source)[1] is None
+
+
+def contract_column(source: Source, name: str) -> contract.Column:
+    return next(c for c in source.table.columns if c.name == name)
+
+
 def unique_findings(
     con: duckdb.DuckDBPyConnection, source: Source, rule: UniqueRule
 ) -> list[Finding]:
     """The rows sharing their key with another row (every one of them)."""
+    if is_rising_key(source, rule):
+        return []
     key = ", ".join(quote(c) for c in rule.key)
     known = " AND ".join(f"{quote(c)} IS NOT NULL" for c in rule.key)
     keep = f"{known} AND {well_typed(source, rule.key)}"
@@ -692,6 +878,62 @@ def unique_findings(
     return [Finding(source, rule.column, rule.rule, count, [r for (r,) in first])]
 
 
+def is_rising_key(source: Source, rule: UniqueRule) -> bool:
+    """True when the one-column key of a Parquet ``source`` rises strictly from row to row,
+    which proves it unique; False when that is not so or cannot be shown cheaply.
+
+    Only a key read as it is written qualifies (text, or integers read as their digits:
+    distinct values stay distinct), with statistics counting no null, so that the rule's
+    rows are every row. Delivered identifiers are usually written in order.
+    """
+    if source.is_csv or len(rule.key) != 1 or rule.column not in source.no_nulls:
+        return False
+    column = contract_column(source, rule.column)
+    family = type_family(source.types[column.name])
+    if family not in ("text", "integer") or column_reading(column, source)[1] is not None:
+        return False
+    try:
+        return rises_strictly(source.path, column.name)
+    except (OSError, ValueError, pa.ArrowException):
+        return False  # the hash aggregate decides, and reports an unreadable file
+
+
+def rises_strictly(path: Path, column: str) -> bool:
+    """True when every value of the Parquet ``column`` is greater than the one before.
+
+    The row groups' statistics rule out most unsorted files without reading them; the
+    column is then streamed in batches, so memory stays small whatever the file's size.
+    """
+    parquet = pq.ParquetFile(path)
+    metadata = parquet.metadata
+    index = parquet.schema_arrow.get_field_index(column)
+    bounds = []
+    for group in range(metadata.num_row_groups):
+        if not metadata.row_group(group).num_rows:
+            continue
+        statistics = metadata.row_group(group).column(index).statistics
+        if statistics is None or not statistics.has_min_max:
+            return False
+        bounds.append((statistics.min, statistics.max))
+    if any(earlier[1] >= later[0] for earlier, later in itertools.pairwise(bounds)):
+        return False
+    last = None
+    for batch in parquet.iter_batches(batch_size=KEY_BATCH_ROWS, columns=[column]):
+        values = batch.column(0)
+        if values.null_count:
+            return False
+        if not len(values):
+            continue
+        # Each value against the one before it, the batch's first against the last seen.
+        if last is not None and not pc.greater(values[0], last).as_py():
+            return False
+        rising = pc.greater(values.slice(1), values.slice(0, len(values) - 1))
+        if not pc.all(rising).as_py():
+            return False
+        last = values[-1]
+    return True
+
+
 def lookup_findings(
     con: duckdb.DuckDBPyConnection, source: Source, target: Source, rule: LookupRule
 ) -> list[Finding]:
@@ -700,16 +942,18 @@ def lookup_findings(
     if rule.target_filter is not None:
         match += f" AND {rule.target_filter.sql('r')}"
     keep = well_typed(source, rule.reads, "t")
+    # Semi- and anti-joins, not correlated EXISTS: DuckDB runs them as one hash join,
+    # about twice as fast on a reference to a large table.
     if rule.broken:
-        where = (
-            f"{keep} AND EXISTS (SELECT 1 FROM {target.typed} r WHERE {match} AND {rule.broken})"
+        rows = (
+            f"FROM {source.typed} t SEMI JOIN {target.typed} r ON {match} AND {rule.broken} "
+            f"WHERE {keep}"
         )
     else:
-        where = (
-            f"t.{quote(rule.via)} IS NOT NULL AND {keep} "
-            f"AND NOT EXISTS (SELECT 1 FROM {target.typed} r WHERE {match})"
+        rows = (
+            f"FROM {source.typed} t ANTI JOIN {target.typed} r ON {match} "
+            f"WHERE t.{quote(rule.via)} IS NOT NULL AND {keep}"
         )
-    rows = f"FROM {source.typed} t WHERE {where}"
     first = con.execute(f"SELECT t._row {rows} ORDER BY t._row LIMIT {rules.ROWS_SHOWN}").fetchall()
     if not first:
         return []

@@ -3,12 +3,16 @@
 One run, in order: check the parameters and every notebook's parameters cell; work out
 what is already built (each section is keyed by the hash of its notebook, the helper
 code, the data fingerprint and the parameters; with nothing changed the run stops
-there); start worker processes that warm a kernel each; validate the dataset (refused
-with one line per broken rule before any notebook runs) and compute the run's figures
-meanwhile; execute and render the sections that changed, two at a time; write the
-methods notes, the index, the KPI file and the executed notebooks into a staging folder
-and swap it in for OUT/Y at once. A failure leaves OUT/Y as it was and says in one line
-which notebook and cell failed.
+there); start a fork server that imports the sections' libraries once, and worker
+processes that warm a kernel each, copied from it (``helpers.runner``); validate the
+dataset (refused with one line per broken rule before any notebook runs; a dataset this
+code already found valid, same fingerprint, is not checked again) and compute the run's
+figures meanwhile (or reuse those an earlier run computed on the same data); execute
+and render the sections that changed, two at a time; write the methods notes, the
+index, the KPI file and the executed notebooks into a staging folder and swap it in for
+OUT/Y at once. A failure leaves OUT/Y as it was and says in one line
+which notebook and cell failed. ``--no-cache`` builds everything again: the data is
+checked, the figures computed and every section run as on the first run.
 
 Exit status: 0 built or up to date, 1 failed (data, notebook, output folder, lock),
 2 bad command line or parameters.
@@ -92,6 +96,8 @@ class ReportOptions:
     # Years built by the same run (--all-years), linked from each index even before
     # their folders exist.
     sibling_years: tuple[int, ...] = ()
+    # False: reuse nothing built before (validation verdict, figures, sections).
+    use_cache: bool = True
 
     @property
     def year(self) -> int:
@@ -129,6 +135,8 @@ class Plan:
     pages: tuple[tuple[str, str], ...]
     dataset_name: str
     fingerprint: str
+    # What the figures depend on: data, description, code, year and min_cell.
+    figures_key: str = ""
     to_run: list[Section] = field(default_factory=list)
 
 
@@ -157,13 +165,17 @@ def build_report(
     with publish.lock_report(options.out, options.year):
         publish.clean_stale(options.out, options.year)
         plan = plan_report(options)
-        if is_up_to_date(options.target, plan.report_key):
+        if options.use_cache and is_up_to_date(options.target, plan.report_key):
             progress.say(f"up to date: {options.target / INDEX_PAGE} (nothing to rebuild)")
             return options.target
         # Notebooks kept from an earlier failure describe code that may have changed since.
         shutil.rmtree(publish.failed_folder(options.out, options.year), ignore_errors=True)
         cache = publish.cache_root(options.out)
-        plan.to_run = [s for s in plan.sections if not is_cached(cache, options.year, s)]
+        plan.to_run = [
+            s
+            for s in plan.sections
+            if not (options.use_cache and is_cached(cache, options.year, s))
+        ]
         workers = min(options.workers, len(plan.to_run))
         progress.say(
             f"plan: {len(plan.to_run)} of {len(plan.sections)} sections to run"
@@ -172,7 +184,8 @@ def build_report(
         pool = start_pool(workers, options.notebooks_dir) if workers else None
         work = None
         try:
-            ds = ds if ds is not None else validate_dataset(options.data_dir, progress)
+            if ds is None:
+                ds = validate_dataset(options.data_dir, progress, options.use_cache)
             run_dir = prepare_run_data(ds, options, plan, progress, known)
             site = describe_site(options, plan, run_dir)
             if pool is not None:
@@ -241,7 +254,8 @@ def plan_report(options: ReportOptions) -> Plan:
             sort_keys=True,
         )
     )
-    return Plan(sections, run_key, report_key, pages, dataset_name, fingerprint)
+    figures_key = hash_text(f"{run_key}|{shared['description']}")[:32]
+    return Plan(sections, run_key, report_key, pages, dataset_name, fingerprint, figures_key)
 
 
 def list_other_years(options: ReportOptions) -> list[int]:
@@ -308,13 +322,21 @@ def start_pool(workers: int, notebooks_dir: Path) -> Any:
     return pool
 
 
-def validate_dataset(data_dir: Path, progress: Progress) -> Any:
-    """Load and validate the dataset; ContractError propagates before any notebook runs."""
-    from helpers.load import load_dataset
+def validate_dataset(data_dir: Path, progress: Progress, reuse_verdict: bool = True) -> Any:
+    """Load and validate the dataset; ContractError propagates before any notebook runs.
 
-    ds = load_dataset(data_dir)
+    With ``reuse_verdict``, a dataset this code already found valid is not checked again.
+    """
+    from helpers.load import is_remembered_valid, load_dataset
+
+    remembered = reuse_verdict and is_remembered_valid(data_dir)
+    ds = load_dataset(data_dir, reuse_verdict=reuse_verdict)
     rows = sum(int(ds.scalar(f'SELECT count(*) FROM "{name}"')) for name in sorted(ds.present))
-    progress.say(f"validate: {len(ds.present)} tables, {rows:,} rows, fingerprint {ds.fingerprint}")
+    verdict = "found valid before" if remembered else "checked"
+    progress.say(
+        f"validate: {len(ds.present)} tables, {rows:,} rows, fingerprint {ds.fingerprint} "
+        f"({verdict})"
+    )
     return ds
 
 
@@ -326,7 +348,13 @@ def prepare_run_data(
     ``known`` holds KPI frames already computed on ``ds`` (``write_run_data``), so that
     building every year computes each year's figures once.
     """
-    from helpers.rundata import list_covered_years, write_run_data
+    from helpers.rundata import (
+        list_covered_years,
+        remember_figures,
+        reuse_remembered_figures,
+        write_provenance,
+        write_run_data,
+    )
 
     years = list_covered_years(ds)
     if options.year not in years:
@@ -336,17 +364,24 @@ def prepare_run_data(
         )
     cache = publish.cache_root(options.out)
     folder = cache / f"{options.year}-run-data-{plan.run_key}"
-    if all((folder / name).is_file() for name in RUN_DATA_FILES):
+    if options.use_cache and all((folder / name).is_file() for name in RUN_DATA_FILES):
         progress.say("kpis: reused")
         return folder
     partial = cache / f"{folder.name}.partial-{os.getpid()}"
     shutil.rmtree(partial, ignore_errors=True)
     params = options.params.replace(output_dir=str(folder))
-    write_run_data(ds, options.year, options.params.min_cell, partial, params, known=known)
+    min_cell = options.params.min_cell
+    if options.use_cache and reuse_remembered_figures(plan.figures_key, partial):
+        write_provenance(ds, options.year, min_cell, partial, params)
+        how = "computed before on the same data with the same code"
+    else:
+        write_run_data(ds, options.year, min_cell, partial, params, known=known)
+        remember_figures(plan.figures_key, partial)
+        how = f"history {years[0]}–{years[-1]}"
     shutil.rmtree(folder, ignore_errors=True)
     os.rename(partial, folder)
     rows = sum(1 for _ in (folder / RUN_DATA_FILES[0]).open(encoding="utf-8")) - 1
-    progress.say(f"kpis: {rows} figures for {options.year}, history {years[0]}–{years[-1]}")
+    progress.say(f"kpis: {rows} figures for {options.year}, {how}")
     return folder
 
 
@@ -489,16 +524,25 @@ def record_result(result: Any, section: Section, options: ReportOptions, progres
             f"rendered in {result.rendered_s:.1f}s{note}"
         )
         return ""
-    kept = publish.failed_folder(options.out, options.year) / f"{section.name}.ipynb"
-    kept.parent.mkdir(parents=True, exist_ok=True)
-    if Path(result.executed_path).is_file():
-        os.replace(result.executed_path, kept)
     progress.say(f"{section.name}: failed after {result.executed_s:.1f}s")
     where = f", cell {result.cell}" if result.cell is not None else ""
-    return (
-        f"report failed: notebook {section.notebook.name}{where}: {one_line(result.error)} "
-        f"(executed notebook kept at {kept})"
-    )
+    failure = f"report failed: notebook {section.notebook.name}{where}: {one_line(result.error)}"
+    kept = keep_failed_notebook(Path(result.executed_path), options, section)
+    return f"{failure} (executed notebook kept at {kept})" if kept else failure
+
+
+def keep_failed_notebook(executed: Path, options: ReportOptions, section: Section) -> Path | None:
+    """Move a failed section's executed notebook aside for inspection; None when there
+    is none (it could not be written, on a full disk say) or it cannot be moved."""
+    kept = publish.failed_folder(options.out, options.year) / f"{section.name}.ipynb"
+    try:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        if executed.is_file():
+            os.replace(executed, kept)
+            return kept
+    except OSError:
+        pass  # the failure itself is what the run reports
+    return None
 
 
 def one_line(text: str, limit: int = 300) -> str:
@@ -615,6 +659,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         action="store_true",
         help="scan the outputs for the dataset's identifiers before publishing",
     )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="reuse nothing built before: check the data, compute the figures and run "
+        "every section again (the previous report stays until the new one replaces it)",
+    )
     return parser.parse_args(argv)
 
 
@@ -633,6 +683,7 @@ def make_options(
         workers=max(1, args.workers),
         check_privacy=args.check_privacy,
         sibling_years=tuple(sibling_years),
+        use_cache=not args.no_cache,
     )
 
 
@@ -662,7 +713,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.all_years:
             from helpers.rundata import list_covered_years
 
-            ds = validate_dataset(args.data.resolve(), progress)
+            ds = validate_dataset(args.data.resolve(), progress, not args.no_cache)
             years = list_covered_years(ds)
         for year in years:
             options = make_options(args, year, years if args.all_years else ())

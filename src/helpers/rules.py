@@ -114,6 +114,7 @@ class RowRule:
     rule: str  # how the report states the rule
     violation: str  # SQL over the typed row, true when the row breaks the rule
     reads: tuple[str, ...]  # the columns of the row the predicate reads
+    is_not_null: bool = False  # a plain not-null rule, which file statistics may prove
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,9 @@ Rule = RowRule | UniqueRule | LookupRule
 
 
 def not_null(table: str, column: str) -> RowRule:
-    return RowRule(table, column, "must not be null", f"{quote(column)} IS NULL", (column,))
+    return RowRule(
+        table, column, "must not be null", f"{quote(column)} IS NULL", (column,), is_not_null=True
+    )
 
 
 def null_when(table: str, column: str, when: Condition) -> RowRule:

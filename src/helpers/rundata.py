@@ -6,7 +6,9 @@ and the run's provenance, and writes them into a folder; ``read_run_data`` reads
 back. ``helpers.report`` writes the folder before any notebook runs and passes it as the
 ``output_dir`` parameter; a notebook run by hand (``output_dir = None``) calls
 ``load_run_data``, which computes them into a cache folder keyed by the data, the code
-and the parameters.
+and the parameters. ``remember_figures`` keeps a copy of a run's figures under the
+user's cache folder, so that a report into another folder, on the same data with the
+same code and parameters, reuses them (``reuse_remembered_figures``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,6 +34,10 @@ HISTORY_FILE = "kpis_history.csv"
 SERIES_FILE = "series.csv"
 PROVENANCE_FILE = "run.json"
 RUN_DATA_FILES = (KPIS_FILE, HISTORY_FILE, SERIES_FILE, PROVENANCE_FILE)
+# The files that depend on the data, the code and the parameters only (not on the run).
+FIGURES_FILES = (KPIS_FILE, HISTORY_FILE, SERIES_FILE)
+# Sets of remembered figures kept: the most recently used ones.
+FIGURES_KEPT = 32
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -130,13 +138,77 @@ def write_run_data(
     write_atomically(lambda path: write_kpis(kpis, path), folder / KPIS_FILE)
     write_atomically(lambda path: write_kpis(history, path), folder / HISTORY_FILE)
     write_atomically(lambda path: write_series(series, path), folder / SERIES_FILE)
+    write_provenance(ds, year, min_cell, folder, params)
+    return folder
+
+
+def write_provenance(
+    ds: Dataset,
+    year: int,
+    min_cell: int,
+    folder: Path,
+    params: ReportParams | Mapping[str, Any] | None = None,
+) -> Path:
+    """Write run.json, the run's provenance, into ``folder``; return its path."""
     recorded = dict(params.as_dict() if isinstance(params, ReportParams) else params or {})
     recorded.setdefault("year", year)
     recorded.setdefault("min_cell", min_cell)
-    provenance = describe_run(ds, recorded, covered)
+    provenance = describe_run(ds, recorded, list_covered_years(ds))
     text = json.dumps(provenance, indent=2, sort_keys=True) + "\n"
-    write_atomically(lambda path: path.write_text(text, encoding="utf-8"), folder / PROVENANCE_FILE)
-    return folder
+    path = Path(folder) / PROVENANCE_FILE
+    write_atomically(lambda temporary: temporary.write_text(text, encoding="utf-8"), path)
+    return path
+
+
+def figures_cache_dir() -> Path:
+    """Where figures are remembered: the user's cache folder, beside the file digests."""
+    from helpers.fingerprint import default_cache_file
+
+    return default_cache_file().parent / "figures"
+
+
+def reuse_remembered_figures(key: str, folder: Path) -> bool:
+    """Copy the figures remembered under ``key`` into ``folder``; False when there are none."""
+    source = figures_cache_dir() / key
+    if not all((source / name).is_file() for name in FIGURES_FILES):
+        return False
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in FIGURES_FILES:
+            shutil.copyfile(source / name, folder / name)
+        os.utime(source)  # recently used: kept by the pruning
+    except OSError:
+        return False
+    return True
+
+
+def remember_figures(key: str, folder: Path) -> None:
+    """Keep a copy of the figures of ``folder`` under ``key``, forgetting the least
+    recently used beyond ``FIGURES_KEPT``; skipped when the cache cannot be written,
+    since it only saves time."""
+    root = figures_cache_dir()
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=root, prefix=f".{key}-"))
+    except OSError:
+        return
+    try:
+        for name in FIGURES_FILES:
+            shutil.copyfile(folder / name, staging / name)
+        os.rename(staging, root / key)
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)  # a full disk, or a concurrent run's copy
+        return
+    kept = sorted((p for p in root.iterdir() if not p.name.startswith(".")), key=_used_last)
+    for old in kept[:-FIGURES_KEPT]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _used_last(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def read_run_data(folder: Path | str) -> RunData:
@@ -175,7 +247,8 @@ def load_run_data(
     folder_of_data = Path(data_dir) if data_dir else DEFAULT_DATA_DIR
     folder = RUN_DATA_CACHE_DIR / run_data_key(dataset_fingerprint(folder_of_data), year, min_cell)
     if not all((folder / name).exists() for name in RUN_DATA_FILES):
-        write_run_data(load_dataset(folder_of_data), year, min_cell, folder, params)
+        dataset = load_dataset(folder_of_data, reuse_verdict=True)
+        write_run_data(dataset, year, min_cell, folder, params)
     return read_run_data(folder)
 
 

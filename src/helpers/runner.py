@@ -1,11 +1,13 @@
 """Section notebooks executed with papermill and rendered, in worker processes.
 
 Each worker owns one kernel at a time and never reuses it: a kernel runs one notebook
-and is shut down, so sections stay independent. What makes this fast is that a worker
-starts its next kernel, and has it import the heavy libraries, *before* the notebook
+and is shut down, so sections stay independent. What makes this fast is that kernels
+are copies of a fork server that has imported the heavy libraries once
+(``helpers.forkserver``), and that a worker starts its next kernel *before* the notebook
 arrives: while the main process validates the data and computes the figures, and while
-the worker renders the previous notebook. Workers are processes, never threads
-(papermill and the kernels change the working directory).
+the worker renders the previous notebook. A kernel the server cannot give (another
+kernel declared, the server gone) is started the usual way. Workers are processes,
+never threads (papermill and the kernels change the working directory).
 """
 
 from __future__ import annotations
@@ -109,19 +111,21 @@ class SectionResult:
 
 
 class WarmKernel:
-    """A kernel started ahead of need, importing ``WARM_MODULES`` in the background."""
+    """A kernel started ahead of need, importing ``WARM_MODULES`` in the background.
 
-    def __init__(self, kernel_name: str, cwd: str) -> None:
-        from jupyter_client.manager import AsyncKernelManager
-        from jupyter_core.utils import run_sync
+    With ``forks``, the address of a fork server, the project's kernel is a copy of the
+    server, its modules already imported; other kernels, or all when the server fails,
+    start as new processes.
+    """
 
+    def __init__(self, kernel_name: str, cwd: str, forks: str | None = None) -> None:
         self.kernel_name = kernel_name
-        self.km = AsyncKernelManager(kernel_name=kernel_name)
-        # The kernel's own log (not the notebook's output, which papermill collects) would
-        # interleave with the report's progress lines.
-        run_sync(self.km.start_kernel)(
-            cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
+        self.km = None
+        if forks and kernel_name == KERNEL_NAME:
+            with contextlib.suppress(OSError, RuntimeError):
+                self.km = start_kernel(kernel_name, cwd, forks)
+        if self.km is None:
+            self.km = start_kernel(kernel_name, cwd)
         self._client = self.km.blocking_client()
         # Only the shell channel: the warm-up's reply is all we wait for. ZeroMQ queues
         # the request until the kernel is up, so nothing here waits for it.
@@ -161,47 +165,83 @@ class WarmKernel:
             run_sync(self.km.shutdown_kernel)(now=True)
 
 
-def serve(worker: int, tasks: Any, results: Any, parent: int, cwd: str) -> None:
+def start_kernel(kernel_name: str, cwd: str, forks: str | None = None) -> Any:
+    """A started kernel manager: a kernel forked by the server at ``forks``, or a new
+    process; raises OSError when the fork server gives no kernel."""
+    import uuid
+
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    km = AsyncKernelManager(kernel_name=kernel_name)
+    if forks:
+        from helpers.forked_kernel import ForkProvisioner
+
+        km.kernel_id = str(uuid.uuid4())
+        provisioner = ForkProvisioner(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km)
+        provisioner.address = forks
+        km.provisioner = provisioner
+    try:
+        # The kernel's own log (not the notebook's output, which papermill collects)
+        # would interleave with the report's progress lines.
+        run_sync(km.start_kernel)(cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            run_sync(km.cleanup_resources)()
+        raise
+    return km
+
+
+def serve(
+    worker: int, tasks: Any, results: Any, parent: int, cwd: str, forks: str | None = None
+) -> None:
     """The worker's loop: warm a kernel, then execute and render the tasks it is sent.
 
     Runs until it receives ``None``, or its parent is gone (killed: the worker must not
-    outlive it, nor leave kernels behind).
+    outlive it, nor leave kernels behind). ``forks`` is the fork server's address.
     """
     _die_with_parent(parent)
     signal.signal(signal.SIGTERM, _exit_on_signal)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
     started = time.monotonic()
-    kernel: WarmKernel | None = WarmKernel(KERNEL_NAME, cwd)
+    kernel: WarmKernel | None = None
     try:
         _quiet_libraries()
+        # Imported while the fork server imports the kernels' libraries.
         _import_heavy_modules()
+        kernel = WarmKernel(KERNEL_NAME, cwd, forks)
         kernel.wait_until_warm()
         results.put(("ready", worker, time.monotonic() - started))
         while True:
             task = _next_task(tasks, parent)
             if task is None:
                 return
-            kernel = run_task(task, kernel, cwd, results, worker)
+            kernel = run_task(task, kernel, cwd, results, worker, forks)
     finally:
         if kernel is not None:
             kernel.shutdown()
 
 
 def run_task(
-    task: SectionTask, kernel: WarmKernel | None, cwd: str, results: Any, worker: int
+    task: SectionTask,
+    kernel: WarmKernel | None,
+    cwd: str,
+    results: Any,
+    worker: int,
+    forks: str | None = None,
 ) -> WarmKernel | None:
     """Execute and render one task on ``kernel``; return the next warm kernel, if any."""
     kernel_name = read_kernel_name(Path(task.notebook))
     if kernel is None or kernel.kernel_name != kernel_name:
         if kernel is not None:
             kernel.shutdown()
-        kernel = WarmKernel(kernel_name, cwd)
+        kernel = WarmKernel(kernel_name, cwd, forks)
     waited = time.monotonic()
     kernel.wait_until_warm()
     waited = time.monotonic() - waited
     # The next kernel warms up while this notebook runs and renders, so it is ready
     # when the next section arrives.
-    following = WarmKernel(KERNEL_NAME, cwd) if task.warm_next else None
+    following = WarmKernel(KERNEL_NAME, cwd, forks) if task.warm_next else None
     result = perform_task(task, kernel)
     results.put(("done", worker, replace(result, waited_s=waited)))
     return following
@@ -376,16 +416,20 @@ def _import_heavy_modules() -> None:
 
 
 class WorkerPool:
-    """Worker processes (one per core by default) fed sections from the main process."""
+    """Worker processes (one per core by default) fed sections from the main process,
+    and the fork server their kernels come from."""
 
     def __init__(self, size: int, cwd: Path) -> None:
+        from helpers.forkserver import ForkServer
+
         context = multiprocessing.get_context("spawn")
+        self.forks = ForkServer(cwd)
         self.results = context.Queue()
         self._queues = [context.Queue() for _ in range(size)]
         self._processes = [
             context.Process(
                 target=serve,
-                args=(i, self._queues[i], self.results, os.getpid(), str(cwd)),
+                args=(i, self._queues[i], self.results, os.getpid(), str(cwd), self.forks.address),
                 name=f"report-worker-{i}",
                 daemon=True,
             )
@@ -397,6 +441,7 @@ class WorkerPool:
         return len(self._processes)
 
     def start(self) -> None:
+        self.forks.start()
         for process in self._processes:
             process.start()
 
@@ -435,3 +480,4 @@ class WorkerPool:
         for q in [*self._queues, self.results]:
             q.close()
             q.cancel_join_thread()
+        self.forks.stop()

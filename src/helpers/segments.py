@@ -5,13 +5,17 @@ value), so a change of definition is a change of data, never of code. For a repo
 the rules in force in Y apply to every person that year's figures count. A person is in a
 category when one of the category's rules matches the declared value of its column; the
 value ``unknown`` (and an empty value) never places anyone.
+
+The placement of every application is computed once per set of rules and kept in a
+temporary table of the dataset: a dozen figures per year, and every year of the history
+under the same rules, join it instead of recomputing it.
 """
 
 from __future__ import annotations
 
 from helpers import contract
 from helpers.dataset import Dataset
-from helpers.metrics.common import sql_string
+from helpers.metrics.common import materialize_once, query_once, sql_string
 
 UNKNOWN = "unknown"
 ALL = "all"
@@ -60,15 +64,15 @@ def rules_in_force(ds: Dataset, year: int) -> list[tuple[str, str, str]]:
     ValueError
         When a rule names a column that is not an enumerated column of applications.
     """
-    rows = ds.query(
-        """
+    rows = query_once(
+        ds,
+        f"""
         SELECT category, "column", value
         FROM category_rules
-        WHERE (first_year IS NULL OR first_year <= $year)
-          AND (last_year IS NULL OR last_year >= $year)
+        WHERE (first_year IS NULL OR first_year <= {int(year)})
+          AND (last_year IS NULL OR last_year >= {int(year)})
         ORDER BY category, "column", value
         """,
-        {"year": int(year)},
     )
     rules = [(str(c), str(col), str(v)) for c, col, v in rows.itertuples(index=False)]
     wrong = sorted({col for _, col, _ in rules if col not in RULE_COLUMNS})
@@ -117,8 +121,15 @@ def application_segments_sql(ds: Dataset, year: int) -> str:
     """Return SQL of the relation ``(application_id, segment)`` with the rules of ``year``.
 
     Every application has a row ``all``, one row ``underserved`` or ``non_underserved``,
-    and one row for each category it is placed in.
+    and one row for each category it is placed in. The relation is a temporary table,
+    computed the first time the rules of ``year`` are asked for.
     """
+    table = materialize_once(ds, placement_sql(ds, year), "segments")
+    return f'SELECT application_id, segment FROM "{table}"'
+
+
+def placement_sql(ds: Dataset, year: int) -> str:
+    """Return SQL placing every application in its segments with the rules of ``year``."""
     conditions = category_conditions(ds, year)
     parts = [f"SELECT a.application_id, '{ALL}' AS segment FROM applications a"]
     for category, condition in conditions.items():

@@ -17,6 +17,8 @@ from helpers.metrics.common import (
     derived_figure,
     figures_frame,
     in_year,
+    query_once,
+    scalar_once,
     single_count_frame,
 )
 from helpers.metrics.funnel import APPRENTICES, NON_APPRENTICES
@@ -26,11 +28,12 @@ from helpers.stats import MIN_CELL
 def count_apprentices_active(ds: Dataset, year: int) -> int:
     """Return the enrollments funded by apprenticeship active in ``year``."""
     return int(
-        ds.scalar(
+        scalar_once(
+            ds,
             f"""
             SELECT count(*) FROM enrollments e
             WHERE e.funding_type = 'apprenticeship' AND {active_in_year(year)}
-            """
+            """,
         )
     )
 
@@ -80,7 +83,8 @@ def salary_medians(ds: Dataset, year: int) -> dict[str, tuple[float | None, int]
     answered with a salary after the path. The median of an even number of salaries is
     the mean of the two middle ones.
     """
-    result = ds.query(
+    result = query_once(
+        ds,
         f"""
         SELECT CASE WHEN e.funding_type = 'apprenticeship'
                     THEN '{APPRENTICES}' ELSE '{NON_APPRENTICES}' END AS key,
@@ -90,7 +94,7 @@ def salary_medians(ds: Dataset, year: int) -> dict[str, tuple[float | None, int]
         WHERE e.status = 'graduated' AND {in_year("e.ended_at", year)}
           AND s.responded_at IS NOT NULL AND s.salary_after_eur IS NOT NULL
         GROUP BY 1
-        """
+        """,
     )
     medians: dict[str, tuple[float | None, int]] = {
         APPRENTICES: (None, 0),

@@ -21,6 +21,8 @@ from helpers.metrics.common import (
     derived_figure,
     figures_frame,
     in_year,
+    query_once,
+    scalar_once,
 )
 from helpers.stats import MIN_CELL
 
@@ -49,7 +51,8 @@ def emission_lines(ds: Dataset, year: int) -> pd.DataFrame:
         When a line's factor is missing or its unit differs from the line's unit: the
         product would not be kg CO2e.
     """
-    lines = ds.query(
+    lines = query_once(
+        ds,
         f"""
         SELECT c.month, c.scope, c.category, c.team, c.allocation,
                c.activity_value, c.activity_unit, c.emission_factor_id,
@@ -57,7 +60,7 @@ def emission_lines(ds: Dataset, year: int) -> pd.DataFrame:
         FROM carbon_activity c
         LEFT JOIN emission_factors f ON f.emission_factor_id = c.emission_factor_id
         WHERE {in_year("c.month", year)}
-        """
+        """,
     )
     problems = lines[lines["factor_unit"].isna() | (lines["activity_unit"] != lines["factor_unit"])]
     if not problems.empty:
@@ -88,22 +91,24 @@ def total_kg(lines: pd.DataFrame) -> float:
 
 def count_users(ds: Dataset, year: int) -> int:
     """Return the members who started a free course or had an enrollment active in ``year``."""
+    # Read by two figures; a distinct count over the year's free courses, computed once.
     return int(
-        ds.scalar(
+        scalar_once(
+            ds,
             f"""
             SELECT count(*) FROM (
                 SELECT member_id FROM course_enrollments WHERE {in_year("started_at", year)}
                 UNION
                 SELECT e.member_id FROM enrollments e WHERE {active_in_year(year)}
             )
-            """
+            """,
         )
     )
 
 
 def count_active_enrollments(ds: Dataset, year: int) -> int:
     """Return the enrollments active in ``year``."""
-    return int(ds.scalar(f"SELECT count(*) FROM enrollments e WHERE {active_in_year(year)}"))
+    return int(scalar_once(ds, f"SELECT count(*) FROM enrollments e WHERE {active_in_year(year)}"))
 
 
 def carbon_price(ds: Dataset, year: int) -> float | None:

@@ -3,14 +3,23 @@
 A metric function takes a Dataset, a report year and MIN_CELL and returns a frame with
 the columns of ``FIGURE_COLUMNS``: one row per segment, disclosure control applied. Sections,
 the KPI file and the tests all consume that one shape.
+
+Several figures rest on the same aggregate (the students of a year by segment, the users
+of a year, the placement of applications in segments): ``query_once`` and
+``materialize_once`` compute such an aggregate once per dataset, whatever the number of
+figures and years that read it. A loaded dataset's tables never change, so a result
+stays true as long as the dataset's connection lives.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
+import weakref
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+import duckdb
 import pandas as pd
 
 from helpers import stats
@@ -120,7 +129,8 @@ def figures_frame(figures: Sequence[Figure]) -> pd.DataFrame:
             "suppressed": "bool",
         }
     )
-    return stats.blank_withheld(frame)
+    # Blanking costs a pass over every column: only worth it when a figure is withheld.
+    return stats.blank_withheld(frame) if frame["suppressed"].any() else frame
 
 
 def complementary_breakdowns(
@@ -152,12 +162,57 @@ def complementary_breakdowns(
 
 def suppress_complementary_segments(frame: pd.DataFrame) -> pd.DataFrame:
     """Apply secondary suppression to the complementary segments of each metric of ``frame``."""
+    if not frame["suppressed"].any():
+        return frame  # nothing withheld, nothing to protect
     return stats.suppress_secondary(frame, complementary_breakdowns(frame))
 
 
 def frame_by_segment(figures: Sequence[Figure]) -> pd.DataFrame:
     """Return the tidy frame of a count, rate or share by segment, with its parts protected."""
     return suppress_complementary_segments(figures_frame(figures))
+
+
+# --- aggregates computed once per dataset --------------------------------------------------
+
+# Keyed by the dataset's connection, so that they go when the dataset goes.
+_RESULTS: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, dict[str, pd.DataFrame]] = (
+    weakref.WeakKeyDictionary()
+)
+_TABLES: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, set[str]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def query_once(ds: Dataset, sql: str) -> pd.DataFrame:
+    """Return the (small) result of ``sql``, run only the first time it is asked of ``ds``.
+
+    The caller gets its own copy, free to change.
+    """
+    results = _RESULTS.setdefault(ds.con, {})
+    if sql not in results:
+        results[sql] = ds.query(sql)
+    return results[sql].copy()
+
+
+def scalar_once(ds: Dataset, sql: str) -> object:
+    """Return the single value of ``sql``, run only the first time it is asked of ``ds``."""
+    result = query_once(ds, sql)
+    value = None if result.empty else result.iat[0, 0]
+    return None if value is None or pd.isna(value) else value
+
+
+def materialize_once(ds: Dataset, sql: str, prefix: str) -> str:
+    """Return the name of a temporary table of ``ds`` holding the rows of ``sql``.
+
+    The table is created the first time; its name derives from the SQL, so another
+    query gets another table.
+    """
+    name = f"_{prefix}_{hashlib.sha256(sql.encode()).hexdigest()[:16]}"
+    tables = _TABLES.setdefault(ds.con, set())
+    if name not in tables:
+        ds.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')
+        tables.add(name)
+    return name
 
 
 # --- SQL pieces ---------------------------------------------------------------------------
@@ -195,10 +250,12 @@ def counts_by_key(
     """Run ``sql`` (columns ``key`` and ``columns``) and return the counts of each key.
 
     Keys of ``keys`` absent from the result (a segment with no one in it) get zeros.
+    Several figures often ask for the same counts: they are computed once.
     """
-    result = ds.query(sql)
+    result = query_once(ds, sql)
     found: Mapping[str, Mapping[str, int]] = {
-        str(row["key"]): {c: int(row[c]) for c in columns} for _, row in result.iterrows()
+        str(key): {c: int(v) for c, v in zip(columns, values, strict=True)}
+        for key, *values in result[["key", *columns]].itertuples(index=False)
     }
     return {k: dict(found.get(k, {c: 0 for c in columns})) for k in keys}
 
@@ -234,5 +291,5 @@ def counts_frame(
 
 def single_count_frame(ds: Dataset, metric: str, sql: str, min_cell: int) -> pd.DataFrame:
     """Return the count of segment ``all`` computed by ``sql`` (one row, one column)."""
-    count = ds.scalar(sql)
+    count = scalar_once(ds, sql)
     return figures_frame([count_figure(metric, "all", int(count or 0), min_cell)])

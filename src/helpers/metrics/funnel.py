@@ -10,11 +10,14 @@ from helpers.dataset import Dataset
 from helpers.metrics.common import (
     absent_figure,
     active_in_year,
-    counts_frame,
+    count_figure,
     derived_figure,
     figures_frame,
+    frame_by_segment,
     in_year,
+    query_once,
     rates_frame,
+    scalar_once,
     single_count_frame,
     year_end,
 )
@@ -26,11 +29,15 @@ PAID_STUDENTS = "paid_students"
 CAREER_OUTCOME_SEGMENTS = ("all", PAID_STUDENTS, APPRENTICES)
 # Days that must separate two career outcomes of one person for both to count.
 CAREER_OUTCOME_GAP_DAYS = 365
+# First and last year of a count of career outcomes over every declaration.
+ALL_YEARS = (1, 9999)
 
 
 def has_traffic(ds: Dataset, year: int) -> bool:
     """Return True when monthly_traffic has at least one row in ``year``."""
-    return bool(ds.scalar(f"SELECT count(*) FROM monthly_traffic WHERE {in_year('month', year)}"))
+    return bool(
+        scalar_once(ds, f"SELECT count(*) FROM monthly_traffic WHERE {in_year('month', year)}")
+    )
 
 
 def monthly_traffic_average(
@@ -41,12 +48,13 @@ def monthly_traffic_average(
     The mean runs over the months that have rows; a year without rows is data absent.
     The figure is withheld when a monthly total or the mean itself is small.
     """
-    monthly = ds.query(
+    monthly = query_once(
+        ds,
         f"""
         SELECT month, sum({column}) AS total
         FROM monthly_traffic WHERE {in_year("month", year)}
         GROUP BY month
-        """
+        """,
     )
     if monthly.empty:
         return figures_frame([absent_figure(metric, "all")])
@@ -267,6 +275,16 @@ def career_outcome_counts_sql(first_year: int, last_year: int) -> str:
     """
 
 
+def count_career_outcomes(ds: Dataset) -> dict[tuple[int, str], int]:
+    """Return the kept declarations of every year by (year, segment), computed once.
+
+    Whether a declaration is kept depends only on the member's earlier ones, so one run
+    of the rule over all declarations gives every year's counts.
+    """
+    counts = query_once(ds, career_outcome_counts_sql(*ALL_YEARS))
+    return {(int(y), str(k)): int(n) for y, k, n in counts.itertuples(index=False)}
+
+
 def compute_career_outcomes(ds: Dataset, year: int, min_cell: int = MIN_CELL) -> pd.DataFrame:
     """Career outcome declarations of ``year`` kept by the one-a-year rule.
 
@@ -274,8 +292,12 @@ def compute_career_outcomes(ds: Dataset, year: int, min_cell: int = MIN_CELL) ->
     years; the segments then sort the kept ones: ``paid_students`` carry an enrollment,
     ``apprentices`` credit an enrollment funded by apprenticeship.
     """
-    sql = f"SELECT key, n FROM ({career_outcome_counts_sql(year, year)})"
-    return counts_frame(ds, "career_outcomes", sql, CAREER_OUTCOME_SEGMENTS, min_cell)
+    counts = count_career_outcomes(ds)
+    figures = [
+        count_figure("career_outcomes", k, counts.get((int(year), k), 0), min_cell)
+        for k in CAREER_OUTCOME_SEGMENTS
+    ]
+    return frame_by_segment(figures)
 
 
 def compute_countries_with_active_members(

@@ -13,7 +13,7 @@ from helpers import stats
 from helpers.dataset import Dataset
 from helpers.metrics.carbon import KG_PER_TONNE, SCOPES, emission_lines, scope_segment, total_kg
 from helpers.metrics.common import in_year
-from helpers.metrics.funnel import CAREER_OUTCOME_SEGMENTS, career_outcome_counts_sql
+from helpers.metrics.funnel import CAREER_OUTCOME_SEGMENTS, count_career_outcomes
 
 SERIES_COLUMNS = ("section", "series", "segment", "period", "value", "suppressed")
 # Kind of the values of each series: counts are disclosure-controlled, amounts are not.
@@ -94,8 +94,7 @@ def monthly_traffic(ds: Dataset, year: int, column: str) -> pd.DataFrame:
 def career_outcome_history(ds: Dataset, year: int) -> pd.DataFrame:
     """Return the career outcomes kept by the one-a-year rule for the last five years."""
     first = year - CAREER_OUTCOME_HISTORY_YEARS + 1
-    result = ds.query(career_outcome_counts_sql(first, year))
-    found = {(int(y), str(k)): int(n) for y, k, n in result.itertuples(index=False)}
+    found = count_career_outcomes(ds)
     rows = [
         ("funnel", "career_outcomes", segment, f"{y:04d}", float(found.get((y, segment), 0)), False)
         for segment in CAREER_OUTCOME_SEGMENTS
