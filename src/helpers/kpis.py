@@ -21,21 +21,11 @@ import pandas as pd
 from helpers import registry, segments, stats
 from helpers.dataset import Dataset
 from helpers.metrics import series as series_module
-from helpers.metrics.common import complementary_breakdowns
+from helpers.metrics.common import FIGURE_COLUMNS, complementary_breakdowns
 from helpers.metrics.funding import funding_breakdowns
 
-KPI_COLUMNS = (
-    "year",
-    "section",
-    "metric",
-    "segment",
-    "value",
-    "numerator",
-    "denominator",
-    "ci_low",
-    "ci_high",
-    "suppressed",
-)
+# The KPI file's columns (metrics.md): where and when, then the tidy figure itself.
+KPI_COLUMNS = ("year", "section", *FIGURE_COLUMNS)
 SERIES_FILE_COLUMNS = ("year", *series_module.SERIES_COLUMNS)
 DECIMALS = 6
 
