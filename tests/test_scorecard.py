@@ -230,3 +230,26 @@ def test_french_table_uses_french_number_formats():
     html = scorecard(lang="fr").scorecard_table().data
     assert f"75,0{NBSP}%" in html and f"72,2{NBSP}% à 77,6{NBSP}%" in html
     assert "Rapport de mission 2023" in html and "atteint dans la marge d’incertitude" in html
+
+
+def test_a_dataset_copy_of_the_targets_replaces_the_shipped_one_in_parquet_too(tmp_path):
+    from helpers.sections.figures import read_targets_table
+
+    own = pd.DataFrame(
+        {
+            "metric": ["women_share"],
+            "segment": ["all"],
+            "first_year": [2022],
+            "last_year": [2022],
+            "comparator": [">="],
+            "threshold": [0.5],
+            "source": ["board decision"],
+        }
+    )
+    own.to_parquet(tmp_path / "targets.parquet")
+    read = read_targets_table(tmp_path)
+    assert list(read["metric"]) == ["women_share"]
+    assert read["threshold"].tolist() == [0.5]
+    shipped = read_targets_table(tmp_path / "no-such-folder")
+    assert ("women_share", "all") not in set(zip(shipped["metric"], shipped["segment"]))
+    assert ("career_outcomes", "all") in set(zip(shipped["metric"], shipped["segment"]))

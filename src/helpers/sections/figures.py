@@ -168,6 +168,9 @@ def read_targets_table(data_dir: str | Path | None) -> pd.DataFrame:
     folder = Path(data_dir) if data_dir else None
     if folder is not None and (folder / "targets.csv").exists():
         return read_reference_csv(folder, "targets")
+    # A dataset may ship its tables as Parquet, its copy of the targets included.
+    if folder is not None and (folder / "targets.parquet").exists():
+        return pd.read_parquet(folder / "targets.parquet")
     shipped = read_reference_csv(REFERENCE_DIR, "targets")
     if shipped is None:
         return pd.DataFrame(columns=[c.name for c in contract.table("targets").columns])
