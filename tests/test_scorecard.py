@@ -251,5 +251,6 @@ def test_a_dataset_copy_of_the_targets_replaces_the_shipped_one_in_parquet_too(t
     assert list(read["metric"]) == ["women_share"]
     assert read["threshold"].tolist() == [0.5]
     shipped = read_targets_table(tmp_path / "no-such-folder")
-    assert ("women_share", "all") not in set(zip(shipped["metric"], shipped["segment"]))
-    assert ("career_outcomes", "all") in set(zip(shipped["metric"], shipped["segment"]))
+    objectives = set(zip(shipped["metric"], shipped["segment"], strict=True))
+    assert ("women_share", "all") not in objectives
+    assert ("career_outcomes", "all") in objectives
