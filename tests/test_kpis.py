@@ -2,25 +2,13 @@
 
 import pandas as pd
 import pytest
+from tables import ADMITTED_APPLICATION
 
 from helpers import kpis, registry
 from helpers.contract import FUNDING_TYPES
 from helpers.dataset import Dataset
 
-APPLICATION = {
-    "path_id": "p1",
-    "started_at": "2021-10-01",
-    "submitted_at": "2021-10-05",
-    "decision": "admitted",
-    "decided_at": "2021-11-01",
-    "country": "FR",
-    "gender": "male",
-    "employment_status": "employed",
-    "education_level": "bac_plus_5_or_more",
-    "priority_area": "none",
-    "migration_status": "none",
-    "disability": "no",
-}
+APPLICATION = ADMITTED_APPLICATION
 ENROLLMENT = {
     "path_id": "p1",
     "started_at": "2022-03-01",

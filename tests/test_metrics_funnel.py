@@ -2,23 +2,17 @@
 
 import pandas as pd
 import pytest
+from tables import ADMITTED_APPLICATION
 
 from helpers.dataset import Dataset
 from helpers.metrics import funnel
 
 APPLICATION = {
-    "path_id": "p1",
+    **ADMITTED_APPLICATION,
     "started_at": "2022-01-05",
     "submitted_at": "2022-01-20",
-    "decision": "admitted",
     "decided_at": "2022-02-01",
-    "country": "FR",
     "gender": "female",
-    "employment_status": "employed",
-    "education_level": "bac_plus_5_or_more",
-    "priority_area": "none",
-    "migration_status": "none",
-    "disability": "no",
 }
 ENROLLMENT = {
     "path_id": "p1",
