@@ -24,6 +24,7 @@ from contextlib import contextmanager
 import matplotlib
 import pandas as pd
 import seaborn as sns
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
@@ -522,14 +523,20 @@ def plot_trend(
             ax.yaxis, value_label, value_format, scale, 0.0, top, room_below_trend(frame, few, top)
         )
         ax.set_xlabel(year_label)
-        ax.grid(axis="x", visible=False)
-        if len(series) > 1:
-            place_legend(ax)
-        else:
-            ax.get_legend().remove()
-        set_title(figure, title)
-        add_note(figure, note)
+        finish_line_chart(figure, ax, len(series), title, note)
     return figure
+
+
+def finish_line_chart(figure: Figure, ax: Axes, lines: int, title: str, note: str | None) -> None:
+    """The common end of the line charts: no vertical grid, a legend only when there is
+    more than one line to tell apart, then the title and the note."""
+    ax.grid(axis="x", visible=False)
+    if lines > 1:
+        place_legend(ax)
+    else:
+        ax.get_legend().remove()
+    set_title(figure, title)
+    add_note(figure, note)
 
 
 def room_below_trend(frame: pd.DataFrame, few: bool, top: float) -> float:
@@ -638,13 +645,7 @@ def plot_monthly(
                 color=MUTED_COLOUR,
             )
         ax.set_xlabel(month_label)
-        ax.grid(axis="x", visible=False)
-        if len(series) > 1:
-            place_legend(ax)
-        else:
-            ax.get_legend().remove()
-        set_title(figure, title)
-        add_note(figure, note)
+        finish_line_chart(figure, ax, len(series), title, note)
     return figure
 
 
