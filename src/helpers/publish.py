@@ -16,6 +16,7 @@ import errno
 import fcntl
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -62,7 +63,7 @@ def lock_report(out: Path, year: int) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.pread(handle, 32, 0).decode(errors="replace").strip() or "unknown"
+            holder = read_lock_holder(handle)
             raise ReportBusyError(
                 f"another run (pid {holder}) is building {Path(out) / str(year)}; "
                 "wait for it to finish, or stop it"
@@ -74,6 +75,20 @@ def lock_report(out: Path, year: int) -> Iterator[None]:
         yield
     finally:
         os.close(handle)
+
+
+def read_lock_holder(handle: int, attempts: int = 50) -> str:
+    """The pid the holder of a lock wrote into it, or "unknown".
+
+    The holder writes its pid just after taking the lock, so a run refused in between
+    reads an empty file: it looks again for a moment before giving up.
+    """
+    for _ in range(attempts):
+        holder = os.pread(handle, 32, 0).decode(errors="replace").strip()
+        if holder:
+            return holder
+        time.sleep(0.01)
+    return "unknown"
 
 
 def clean_stale(out: Path, year: int) -> list[Path]:
