@@ -32,7 +32,7 @@ CONFLICTS = pd.DataFrame(
 def _published(*rows: tuple) -> pd.DataFrame:
     columns = ["year", "metric", "segment", "value", "unit", "kind"]
     frame = pd.DataFrame(rows, columns=columns)
-    frame["source"] = "001_bfc138dd33f32b3d.txt"
+    frame["source"] = "mission_report_2022"
     frame["quote"] = [f"{m} {v}" for m, v in zip(frame["metric"], frame["value"], strict=True)]
     return frame
 

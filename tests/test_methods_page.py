@@ -60,7 +60,7 @@ PUBLISHED = pd.DataFrame(
         "value": [0.79, 11000, 0.47, 0.60, 0.75],
         "unit": ["share", "count", "growth", "share", "share"],
         "kind": ["actual", "approximate", "actual", "target", "actual"],
-        "source": ["001_bfc138dd33f32b3d.txt"] * 5,
+        "source": ["mission_report_2022"] * 5,
         "quote": ["79 %", "plus de 11 000", "+47 %", "au moins 60 %", "75 %"],
         "note": [""] * 5,
     }
@@ -73,7 +73,7 @@ TARGETS = pd.DataFrame(
         "last_year": [2022, 2030],
         "comparator": [">=", ">="],
         "threshold": [0.60, 0.70],
-        "source": ["001_bfc138dd33f32b3d.txt", "004_bc14da177eea8ef9.txt"],
+        "source": ["mission_report_2022", "mission_report_2023"],
     }
 )
 

@@ -7,7 +7,7 @@ import pytest
 from helpers import contract, registry
 from helpers.paths import METHODS_NOTES
 
-# Every metric id of the metric definitions (metrics.md, v1), in its order.
+# Every metric id of the metric definitions (docs/methods.md), in its order.
 DEFINED_METRICS = (
     "visitors_monthly_avg",
     "active_members_monthly_avg",

@@ -31,8 +31,8 @@ from helpers.reconcile import (
 )
 
 NAN = math.nan
-SOURCE_2022 = "001_bfc138dd33f32b3d.txt"
-SOURCE_2023 = "004_bc14da177eea8ef9.txt"
+SOURCE_2022 = "mission_report_2022"
+SOURCE_2023 = "mission_report_2023"
 
 
 def fig(year, metric, segment, value, unit="share", kind="actual", source=SOURCE_2022, quote=""):

@@ -13,8 +13,8 @@ from helpers.sections.published import format_published, format_quote, name_docu
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
-SOURCE_2020 = "000_815114bc61a67f4e.txt"
-SOURCE_2022 = "001_bfc138dd33f32b3d.txt"
+SOURCE_2020 = "impact_report_2020"
+SOURCE_2022 = "mission_report_2022"
 NO_TARGETS = pd.DataFrame(
     columns=["metric", "segment", "first_year", "last_year", "comparator", "threshold", "source"]
 )
@@ -180,7 +180,7 @@ def test_a_share_within_tolerance_shows_both_values_the_difference_and_the_passa
     for text in (">29%<", "29.6%", "+0.6 pp", "tolerance ±1.0 pp", "mr-met", "within tolerance"):
         assert text in row, text
     assert '<q class="mr-quote">Tous les étudiants (moyenne) 29%</q>' in row
-    assert "2022 mission report (001_bfc138dd33f32b3d.txt)" in row
+    assert "<small>OpenClassrooms, Mission Report 2022</small>" in row
 
 
 def test_a_count_outside_tolerance_shows_its_relative_difference():
@@ -270,7 +270,8 @@ def test_published_figures_keep_the_decimals_the_report_printed(value, unit, lan
 
 
 def test_sources_are_named_by_their_document():
-    assert name_document(SOURCE_2022, "fr") == f"Rapport de mission 2022 ({SOURCE_2022})"
+    assert name_document(SOURCE_2022, "fr") == "OpenClassrooms, Rapport de mission 2022"
+    assert name_document(SOURCE_2022, "en") == "OpenClassrooms, Mission Report 2022"
     assert name_document("board minutes", "en") == "board minutes"
     assert format_quote("a < b", SOURCE_2020, "en").startswith('<q class="mr-quote">a &lt; b</q>')
 

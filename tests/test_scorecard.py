@@ -14,8 +14,8 @@ from helpers.sections.trajectory import Step, find_value_range, plot_objective_t
 from helpers.targets import read_targets
 
 NBSP = "\u00a0"
-SOURCE_2022 = "001_bfc138dd33f32b3d.txt"
-SOURCE_2023 = "004_bc14da177eea8ef9.txt"
+SOURCE_2022 = "mission_report_2022"
+SOURCE_2023 = "mission_report_2023"
 
 
 def objective(metric, segment, comparator, threshold, first, last, source=SOURCE_2023):
@@ -115,7 +115,7 @@ def test_table_shows_threshold_value_interval_status_and_document():
         "72.2% to 77.6%",
         'class="mr-tag mr-met"',
         "met within uncertainty",
-        "2023 mission report (004_bc14da177eea8ef9.txt)",
+        "OpenClassrooms, Mission Report 2023",
         "withheld: a count behind it is under 10",
         'href="methods.html#metric-segment_share"',
         "Women among tech instructors",

@@ -29,7 +29,7 @@ TARGETS = pd.DataFrame(
         "last_year": [2030],
         "comparator": [">="],
         "threshold": [0.70],
-        "source": ["004_bc14da177eea8ef9.txt"],
+        "source": ["mission_report_2023"],
     }
 )
 

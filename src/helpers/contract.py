@@ -1,4 +1,4 @@
-"""The data contract (shared/spec/data-contract.md, v1) as data.
+"""The data contract (v1) as data.
 
 Tables, columns, types and the per-column rules live here once; the loader, the
 validator, the generator and the tests all read them from this module. Rules that span
@@ -289,7 +289,7 @@ TABLES: tuple[Table, ...] = (
     ),
 )
 
-# Reference tables that a dataset may replace with its own copy (data-contract.md).
+# Reference tables that a dataset may replace with its own copy (data contract v1).
 OVERRIDABLE_REFERENCE = ("emission_factors", "carbon_prices", "targets")
 
 TABLES_BY_NAME = {t.name: t for t in TABLES}

@@ -24,7 +24,7 @@ from helpers.metrics import series as series_module
 from helpers.metrics.common import FIGURE_COLUMNS, complementary_breakdowns
 from helpers.metrics.funding import funding_breakdowns
 
-# The KPI file's columns (metrics.md): where and when, then the tidy figure itself.
+# The KPI file's columns (docs/methods.md): where and when, then the tidy figure itself.
 KPI_COLUMNS = ("year", "section", *FIGURE_COLUMNS)
 SERIES_FILE_COLUMNS = ("year", *series_module.SERIES_COLUMNS)
 DECIMALS = 6

@@ -122,7 +122,7 @@ GROWTH_BASES = {"apprentices_growth": "apprentices_active"}
 
 @dataclass(frozen=True)
 class Quotient:
-    """A published share or rate that is a count over another count (metrics.md).
+    """A published share or rate that is a count over another count (docs/methods.md).
 
     ``denominator_segment`` is None when the denominator is taken in the figure's own
     segment.
@@ -136,7 +136,7 @@ class Quotient:
 
 SHARE_QUOTIENTS = (Quotient("segment_share", "students_in_segment", "students_started", "all"),)
 # The published admission rate is students over applicants (10 915 / 37 218 = 29 % in
-# 001_bfc138dd33f32b3d.txt); the KPI is a cohort rate close to it.
+# the 2022 mission report); the KPI is a cohort rate close to it.
 RATE_QUOTIENTS = (Quotient("admission_rate", "students_started", "applicants"),)
 
 

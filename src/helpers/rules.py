@@ -246,7 +246,7 @@ def matches_target(
     )
 
 
-# Rules that read more than one column or table, in the words of data-contract.md.
+# Rules that read more than one column or table, in the words of the data contract.
 # enrollments.path_id is only required to be in paths: the contract does not say it
 # equals the application's path_id, so no rule says so.
 CROSS_RULES: tuple[Rule, ...] = (

@@ -55,7 +55,7 @@ class RunData:
     Attributes
     ----------
     kpis : DataFrame
-        The KPI file of the report year (long form, ``shared/spec/metrics.md``).
+        The KPI file of the report year (long form, as ``docs/methods.md`` describes it).
     history : DataFrame
         The same columns for every year the dataset covers, the report year included.
     series : DataFrame

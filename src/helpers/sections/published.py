@@ -71,12 +71,12 @@ def format_published(value: float, unit: str, lang: str) -> str:
 
 
 def name_document(source: str, lang: str) -> str:
-    """The document a source file is, with its file name: "2022 mission report
-    (001_bfc138dd33f32b3d.txt)"; a source the catalog does not know, as written."""
+    """The title of the document a source id names ("2022 mission report"), as a reader
+    cites it; an id the catalog does not know, as written."""
     key = f"document.{Path(source).stem}"
     if not i18n.has_key(key, lang):
         return source
-    return t("published.source", lang, document=t(key, lang), file=source)
+    return t(key, lang)
 
 
 def format_quote(quote: str, source: str, lang: str) -> str:
