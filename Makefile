@@ -26,7 +26,7 @@ SCALE ?= 1
 SEED ?= 2024
 DEFAULT_DATA := data/default
 
-.PHONY: help install report reports test lab data calibrate validate kpis bench lint format lock clean
+.PHONY: help install report reports test lab data calibrate validate kpis contract-doc bench lint format lock clean
 
 ## Show this list of targets.
 help:
@@ -63,10 +63,11 @@ test: $(INSTALLED)
 	$(BIN)/ruff format --check src tests notebooks
 	$(BIN)/python -m pytest
 
-## Open JupyterLab with the project's kernel registered.
+## Open JupyterLab with the project's kernel registered: make lab [ARGS="--port 8899"].
 lab: $(INSTALLED)
 	$(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA)
-	$(BIN)/jupyter lab notebooks
+	@# Jupyter refuses to start as root unless told to; a container often runs as root.
+	$(BIN)/jupyter lab notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(ARGS)
 
 ## Generate the embedded synthetic dataset (SCALE, SEED) into data/default.
 data: $(INSTALLED)
@@ -85,6 +86,10 @@ validate: $(INSTALLED)
 kpis: $(INSTALLED)
 	@test -n "$(YEAR)" || { echo "make kpis: YEAR is required" >&2; exit 2; }
 	$(BIN)/python -m helpers.kpis --year $(YEAR) --data $(DATA) --out $(OUT)/$(YEAR)/kpis.csv --min-cell $(MIN_CELL)
+
+## Rewrite docs/data-contract.md from the contract's code (a test checks it is current).
+contract-doc: $(INSTALLED)
+	$(BIN)/python -m helpers.contract_doc
 
 ## Measure the report's speed against the standard tools (see README).
 bench: $(INSTALLED)
