@@ -11,6 +11,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 YEAR ?=
+SECTIONS ?=
 DATA ?= data/default
 OUT ?= outputs
 # LANG is also the shell's locale variable: only a value given on the command line
@@ -32,7 +33,7 @@ DEFAULT_DATA := data/default
 help:
 	@awk '/^## /{doc=substr($$0,4); next} /^[a-z][a-z_-]*:/{if(doc){split($$1,t,":"); printf "  %-10s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
 	@echo
-	@echo "  Variables: YEAR=2022 DATA=dir OUT=dir LANG=en|fr MIN_CELL=10 (report); SCALE=1 SEED=2024 (data)"
+	@echo "  Variables: YEAR=2022 DATA=dir OUT=dir LANG=en|fr MIN_CELL=10 SECTIONS=funnel,... (report); SCALE=1 SEED=2024 (data)"
 
 $(INSTALLED): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,11 +47,11 @@ $(INSTALLED): requirements.lock pyproject.toml
 ## Create .venv and install the pinned environment (other targets do this on first use).
 install: $(INSTALLED)
 
-## Build the report for one year: make report YEAR=2022 [DATA=dir OUT=dir LANG=fr MIN_CELL=n].
+## Build the report for one year: make report YEAR=2022 [DATA=dir OUT=dir LANG=fr MIN_CELL=n SECTIONS=funnel,carbon].
 report: $(INSTALLED)
 	@test -n "$(YEAR)" || { echo "make report: YEAR is required, e.g. make report YEAR=2022" >&2; exit 2; }
 	@$(if $(filter $(DEFAULT_DATA),$(DATA)),$(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA) &&) true
-	$(BIN)/python -m helpers.report --year $(YEAR) --data $(DATA) --out $(OUT) --lang $(REPORT_LANG) --min-cell $(MIN_CELL)
+	$(BIN)/python -m helpers.report --year $(YEAR) --data $(DATA) --out $(OUT) --lang $(REPORT_LANG) --min-cell $(MIN_CELL) $(if $(SECTIONS),--sections $(SECTIONS))
 
 ## Build the report for every year the dataset covers.
 reports: $(INSTALLED)

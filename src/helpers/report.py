@@ -98,6 +98,9 @@ class ReportOptions:
     sibling_years: tuple[int, ...] = ()
     # False: reuse nothing built before (validation verdict, figures, sections).
     use_cache: bool = True
+    # The sections to build, for an analyst working on some of them; empty: all. A
+    # partial report goes to a folder of its own so that it never replaces the full one.
+    sections: tuple[str, ...] = ()
 
     @property
     def year(self) -> int:
@@ -105,6 +108,8 @@ class ReportOptions:
 
     @property
     def target(self) -> Path:
+        if self.sections:
+            return self.out / f"{self.year}-{'-'.join(self.sections)}"
         return self.out / str(self.year)
 
 
@@ -204,8 +209,10 @@ def build_report(
             publish.swap_into_place(staging, options.target)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-        keep = {f"{options.year}-{s.cache_name}" for s in plan.sections} | {run_dir.name}
-        publish.prune_cache(options.out, options.year, keep)
+        if not options.sections:
+            # A partial run uses a few sections: the others' cache entries stay valid.
+            keep = {f"{options.year}-{s.cache_name}" for s in plan.sections} | {run_dir.name}
+            publish.prune_cache(options.out, options.year, keep)
         return options.target
 
 
@@ -214,6 +221,8 @@ def plan_report(options: ReportOptions) -> Plan:
     from helpers.fingerprint import dataset_fingerprint
 
     sections = list_sections(options.notebooks_dir)
+    if options.sections:
+        sections = [s for s in sections if s.name in options.sections]
     if not sections:
         raise ReportFailure(f"no notebook in {options.notebooks_dir}")
     check_parameter_cells(sections)
@@ -525,7 +534,7 @@ def record_result(result: Any, section: Section, options: ReportOptions, progres
         )
         return ""
     progress.say(f"{section.name}: failed after {result.executed_s:.1f}s")
-    where = f", cell {result.cell}" if result.cell is not None else ""
+    where = f", {result.cell}" if result.cell is not None else ""
     failure = f"report failed: notebook {section.notebook.name}{where}: {one_line(result.error)}"
     kept = keep_failed_notebook(Path(result.executed_path), options, section)
     return f"{failure} (executed notebook kept at {kept})" if kept else failure
@@ -660,6 +669,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="scan the outputs for the dataset's identifiers before publishing",
     )
     parser.add_argument(
+        "--sections",
+        default="",
+        help="comma-separated sections to build (e.g. funnel,carbon) into OUT/YEAR-<sections>, "
+        "leaving the full report OUT/YEAR as it is; default: every section",
+    )
+    parser.add_argument(
         "--no-cache",
         action="store_true",
         help="reuse nothing built before: check the data, compute the figures and run "
@@ -684,7 +699,26 @@ def make_options(
         check_privacy=args.check_privacy,
         sibling_years=tuple(sibling_years),
         use_cache=not args.no_cache,
+        sections=chosen_sections(args),
     )
+
+
+def chosen_sections(args: argparse.Namespace) -> tuple[str, ...]:
+    """The sections named by ``--sections``, in reading order (empty: all)."""
+    names = {n.strip() for n in args.sections.split(",") if n.strip()}
+    return tuple(s.name for s in list_sections(args.notebooks) if s.name in names)
+
+
+def find_unknown_sections(args: argparse.Namespace) -> str:
+    """A usage problem when ``--sections`` names a section that has no notebook."""
+    names = [n.strip() for n in args.sections.split(",") if n.strip()]
+    known = [s.name for s in list_sections(args.notebooks)]
+    unknown = [n for n in names if n not in known]
+    if args.sections and not names:
+        return "--sections names no section"
+    if unknown:
+        return f"unknown section {', '.join(unknown)}; choose among {', '.join(known)}"
+    return ""
 
 
 def choose_methods_notes(notes: Path, lang: str) -> Path:
@@ -705,6 +739,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Checked before any data is read; the year, for --all-years, comes from the data.
         given = {"lang": args.lang, "min_cell": args.min_cell}
         problems = find_problems(given if args.all_years else {**given, "year": args.year})
+        if unknown := find_unknown_sections(args):
+            problems.append(unknown)
         if problems:
             print(f"report failed: {'; '.join(problems)}", file=sys.stderr)
             return 2
