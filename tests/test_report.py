@@ -122,6 +122,8 @@ def test_smoke_run_executes_and_renders_every_section(smoke):
         assert f'href="{name}.html"' in index
     assert (folder / "kpis.csv").read_bytes() == (folder / "run-data" / "kpis.csv").read_bytes()
     assert (folder / "kpis.csv").read_text().startswith("year,section,metric,segment,value")
+    assert (folder / "kpis-dictionary.csv").read_text().startswith("metric,section,kind,unit")
+    assert "`kpis-dictionary.csv`" in (folder / "README.md").read_text(encoding="utf-8")
     assert "privacy: no identifier in any output" in smoke.result.stdout
 
 

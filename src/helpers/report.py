@@ -47,6 +47,7 @@ from helpers.paths import (
     METHODS_NOTES,
     NOTEBOOKS_DIR,
     OUTPUTS_DIR,
+    PACKAGE_DIR,
     REFERENCE_DIR,
 )
 from helpers.render import INDEX_PAGE, METHODS_PAGE, Site
@@ -64,6 +65,8 @@ SECTION_ORDER = (
     "reconciliation",
 )
 MANIFEST = ".report.json"
+FOLDER_README = "README.md"
+FOLDER_README_TEMPLATES = PACKAGE_DIR / "templates" / "report_folder"
 DURATIONS_FILE = "durations.json"
 DATASET_DESCRIPTION = "dataset.json"
 EXECUTED_DIR = "notebooks"
@@ -577,6 +580,7 @@ def assemble_report(
 ) -> None:
     """Put every file of OUT/Y into ``staging``: pages, KPI file, run data, notebooks."""
     from helpers.index_page import ObjectivesCount, build_index
+    from helpers.kpi_dictionary import DICTIONARY_FILE, write_dictionary
     from helpers.methods_page import build_methods_body
     from helpers.render import render_page, write_page
     from helpers.rundata import read_run_data
@@ -595,7 +599,9 @@ def assemble_report(
         publish.link_or_copy(run_dir / name, staging / RUN_DATA_DIR / name)
         files.append(f"{RUN_DATA_DIR}/{name}")
     shutil.copyfile(run_dir / "kpis.csv", staging / "kpis.csv")
-    files.append("kpis.csv")
+    write_dictionary(staging / DICTIONARY_FILE)
+    write_folder_readme(staging / FOLDER_README, options.year, site.lang)
+    files += ["kpis.csv", DICTIONARY_FILE, FOLDER_README]
     notes = options.methods.read_text(encoding="utf-8") if options.methods.is_file() else None
     body = build_methods_body(options.year, site.lang, notes, data_dir=str(options.data_dir))
     write_page(render_page(body, site, METHODS_PAGE, "methods-page"), staging / METHODS_PAGE)
@@ -617,6 +623,12 @@ def assemble_report(
     manifest = {"key": plan.report_key, "files": sorted(files), "built_utc": site.built_utc}
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     progress.say(f"pages: {INDEX_PAGE}, {len(plan.sections)} sections, kpis.csv")
+
+
+def write_folder_readme(path: Path, year: int, lang: str) -> None:
+    """The report folder's README, in the report's language: what each file holds."""
+    template = FOLDER_README_TEMPLATES / f"README.{lang}.md"
+    path.write_text(template.read_text(encoding="utf-8").format(year=year), encoding="utf-8")
 
 
 def check_privacy(ds: Any, folder: Path, progress: Progress) -> None:
