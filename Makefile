@@ -22,7 +22,8 @@ override LANG := C.UTF-8
 else
 REPORT_LANG := en
 endif
-MIN_CELL ?= 10
+# Empty: the report's own default threshold (helpers.params.DEFAULT_MIN_CELL).
+MIN_CELL ?=
 SCALE ?= 1
 SEED ?= 2024
 DEFAULT_DATA := data/default
@@ -33,7 +34,7 @@ DEFAULT_DATA := data/default
 help:
 	@awk '/^## /{doc=substr($$0,4); next} /^[a-z][a-z_-]*:/{if(doc){split($$1,t,":"); printf "  %-10s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
 	@echo
-	@echo "  Variables: YEAR=2022 DATA=dir OUT=dir LANG=en|fr MIN_CELL=10 SECTIONS=funnel,... (report); SCALE=1 SEED=2024 (data)"
+	@echo "  Variables: YEAR=2022 DATA=dir OUT=dir LANG=en|fr MIN_CELL=n SECTIONS=funnel,... (report); SCALE=1 SEED=2024 (data)"
 
 $(INSTALLED): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,12 +52,12 @@ install: $(INSTALLED)
 report: $(INSTALLED)
 	@test -n "$(YEAR)" || { echo "make report: YEAR is required, e.g. make report YEAR=2022" >&2; exit 2; }
 	@$(if $(filter $(DEFAULT_DATA),$(DATA)),$(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA) &&) true
-	$(BIN)/python -m helpers.report --year $(YEAR) --data $(DATA) --out $(OUT) --lang $(REPORT_LANG) --min-cell $(MIN_CELL) $(if $(SECTIONS),--sections $(SECTIONS))
+	$(BIN)/python -m helpers.report --year $(YEAR) --data $(DATA) --out $(OUT) --lang $(REPORT_LANG) $(if $(MIN_CELL),--min-cell $(MIN_CELL)) $(if $(SECTIONS),--sections $(SECTIONS))
 
 ## Build the report for every year the dataset covers.
 reports: $(INSTALLED)
 	@$(if $(filter $(DEFAULT_DATA),$(DATA)),$(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA) &&) true
-	$(BIN)/python -m helpers.report --all-years --data $(DATA) --out $(OUT) --lang $(REPORT_LANG) --min-cell $(MIN_CELL)
+	$(BIN)/python -m helpers.report --all-years --data $(DATA) --out $(OUT) --lang $(REPORT_LANG) $(if $(MIN_CELL),--min-cell $(MIN_CELL))
 
 ## Run the whole test suite (lint, unit, notebooks, calibration, browser).
 test: $(INSTALLED)
@@ -86,7 +87,7 @@ validate: $(INSTALLED)
 ## Write the KPI file of one year without running notebooks: make kpis YEAR=2022.
 kpis: $(INSTALLED)
 	@test -n "$(YEAR)" || { echo "make kpis: YEAR is required" >&2; exit 2; }
-	$(BIN)/python -m helpers.kpis --year $(YEAR) --data $(DATA) --out $(OUT)/$(YEAR)/kpis.csv --min-cell $(MIN_CELL)
+	$(BIN)/python -m helpers.kpis --year $(YEAR) --data $(DATA) --out $(OUT)/$(YEAR)/kpis.csv $(if $(MIN_CELL),--min-cell $(MIN_CELL))
 
 ## Rewrite docs/data-contract.md from the contract's code (a test checks it is current).
 contract-doc: $(INSTALLED)

@@ -19,9 +19,10 @@ from types import MappingProxyType
 import pandas as pd
 
 from helpers.dataset import Dataset
+from helpers.layout import METRIC_SECTIONS
 from helpers.metrics import apprenticeship, carbon, categories, focus, funding, funnel
 
-SECTIONS = ("funnel", "categories", "funding", "apprenticeship", "carbon")
+SECTIONS = METRIC_SECTIONS
 KINDS = ("count", "rate", "share", "ratio", "growth", "amount")
 # Which way a change serves the mission: "higher" (more is better), "lower" (less is
 # better), "neutral" (a description, not a goal: the mix of funders, a price).
@@ -99,7 +100,7 @@ class MetricSpec:
         return self.section_by_segment.get(segment, self.section)
 
 
-def _spec(
+def declare(
     id: str,
     section: str,
     kind: str,
@@ -111,6 +112,7 @@ def _spec(
     section_by_segment: Mapping[str, str] | None = None,
     neutral_segments: tuple[str, ...] = (),
 ) -> MetricSpec:
+    """One registry entry (see ``MetricSpec``); ``reads`` maps tables to the columns read."""
     return MetricSpec(
         id,
         section,
@@ -127,7 +129,7 @@ def _spec(
 
 METRICS: tuple[MetricSpec, ...] = (
     # --- funnel ---
-    _spec(
+    declare(
         "visitors_monthly_avg",
         "funnel",
         "count",
@@ -136,7 +138,7 @@ METRICS: tuple[MetricSpec, ...] = (
         funnel.compute_visitors_monthly_avg,
         {"monthly_traffic": ("month", "visitors")},
     ),
-    _spec(
+    declare(
         "active_members_monthly_avg",
         "funnel",
         "count",
@@ -145,7 +147,7 @@ METRICS: tuple[MetricSpec, ...] = (
         funnel.compute_active_members_monthly_avg,
         {"monthly_traffic": ("month", "active_members")},
     ),
-    _spec(
+    declare(
         "new_members",
         "funnel",
         "count",
@@ -154,7 +156,7 @@ METRICS: tuple[MetricSpec, ...] = (
         funnel.compute_new_members,
         {"members": ("registered_at",)},
     ),
-    _spec(
+    declare(
         "courses_started",
         "funnel",
         "count",
@@ -163,7 +165,7 @@ METRICS: tuple[MetricSpec, ...] = (
         funnel.compute_courses_started,
         {"course_enrollments": ("started_at",)},
     ),
-    _spec(
+    declare(
         "course_certificates",
         "funnel",
         "count",
@@ -172,7 +174,7 @@ METRICS: tuple[MetricSpec, ...] = (
         funnel.compute_course_certificates,
         {"course_enrollments": ("certificate_at",)},
     ),
-    _spec(
+    declare(
         "prospects",
         "funnel",
         "count",
@@ -181,7 +183,7 @@ METRICS: tuple[MetricSpec, ...] = (
         funnel.compute_prospects,
         {"applications": ("member_id", "started_at")},
     ),
-    _spec(
+    declare(
         "applicants",
         "funnel",
         "count",
@@ -190,7 +192,7 @@ METRICS: tuple[MetricSpec, ...] = (
         funnel.compute_applicants,
         {"applications": ("member_id", "submitted_at")},
     ),
-    _spec(
+    declare(
         "admitted",
         "funnel",
         "count",
@@ -199,7 +201,7 @@ METRICS: tuple[MetricSpec, ...] = (
         funnel.compute_admitted,
         {"applications": ("member_id", "decision", "decided_at")},
     ),
-    _spec(
+    declare(
         "students_started",
         "funnel",
         "count",
@@ -208,7 +210,7 @@ METRICS: tuple[MetricSpec, ...] = (
         funnel.compute_students_started,
         {"enrollments": ("started_at",)},
     ),
-    _spec(
+    declare(
         "graduates",
         "funnel",
         "count",
@@ -217,7 +219,7 @@ METRICS: tuple[MetricSpec, ...] = (
         funnel.compute_graduates,
         {"enrollments": ("status", "ended_at")},
     ),
-    _spec(
+    declare(
         "admission_rate",
         "categories",
         "rate",
@@ -231,7 +233,7 @@ METRICS: tuple[MetricSpec, ...] = (
         _BY_CATEGORY,
         {"all": "funnel"},
     ),
-    _spec(
+    declare(
         "graduation_rate",
         "categories",
         "rate",
@@ -245,7 +247,7 @@ METRICS: tuple[MetricSpec, ...] = (
         _BY_CATEGORY,
         {"all": "funnel"},
     ),
-    _spec(
+    declare(
         "career_outcome_rate_6m",
         "categories",
         "rate",
@@ -266,7 +268,7 @@ METRICS: tuple[MetricSpec, ...] = (
         _BY_CATEGORY + ", apprentices and non_apprentices",
         {"all": "funnel", **_APPRENTICE_SECTIONS},
     ),
-    _spec(
+    declare(
         "career_outcomes",
         "funnel",
         "count",
@@ -279,7 +281,7 @@ METRICS: tuple[MetricSpec, ...] = (
         },
         "all, paid_students, apprentices",
     ),
-    _spec(
+    declare(
         "countries_with_active_members",
         "funnel",
         "count",
@@ -288,7 +290,7 @@ METRICS: tuple[MetricSpec, ...] = (
         funnel.compute_countries_with_active_members,
         {"monthly_traffic": ("month", "country", "active_members")},
     ),
-    _spec(
+    declare(
         "countries_with_students",
         "funnel",
         "count",
@@ -300,7 +302,7 @@ METRICS: tuple[MetricSpec, ...] = (
             "applications": ("application_id", "country"),
         },
     ),
-    _spec(
+    declare(
         "mentors_active",
         "funnel",
         "count",
@@ -310,7 +312,7 @@ METRICS: tuple[MetricSpec, ...] = (
         {"enrollments": ("mentor_id", "started_at", "ended_at")},
     ),
     # --- categories ---
-    _spec(
+    declare(
         "students_in_segment",
         "categories",
         "count",
@@ -321,7 +323,7 @@ METRICS: tuple[MetricSpec, ...] = (
         _BY_CATEGORY,
         neutral_segments=("non_underserved",),
     ),
-    _spec(
+    declare(
         "segment_share",
         "categories",
         "share",
@@ -332,7 +334,7 @@ METRICS: tuple[MetricSpec, ...] = (
         "underserved, non_underserved and each underserved category",
         neutral_segments=("non_underserved",),
     ),
-    _spec(
+    declare(
         "women_share",
         "categories",
         "share",
@@ -346,7 +348,7 @@ METRICS: tuple[MetricSpec, ...] = (
         },
         _BY_CATEGORY + ", tech and non_tech",
     ),
-    _spec(
+    declare(
         "disability_mentor_coverage",
         "categories",
         "rate",
@@ -360,7 +362,7 @@ METRICS: tuple[MetricSpec, ...] = (
         },
         "disability",
     ),
-    _spec(
+    declare(
         "women_instructor_share",
         "categories",
         "share",
@@ -372,7 +374,7 @@ METRICS: tuple[MetricSpec, ...] = (
     ),
     # --- funding ---
     *(
-        _spec(
+        declare(
             f"funding_share_{funding_type}",
             "funding",
             "share",
@@ -395,7 +397,7 @@ METRICS: tuple[MetricSpec, ...] = (
             ("other", "neutral", funding.compute_funding_share_other),
         )
     ),
-    _spec(
+    declare(
         "third_party_funding_share",
         "funding",
         "share",
@@ -409,7 +411,7 @@ METRICS: tuple[MetricSpec, ...] = (
         _BY_CATEGORY,
     ),
     # --- apprenticeship ---
-    _spec(
+    declare(
         "apprentices_active",
         "apprenticeship",
         "count",
@@ -418,7 +420,7 @@ METRICS: tuple[MetricSpec, ...] = (
         apprenticeship.compute_apprentices_active,
         {"enrollments": ("funding_type", "started_at", "ended_at")},
     ),
-    _spec(
+    declare(
         "apprentices_started",
         "apprenticeship",
         "count",
@@ -427,7 +429,7 @@ METRICS: tuple[MetricSpec, ...] = (
         apprenticeship.compute_apprentices_started,
         {"enrollments": ("funding_type", "started_at")},
     ),
-    _spec(
+    declare(
         "apprentices_growth",
         "apprenticeship",
         "growth",
@@ -436,7 +438,7 @@ METRICS: tuple[MetricSpec, ...] = (
         apprenticeship.compute_apprentices_growth,
         {"enrollments": ("funding_type", "started_at", "ended_at")},
     ),
-    _spec(
+    declare(
         "companies_with_apprentice",
         "apprenticeship",
         "count",
@@ -445,7 +447,7 @@ METRICS: tuple[MetricSpec, ...] = (
         apprenticeship.compute_companies_with_apprentice,
         {"enrollments": ("funding_type", "employer_id", "started_at", "ended_at")},
     ),
-    _spec(
+    declare(
         "salary_after_median_eur",
         "apprenticeship",
         "amount",
@@ -458,7 +460,7 @@ METRICS: tuple[MetricSpec, ...] = (
         },
         "apprentices, non_apprentices",
     ),
-    _spec(
+    declare(
         "apprentice_salary_premium",
         "apprenticeship",
         "ratio",
@@ -471,7 +473,7 @@ METRICS: tuple[MetricSpec, ...] = (
         },
     ),
     # --- carbon ---
-    _spec(
+    declare(
         "emissions_tco2e",
         "carbon",
         "amount",
@@ -481,7 +483,7 @@ METRICS: tuple[MetricSpec, ...] = (
         _EMISSION_LINES,
         "all, scope_1, scope_2, scope_3",
     ),
-    _spec(
+    declare(
         "users",
         "carbon",
         "count",
@@ -493,7 +495,7 @@ METRICS: tuple[MetricSpec, ...] = (
             "enrollments": ("member_id", "started_at", "ended_at"),
         },
     ),
-    _spec(
+    declare(
         "co2e_per_user_kg",
         "carbon",
         "ratio",
@@ -506,7 +508,7 @@ METRICS: tuple[MetricSpec, ...] = (
             "enrollments": ("member_id", "started_at", "ended_at"),
         },
     ),
-    _spec(
+    declare(
         "co2e_per_paid_student_kg",
         "carbon",
         "ratio",
@@ -515,7 +517,7 @@ METRICS: tuple[MetricSpec, ...] = (
         carbon.compute_co2e_per_paid_student_kg,
         {**_EMISSION_LINES, "enrollments": ("started_at", "ended_at")},
     ),
-    _spec(
+    declare(
         "carbon_donation_eur",
         "carbon",
         "amount",

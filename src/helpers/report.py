@@ -34,8 +34,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from helpers import i18n, publish
+from helpers import i18n, layout, publish
 from helpers.params import (
+    DEFAULT_MIN_CELL,
     PARAMETER_NAMES,
     ParameterError,
     ReportParams,
@@ -53,17 +54,9 @@ from helpers.paths import (
 from helpers.render import INDEX_PAGE, METHODS_PAGE, Site
 from helpers.rundata import RUN_DATA_FILES, hash_files, hash_helper_code, hash_text, run_data_key
 
-# The report's sections in reading order, then the objectives and the published figures;
-# other notebooks of the folder follow by name.
-SECTION_ORDER = (
-    "funnel",
-    "categories",
-    "funding",
-    "apprenticeship",
-    "carbon",
-    "targets",
-    "reconciliation",
-)
+# The report's sections in reading order (``helpers.layout``); other notebooks of the
+# folder follow by name.
+SECTION_ORDER = layout.SECTION_ORDER
 MANIFEST = ".report.json"
 FOLDER_README = "README.md"
 FOLDER_README_TEMPLATES = PACKAGE_DIR / "templates" / "report_folder"
@@ -656,7 +649,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help="dataset folder")
     parser.add_argument("--out", type=Path, default=OUTPUTS_DIR, help="reports folder")
     parser.add_argument("--lang", default="en", help="en or fr")
-    parser.add_argument("--min-cell", type=int, default=10, help="smallest count published")
+    parser.add_argument(
+        "--min-cell", type=int, default=DEFAULT_MIN_CELL, help="smallest count published"
+    )
     parser.add_argument(
         "--cell-timeout",
         type=float,
