@@ -80,6 +80,9 @@ class MetricSpec:
     # Segments for which the direction does not hold: more students outside the
     # underserved categories is not a goal, more underserved students is.
     neutral_segments: tuple[str, ...] = ()
+    # For a ratio of two metrics of the KPI file, (numerator, denominator): its change is
+    # explained by theirs where they move differently.
+    parts: tuple[str, str] | None = None
 
     def direction_of(self, segment: str) -> str:
         """Which way a change of the figure of ``segment`` serves the mission."""
@@ -111,6 +114,7 @@ def declare(
     segments: str = "all",
     section_by_segment: Mapping[str, str] | None = None,
     neutral_segments: tuple[str, ...] = (),
+    parts: tuple[str, str] | None = None,
 ) -> MetricSpec:
     """One registry entry (see ``MetricSpec``); ``reads`` maps tables to the columns read."""
     return MetricSpec(
@@ -124,6 +128,7 @@ def declare(
         segments,
         MappingProxyType(dict(section_by_segment or {})),
         neutral_segments,
+        parts,
     )
 
 
@@ -507,6 +512,7 @@ METRICS: tuple[MetricSpec, ...] = (
             "course_enrollments": ("member_id", "started_at"),
             "enrollments": ("member_id", "started_at", "ended_at"),
         },
+        parts=("emissions_tco2e", "users"),
     ),
     declare(
         "co2e_per_paid_student_kg",

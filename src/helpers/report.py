@@ -601,15 +601,15 @@ def assemble_report(
     files.append(METHODS_PAGE)
     sections = [(s.page, s.name) for s in plan.sections]
     run = read_run_data(run_dir)
-    met, missed = count_met_and_missed(
-        read_targets_table(options.data_dir), run.history, options.year
-    )
+    targets = read_targets_table(options.data_dir)
+    met, missed = count_met_and_missed(targets, run.history, options.year)
     index = build_index(
         run,
         site,
         sections,
         objectives=ObjectivesCount(met, missed),
         other_years=list_other_years(options),
+        targets=targets,
     )
     write_page(index, staging / INDEX_PAGE)
     files.append(INDEX_PAGE)

@@ -280,8 +280,15 @@ def list_covered_years(ds: Dataset) -> list[int]:
 
 
 def describe_run(ds: Dataset, params: Mapping[str, Any], years: list[int]) -> dict[str, Any]:
-    """The provenance of a run: what data, what code, what parameters, when."""
+    """The provenance of a run: what data, what code, what parameters, when, and the
+    reference values a page states beside its figures (the carbon price)."""
+    from helpers.metrics.carbon import describe_carbon_price
+
+    year = params.get("year")
     return {
+        "reference": {
+            "carbon_price": describe_carbon_price(ds, int(year)) if year is not None else None
+        },
         "dataset": {
             "fingerprint": ds.fingerprint,
             "name": ds.source.name if ds.source else "",
