@@ -180,3 +180,13 @@ def test_index_opens_with_key_findings_and_cards_say_how_the_change_reads():
     assert 'href="funnel.html"' in card and "Better than 2021" in card
     # A figure whose page is not in the report is shown without a link.
     assert 'href="carbon.html"' not in page
+
+
+def test_index_counts_the_objectives_and_the_stated_aims_apart():
+    from helpers.index_page import ObjectivesCount, format_objectives
+
+    site = make_site()
+    text = format_objectives(ObjectivesCount(met=1, missed=0, aims_met=0, aims_missed=1), site)
+    assert "Committee objectives for 2022: 1 met, 0 missed." in text
+    assert "Aims stated in the published reports: 0 met, 1 missed." in text
+    assert "Aims" not in format_objectives(ObjectivesCount(met=1, missed=0), site)

@@ -61,6 +61,9 @@ class ObjectivesCount:
 
     met: int
     missed: int
+    # The aims the published reports state, judged the same way: a second group.
+    aims_met: int = 0
+    aims_missed: int = 0
 
 
 SCORECARD_PAGE = "targets.html"
@@ -268,6 +271,16 @@ def format_objectives(count: ObjectivesCount, site: Site) -> str:
         year=site.year,
         counts=i18n.t("index.objectives_separator", lang).join(counts),
     )
+    if count.aims_met or count.aims_missed:
+        aims = [
+            i18n.t_count(
+                f"targets.count.{status}", lang, number, count=i18n.format_number(number, lang)
+            )
+            for status, number in (("met", count.aims_met), ("missed", count.aims_missed))
+        ]
+        text += " " + i18n.t(
+            "index.aims", lang, counts=i18n.t("index.objectives_separator", lang).join(aims)
+        )
     if SCORECARD_PAGE in dict(site.pages):
         text_html = f'<a href="{SCORECARD_PAGE}">{_e(text)}</a>'
     else:

@@ -578,7 +578,7 @@ def assemble_report(
     from helpers.render import render_page, write_page
     from helpers.rundata import read_run_data
     from helpers.sections import count_met_and_missed
-    from helpers.sections.figures import read_targets_table
+    from helpers.sections.figures import read_stated_aims, read_targets_table
 
     cache = publish.cache_root(options.out)
     files = []
@@ -603,11 +603,12 @@ def assemble_report(
     run = read_run_data(run_dir)
     targets = read_targets_table(options.data_dir)
     met, missed = count_met_and_missed(targets, run.history, options.year)
+    aims_met, aims_missed = count_met_and_missed(read_stated_aims(), run.history, options.year)
     index = build_index(
         run,
         site,
         sections,
-        objectives=ObjectivesCount(met, missed),
+        objectives=ObjectivesCount(met, missed, aims_met, aims_missed),
         other_years=list_other_years(options),
         targets=targets,
     )

@@ -189,6 +189,10 @@ def format_threshold_amount(metric: str, comparator: str, threshold: float, lang
     return i18n.format_number(threshold, lang)
 
 
+# The reference table of aims stated in the published reports (same columns as targets).
+STATED_AIMS = "stated_aims"
+
+
 def read_targets_table(data_dir: str | Path | None) -> pd.DataFrame:
     """The committee's objectives: the dataset's own copy when it has one, else the shipped one."""
     folder = Path(data_dir) if data_dir else None
@@ -201,6 +205,15 @@ def read_targets_table(data_dir: str | Path | None) -> pd.DataFrame:
     if shipped is None:
         return pd.DataFrame(columns=[c.name for c in contract.table("targets").columns])
     return shipped
+
+
+def read_stated_aims() -> pd.DataFrame:
+    """The aims the published reports state and a figure of the KPI file measures
+    (``data/reference/stated_aims.csv``), judged like the committee's objectives."""
+    aims = read_reference_csv(REFERENCE_DIR, STATED_AIMS)
+    if aims is None:
+        return pd.DataFrame(columns=[c.name for c in contract.table("targets").columns])
+    return aims
 
 
 def axis_formatter(metric: str, lang: str) -> Callable[[float], str]:
