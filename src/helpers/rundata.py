@@ -358,10 +358,13 @@ def hash_text(text: str) -> str:
 
 
 def read_csv(path: Path) -> pd.DataFrame:
-    """A run-data CSV; only empty cells are missing (a segment or country 'NA' is not)."""
-    import pandas as pd
+    """A run-data CSV; only empty cells are missing (a segment or country 'NA' is not).
 
-    return pd.read_csv(path, keep_default_na=False, na_values=[""])
+    Text cells come back as they were before ``helpers.safe_csv`` neutralised them.
+    """
+    from helpers import safe_csv
+
+    return safe_csv.read_frame(path, keep_default_na=False, na_values=[""])
 
 
 def write_atomically(write: Callable[[Path], object], path: Path) -> None:
