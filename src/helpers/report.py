@@ -92,7 +92,8 @@ class ReportOptions:
     methods: Path = METHODS_NOTES
     cell_timeout: float | None = DEFAULT_CELL_TIMEOUT
     workers: int = DEFAULT_WORKERS
-    check_privacy: bool = False
+    # Scan every output for the dataset's identifiers before publishing.
+    check_privacy: bool = True
     # Years built by the same run (--all-years), linked from each index even before
     # their folders exist.
     sibling_years: tuple[int, ...] = ()
@@ -201,6 +202,8 @@ def build_report(
             assemble_report(staging, plan, options, site, run_dir, progress)
             if options.check_privacy:
                 check_privacy(ds, staging, progress)
+            else:
+                progress.say("privacy: scan turned off (--no-privacy-check); outputs not searched")
             publish.swap_into_place(staging, options.target)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -612,16 +615,17 @@ def assemble_report(
 
 def check_privacy(ds: Any, folder: Path, progress: Progress) -> None:
     """Refuse to publish when an identifier of the dataset appears in an output."""
-    from helpers.privacy import scan_outputs
+    from helpers.privacy import describe_refusal, scan_folder
 
-    hits = scan_outputs(ds, folder)
-    if hits:
-        files = sorted({h.file for h in hits})
-        raise ReportFailure(
-            f"report failed: {len(hits)} identifier values of the dataset appear in "
-            f"{', '.join(files)}; nothing was published"
-        )
-    progress.say("privacy: no identifier in any output")
+    started = time.monotonic()
+    scan = scan_folder(ds, folder)
+    if scan.hits:
+        raise ReportFailure(describe_refusal(scan))
+    skipped = f"; not text, not searched: {', '.join(scan.skipped)}" if scan.skipped else ""
+    progress.say(
+        f"privacy: no identifier in {scan.files} outputs "
+        f"({time.monotonic() - started:.1f}s){skipped}"
+    )
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -655,9 +659,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="hand-written methods notes (Markdown), part of methods.html",
     )
     parser.add_argument(
-        "--check-privacy",
+        "--no-privacy-check",
         action="store_true",
-        help="scan the outputs for the dataset's identifiers before publishing",
+        help="publish without scanning the outputs for the dataset's identifiers (faster; "
+        "the run says so)",
     )
     parser.add_argument(
         "--no-cache",
@@ -681,7 +686,7 @@ def make_options(
         methods=choose_methods_notes(args.methods.resolve(), args.lang),
         cell_timeout=args.cell_timeout or None,
         workers=max(1, args.workers),
-        check_privacy=args.check_privacy,
+        check_privacy=not args.no_privacy_check,
         sibling_years=tuple(sibling_years),
         use_cache=not args.no_cache,
     )
