@@ -48,6 +48,7 @@ from helpers.paths import (
     NOTEBOOKS_DIR,
     OUTPUTS_DIR,
     REFERENCE_DIR,
+    ROOT,
 )
 from helpers.render import INDEX_PAGE, METHODS_PAGE, Site
 from helpers.rundata import RUN_DATA_FILES, hash_files, hash_helper_code, hash_text, run_data_key
@@ -204,6 +205,7 @@ def build_report(
                 check_privacy(ds, staging, progress)
             else:
                 progress.say("privacy: scan turned off (--no-privacy-check); outputs not searched")
+            check_machine_paths(options, staging)
             publish.swap_into_place(staging, options.target)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -571,6 +573,7 @@ def assemble_report(
 ) -> None:
     """Put every file of OUT/Y into ``staging``: pages, KPI file, run data, notebooks."""
     from helpers.index_page import ObjectivesCount, build_index
+    from helpers.machine_paths import publish_notebook
     from helpers.methods_page import build_methods_body
     from helpers.render import render_page, write_page
     from helpers.rundata import read_run_data
@@ -583,7 +586,9 @@ def assemble_report(
         entry = cache / f"{options.year}-{section.cache_name}"
         publish.link_or_copy(entry / section.page, staging / section.page)
         executed = f"{EXECUTED_DIR}/{section.name}.ipynb"
-        publish.link_or_copy(entry / f"{section.name}.ipynb", staging / executed)
+        publish_notebook(
+            entry / f"{section.name}.ipynb", staging / executed, section.name, plan.dataset_name
+        )
         files += [section.page, executed]
     for name in RUN_DATA_FILES:
         publish.link_or_copy(run_dir / name, staging / RUN_DATA_DIR / name)
@@ -626,6 +631,16 @@ def check_privacy(ds: Any, folder: Path, progress: Progress) -> None:
         f"privacy: no identifier in {scan.files} outputs "
         f"({time.monotonic() - started:.1f}s){skipped}"
     )
+
+
+def check_machine_paths(options: ReportOptions, folder: Path) -> None:
+    """Refuse to publish when a folder of this machine appears in an output."""
+    from helpers.machine_paths import describe_refusal, find_machine_paths, machine_places
+
+    places = machine_places(options.data_dir, options.out, publish.build_root(options.out), ROOT)
+    hits = find_machine_paths(folder, places)
+    if hits:
+        raise ReportFailure(describe_refusal(hits))
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

@@ -151,6 +151,10 @@ def write_provenance(
 ) -> Path:
     """Write run.json, the run's provenance, into ``folder``; return its path."""
     recorded = dict(params.as_dict() if isinstance(params, ReportParams) else params or {})
+    # Where the data and the figures sat is this machine's business: the dataset is named
+    # (folder name and fingerprint) under "dataset".
+    recorded.pop("data_dir", None)
+    recorded.pop("output_dir", None)
     recorded.setdefault("year", year)
     recorded.setdefault("min_cell", min_cell)
     provenance = describe_run(ds, recorded, list_covered_years(ds))
