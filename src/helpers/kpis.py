@@ -49,7 +49,7 @@ def compute_kpis(ds: Dataset, year: int, min_cell: int = stats.MIN_CELL) -> pd.D
         raise RuntimeError(f"figures computed twice: {pairs}")
     additive = {m.id for m in registry.METRICS if m.kind in registry.ADDITIVE_KINDS}
     breakdowns = complementary_breakdowns(figures, additive) + funding_breakdowns(figures)
-    figures = stats.suppress_secondary(figures, breakdowns)
+    figures = stats.suppress_secondary(figures, breakdowns, min_cell)
     figures["year"] = int(year)
     figures["section"] = [
         registry.metric(m).section_of(s)
