@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import base64
 import binascii
+import bisect
 import contextlib
 import csv
 import html
@@ -44,7 +45,7 @@ import ahocorasick
 import numpy as np
 import pyarrow as pa
 
-from helpers import contract
+from helpers import contract, rules
 from helpers.dataset import Dataset
 
 # Embedded files: raster bytes are skipped, SVG (text) is decoded and searched.
@@ -118,13 +119,28 @@ def scan_folder(ds: Dataset, folder: Path) -> Scan:
 
 
 def list_identifier_columns(ds: Dataset) -> list[tuple[str, str]]:
-    """The (table, column) pairs of identifiers present in ``ds``."""
-    return [
+    """The (table, column) pairs of identifiers present in ``ds`` that must be read.
+
+    A column whose values the data contract requires to be values of another identifier
+    column (a reference: ``course_enrollments.member_id`` names a member) is not read: its
+    values are found, and named, as the column it refers to. The dataset is validated
+    before a report is built, so the references hold.
+    """
+    present = [
         (table, column)
         for table, names in contract.IDENTIFIER_COLUMNS.items()
         if ds.has(table)
         for column in names
     ]
+    covered = {
+        (rule.table, rule.column)
+        for rule in rules.CROSS_RULES
+        if isinstance(rule, rules.LookupRule)
+        and not rule.broken
+        and rule.via == rule.column
+        and (rule.target, rule.target_key) in present
+    }
+    return [pair for pair in present if pair not in covered]
 
 
 def measure_identifiers(ds: Dataset, columns: Sequence[tuple[str, str]]) -> list[int]:
@@ -247,25 +263,40 @@ def bounded_substrings(text: str, lengths: Iterable[int]) -> set[str]:
 def find_identifiers(
     ds: Dataset, columns: Sequence[tuple[str, str]], candidates: set[str]
 ) -> dict[str, set[tuple[str, str]]]:
-    """The candidates that are identifier values, each with the columns that hold it."""
+    """The candidates that are identifier values, each with the columns that hold it.
+
+    A column's smallest and largest values come from the files' statistics, without
+    reading the column: a candidate outside that range cannot be one of its values, and
+    most columns are left with none to look up.
+    """
     if not candidates:
         return {}
     # A cursor of its own: the scan must not disturb queries under way on the dataset.
     con = ds.con.cursor()
-    con.register("_output_candidates", pa.table({"token": pa.array(sorted(candidates))}))
-    try:
-        parts = " UNION ALL ".join(
-            f"SELECT DISTINCT '{t}' AS tbl, '{c}' AS col, d.\"{c}\" AS value "
-            f'FROM "{t}" d SEMI JOIN _output_candidates o ON d."{c}" = o.token'
-            for t, c in columns
-        )
-        rows = con.execute(parts).fetchall()
-    finally:
-        con.unregister("_output_candidates")
-        con.close()
     owners: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for table, column, value in rows:
-        owners[value].add((table, column))
+    ordered = sorted(candidates)
+    try:
+        for table, column in columns:
+            low, high = con.execute(
+                f'SELECT min("{column}"), max("{column}") FROM "{table}"'
+            ).fetchall()[0]
+            if low is None:
+                continue
+            within = ordered[bisect.bisect_left(ordered, low) : bisect.bisect_right(ordered, high)]
+            if not within:
+                continue
+            con.register("_output_candidates", pa.table({"token": pa.array(within)}))
+            try:
+                rows = con.execute(
+                    f'SELECT DISTINCT d."{column}" FROM "{table}" d '
+                    f'SEMI JOIN _output_candidates o ON d."{column}" = o.token'
+                ).fetchall()
+            finally:
+                con.unregister("_output_candidates")
+            for (value,) in rows:
+                owners[value].add((table, column))
+    finally:
+        con.close()
     return dict(owners)
 
 
