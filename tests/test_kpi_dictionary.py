@@ -1,6 +1,7 @@
 """The KPI dictionary is the registry's declarations and the catalogs' words."""
 
 from helpers import i18n, kpi_dictionary, registry
+from helpers.safe_csv import read_frame
 
 
 def test_one_row_per_declared_metric_with_its_words_in_each_language():
@@ -16,8 +17,6 @@ def test_one_row_per_declared_metric_with_its_words_in_each_language():
 
 
 def test_the_file_reads_back_as_written(tmp_path):
-    import pandas as pd
-
     path = kpi_dictionary.write_dictionary(tmp_path / kpi_dictionary.DICTIONARY_FILE)
-    back = pd.read_csv(path, keep_default_na=False, dtype=str)
+    back = read_frame(path, keep_default_na=False, dtype=str)
     assert back.equals(kpi_dictionary.dictionary_frame().astype(str))

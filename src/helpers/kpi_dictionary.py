@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers import i18n, registry
+from helpers.safe_csv import write_rows
 
 DICTIONARY_FILE = "kpis-dictionary.csv"
 
@@ -39,6 +40,6 @@ def dictionary_frame() -> pd.DataFrame:
 
 
 def write_dictionary(path: Path) -> Path:
-    """Write the dictionary as CSV (UTF-8) at ``path``."""
-    dictionary_frame().to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
-    return path
+    """Write the dictionary as CSV (UTF-8, safe to open in a spreadsheet) at ``path``."""
+    frame = dictionary_frame()
+    return write_rows(path, list(frame.columns), frame.itertuples(index=False))

@@ -11,14 +11,13 @@ small breakdowns the charts draw. Command line::
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
-from helpers import registry, segments, stats
+from helpers import registry, safe_csv, segments, stats
 from helpers.dataset import Dataset
 from helpers.metrics import series as series_module
 from helpers.metrics.common import FIGURE_COLUMNS, complementary_breakdowns
@@ -50,7 +49,7 @@ def compute_kpis(ds: Dataset, year: int, min_cell: int = stats.MIN_CELL) -> pd.D
         raise RuntimeError(f"figures computed twice: {pairs}")
     additive = {m.id for m in registry.METRICS if m.kind in registry.ADDITIVE_KINDS}
     breakdowns = complementary_breakdowns(figures, additive) + funding_breakdowns(figures)
-    figures = stats.suppress_secondary(figures, breakdowns)
+    figures = stats.suppress_secondary(figures, breakdowns, min_cell)
     figures["year"] = int(year)
     figures["section"] = [
         registry.metric(m).section_of(s)
@@ -130,14 +129,11 @@ def kpi_rows(kpis: pd.DataFrame) -> list[list[str]]:
 
 
 def write_csv(path: Path | str, header: Sequence[str], rows: list[list[str]]) -> Path:
-    """Write ``rows`` under ``header`` as UTF-8 CSV with ``\\n`` line ends; return the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
+    """Write ``rows`` under ``header`` as UTF-8 CSV with ``\\n`` line ends; return the path.
+
+    Text cells a spreadsheet would run as a formula are neutralised (``helpers.safe_csv``).
+    """
+    return safe_csv.write_rows(path, header, rows)
 
 
 def write_kpis(kpis: pd.DataFrame, path: Path | str) -> Path:

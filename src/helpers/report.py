@@ -50,6 +50,7 @@ from helpers.paths import (
     OUTPUTS_DIR,
     PACKAGE_DIR,
     REFERENCE_DIR,
+    ROOT,
 )
 from helpers.render import INDEX_PAGE, METHODS_PAGE, Site
 from helpers.rundata import RUN_DATA_FILES, hash_files, hash_helper_code, hash_text, run_data_key
@@ -88,7 +89,8 @@ class ReportOptions:
     methods: Path = METHODS_NOTES
     cell_timeout: float | None = DEFAULT_CELL_TIMEOUT
     workers: int = DEFAULT_WORKERS
-    check_privacy: bool = False
+    # Scan every output for the dataset's identifiers before publishing.
+    check_privacy: bool = True
     # Years built by the same run (--all-years), linked from each index even before
     # their folders exist.
     sibling_years: tuple[int, ...] = ()
@@ -202,6 +204,9 @@ def build_report(
             assemble_report(staging, plan, options, site, run_dir, progress)
             if options.check_privacy:
                 check_privacy(ds, staging, progress)
+            else:
+                progress.say("privacy: scan turned off (--no-privacy-check); outputs not searched")
+            check_machine_paths(options, staging)
             publish.swap_into_place(staging, options.target)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -574,6 +579,7 @@ def assemble_report(
     """Put every file of OUT/Y into ``staging``: pages, KPI file, run data, notebooks."""
     from helpers.index_page import ObjectivesCount, build_index
     from helpers.kpi_dictionary import DICTIONARY_FILE, write_dictionary
+    from helpers.machine_paths import publish_notebook
     from helpers.methods_page import build_methods_body
     from helpers.render import render_page, write_page
     from helpers.rundata import read_run_data
@@ -586,7 +592,9 @@ def assemble_report(
         entry = cache / f"{options.year}-{section.cache_name}"
         publish.link_or_copy(entry / section.page, staging / section.page)
         executed = f"{EXECUTED_DIR}/{section.name}.ipynb"
-        publish.link_or_copy(entry / f"{section.name}.ipynb", staging / executed)
+        publish_notebook(
+            entry / f"{section.name}.ipynb", staging / executed, section.name, plan.dataset_name
+        )
         files += [section.page, executed]
     for name in RUN_DATA_FILES:
         publish.link_or_copy(run_dir / name, staging / RUN_DATA_DIR / name)
@@ -627,16 +635,27 @@ def write_folder_readme(path: Path, year: int, lang: str) -> None:
 
 def check_privacy(ds: Any, folder: Path, progress: Progress) -> None:
     """Refuse to publish when an identifier of the dataset appears in an output."""
-    from helpers.privacy import scan_outputs
+    from helpers.privacy import describe_refusal, scan_folder
 
-    hits = scan_outputs(ds, folder)
+    started = time.monotonic()
+    scan = scan_folder(ds, folder)
+    if scan.hits:
+        raise ReportFailure(describe_refusal(scan))
+    skipped = f"; not text, not searched: {', '.join(scan.skipped)}" if scan.skipped else ""
+    progress.say(
+        f"privacy: no identifier in {scan.files} outputs "
+        f"({time.monotonic() - started:.1f}s){skipped}"
+    )
+
+
+def check_machine_paths(options: ReportOptions, folder: Path) -> None:
+    """Refuse to publish when a folder of this machine appears in an output."""
+    from helpers.machine_paths import describe_refusal, find_machine_paths, machine_places
+
+    places = machine_places(options.data_dir, options.out, publish.build_root(options.out), ROOT)
+    hits = find_machine_paths(folder, places)
     if hits:
-        files = sorted({h.file for h in hits})
-        raise ReportFailure(
-            f"report failed: {len(hits)} identifier values of the dataset appear in "
-            f"{', '.join(files)}; nothing was published"
-        )
-    progress.say("privacy: no identifier in any output")
+        raise ReportFailure(describe_refusal(hits))
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -672,9 +691,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="hand-written methods notes (Markdown), part of methods.html",
     )
     parser.add_argument(
-        "--check-privacy",
+        "--no-privacy-check",
         action="store_true",
-        help="scan the outputs for the dataset's identifiers before publishing",
+        help="publish without scanning the outputs for the dataset's identifiers (faster; "
+        "the run says so)",
     )
     parser.add_argument(
         "--sections",
@@ -704,7 +724,7 @@ def make_options(
         methods=choose_methods_notes(args.methods.resolve(), args.lang),
         cell_timeout=args.cell_timeout or None,
         workers=max(1, args.workers),
-        check_privacy=args.check_privacy,
+        check_privacy=not args.no_privacy_check,
         sibling_years=tuple(sibling_years),
         use_cache=not args.no_cache,
         sections=chosen_sections(args),

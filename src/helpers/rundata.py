@@ -151,6 +151,10 @@ def write_provenance(
 ) -> Path:
     """Write run.json, the run's provenance, into ``folder``; return its path."""
     recorded = dict(params.as_dict() if isinstance(params, ReportParams) else params or {})
+    # Where the data and the figures sat is this machine's business: the dataset is named
+    # (folder name and fingerprint) under "dataset".
+    recorded.pop("data_dir", None)
+    recorded.pop("output_dir", None)
     recorded.setdefault("year", year)
     recorded.setdefault("min_cell", min_cell)
     provenance = describe_run(ds, recorded, list_covered_years(ds))
@@ -365,10 +369,13 @@ def hash_text(text: str) -> str:
 
 
 def read_csv(path: Path) -> pd.DataFrame:
-    """A run-data CSV; only empty cells are missing (a segment or country 'NA' is not)."""
-    import pandas as pd
+    """A run-data CSV; only empty cells are missing (a segment or country 'NA' is not).
 
-    return pd.read_csv(path, keep_default_na=False, na_values=[""])
+    Text cells come back as they were before ``helpers.safe_csv`` neutralised them.
+    """
+    from helpers import safe_csv
+
+    return safe_csv.read_frame(path, keep_default_na=False, na_values=[""])
 
 
 def write_atomically(write: Callable[[Path], object], path: Path) -> None:
