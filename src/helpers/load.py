@@ -14,9 +14,10 @@ row group counts no null needs no not-null scan, and a key column whose values r
 strictly from row to row (checked by streaming it, much cheaper than grouping it) is
 unique without a hash aggregate.
 
-The verdict on a valid dataset is remembered, keyed by the dataset's fingerprint and a
-hash of the validation code, under the user's cache folder beside the file digests; with
-``reuse_verdict`` a report on unchanged data does not check it again.
+The verdict on a valid dataset is remembered under the user's cache folder, keyed by
+what it depends on: the dataset's fingerprint (its bytes, read anew every time), its
+description (dataset.json) and a hash of the validation code; with ``reuse_verdict`` a
+report on unchanged data does not check it again.
 """
 
 from __future__ import annotations
@@ -43,8 +44,8 @@ import pyarrow.parquet as pq
 from helpers import contract, rules
 from helpers.dataset import Dataset, read_category_rules, register_category_rules
 from helpers.fingerprint import (
+    cache_folder,
     dataset_fingerprint,
-    default_cache_file,
     read_cache,
     write_json_atomically,
 )
@@ -105,7 +106,7 @@ INTEGER_TYPES = {
 UTC_OFFSET = re.compile(r"([+-])([0-9]{2}):?([0-9]{2})")
 # A header holding one of these and no comma was written with the wrong delimiter.
 WRONG_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
-# Remembered verdicts on valid datasets, beside the file digests of helpers.fingerprint.
+# Remembered verdicts on valid datasets, in the cache folder of helpers.fingerprint.
 VERDICTS_FILE = "valid-datasets.json"
 # Verdicts kept: the most recent ones, enough for every dataset a person works with.
 VERDICTS_KEPT = 64
@@ -190,7 +191,7 @@ def load_dataset(
     check_folders(Path(data_dir), Path(reference_dir))
     data_dir, reference_dir = Path(data_dir).resolve(), Path(reference_dir).resolve()
     fingerprint = dataset_fingerprint(data_dir, reference_dir)
-    verdict = verdict_key(fingerprint)
+    verdict = verdict_key(fingerprint, data_dir)
     checked = not (reuse_verdict and verdict in read_verdicts())
     con = connect()
     try:
@@ -239,13 +240,25 @@ def load_dataset(
 
 def is_remembered_valid(data_dir: Path | str, reference_dir: Path | str = REFERENCE_DIR) -> bool:
     """True when the dataset in ``data_dir``, as it is now, was found valid by this code."""
-    fingerprint = dataset_fingerprint(Path(data_dir).resolve(), Path(reference_dir).resolve())
-    return verdict_key(fingerprint) in read_verdicts()
+    data_dir = Path(data_dir).resolve()
+    fingerprint = dataset_fingerprint(data_dir, Path(reference_dir).resolve())
+    return verdict_key(fingerprint, data_dir) in read_verdicts()
 
 
-def verdict_key(fingerprint: str) -> str:
-    """What a verdict depends on: the data (its fingerprint) and the validation code."""
-    return hashlib.sha256(f"{fingerprint}|{hash_validation_code()}".encode()).hexdigest()[:32]
+def verdict_key(fingerprint: str, data_dir: Path) -> str:
+    """What a verdict depends on: the data (its fingerprint), its description, which the
+    rules read too, and the validation code."""
+    description = hash_description(data_dir)
+    text = f"{fingerprint}|{description}|{hash_validation_code()}"
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def hash_description(data_dir: Path) -> str:
+    """A hash of the bytes of the dataset's dataset.json ("" without one)."""
+    try:
+        return hashlib.sha256((Path(data_dir) / META_FILE).read_bytes()).hexdigest()
+    except OSError:
+        return ""
 
 
 @functools.cache
@@ -261,7 +274,7 @@ def hash_validation_code() -> str:
 
 
 def verdicts_file() -> Path:
-    return default_cache_file().with_name(VERDICTS_FILE)
+    return cache_folder() / VERDICTS_FILE
 
 
 def read_verdicts() -> dict[str, str]:

@@ -135,7 +135,8 @@ class Plan:
     pages: tuple[tuple[str, str], ...]
     dataset_name: str
     fingerprint: str
-    # What the figures depend on: data, description, code, year and min_cell.
+    # What the figures depend on: data, description, code, year and min_cell; the run
+    # folder's key (run_key) adds the other parameters that run.json records.
     figures_key: str = ""
     to_run: list[Section] = field(default_factory=list)
 
@@ -219,12 +220,17 @@ def plan_report(options: ReportOptions) -> Plan:
     check_parameter_cells(sections)
     fingerprint = dataset_fingerprint(options.data_dir)
     params = options.params
-    run_key = run_data_key(fingerprint, params.year, params.min_cell)
+    # dataset.json says whether the data is synthetic and which years it covers; the
+    # fingerprint does not cover it.
+    description_file = options.data_dir / DATASET_DESCRIPTION
+    description = hash_files([description_file]) if description_file.is_file() else ""
+    figures_key = run_data_key(fingerprint, params.year, params.min_cell, description)
+    # The run folder holds run.json too, which records every parameter of the run.
+    recorded = {k: v for k, v in params.as_dict().items() if k != "output_dir"}
+    run_key = hash_text(f"{figures_key}|{json.dumps(recorded, sort_keys=True)}")[:20]
     pages = tuple((s.page, section_label(s.name, params.lang)) for s in sections)
     pages += ((METHODS_PAGE, i18n.t("page.methods", params.lang)),)
     dataset_name = options.data_dir.resolve().name
-    # dataset.json says whether the data is synthetic; the fingerprint does not cover it.
-    description = options.data_dir / DATASET_DESCRIPTION
     shared = {
         "run_data": run_key,
         "helpers": hash_helper_code(),
@@ -233,7 +239,7 @@ def plan_report(options: ReportOptions) -> Plan:
         "min_cell": params.min_cell,
         "pages": pages,
         "dataset": dataset_name,
-        "description": hash_files([description]) if description.is_file() else "",
+        "description": description,
         # Published figures and the other shipped tables: the fingerprint covers only
         # those the metrics read.
         "reference": hash_files(sorted(p for p in REFERENCE_DIR.iterdir() if p.is_file())),
@@ -254,7 +260,6 @@ def plan_report(options: ReportOptions) -> Plan:
             sort_keys=True,
         )
     )
-    figures_key = hash_text(f"{run_key}|{shared['description']}")[:32]
     return Plan(sections, run_key, report_key, pages, dataset_name, fingerprint, figures_key)
 
 
