@@ -16,14 +16,18 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from conftest import make_valid_frames, write_dataset, write_reference
+from unreadable_cases import CASES
 
+from helpers import validate
 from helpers.load import ContractError, Problem, UnusableDatasetError, load_dataset
 
 pytestmark = pytest.mark.usefixtures("isolated_cache")
 
 FORMATS = ["csv", "parquet"]
 COUNTRY_RULE = "must be an ISO 3166-1 alpha-2 code in upper case, or ZZ for unknown"
-DATE_RULE = "must be a date written YYYY-MM-DD (a time may follow)"
+DATE_RULE = (
+    "must be a date written YYYY-MM-DD (a time of day and a UTC offset within ±14:00 may follow)"
+)
 ADMITTED_RULE = "must refer to an application whose decision is admitted"
 
 
@@ -429,3 +433,60 @@ def test_a_missing_shipped_reference_table_is_named(tmp_path, reference_dir):
             "reference table is missing (and the dataset has no copy of its own)",
         )
     ]
+
+
+# --- the second corpus: files the engine cannot read as their table --------------------
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.name}-{c.fmt}")
+def test_an_unreadable_file_gives_one_problem_naming_file_and_column(tmp_path, reference_dir, case):
+    folder = case.write(tmp_path / "data")
+    assert problems_in(folder, reference_dir) == [case.problem]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.name}-{c.fmt}")
+def test_the_validator_refuses_an_unreadable_file_in_one_line(
+    tmp_path, reference_dir, case, capsys
+):
+    folder = case.write(tmp_path / "data")
+    assert validate.main([str(folder), "--reference", str(reference_dir)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out == [str(case.problem), "invalid: 1 broken rule"]
+
+
+def test_a_damaged_page_is_found_when_the_verdict_would_be_reused(tmp_path, reference_dir):
+    # The type scan decodes every column, so a column that no rule reads is checked too
+    # and a damaged file is never remembered as valid.
+    [case] = [c for c in CASES if c.name == "damaged-pages"]
+    folder = case.write(tmp_path / "data")
+    for _ in range(2):
+        assert problems_in_reusing(folder, reference_dir) == [case.problem]
+
+
+def problems_in_reusing(folder: Path, reference_dir: Path) -> list[Problem]:
+    with pytest.raises(ContractError) as caught:
+        load_dataset(folder, reference_dir, reuse_verdict=True)
+    return caught.value.problems
+
+
+def test_an_extra_nested_column_is_ignored(tmp_path, reference_dir):
+    folder = write_dataset(make_valid_frames(), tmp_path / "data", "parquet")
+    path = folder / "companies.parquet"
+    table = pq.read_table(path)
+    pq.write_table(table.append_column("tags", pa.array([["a"], ["b", "c"]])), path)
+    assert load_dataset(folder, reference_dir).scalar("SELECT count(*) FROM companies") == 2
+
+
+def test_plausible_times_and_offsets_are_accepted(tmp_path, reference_dir):
+    frames = edited(
+        [
+            ("members", 0, "registered_at", "2021-01-10T23:59:59.5+14:00"),
+            ("members", 1, "registered_at", "2021-03-05 00:00-1200"),
+            ("members", 2, "registered_at", "2021-06-20T08:15Z"),
+        ]
+    )
+    folder = write_dataset(frames, tmp_path / "data")
+    dates = load_dataset(folder, reference_dir).query(
+        "SELECT CAST(registered_at AS VARCHAR) AS d FROM members ORDER BY member_id"
+    )["d"]
+    assert list(dates[:3]) == ["2021-01-10", "2021-03-05", "2021-06-20"]

@@ -77,7 +77,11 @@ META_FILE = "dataset.json"
 CATEGORY_RULES_FILE = "category_rules.csv"
 
 # Text forms accepted where the contract asks for a date, an integer or a number.
-DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?"
+# A time must be one of a day (00:00 to 23:59:59) and an offset one of the world's
+# clocks, at most 14 hours from UTC: 25:00 or +25:00 is an error of the extraction.
+TIME_PATTERN = r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?"
+OFFSET_PATTERN = r"(Z|[+-](0[0-9]|1[0-3])(:?[0-5][0-9])?|[+-]14(:?00)?)"
+DATE_PATTERN = rf"[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}([T ]{TIME_PATTERN}{OFFSET_PATTERN}?)?"
 INTEGER_PATTERN = r"[+-]?[0-9]+"
 NUMBER_PATTERN = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
 
@@ -85,7 +89,7 @@ TYPE_RULES = {
     "string": "must be text",
     "enum": "must be text",
     "country": "must be text",
-    "date": "must be a date written YYYY-MM-DD (a time may follow)",
+    "date": "must be a date written YYYY-MM-DD (a time of day and a UTC offset within ±14:00 may follow)",
     "integer": "must be a whole number",
     "number": "must be a number written with '.' for decimals",
     "boolean": "must be true or false",
@@ -104,6 +108,7 @@ INTEGER_TYPES = {
 }
 # A time zone written as a fixed offset from UTC (+02:00), which DuckDB does not name.
 UTC_OFFSET = re.compile(r"([+-])([0-9]{2}):?([0-9]{2})")
+PLAUSIBLE_OFFSET = re.compile(OFFSET_PATTERN)
 # A header holding one of these and no comma was written with the wrong delimiter.
 WRONG_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 # Remembered verdicts on valid datasets, in the cache folder of helpers.fingerprint.
@@ -200,20 +205,14 @@ def load_dataset(
         meta, meta_problems = read_meta(data_dir)
         problems += meta_problems
         sources: dict[str, Source] = {}
-        findings: list[Finding] = []
+        type_checks: dict[str, list[tuple[str, str, str]]] = {}
         for name, path in paths.items():
             source, read_problems = read_source(con, table_of(name), path, label_of(path, data_dir))
             problems += read_problems
             if source is not None:
                 sources[name] = source
-                checks = create_typed_relation(con, source)
-                if checked:
-                    findings += type_findings(con, source, checks)
-        if checked:
-            clear = clear_references(con, sources)
-            for name in paths:
-                if name in sources:
-                    findings += rule_findings(con, sources[name], sources, clear)
+                type_checks[name] = create_typed_relation(con, source)
+        findings = find_broken_rules(con, sources, type_checks) if checked else []
         problems += [
             to_problem(f, lines) for f, lines in zip(findings, display_rows(findings), strict=True)
         ]
@@ -236,6 +235,56 @@ def load_dataset(
         fingerprint=fingerprint,
         meta=meta,
     )
+
+
+def find_broken_rules(
+    con: duckdb.DuckDBPyConnection,
+    sources: dict[str, Source],
+    type_checks: dict[str, list[tuple[str, str, str]]],
+) -> list[Finding]:
+    """Every broken rule of the sources: types first, then the rules of each table.
+
+    A Parquet file whose footer reads but whose pages do not fails one of these scans
+    (DuckDB raises a bare ``duckdb.Error`` for some damaged pages): the file and column
+    are then found and reported instead.
+    """
+    try:
+        findings: list[Finding] = []
+        for name, source in sources.items():
+            findings += type_findings(con, source, type_checks[name])
+        clear = clear_references(con, sources)
+        for source in sources.values():
+            findings += rule_findings(con, source, sources, clear)
+        return findings
+    except duckdb.Error as error:
+        raise ContractError(unreadable_columns(con, sources, error)) from None
+
+
+def unreadable_columns(
+    con: duckdb.DuckDBPyConnection, sources: dict[str, Source], error: duckdb.Error
+) -> list[Problem]:
+    """The contract columns of the Parquet sources that cannot be read, one problem each;
+    a problem naming the error when none can be pinned down."""
+    problems = []
+    for source in sources.values():
+        if source.is_csv:
+            continue  # read whole into a table already: its values are in memory
+        scan = f"read_parquet({literal(str(source.path))})"
+        for column in source.types:
+            try:
+                con.execute(f"SELECT count({decoded(column)}) FROM {scan}").fetchone()
+            except duckdb.Error:
+                # DuckDB's message says nothing a person can act on ("don't know what
+                # type"): the column is what to name.
+                problems.append(
+                    Problem(source.label, column, "cannot be read: its data pages are damaged")
+                )
+    return problems or [Problem("dataset", "", f"cannot be read ({first_line(error)})")]
+
+
+def decoded(column: str) -> str:
+    """SQL that needs every value of ``column`` decoded (not only its nulls)."""
+    return f"hash({quote(column)})"
 
 
 def is_remembered_valid(data_dir: Path | str, reference_dir: Path | str = REFERENCE_DIR) -> bool:
@@ -436,7 +485,7 @@ def read_csv_source(
     header, problem = read_csv_header(path, label)
     if header is None:
         return None, [problem] if problem else []
-    repeated = sorted({n for n in header if header.count(n) > 1})
+    repeated = repeated_names(header)
     if repeated:
         return None, [Problem(label, n, "appears more than once in the header") for n in repeated]
     problems = missing_columns(table, header, label)
@@ -474,6 +523,15 @@ def read_csv_source(
         source.usable = False
         problems += rejected_lines(rejected, len(header), label)
     return source, problems
+
+
+def repeated_names(names: list[str]) -> list[str]:
+    """The column names given more than once, sorted; DuckDB does not tell ``Country``
+    from ``country``, so neither does this."""
+    seen: dict[str, list[str]] = {}
+    for name in names:
+        seen.setdefault(name.casefold(), []).append(name)
+    return sorted(same[0] for same in seen.values() if len(same) > 1)
 
 
 def rejected_lines(
@@ -528,6 +586,12 @@ def read_parquet_source(
     """Describe a Parquet file; its rows stay in the file."""
     scan = f"read_parquet({literal(str(path))}, file_row_number = true)"
     try:
+        # DuckDB renames a repeated column (country, country_1): only the schema tells.
+        repeated = repeated_names(pq.read_schema(path).names)
+        if repeated:
+            return None, [
+                Problem(label, n, "appears more than once in the file's columns") for n in repeated
+            ]
         described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({literal(str(path))})")
         types = {name: kind for name, kind, *_ in described.fetchall()}
         # DuckDB reads zoned timestamps as instants; the zone itself is in the schema.
@@ -546,7 +610,9 @@ def read_parquet_source(
         else set()
     )
     for name, zone in sorted(zones.items()):
-        if zone not in known and not UTC_OFFSET.fullmatch(zone):
+        if zone not in known and not (
+            UTC_OFFSET.fullmatch(zone) and PLAUSIBLE_OFFSET.fullmatch(zone)
+        ):
             problems.append(
                 Problem(label, name, f"has timestamps in an unknown time zone ({zone})")
             )
@@ -730,12 +796,22 @@ def create_typed_relation(
 def type_findings(
     con: duckdb.DuckDBPyConnection, source: Source, checks: list[tuple[str, str, str]]
 ) -> list[Finding]:
-    """The values of the wrong type in the typed relation of ``source``."""
-    if not checks:
+    """The values of the wrong type in the typed relation of ``source``.
+
+    The same scan decodes every other contract column of a Parquet file, so that a
+    damaged page is found here, whichever column holds it, and never by a notebook.
+    """
+    flagged = {name for name, _, _ in checks}
+    unchecked = (
+        []
+        if source.is_csv or not source.usable
+        else [f"{decoded(c)} IS NULL" for c in source.types if c not in flagged]
+    )
+    if not checks and not unchecked:
         return []
-    counts = count_rows(con, source, [flag for _, flag, _ in checks])
+    counts = count_rows(con, source, [flag for _, flag, _ in checks] + unchecked)
     findings = []
-    for (name, flag, rule), count in zip(checks, counts, strict=True):
+    for (name, flag, rule), count in zip(checks, counts[: len(checks)], strict=True):
         if count:
             source.bad.add(name)
             findings.append(Finding(source, name, rule, count, first_rows(con, source, flag)))
@@ -747,13 +823,7 @@ def count_rows(con: duckdb.DuckDBPyConnection, source: Source, predicates: list[
     if not predicates:
         return []
     filters = ", ".join(f"count(*) FILTER (WHERE {p})" for p in predicates)
-    try:
-        return list(con.execute(f"SELECT {filters} FROM {source.typed}").fetchone())
-    except (duckdb.IOException, duckdb.InvalidInputException) as error:
-        # A Parquet file whose footer reads but whose pages do not.
-        raise ContractError(
-            [Problem(source.label, "", f"cannot be read ({first_line(error)})")]
-        ) from None
+    return list(con.execute(f"SELECT {filters} FROM {source.typed}").fetchone())
 
 
 def first_rows(con: duckdb.DuckDBPyConnection, source: Source, predicate: str) -> list[int]:
