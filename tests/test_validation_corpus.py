@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from conftest import make_valid_frames, write_dataset, write_reference
-from unreadable_cases import CASES
+from unreadable_cases import CASES, damage_pages
 
 from helpers import validate
 from helpers.load import ContractError, Problem, UnusableDatasetError, load_dataset
@@ -452,6 +452,20 @@ def test_the_validator_refuses_an_unreadable_file_in_one_line(
     assert validate.main([str(folder), "--reference", str(reference_dir)]) == 1
     out = capsys.readouterr().out.splitlines()
     assert out == [str(case.problem), "invalid: 1 broken rule"]
+
+
+@pytest.mark.parametrize(
+    "table, column",
+    [("members", "member_id"), ("companies", "size_band"), ("enrollments", "application_id")],
+)
+def test_a_damaged_page_is_found_in_a_column_that_rules_read(
+    tmp_path, reference_dir, table, column
+):
+    folder = write_dataset(make_valid_frames(), tmp_path / "data", "parquet")
+    damage_pages(folder, table, column)
+    assert problems_in(folder, reference_dir) == [
+        Problem(f"{table}.parquet", column, "cannot be read: its data pages are damaged")
+    ]
 
 
 def test_a_damaged_page_is_found_when_the_verdict_would_be_reused(tmp_path, reference_dir):

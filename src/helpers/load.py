@@ -250,14 +250,31 @@ def find_broken_rules(
     """
     try:
         findings: list[Finding] = []
+        read = columns_read_by_rules(sources)
         for name, source in sources.items():
-            findings += type_findings(con, source, type_checks[name])
+            findings += type_findings(con, source, type_checks[name], read[name])
         clear = clear_references(con, sources)
         for source in sources.values():
             findings += rule_findings(con, source, sources, clear)
         return findings
     except duckdb.Error as error:
         raise ContractError(unreadable_columns(con, sources, error)) from None
+
+
+def columns_read_by_rules(sources: dict[str, Source]) -> dict[str, set[str]]:
+    """The columns of each source that some rule scans, whose damaged pages it would meet.
+
+    Not-null rules that Parquet statistics prove do not scan their column.
+    """
+    read: dict[str, set[str]] = {name: set() for name in sources}
+    for name, source in sources.items():
+        for rule in rules.rules_for(source.table):
+            if isinstance(rule, RowRule) and proven_by_statistics(source, rule):
+                continue
+            read[name].update(rule.reads)
+            if isinstance(rule, LookupRule) and rule.target in read:
+                read[rule.target].update(rule.target_reads)
+    return read
 
 
 def unreadable_columns(
@@ -283,7 +300,8 @@ def unreadable_columns(
 
 
 def decoded(column: str) -> str:
-    """SQL that needs every value of ``column`` decoded (not only its nulls)."""
+    """SQL that needs every value of ``column`` decoded: a hash, which no statistics
+    of the file can stand for."""
     return f"hash({quote(column)})"
 
 
@@ -794,18 +812,22 @@ def create_typed_relation(
 
 
 def type_findings(
-    con: duckdb.DuckDBPyConnection, source: Source, checks: list[tuple[str, str, str]]
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    checks: list[tuple[str, str, str]],
+    read_by_rules: set[str] = frozenset(),
 ) -> list[Finding]:
     """The values of the wrong type in the typed relation of ``source``.
 
-    The same scan decodes every other contract column of a Parquet file, so that a
-    damaged page is found here, whichever column holds it, and never by a notebook.
+    The same scan decodes the other contract columns of a Parquet file that no rule
+    reads (``read_by_rules`` are those some rule does), so that a damaged page is found
+    during validation, whichever column holds it, and never by a notebook.
     """
-    flagged = {name for name, _, _ in checks}
+    skip = {name for name, _, _ in checks} | set(read_by_rules)
     unchecked = (
         []
         if source.is_csv or not source.usable
-        else [f"{decoded(c)} IS NULL" for c in source.types if c not in flagged]
+        else [f"{decoded(c)} IS NULL" for c in source.types if c not in skip]
     )
     if not checks and not unchecked:
         return []
