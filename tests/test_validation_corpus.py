@@ -9,6 +9,8 @@ file.
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -19,6 +21,7 @@ from conftest import make_valid_frames, write_dataset, write_reference
 from unreadable_cases import CASES, damage_pages
 
 from helpers import validate
+from helpers.description import check_description, read_description
 from helpers.load import ContractError, Problem, UnusableDatasetError, load_dataset
 
 pytestmark = pytest.mark.usefixtures("isolated_cache")
@@ -504,3 +507,109 @@ def test_plausible_times_and_offsets_are_accepted(tmp_path, reference_dir):
         "SELECT CAST(registered_at AS VARCHAR) AS d FROM members ORDER BY member_id"
     )["d"]
     assert list(dates[:3]) == ["2021-01-10", "2021-03-05", "2021-06-20"]
+
+
+# --- years: event dates between 1990 and the extraction, a described dataset ------------
+
+
+def describe(folder: Path, **fields) -> Path:
+    (folder / "dataset.json").write_text(json.dumps(fields), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_event_before_1990_is_refused(tmp_path, reference_dir, fmt):
+    frames = edited([("members", 1, "registered_at", "1989-12-31")])
+    folder = write_dataset(frames, tmp_path / "data", fmt)
+    assert problems_in(folder, reference_dir) == [
+        Problem(f"members.{fmt}", "registered_at", "must not be before 1990-01-01", 1, at(fmt, [1]))
+    ]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_event_after_the_extraction_date_is_refused(tmp_path, reference_dir, fmt):
+    frames = edited([("career_outcomes", 1, "declared_at", "2023-04-02")])
+    folder = describe(write_dataset(frames, tmp_path / "data", fmt), extraction_date="2023-04-01")
+    assert problems_in(folder, reference_dir) == [
+        Problem(
+            f"career_outcomes.{fmt}",
+            "declared_at",
+            "must not be after the extraction date of dataset.json (2023-04-01)",
+            1,
+            at(fmt, [1]),
+        )
+    ]
+
+
+def test_a_monthly_record_after_the_extraction_is_refused(tmp_path, reference_dir):
+    frames = edited([("carbon_activity", 0, "month", "2035-01-01")])
+    folder = describe(write_dataset(frames, tmp_path / "data"), extraction_date="2023-04-01")
+    [problem] = problems_in(folder, reference_dir)
+    assert (problem.file, problem.column, problem.rows) == ("carbon_activity.csv", "month", (2,))
+
+
+def test_a_planned_end_may_follow_the_extraction(tmp_path, reference_dir):
+    frames = edited([("enrollments", 1, "expected_end_at", "2031-06-30")])
+    folder = describe(write_dataset(frames, tmp_path / "data"), extraction_date="2023-04-01")
+    assert load_dataset(folder, reference_dir).scalar("SELECT count(*) FROM enrollments") == 3
+
+
+def test_without_an_extraction_date_no_event_may_be_in_the_future(tmp_path, reference_dir):
+    frames = edited([("members", 0, "registered_at", "2099-01-10")])
+    folder = write_dataset(frames, tmp_path / "data")
+    today = datetime.now(UTC).date().isoformat()
+    assert problems_in(folder, reference_dir) == [
+        Problem(
+            "members.csv",
+            "registered_at",
+            f"must not be after today, as dataset.json gives no extraction_date ({today})",
+            1,
+            (2,),
+        )
+    ]
+
+
+# (fields of dataset.json, the problems of its fields: column and the start of the rule)
+DESCRIPTION_CASES = [
+    ({"synthetic": "false"}, [("synthetic", 'must be a JSON boolean: true or false, without quotes, got "false"')]),
+    ({"synthetic": 0}, [("synthetic", "must be a JSON boolean: true or false, without quotes, got 0")]),
+    ({"years": ["2022"]}, [("years", 'must be a non-empty JSON list of whole numbers, e.g. [2022, 2023], got ["2022"]')]),
+    ({"years": [2022.0]}, [("years", "must be a non-empty JSON list of whole numbers, e.g. [2022, 2023], got [2022.0]")]),
+    ({"years": 2022}, [("years", "must be a non-empty JSON list of whole numbers, e.g. [2022, 2023], got 2022")]),
+    ({"years": []}, [("years", "must be a non-empty JSON list of whole numbers, e.g. [2022, 2023], got []")]),
+    ({"years": [2022, 1985], "extraction_date": "2023-04-01"},
+     [("years", "must lie between 1990 and 2023, the year of the extraction, got 1985")]),
+    ({"years": [2022, 2024], "extraction_date": "2023-04-01"},
+     [("years", "must lie between 1990 and 2023, the year of the extraction, got 2024")]),
+    ({"years": [2022, 2022]}, [("years", "must list each year once, got 2022")]),
+    ({"extraction_date": "01/04/2023"},
+     [("extraction_date", 'must be a date written YYYY-MM-DD, as a JSON string, got "01/04/2023"')]),
+    ({"extraction_date": "1989-06-30"},
+     [("extraction_date", "must be between 1990-01-01 and today, got 1989-06-30")]),
+    ({"seed": True, "scale": "1"},
+     [("scale", 'must be a JSON number, got "1"'), ("seed", "must be a JSON whole number, got true")]),
+    ({"description": ["a", "list"]}, [("description", 'must be a JSON string, got ["a", "list"]')]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("fields, expected", DESCRIPTION_CASES)
+def test_each_field_of_dataset_json_has_its_type(tmp_path, reference_dir, fields, expected):
+    folder = describe(write_dataset(make_valid_frames(), tmp_path / "data"), **fields)
+    assert problems_in(folder, reference_dir) == [
+        Problem("dataset.json", column, rule) for column, rule in expected
+    ]
+
+
+def test_a_described_dataset_loads_with_its_known_fields(tmp_path, reference_dir):
+    fields = {"synthetic": False, "years": [2022], "extraction_date": "2023-04-01", "seed": 3}
+    folder = describe(write_dataset(make_valid_frames(), tmp_path / "data"), **fields, owner="x")
+    assert load_dataset(folder, reference_dir).meta == fields
+    assert read_description(folder).ignored == ["owner"]
+
+
+def test_the_generator_s_description_is_valid_and_fully_known():
+    from helpers.synth.generate import _marker
+    from helpers.synth.plan import Plan
+
+    checked = check_description(_marker(Plan.load(1.0), 1.0, 2024))
+    assert (checked.problems, checked.ignored) == ([], [])

@@ -27,14 +27,12 @@ import csv
 import functools
 import hashlib
 import itertools
-import json
 import re
 import tempfile
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -42,7 +40,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from helpers import contract, rules
+from helpers import description as description_module
 from helpers.dataset import Dataset, read_category_rules, register_category_rules
+from helpers.description import read_description
 from helpers.fingerprint import (
     cache_folder,
     dataset_fingerprint,
@@ -73,7 +73,7 @@ __all__ = [
 # DuckDB's share of the report's memory; bigger aggregations spill to a temp directory.
 MEMORY_LIMIT = "1GB"
 TABLE_SUFFIXES = (".parquet", ".csv")
-META_FILE = "dataset.json"
+META_FILE = description_module.FILE
 CATEGORY_RULES_FILE = "category_rules.csv"
 
 # Text forms accepted where the contract asks for a date, an integer or a number.
@@ -118,7 +118,7 @@ VERDICTS_KEPT = 64
 # Rows read at a time when streaming a key column to see whether it rises strictly.
 KEY_BATCH_ROWS = 1 << 16
 # The modules and reference file whose content decides what "valid" means.
-VALIDATION_SOURCES = ("load.py", "rules.py", "contract.py", "dataset.py")
+VALIDATION_SOURCES = ("load.py", "rules.py", "contract.py", "dataset.py", "description.py")
 
 
 @dataclass
@@ -135,6 +135,12 @@ class Source:
     usable: bool = True  # false when rows could not be read one by one
     bad: set[str] = field(default_factory=set)  # columns holding values of the wrong type
     no_nulls: frozenset[str] = frozenset()  # columns whose Parquet statistics count no null
+    bounds: tuple[rules.Rule, ...] = ()  # the date ranges of this dataset's events
+
+    @property
+    def rules(self) -> list[rules.Rule]:
+        """Every rule of the table, the dataset's date ranges included."""
+        return rules.rules_for(self.table) + list(self.bounds)
 
     @property
     def name(self) -> str:
@@ -202,14 +208,17 @@ def load_dataset(
     try:
         create_country_codes(con)
         paths, problems = locate_tables(data_dir, reference_dir)
-        meta, meta_problems = read_meta(data_dir)
-        problems += meta_problems
+        description = read_description(data_dir)
+        problems += description.problems
+        latest, latest_is = description.latest_event()
         sources: dict[str, Source] = {}
         type_checks: dict[str, list[tuple[str, str, str]]] = {}
         for name, path in paths.items():
             source, read_problems = read_source(con, table_of(name), path, label_of(path, data_dir))
             problems += read_problems
             if source is not None:
+                if name != rules.CATEGORY_RULES_NAME:
+                    source.bounds = tuple(rules.date_bounds(source.table, latest, latest_is))
                 sources[name] = source
                 type_checks[name] = create_typed_relation(con, source)
         findings = find_broken_rules(con, sources, type_checks) if checked else []
@@ -233,7 +242,7 @@ def load_dataset(
         absent=frozenset(contract.OPTIONAL_TABLES) - present,
         source=data_dir,
         fingerprint=fingerprint,
-        meta=meta,
+        meta=description.meta,
     )
 
 
@@ -268,7 +277,7 @@ def columns_read_by_rules(sources: dict[str, Source]) -> dict[str, set[str]]:
     """
     read: dict[str, set[str]] = {name: set() for name in sources}
     for name, source in sources.items():
-        for rule in rules.rules_for(source.table):
+        for rule in source.rules:
             if isinstance(rule, RowRule) and proven_by_statistics(source, rule):
                 continue
             read[name].update(rule.reads)
@@ -466,20 +475,6 @@ def locate_tables(data_dir: Path, reference_dir: Path) -> tuple[dict[str, Path],
 
 def _table_files(folder: Path, name: str) -> list[Path]:
     return [folder / f"{name}{s}" for s in TABLE_SUFFIXES if (folder / f"{name}{s}").is_file()]
-
-
-def read_meta(data_dir: Path) -> tuple[dict[str, Any], list[Problem]]:
-    """The dataset's description in ``dataset.json`` ({} without one)."""
-    path = data_dir / META_FILE
-    if not path.is_file():
-        return {}, []
-    try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        return {}, [Problem(META_FILE, "", f"is not valid JSON ({error})")]
-    if not isinstance(meta, dict):
-        return {}, [Problem(META_FILE, "", "must hold a JSON object")]
-    return meta, []
 
 
 def read_source(
@@ -872,7 +867,7 @@ def rule_findings(
     the references already known to be unbroken (``clear``)."""
     if not source.usable:
         return []
-    table_rules = rules.rules_for(source.table)
+    table_rules = source.rules
     row_rules = [
         r
         for r in table_rules
@@ -911,7 +906,7 @@ def clear_references(
     for source in sources.values():
         if not source.usable:
             continue
-        for rule in rules.rules_for(source.table):
+        for rule in source.rules:
             target = sources.get(getattr(rule, "target", ""))
             if (
                 isinstance(rule, LookupRule)
