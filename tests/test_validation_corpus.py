@@ -138,7 +138,7 @@ RULE_CASES = [
      [("monthly_traffic", 0, "visitors", "1 000"), ("monthly_traffic", 2, "visitors", "12.5")],
      "monthly_traffic", "visitors", "must be a whole number", [0, 2]),
     ("number-type", [("graduate_surveys", 0, "salary_before_eur", "28000,5")],
-     "graduate_surveys", "salary_before_eur", "must be a number written with '.' for decimals",
+     "graduate_surveys", "salary_before_eur", "must be a finite number written with '.' for decimals",
      [0]),
     ("boolean-type",
      [("mentors", 0, "disability_trained", "True"), ("mentors", 1, "disability_trained", "yes")],
@@ -613,3 +613,131 @@ def test_the_generator_s_description_is_valid_and_fully_known():
 
     checked = check_description(_marker(Plan.load(1.0), 1.0, 2024))
     assert (checked.problems, checked.ignored) == ([], [])
+
+
+# --- magnitudes: finite numbers, totals that a float holds, implausible values ----------
+
+
+def with_reference(edits: list[tuple[str, int, str, object]]) -> dict[str, pd.DataFrame]:
+    from conftest import make_reference_frames
+
+    frames = {**make_valid_frames(), **make_reference_frames()}
+    for table, index, column, value in edits:
+        frames[table].loc[index, column] = value
+    return frames
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_a_number_that_is_not_finite_is_refused_in_parquet(tmp_path, reference_dir, value):
+    folder = write_dataset(make_valid_frames(), tmp_path / "data", "parquet")
+    path = folder / "graduate_surveys.parquet"
+    table = pq.read_table(path)
+    index = table.schema.get_field_index("salary_after_eur")
+    column = pa.array([value], type=pa.float64(), from_pandas=False)
+    pq.write_table(table.set_column(index, "salary_after_eur", column), path)
+    assert problems_in(folder, reference_dir) == [
+        Problem(
+            "graduate_surveys.parquet",
+            "salary_after_eur",
+            "must be a finite number written with '.' for decimals",
+            1,
+            (1,),
+        )
+    ]
+
+
+@pytest.mark.parametrize("text", ["NaN", "inf", "-Infinity", "1e400"])
+def test_a_number_that_is_not_finite_is_refused_in_csv(tmp_path, reference_dir, text):
+    folder = write_dataset(edited([("carbon_activity", 1, "activity_value", text)]), tmp_path)
+    assert problems_in(folder, reference_dir) == [
+        Problem(
+            "carbon_activity.csv",
+            "activity_value",
+            "must be a finite number written with '.' for decimals",
+            1,
+            (3,),
+        )
+    ]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_activity_line_whose_emissions_overflow_is_refused(tmp_path, reference_dir, fmt):
+    # 1e306 kg per kWh is valid by the letter of the contract (>= 0); times 1 500 kWh
+    # (line 0) and 800 kWh (line 2) it is infinite.
+    frames = with_reference([("emission_factors", 0, "kgco2e_per_unit", 1e306)])
+    folder = write_dataset(frames, tmp_path / "data", fmt)
+    assert problems_in(folder, reference_dir) == [
+        Problem(
+            f"carbon_activity.{fmt}",
+            "activity_value",
+            "times the kgco2e_per_unit of its emission factor exceeds the largest number a "
+            "computer holds (about 1.8e308)",
+            2,
+            at(fmt, [0, 2]),
+        )
+    ]
+
+
+def test_a_year_whose_emissions_add_up_beyond_a_float_is_refused(tmp_path, reference_dir):
+    # Each line is finite (1e304 x 1 500 = 1.5e307), their sum times the carbon price not.
+    frames = with_reference([("emission_factors", 0, "kgco2e_per_unit", 1e304)])
+    folder = write_dataset(frames, tmp_path / "data")
+    assert problems_in(folder, reference_dir) == [
+        Problem(
+            "carbon_activity.csv",
+            "activity_value",
+            "the emissions of 2022 add up beyond the largest number a computer holds "
+            "(about 1.8e308); these lines are the largest",
+            2,
+            (2, 4),
+        )
+    ]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_implausible_values_are_warnings_not_problems(tmp_path, reference_dir, fmt):
+    # The largest factor of the test reference is electricity_fr's 0.052 kg per kWh.
+    frames = with_reference(
+        [
+            ("graduate_surveys", 0, "salary_after_eur", 1_250_000.0),
+            ("emission_factors", 1, "kgco2e_per_unit", 0.6),
+        ]
+    )
+    folder = write_dataset(frames, tmp_path / "data", fmt)
+    dataset = load_dataset(folder, reference_dir)
+    assert [w.problem for w in dataset.warnings] == [
+        Problem(
+            f"graduate_surveys.{fmt}",
+            "salary_after_eur",
+            "above 1,000,000 EUR a year: possible, but check it",
+            1,
+            at(fmt, [0]),
+        ),
+        Problem(
+            f"emission_factors.{fmt}",
+            "kgco2e_per_unit",
+            "above 0.52 kg CO2e per unit, 10 times the largest published factor: possible, "
+            "but check the unit",
+            1,
+            at(fmt, [1]),
+        ),
+    ]
+
+
+def test_warnings_are_remembered_with_the_verdict(tmp_path, reference_dir):
+    frames = with_reference([("graduate_surveys", 0, "salary_after_eur", 1_250_000.0)])
+    folder = write_dataset(frames, tmp_path / "data")
+    first = load_dataset(folder, reference_dir, reuse_verdict=True).warnings
+    again = load_dataset(folder, reference_dir, reuse_verdict=True).warnings
+    assert len(first) == 1
+    assert again == first
+
+
+def test_the_validator_prints_warnings_after_the_verdict(tmp_path, reference_dir, capsys):
+    frames = with_reference([("graduate_surveys", 0, "salary_before_eur", 2_000_000.0)])
+    folder = write_dataset(frames, tmp_path / "data")
+    assert validate.main([str(folder), "--reference", str(reference_dir)]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        "warning: graduate_surveys.csv: salary_before_eur: above 1,000,000 EUR a year: "
+        "possible, but check it: 1 row (line 2)"
+    ]

@@ -37,6 +37,8 @@ class Dataset:
     source: Path | None = None
     fingerprint: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
+    # Values possible but implausible (helpers.plausibility.DataWarning), found valid.
+    warnings: tuple[Any, ...] = ()
 
     @property
     def synthetic(self) -> bool:

@@ -195,6 +195,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ContractError as error:
         print(f"{args.data}: the dataset breaks the data contract\n{error}", file=sys.stderr)
         return 1
+    for warning in ds.warnings:
+        print(f"warning: {warning.problem}", file=sys.stderr)
     kpis = compute_kpis(ds, args.year, args.min_cell)
     written = write_kpis(kpis, args.out)
     print(f"{written}: {len(kpis)} figures for {args.year}", file=sys.stderr)

@@ -33,6 +33,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -50,6 +51,7 @@ from helpers.fingerprint import (
     write_json_atomically,
 )
 from helpers.paths import REFERENCE_DIR, ROOT
+from helpers.plausibility import DataWarning, find_warnings, overflow_findings
 from helpers.rules import (
     ContractError,
     LookupRule,
@@ -91,7 +93,7 @@ TYPE_RULES = {
     "country": "must be text",
     "date": "must be a date written YYYY-MM-DD (a time of day and a UTC offset within ±14:00 may follow)",
     "integer": "must be a whole number",
-    "number": "must be a number written with '.' for decimals",
+    "number": "must be a finite number written with '.' for decimals",
     "boolean": "must be true or false",
 }
 INTEGER_TYPES = {
@@ -118,7 +120,14 @@ VERDICTS_KEPT = 64
 # Rows read at a time when streaming a key column to see whether it rises strictly.
 KEY_BATCH_ROWS = 1 << 16
 # The modules and reference file whose content decides what "valid" means.
-VALIDATION_SOURCES = ("load.py", "rules.py", "contract.py", "dataset.py", "description.py")
+VALIDATION_SOURCES = (
+    "load.py",
+    "rules.py",
+    "contract.py",
+    "dataset.py",
+    "description.py",
+    "plausibility.py",
+)
 
 
 @dataclass
@@ -202,7 +211,7 @@ def load_dataset(
     check_folders(Path(data_dir), Path(reference_dir))
     data_dir, reference_dir = Path(data_dir).resolve(), Path(reference_dir).resolve()
     fingerprint = dataset_fingerprint(data_dir, reference_dir)
-    verdict = verdict_key(fingerprint, data_dir)
+    verdict = verdict_key(fingerprint, data_dir, reference_dir)
     checked = not (reuse_verdict and verdict in read_verdicts())
     con = connect()
     try:
@@ -227,6 +236,10 @@ def load_dataset(
         ]
         if problems:
             raise ContractError(order_problems(problems))
+        if checked:
+            warnings = to_warnings(find_warnings(con, sources, reference_dir))
+        else:
+            warnings = remembered_warnings(verdict)
         expose_tables(con, sources)
         con.execute(f"DROP TABLE {rules.COUNTRY_CODES_TABLE}")
         register_category_rules(con, read_category_rules(reference_dir))
@@ -234,7 +247,7 @@ def load_dataset(
         con.close()
         raise
     if checked:
-        remember_verdict(verdict)
+        remember_verdict(verdict, warnings)
     present = frozenset(t.name for t in contract.DATASET_TABLES if t.name in paths)
     return Dataset(
         con=con,
@@ -243,6 +256,7 @@ def load_dataset(
         source=data_dir,
         fingerprint=fingerprint,
         meta=description.meta,
+        warnings=tuple(warnings),
     )
 
 
@@ -265,7 +279,7 @@ def find_broken_rules(
         clear = clear_references(con, sources)
         for source in sources.values():
             findings += rule_findings(con, source, sources, clear)
-        return findings
+        return findings + overflow_findings(con, sources)
     except duckdb.Error as error:
         raise ContractError(unreadable_columns(con, sources, error)) from None
 
@@ -316,25 +330,36 @@ def decoded(column: str) -> str:
 
 def is_remembered_valid(data_dir: Path | str, reference_dir: Path | str = REFERENCE_DIR) -> bool:
     """True when the dataset in ``data_dir``, as it is now, was found valid by this code."""
-    data_dir = Path(data_dir).resolve()
-    fingerprint = dataset_fingerprint(data_dir, Path(reference_dir).resolve())
-    return verdict_key(fingerprint, data_dir) in read_verdicts()
+    data_dir, reference_dir = Path(data_dir).resolve(), Path(reference_dir).resolve()
+    fingerprint = dataset_fingerprint(data_dir, reference_dir)
+    return verdict_key(fingerprint, data_dir, reference_dir) in read_verdicts()
 
 
-def verdict_key(fingerprint: str, data_dir: Path) -> str:
-    """What a verdict depends on: the data (its fingerprint), its description, which the
-    rules read too, and the validation code."""
-    description = hash_description(data_dir)
-    text = f"{fingerprint}|{description}|{hash_validation_code()}"
+def verdict_key(fingerprint: str, data_dir: Path, reference_dir: Path) -> str:
+    """What a verdict and its warnings depend on: the data (its fingerprint), its
+    description and the shipped emission factors, which the checks read too, and the
+    validation code."""
+    description = hash_bytes(Path(data_dir) / META_FILE)
+    factors = hash_bytes(Path(reference_dir) / "emission_factors.csv")
+    text = f"{fingerprint}|{description}|{factors}|{hash_validation_code()}"
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def hash_description(data_dir: Path) -> str:
-    """A hash of the bytes of the dataset's dataset.json ("" without one)."""
+def hash_bytes(path: Path) -> str:
+    """A hash of the bytes of ``path`` ("" when there is no such file)."""
     try:
-        return hashlib.sha256((Path(data_dir) / META_FILE).read_bytes()).hexdigest()
+        return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return ""
+
+
+def to_warnings(found: list[tuple[str, float, Finding]]) -> list[DataWarning]:
+    """The warnings of ``find_warnings``, rows counted as a person counts them."""
+    findings = [finding for _, _, finding in found]
+    return [
+        DataWarning(kind, f.source.label, f.column, f.count, rows, limit)
+        for (kind, limit, f), rows in zip(found, display_rows(findings), strict=True)
+    ]
 
 
 @functools.cache
@@ -353,16 +378,33 @@ def verdicts_file() -> Path:
     return cache_folder() / VERDICTS_FILE
 
 
-def read_verdicts() -> dict[str, str]:
-    """The remembered verdicts: key -> when the dataset was found valid (UTC)."""
-    return {k: v for k, v in read_cache(verdicts_file()).items() if isinstance(v, str)}
+def read_verdicts() -> dict[str, dict[str, Any]]:
+    """The remembered verdicts: key -> when the dataset was found valid (UTC, ``at``)
+    and the warnings found then (``warnings``)."""
+    return {
+        k: v
+        for k, v in read_cache(verdicts_file()).items()
+        if isinstance(v, dict) and isinstance(v.get("at"), str)
+    }
 
 
-def remember_verdict(key: str) -> None:
-    """Remember that the dataset of ``key`` is valid; the oldest verdicts are forgotten."""
+def remembered_warnings(key: str) -> list[DataWarning]:
+    """The warnings found when the dataset of ``key`` was checked."""
+    try:
+        return [DataWarning.from_dict(w) for w in read_verdicts()[key].get("warnings", [])]
+    except (KeyError, TypeError, ValueError):
+        return []
+
+
+def remember_verdict(key: str, warnings: list[DataWarning]) -> None:
+    """Remember that the dataset of ``key`` is valid, with its warnings; the oldest
+    verdicts are forgotten."""
     verdicts = read_verdicts()
-    verdicts[key] = datetime.now(UTC).replace(microsecond=0).isoformat()
-    recent = sorted(verdicts.items(), key=lambda item: item[1])[-VERDICTS_KEPT:]
+    verdicts[key] = {
+        "at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "warnings": [w.as_dict() for w in warnings],
+    }
+    recent = sorted(verdicts.items(), key=lambda item: item[1]["at"])[-VERDICTS_KEPT:]
     write_json_atomically(verdicts_file(), dict(recent))
 
 

@@ -342,6 +342,9 @@ def validate_dataset(data_dir: Path, progress: Progress, reuse_verdict: bool = T
         f"validate: {len(ds.present)} tables, {rows:,} rows, fingerprint {ds.fingerprint} "
         f"({verdict})"
     )
+    for warning in ds.warnings:
+        # Used as delivered, and named again in the data-quality note of the index.
+        progress.say(f"warning: {warning.problem}")
     return ds
 
 

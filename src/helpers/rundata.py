@@ -295,6 +295,8 @@ def describe_run(ds: Dataset, params: Mapping[str, Any], years: list[int]) -> di
             "synthetic": ds.synthetic,
             "absent_tables": sorted(ds.absent),
             "years": years,
+            # Values possible but implausible, used as delivered (helpers.plausibility).
+            "warnings": [w.as_dict() for w in ds.warnings],
         },
         "code": describe_code_version(),
         "parameters": dict(params),

@@ -3,7 +3,8 @@
     python -m helpers.validate DIR [--reference DIR]
 
 Prints one line per broken rule (file, column, rule, count of rows and the first
-offending rows) and a verdict. Exit status: 0 valid, 1 the dataset breaks the contract,
+offending rows) and a verdict; on a valid dataset, one line per warning about values
+possible but implausible (``helpers.plausibility``), which do not change the verdict. Exit status: 0 valid, 1 the dataset breaks the contract,
 2 the folder cannot be examined (missing, not a folder). Bad input never shows a
 traceback.
 """
@@ -63,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
         return INVALID
     try:
         print(describe_valid(dataset))
+        for warning in dataset.warnings:
+            print(f"warning: {warning.problem}")
     finally:
         dataset.con.close()
     return VALID
