@@ -14,8 +14,9 @@ OUT/Y at once. A failure leaves OUT/Y as it was and says in one line
 which notebook and cell failed. ``--no-cache`` builds everything again: the data is
 checked, the figures computed and every section run as on the first run.
 
-Exit status: 0 built or up to date, 1 failed (data, notebook, output folder, lock),
-2 bad command line or parameters.
+Exit status (``helpers.exit_codes``): 0 built or up to date, 1 failed (data refused,
+year not covered, notebook, disk, lock), 2 bad command line, parameters, or a data or
+output folder that cannot be used.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers import i18n, publish
+from helpers.exit_codes import USAGE
 from helpers.params import (
     PARAMETER_NAMES,
     ParameterError,
@@ -732,15 +734,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             target = build_report(options, progress, ds, known)
             progress.say(f"done: {target / INDEX_PAGE}")
         return 0
+    except UnusableDatasetError as error:
+        # Caught before ContractError, its parent: the folder named is not a dataset.
+        print(f"report failed: {one_line(str(error))}", file=sys.stderr)
+        return USAGE
     except ContractError as error:
         print(str(error), file=sys.stderr)
         print(
             "report failed: the dataset breaks the data contract; no notebook was run",
             file=sys.stderr,
         )
-        return 1
-    except UnusableDatasetError as error:
-        print(f"report failed: {one_line(str(error))}", file=sys.stderr)
         return 1
     except (ReportFailure, publish.ReportBusyError) as error:
         message = str(error)
