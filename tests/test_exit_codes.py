@@ -7,11 +7,14 @@ starts.
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 from conftest import make_valid_frames, write_dataset
 
 from helpers import calibrate, kpis, report, validate
 from helpers.exit_codes import DONE, REFUSED, USAGE
+from helpers.paths import ROOT
 from helpers.synth import __main__ as synth
 
 pytestmark = pytest.mark.usefixtures("isolated_cache")
@@ -90,3 +93,36 @@ def test_synth_that_cannot_write_is_status_1(tmp_path, capsys):
     out = tmp_path / "file" / "data"
     assert synth.main(["generate", "--out", str(out), "--scale", "0.01"]) == REFUSED
     assert capsys.readouterr().err.startswith("synth failed: cannot write ")
+
+
+# --- the Makefile passes paths with spaces intact ---------------------------------------
+
+
+def make(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["make", "--no-print-directory", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+
+
+def test_make_validate_and_kpis_take_folders_with_spaces(tmp_path):
+    data = write_dataset(make_valid_frames(), tmp_path / "extraction 2023 'q'")
+    out = tmp_path / 'reports (final) "v2"'
+    validated = make("validate", f"DATA={data}")
+    assert validated.returncode == DONE, validated.stderr
+    assert "valid: 11 tables, 35 rows" in validated.stdout
+    written = make("kpis", "YEAR=2022", f"DATA={data}", f"OUT={out}", "MIN_CELL=1")
+    assert written.returncode == DONE, written.stderr
+    assert (out / "2022" / "kpis.csv").is_file()
+
+
+def test_make_validate_refuses_a_bad_dataset_in_a_folder_with_spaces(tmp_path):
+    frames = make_valid_frames()
+    frames["members"].loc[0, "gender"] = "robot"
+    data = write_dataset(frames, tmp_path / "extraction 2023")
+    result = make("validate", f"DATA={data}")
+    assert result.returncode != DONE
+    assert "members.csv: gender: must be one of" in result.stdout
