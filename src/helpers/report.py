@@ -14,6 +14,9 @@ OUT/Y at once. A failure leaves OUT/Y as it was and says in one line
 which notebook and cell failed. ``--no-cache`` builds everything again: the data is
 checked, the figures computed and every section run as on the first run.
 
+OUT must be a new or empty folder, or one this project writes reports into (it holds
+the ``.mission-report`` marker the first run writes); any other folder is refused.
+
 Exit status (``helpers.exit_codes``): 0 built or up to date, 1 failed (data refused,
 year not covered, notebook, disk, lock), 2 bad command line, parameters, or a data or
 output folder that cannot be used.
@@ -65,7 +68,7 @@ SECTION_ORDER = (
     "targets",
     "reconciliation",
 )
-MANIFEST = ".report.json"
+MANIFEST = publish.REPORT_MANIFEST
 DURATIONS_FILE = "durations.json"
 DATASET_DESCRIPTION = "dataset.json"
 EXECUTED_DIR = "notebooks"
@@ -717,7 +720,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         problems = find_problems(given if args.all_years else {**given, "year": args.year})
         if problems:
             print(f"report failed: {'; '.join(problems)}", file=sys.stderr)
-            return 2
+            return USAGE
+        publish.claim_output_folder(args.out.resolve())
         ds, known = None, {}
         years = [args.year]
         if args.all_years:
@@ -734,6 +738,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             target = build_report(options, progress, ds, known)
             progress.say(f"done: {target / INDEX_PAGE}")
         return 0
+    except publish.OutputFolderError as error:
+        print(f"report failed: {error}", file=sys.stderr)
+        return USAGE
     except UnusableDatasetError as error:
         # Caught before ContractError, its parent: the folder named is not a dataset.
         print(f"report failed: {one_line(str(error))}", file=sys.stderr)
