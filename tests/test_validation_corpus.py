@@ -20,7 +20,7 @@ import pytest
 from conftest import make_valid_frames, write_dataset, write_reference
 from unreadable_cases import CASES, damage_pages
 
-from helpers import validate
+from helpers import load, validate
 from helpers.description import check_description, read_description
 from helpers.load import ContractError, Problem, UnusableDatasetError, load_dataset
 
@@ -741,3 +741,85 @@ def test_the_validator_prints_warnings_after_the_verdict(tmp_path, reference_dir
         "warning: graduate_surveys.csv: salary_before_eur: above 1,000,000 EUR a year: "
         "possible, but check it: 1 row (line 2)"
     ]
+
+
+# --- what the data team promised: no column of names, e-mails, phones or addresses ------
+
+PERSONAL_RULE = (
+    "its name says it holds a name, e-mail, phone or address, which the data contract "
+    "keeps out of every dataset: remove the column from the file"
+)
+PERSONAL_NAMES = [
+    "email", "e_mail", "E-Mail", "eMail", "EMAIL", "email_address", "name", "Name",
+    "first_name", "FirstName", "first name", "LAST_NAME", "lastname", "full_name",
+    "fullName", "surname", "phone", "phone_number", "PhoneNumber", "Telephone", "address",
+    "street_address", "StreetAddress", "Prénom", "nom", "member_name", "post_code",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("column", PERSONAL_NAMES)
+def test_a_column_named_for_personal_data_is_refused(tmp_path, reference_dir, fmt, column):
+    frames = make_valid_frames()
+    frames["members"][column] = "someone"
+    folder = write_dataset(frames, tmp_path / "data", fmt)
+    assert problems_in(folder, reference_dir) == [Problem(f"members.{fmt}", column, PERSONAL_RULE)]
+
+
+@pytest.mark.parametrize(
+    "column", ["course_name", "path_name", "country_name", "hostname", "mailing"]
+)
+def test_a_name_of_a_thing_is_an_ignored_column_not_personal_data(tmp_path, reference_dir, column):
+    frames = make_valid_frames()
+    frames["course_enrollments"][column] = "x"
+    folder = write_dataset(frames, tmp_path / "data")
+    dataset = load_dataset(folder, reference_dir)
+    assert dataset.ignored == (("course_enrollments.csv", column),)
+
+
+def test_no_contract_column_is_taken_for_personal_data():
+    from helpers import contract
+    from helpers.personal_columns import says_personal
+    from helpers.rules import CATEGORY_RULES_TABLE
+
+    names = [c for t in (*contract.TABLES, CATEGORY_RULES_TABLE) for c in t.column_names]
+    assert [n for n in names if says_personal(n)] == []
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_other_extra_columns_are_listed_as_ignored_and_never_read(
+    tmp_path, reference_dir, fmt, capsys
+):
+    frames = make_valid_frames()
+    # Values that no rule of the contract would accept: never read, they break nothing.
+    frames["members"]["favourite_colour"] = ["not a colour", None, "", "1e999", "robot"]
+    frames["paths"]["notes"] = ["=cmd|' /C calc'!A0", None, "x"]
+    folder = write_dataset(frames, tmp_path / "data", fmt)
+    (folder / "dataset.json").write_text('{"synthetic": false, "owner": "data team"}')
+    assert validate.main([str(folder), "--reference", str(reference_dir)]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        f"ignored: members.{fmt}: favourite_colour: not in the data contract, never read",
+        f"ignored: paths.{fmt}: notes: not in the data contract, never read",
+        "ignored: dataset.json: owner: not in the data contract, never read",
+    ]
+    dataset = load_dataset(folder, reference_dir)
+    tables = dataset.query("SELECT table_name, column_name FROM duckdb_columns()")
+    assert "favourite_colour" not in set(tables["column_name"])
+    assert "notes" not in set(tables["column_name"])
+
+
+def test_the_csv_loader_keeps_no_value_of_an_extra_column(tmp_path, reference_dir, monkeypatch):
+    frames = make_valid_frames()
+    frames["members"]["comment"] = "kept nowhere"
+    folder = write_dataset(frames, tmp_path / "data")
+    seen = []
+    original = load.create_typed_relation
+
+    def spy(con, source):
+        if source.name == "members":
+            seen.append(con.execute(f"DESCRIBE {source.raw}").df()["column_name"].tolist())
+        return original(con, source)
+
+    monkeypatch.setattr(load, "create_typed_relation", spy)
+    load_dataset(folder, reference_dir)
+    assert seen == [["member_id", "registered_at", "country", "gender"]]

@@ -39,6 +39,8 @@ class Dataset:
     meta: dict[str, Any] = field(default_factory=dict)
     # Values possible but implausible (helpers.plausibility.DataWarning), found valid.
     warnings: tuple[Any, ...] = ()
+    # (file, column or field) outside the contract, found in the files and never read.
+    ignored: tuple[tuple[str, str], ...] = ()
 
     @property
     def synthetic(self) -> bool:

@@ -51,6 +51,7 @@ from helpers.fingerprint import (
     write_json_atomically,
 )
 from helpers.paths import REFERENCE_DIR, ROOT
+from helpers.personal_columns import says_personal
 from helpers.plausibility import DataWarning, find_warnings, overflow_findings
 from helpers.rules import (
     ContractError,
@@ -113,6 +114,10 @@ UTC_OFFSET = re.compile(r"([+-])([0-9]{2}):?([0-9]{2})")
 PLAUSIBLE_OFFSET = re.compile(OFFSET_PATTERN)
 # A header holding one of these and no comma was written with the wrong delimiter.
 WRONG_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+PERSONAL_RULE = (
+    "its name says it holds a name, e-mail, phone or address, which the data contract "
+    "keeps out of every dataset: remove the column from the file"
+)
 # Remembered verdicts on valid datasets, in the cache folder of helpers.fingerprint.
 VERDICTS_FILE = "valid-datasets.json"
 # Verdicts kept: the most recent ones, enough for every dataset a person works with.
@@ -127,6 +132,7 @@ VALIDATION_SOURCES = (
     "dataset.py",
     "description.py",
     "plausibility.py",
+    "personal_columns.py",
 )
 
 
@@ -145,6 +151,7 @@ class Source:
     bad: set[str] = field(default_factory=set)  # columns holding values of the wrong type
     no_nulls: frozenset[str] = frozenset()  # columns whose Parquet statistics count no null
     bounds: tuple[rules.Rule, ...] = ()  # the date ranges of this dataset's events
+    ignored: tuple[str, ...] = ()  # columns outside the contract, never read
 
     @property
     def rules(self) -> list[rules.Rule]:
@@ -257,6 +264,10 @@ def load_dataset(
         fingerprint=fingerprint,
         meta=description.meta,
         warnings=tuple(warnings),
+        ignored=tuple(
+            [(s.label, c) for s in sources.values() for c in s.ignored]
+            + [(META_FILE, key) for key in description.ignored]
+        ),
     )
 
 
@@ -543,15 +554,20 @@ def read_csv_source(
     repeated = repeated_names(header)
     if repeated:
         return None, [Problem(label, n, "appears more than once in the header") for n in repeated]
+    personal = personal_columns(table, header, label)
+    if personal:
+        return None, personal
     problems = missing_columns(table, header, label)
-    # Columns the contract does not know are read under neutral names, then ignored.
+    # Columns the contract does not know get neutral names and are never selected: the
+    # parser splits their fields, nothing keeps their values.
     names = [n if n in table.column_names else f"_extra_{i}" for i, n in enumerate(header)]
     spec = "{" + ", ".join(f"{literal(n)}: 'VARCHAR'" for n in names) + "}"
+    kept = ", ".join(quote(n) for n in names if n in table.column_names) or "NULL AS _none"
     raw = quote(f"_raw_{table.name}")
     rejects, scans = f"_rejects_{table.name}", f"_scans_{table.name}"
     try:
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT * FROM read_csv("
+            f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT {kept} FROM read_csv("
             f"{literal(str(path))}, header = true, auto_detect = false, delim = ',', "
             f"quote = '\"', escape = '\"', columns = {spec}, store_rejects = true, "
             f"rejects_table = {literal(rejects)}, rejects_scan = {literal(scans)})"
@@ -572,12 +588,23 @@ def read_csv_source(
         raw=raw,
         row_index="rowid",
         types={n: "VARCHAR" for n in names if n in table.column_names},
+        ignored=tuple(n for n in header if n not in table.column_names),
     )
     if rejected:
         # Rejected lines leave gaps in the rows read: the file's shape must be fixed first.
         source.usable = False
         problems += rejected_lines(rejected, len(header), label)
     return source, problems
+
+
+def personal_columns(table: contract.Table, names: list[str], label: str) -> list[Problem]:
+    """A problem for each column outside the contract whose name says it holds a name,
+    e-mail, phone or address (the contract's own columns are never taken for one)."""
+    return [
+        Problem(label, n, PERSONAL_RULE)
+        for n in names
+        if n not in table.column_names and says_personal(n)
+    ]
 
 
 def repeated_names(names: list[str]) -> list[str]:
@@ -642,11 +669,15 @@ def read_parquet_source(
     scan = f"read_parquet({literal(str(path))}, file_row_number = true)"
     try:
         # DuckDB renames a repeated column (country, country_1): only the schema tells.
-        repeated = repeated_names(pq.read_schema(path).names)
+        names = pq.read_schema(path).names
+        repeated = repeated_names(names)
         if repeated:
             return None, [
                 Problem(label, n, "appears more than once in the file's columns") for n in repeated
             ]
+        personal = personal_columns(table, names, label)
+        if personal:
+            return None, personal
         described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({literal(str(path))})")
         types = {name: kind for name, kind, *_ in described.fetchall()}
         # DuckDB reads zoned timestamps as instants; the zone itself is in the schema.
@@ -681,6 +712,7 @@ def read_parquet_source(
         types={n: t for n, t in types.items() if n in table.column_names},
         zones=zones,
         no_nulls=columns_without_nulls(metadata),
+        ignored=tuple(n for n in names if n not in table.column_names),
     )
     return source, problems
 

@@ -67,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
         print(describe_valid(dataset))
         for warning in dataset.warnings:
             print(f"warning: {warning.problem}")
+        for file, column in dataset.ignored:
+            print(f"ignored: {file}: {column}: not in the data contract, never read")
     finally:
         dataset.con.close()
     return VALID
