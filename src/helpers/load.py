@@ -119,7 +119,9 @@ PERSONAL_RULE = (
     "keeps out of every dataset: remove the column from the file"
 )
 # Remembered verdicts on valid datasets, in the cache folder of helpers.fingerprint.
-VERDICTS_FILE = "valid-datasets.json"
+# Its own name since verdicts carry their warnings: an older version of the project,
+# reading the same cache folder, keeps to its own file instead of dropping these.
+VERDICTS_FILE = "verdicts.json"
 # Verdicts kept: the most recent ones, enough for every dataset a person works with.
 VERDICTS_KEPT = 64
 # Rows read at a time when streaming a key column to see whether it rises strictly.

@@ -71,7 +71,8 @@ def holds_only_reports(out: Path) -> bool:
     for entry in out.iterdir():
         if entry.name == BUILD_DIR and entry.is_dir():
             continue
-        if entry.name.isdigit() and (entry / REPORT_MANIFEST).is_file():
+        # OUT/2022, or a partial report such as OUT/2022-funnel.
+        if entry.name[:4].isdigit() and (entry / REPORT_MANIFEST).is_file():
             continue
         return False
     return True

@@ -230,8 +230,10 @@ def plan_report(options: ReportOptions) -> Plan:
     description_file = options.data_dir / DATASET_DESCRIPTION
     description = hash_files([description_file]) if description_file.is_file() else ""
     figures_key = run_data_key(fingerprint, params.year, params.min_cell, description)
-    # The run folder holds run.json too, which records every parameter of the run.
-    recorded = {k: v for k, v in params.as_dict().items() if k != "output_dir"}
+    # The run folder holds run.json too, which records the parameters and the dataset's
+    # name. Not its folder: a copy of the same data elsewhere reuses the run's figures.
+    recorded = {k: v for k, v in params.as_dict().items() if k not in ("output_dir", "data_dir")}
+    recorded["dataset"] = options.data_dir.resolve().name
     run_key = hash_text(f"{figures_key}|{json.dumps(recorded, sort_keys=True)}")[:20]
     pages = tuple((s.page, section_label(s.name, params.lang)) for s in sections)
     pages += ((METHODS_PAGE, i18n.t("page.methods", params.lang)),)
