@@ -27,6 +27,9 @@ MIN_CELL ?=
 SCALE ?= 1
 SEED ?= 2024
 DEFAULT_DATA := data/default
+# The folders reach the commands through the environment, each as one quoted word
+# ("$$DATA"), so that a path with spaces or quotes arrives intact.
+export DATA OUT
 
 .PHONY: help install report reports test lab data calibrate validate kpis contract-doc bench lint format lock clean
 
@@ -51,13 +54,13 @@ install: $(INSTALLED)
 ## Build the report for one year: make report YEAR=2022 [DATA=dir OUT=dir LANG=fr MIN_CELL=n SECTIONS=funnel,carbon].
 report: $(INSTALLED)
 	@test -n "$(YEAR)" || { echo "make report: YEAR is required, e.g. make report YEAR=2022" >&2; exit 2; }
-	@$(if $(filter $(DEFAULT_DATA),$(DATA)),$(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA) &&) true
-	$(BIN)/python -m helpers.report --year $(YEAR) --data $(DATA) --out $(OUT) --lang $(REPORT_LANG) $(if $(MIN_CELL),--min-cell $(MIN_CELL)) $(if $(SECTIONS),--sections $(SECTIONS))
+	@if [ "$$DATA" = "$(DEFAULT_DATA)" ]; then $(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA); fi
+	$(BIN)/python -m helpers.report --year $(YEAR) --data "$$DATA" --out "$$OUT" --lang $(REPORT_LANG) $(if $(MIN_CELL),--min-cell $(MIN_CELL)) $(if $(SECTIONS),--sections $(SECTIONS))
 
 ## Build the report for every year the dataset covers.
 reports: $(INSTALLED)
-	@$(if $(filter $(DEFAULT_DATA),$(DATA)),$(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA) &&) true
-	$(BIN)/python -m helpers.report --all-years --data $(DATA) --out $(OUT) --lang $(REPORT_LANG) $(if $(MIN_CELL),--min-cell $(MIN_CELL))
+	@if [ "$$DATA" = "$(DEFAULT_DATA)" ]; then $(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA); fi
+	$(BIN)/python -m helpers.report --all-years --data "$$DATA" --out "$$OUT" --lang $(REPORT_LANG) $(if $(MIN_CELL),--min-cell $(MIN_CELL))
 
 ## Run the whole test suite (lint, unit, notebooks, calibration, browser).
 test: $(INSTALLED)
@@ -82,12 +85,12 @@ calibrate: $(INSTALLED)
 
 ## Check a dataset folder against the data contract: make validate DATA=dir.
 validate: $(INSTALLED)
-	$(BIN)/python -m helpers.validate $(DATA)
+	$(BIN)/python -m helpers.validate "$$DATA"
 
 ## Write the KPI file of one year without running notebooks: make kpis YEAR=2022.
 kpis: $(INSTALLED)
 	@test -n "$(YEAR)" || { echo "make kpis: YEAR is required" >&2; exit 2; }
-	$(BIN)/python -m helpers.kpis --year $(YEAR) --data $(DATA) --out $(OUT)/$(YEAR)/kpis.csv $(if $(MIN_CELL),--min-cell $(MIN_CELL))
+	$(BIN)/python -m helpers.kpis --year $(YEAR) --data "$$DATA" --out "$$OUT/$(YEAR)/kpis.csv" $(if $(MIN_CELL),--min-cell $(MIN_CELL))
 
 ## Rewrite docs/data-contract.md from the contract's code (a test checks it is current).
 contract-doc: $(INSTALLED)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 
 import nbformat
 import pandas as pd
@@ -11,6 +12,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from helpers import i18n
 from helpers.index_page import build_index
+from helpers.kpis import KPI_COLUMNS
+from helpers.plausibility import DataWarning
 from helpers.render import (
     Site,
     find_remote_references,
@@ -126,6 +129,33 @@ def test_methods_headings_get_the_anchors_sections_link_to():
     assert 'id="small-numbers-disclosure-control"' in html
     assert slugify("Readings where the definition left a choice") == (
         "readings-where-the-definition-left-a-choice"
+    )
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_index_names_the_validator_s_warnings_in_its_data_quality_note(lang):
+    warning = DataWarning("salary_above", "graduate_surveys.csv", "salary_after_eur", 3, (2,), 1e6)
+    run = RunData(
+        kpis=pd.DataFrame(columns=KPI_COLUMNS),
+        history=pd.DataFrame(columns=KPI_COLUMNS),
+        series=pd.DataFrame(),
+        provenance={
+            "dataset": {"years": [2022], "absent_tables": [], "warnings": [warning.as_dict()]},
+            "parameters": {"year": 2022},
+        },
+    )
+    page = build_index(run, make_site(lang=lang), [])
+    expected = {
+        "en": "3 salaries in graduate_surveys.csv (salary_after_eur) are above 1,000,000 € a year",
+        "fr": "3 salaires de graduate_surveys.csv (salary_after_eur) dépassent 1\u202f000\u202f000 € par an",
+    }[lang]
+    assert html.unescape(page).count(expected) == 1
+    assert i18n.t("index.data_quality", lang) in html.unescape(page)
+    clean = RunData(
+        run.kpis, run.history, run.series, {**run.provenance, "dataset": {"years": [2022]}}
+    )
+    assert i18n.t("index.data_quality_none", lang) in html.unescape(
+        build_index(clean, make_site(lang=lang), [])
     )
 
 

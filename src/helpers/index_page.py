@@ -332,6 +332,9 @@ def format_run_facts(run: RunData, site: Site) -> str:
         ("index.parameters", _e(parameters)),
         ("index.code", _e(site.code_version)),
     ]
+    facts.insert(
+        5, ("index.data_quality", format_data_quality(dataset.get("warnings") or [], lang))
+    )
     rows = "\n".join(f"<dt>{_e(i18n.t(key, lang))}</dt><dd>{value}</dd>" for key, value in facts)
     min_cell = site.parameters.get("min_cell", 1)
     note = (
@@ -340,6 +343,28 @@ def format_run_facts(run: RunData, site: Site) -> str:
         else i18n.t("index.min_cell_none", lang)
     )
     return f'<dl class="run-facts">\n{rows}\n</dl>\n<p class="note">{_e(note)}</p>'
+
+
+def format_data_quality(warnings: Sequence[dict], lang: str) -> str:
+    """The data-quality note: one sentence per warning of the validator (values possible
+    but implausible, used as delivered), or that there is none."""
+    if not warnings:
+        return _e(i18n.t("index.data_quality_none", lang))
+    items = []
+    for warning in warnings:
+        limit = warning["limit"]
+        decimals = 0 if float(limit).is_integer() else 2
+        text = i18n.t_count(
+            f"quality.{warning['kind']}",
+            lang,
+            int(warning["count"]),
+            count=i18n.format_number(int(warning["count"]), lang),
+            file=warning["file"],
+            column=warning["column"],
+            limit=i18n.format_number(float(limit), lang, decimals),
+        )
+        items.append(f"<li>{_e(text)}</li>")
+    return '<ul class="data-quality">' + "".join(items) + "</ul>"
 
 
 def _e(text: object) -> str:

@@ -14,8 +14,12 @@ OUT/Y at once. A failure leaves OUT/Y as it was and says in one line
 which notebook and cell failed. ``--no-cache`` builds everything again: the data is
 checked, the figures computed and every section run as on the first run.
 
-Exit status: 0 built or up to date, 1 failed (data, notebook, output folder, lock),
-2 bad command line or parameters.
+OUT must be a new or empty folder, or one this project writes reports into (it holds
+the ``.mission-report`` marker the first run writes); any other folder is refused.
+
+Exit status (``helpers.exit_codes``): 0 built or up to date, 1 failed (data refused,
+year not covered, notebook, disk, lock), 2 bad command line, parameters, or a data or
+output folder that cannot be used.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers import i18n, layout, publish
+from helpers.exit_codes import USAGE
 from helpers.params import (
     DEFAULT_MIN_CELL,
     PARAMETER_NAMES,
@@ -58,7 +63,7 @@ from helpers.rundata import RUN_DATA_FILES, hash_files, hash_helper_code, hash_t
 # The report's sections in reading order (``helpers.layout``); other notebooks of the
 # folder follow by name.
 SECTION_ORDER = layout.SECTION_ORDER
-MANIFEST = ".report.json"
+MANIFEST = publish.REPORT_MANIFEST
 FOLDER_README = "README.md"
 FOLDER_README_TEMPLATES = PACKAGE_DIR / "templates" / "report_folder"
 DURATIONS_FILE = "durations.json"
@@ -138,7 +143,8 @@ class Plan:
     pages: tuple[tuple[str, str], ...]
     dataset_name: str
     fingerprint: str
-    # What the figures depend on: data, description, code, year and min_cell.
+    # What the figures depend on: data, description, code, year and min_cell; the run
+    # folder's key (run_key) adds the other parameters that run.json records.
     figures_key: str = ""
     to_run: list[Section] = field(default_factory=list)
 
@@ -229,12 +235,19 @@ def plan_report(options: ReportOptions) -> Plan:
     check_parameter_cells(sections)
     fingerprint = dataset_fingerprint(options.data_dir)
     params = options.params
-    run_key = run_data_key(fingerprint, params.year, params.min_cell)
+    # dataset.json says whether the data is synthetic and which years it covers; the
+    # fingerprint does not cover it.
+    description_file = options.data_dir / DATASET_DESCRIPTION
+    description = hash_files([description_file]) if description_file.is_file() else ""
+    figures_key = run_data_key(fingerprint, params.year, params.min_cell, description)
+    # The run folder holds run.json too, which records the parameters and the dataset's
+    # name. Not its folder: a copy of the same data elsewhere reuses the run's figures.
+    recorded = {k: v for k, v in params.as_dict().items() if k not in ("output_dir", "data_dir")}
+    recorded["dataset"] = options.data_dir.resolve().name
+    run_key = hash_text(f"{figures_key}|{json.dumps(recorded, sort_keys=True)}")[:20]
     pages = tuple((s.page, section_label(s.name, params.lang)) for s in sections)
     pages += ((METHODS_PAGE, i18n.t("page.methods", params.lang)),)
     dataset_name = options.data_dir.resolve().name
-    # dataset.json says whether the data is synthetic; the fingerprint does not cover it.
-    description = options.data_dir / DATASET_DESCRIPTION
     shared = {
         "run_data": run_key,
         "helpers": hash_helper_code(),
@@ -243,7 +256,7 @@ def plan_report(options: ReportOptions) -> Plan:
         "min_cell": params.min_cell,
         "pages": pages,
         "dataset": dataset_name,
-        "description": hash_files([description]) if description.is_file() else "",
+        "description": description,
         # Published figures and the other shipped tables: the fingerprint covers only
         # those the metrics read.
         "reference": hash_files(sorted(p for p in REFERENCE_DIR.iterdir() if p.is_file())),
@@ -264,7 +277,6 @@ def plan_report(options: ReportOptions) -> Plan:
             sort_keys=True,
         )
     )
-    figures_key = hash_text(f"{run_key}|{shared['description']}")[:32]
     return Plan(sections, run_key, report_key, pages, dataset_name, fingerprint, figures_key)
 
 
@@ -347,6 +359,9 @@ def validate_dataset(data_dir: Path, progress: Progress, reuse_verdict: bool = T
         f"validate: {len(ds.present)} tables, {rows:,} rows, fingerprint {ds.fingerprint} "
         f"({verdict})"
     )
+    for warning in ds.warnings:
+        # Used as delivered, and named again in the data-quality note of the index.
+        progress.say(f"warning: {warning.problem}")
     return ds
 
 
@@ -771,7 +786,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             problems.append(unknown)
         if problems:
             print(f"report failed: {'; '.join(problems)}", file=sys.stderr)
-            return 2
+            return USAGE
+        publish.claim_output_folder(args.out.resolve())
         ds, known = None, {}
         years = [args.year]
         if args.all_years:
@@ -788,15 +804,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             target = build_report(options, progress, ds, known)
             progress.say(f"done: {target / INDEX_PAGE}")
         return 0
+    except publish.OutputFolderError as error:
+        print(f"report failed: {error}", file=sys.stderr)
+        return USAGE
+    except UnusableDatasetError as error:
+        # Caught before ContractError, its parent: the folder named is not a dataset.
+        print(f"report failed: {one_line(str(error))}", file=sys.stderr)
+        return USAGE
     except ContractError as error:
         print(str(error), file=sys.stderr)
         print(
             "report failed: the dataset breaks the data contract; no notebook was run",
             file=sys.stderr,
         )
-        return 1
-    except UnusableDatasetError as error:
-        print(f"report failed: {one_line(str(error))}", file=sys.stderr)
         return 1
     except (ReportFailure, publish.ReportBusyError) as error:
         message = str(error)
