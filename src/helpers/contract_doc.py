@@ -14,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from helpers import contract, rules
+from helpers import contract, description, personal_columns, plausibility, rules
 from helpers.paths import DOCS_DIR
 
 DOC_PATH = DOCS_DIR / "data-contract.md"
@@ -103,13 +103,50 @@ def _table_section(table: contract.Table) -> list[str]:
     return lines + [""]
 
 
+def beside_the_tables() -> str:
+    """The rules that hold for every file: dates, extra columns, dataset.json, warnings."""
+    words = ", ".join(f"`{w}`" for w in sorted(personal_columns.PERSONAL_WORDS))
+    things = ", ".join(f"*{w}*" for w in sorted(personal_columns.THING_WORDS))
+    fields = "\n".join(
+        f"| `{name}` | {rule} |" for name, (_, rule) in sorted(description.FIELDS.items())
+    )
+    return f"""## For every file
+
+- **Dates of events** lie between {contract.EARLIEST_EVENT.isoformat()} and the extraction
+  date that `dataset.json` gives (today when it gives none); an expected end of a path
+  (`expected_end_at`) may be later.
+- **Numbers** are finite, and no total the report computes may overflow: a line whose
+  emissions exceed what a number can hold is refused, naming the line.
+- **Columns outside the contract** are listed by the validator as ignored and never read,
+  except a column whose name says it holds a person's name, e-mail address, phone number
+  or address, which refuses the file: its name is split into words (at separators and
+  changes of case) and compared with {words}, with *e mail*, *cell phone* and *post code*,
+  and with *name*, except after {things} (a course has a name; a person's name is refused
+  as `name`, `first_name` or `member_name`).
+- **Warnings**, which do not refuse the dataset but are named by the validator and in the
+  report's note on data quality: a salary above {plausibility.SALARY_LIMIT_EUR:,} € a
+  year, an emission factor more than {plausibility.FACTOR_MARGIN} times the largest of
+  the shipped factors.
+
+## `dataset.json`
+
+A dataset may carry a description beside its tables. Each field the project knows has one
+type; a field of another type is a contract error naming it; fields the project does not
+know are listed as ignored.
+
+| field | rule |
+|---|---|
+{fields}
+"""
+
+
 def render() -> str:
     """The whole contract page, as Markdown."""
     tables = contract.TABLES + (rules.CATEGORY_RULES_TABLE,)
     rows = "\n".join(
         f"| [`{t.name}`](#{t.name}) | {t.description} | {_delivery(t)} |" for t in tables
     )
-    body = [INTRO.format(version=contract.CONTRACT_VERSION, table_rows=rows)]
+    body = [INTRO.format(version=contract.CONTRACT_VERSION, table_rows=rows), beside_the_tables()]
     body.append("## Dataset tables\n")
     for table in contract.DATASET_TABLES:
         body.append("\n".join(_table_section(table)))
