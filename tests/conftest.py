@@ -30,6 +30,7 @@ import math
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -43,6 +44,27 @@ from helpers import contract
 from helpers.paths import REFERENCE_DIR
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # What the report remembers (verdicts, figures) goes to a folder of this test run,
+    # inherited by the report commands the tests start: a test never reads what another
+    # run, or the user's own reports, left in ~/.cache.
+    if "MISSION_REPORT_TEST_CACHE" not in os.environ:
+        folder = tempfile.mkdtemp(prefix="mission-report-tests-")
+        os.environ["MISSION_REPORT_TEST_CACHE"] = folder
+        os.environ["XDG_CACHE_HOME"] = folder
+        config.stash[_OWN_CACHE] = folder
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder = config.stash.get(_OWN_CACHE, None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+        del os.environ["MISSION_REPORT_TEST_CACHE"]
+
+
+_OWN_CACHE = pytest.StashKey[str]()
 
 
 # The rows of the valid dataset, kept one row to a line so that tests can point at them.
