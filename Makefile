@@ -26,13 +26,13 @@ SCALE ?= 1
 SEED ?= 2024
 DEFAULT_DATA := data/default
 
-.PHONY: help install report reports test lab data calibrate validate kpis bench lint format lock clean
+.PHONY: help install report reports test lab data calibrate validate kpis snapshot pg-demo bench lint format lock clean
 
 ## Show this list of targets.
 help:
 	@awk '/^## /{doc=substr($$0,4); next} /^[a-z][a-z_-]*:/{if(doc){split($$1,t,":"); printf "  %-10s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
 	@echo
-	@echo "  Variables: YEAR=2022 DATA=dir OUT=dir LANG=en|fr MIN_CELL=10 (report); SCALE=1 SEED=2024 (data)"
+	@echo "  Variables: YEAR=2022 DATA=dir|postgresql://... OUT=dir LANG=en|fr MIN_CELL=10 (report); SCALE=1 SEED=2024 (data); SNAPSHOT=dir"
 
 $(INSTALLED): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,12 +50,14 @@ install: $(INSTALLED)
 report: $(INSTALLED)
 	@test -n "$(YEAR)" || { echo "make report: YEAR is required, e.g. make report YEAR=2022" >&2; exit 2; }
 	@$(if $(filter $(DEFAULT_DATA),$(DATA)),$(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA) &&) true
-	$(BIN)/python -m helpers.report --year $(YEAR) --data $(DATA) --out $(OUT) --lang $(REPORT_LANG) --min-cell $(MIN_CELL)
+	@# Not echoed: DATA may hold a password.
+	@$(BIN)/python -m helpers.report --year $(YEAR) --data '$(DATA)' --out $(OUT) --lang $(REPORT_LANG) --min-cell $(MIN_CELL)
 
 ## Build the report for every year the dataset covers.
 reports: $(INSTALLED)
 	@$(if $(filter $(DEFAULT_DATA),$(DATA)),$(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA) &&) true
-	$(BIN)/python -m helpers.report --all-years --data $(DATA) --out $(OUT) --lang $(REPORT_LANG) --min-cell $(MIN_CELL)
+	@# Not echoed: DATA may hold a password.
+	@$(BIN)/python -m helpers.report --all-years --data '$(DATA)' --out $(OUT) --lang $(REPORT_LANG) --min-cell $(MIN_CELL)
 
 ## Run the whole test suite (lint, unit, notebooks, calibration, browser).
 test: $(INSTALLED)
@@ -77,14 +79,25 @@ calibrate: $(INSTALLED)
 	$(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA)
 	$(BIN)/python -m helpers.calibrate --data $(DEFAULT_DATA)
 
-## Check a dataset folder against the data contract: make validate DATA=dir.
+## Check a dataset (folder or postgresql://...?schema=s) against the data contract.
 validate: $(INSTALLED)
-	$(BIN)/python -m helpers.validate $(DATA)
+	@$(BIN)/python -m helpers.validate '$(DATA)'
 
 ## Write the KPI file of one year without running notebooks: make kpis YEAR=2022.
 kpis: $(INSTALLED)
 	@test -n "$(YEAR)" || { echo "make kpis: YEAR is required" >&2; exit 2; }
-	$(BIN)/python -m helpers.kpis --year $(YEAR) --data $(DATA) --out $(OUT)/$(YEAR)/kpis.csv --min-cell $(MIN_CELL)
+	@$(BIN)/python -m helpers.kpis --year $(YEAR) --data '$(DATA)' --out $(OUT)/$(YEAR)/kpis.csv --min-cell $(MIN_CELL)
+
+## Write a PostgreSQL schema's tables as a dataset folder: make snapshot DATA=postgresql://... SNAPSHOT=dir.
+snapshot: $(INSTALLED)
+	@test -n "$(SNAPSHOT)" || { echo "make snapshot: SNAPSHOT=dir is required" >&2; exit 2; }
+	@$(BIN)/python -m helpers.pgsource '$(DATA)' $(SNAPSHOT)
+
+## Load the embedded dataset into a PostgreSQL schema: make pg-demo DATA=postgresql://...?schema=mission.
+pg-demo: $(INSTALLED)
+	@case '$(DATA)' in postgres://*|postgresql://*) ;; *) echo "make pg-demo: DATA=postgresql://user@host/db?schema=name is required" >&2; exit 2;; esac
+	$(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA)
+	@$(BIN)/python -m helpers.pgdemo '$(DATA)' --from $(DEFAULT_DATA)
 
 ## Measure the report's speed against the standard tools (see README).
 bench: $(INSTALLED)

@@ -168,7 +168,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         prog="python -m helpers.kpis", description="Write the KPI file of one report year."
     )
     parser.add_argument("--year", type=int, required=True, help="report year, e.g. 2022")
-    parser.add_argument("--data", type=Path, required=True, help="dataset folder")
+    parser.add_argument(
+        "--data", required=True, help="dataset folder, or a postgresql:// URL (text: keeps its //)"
+    )
     parser.add_argument("--out", type=Path, required=True, help="KPI file to write")
     parser.add_argument(
         "--min-cell",
@@ -188,19 +190,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     # Imported here: loading and validation are only needed by the command line.
     from helpers.load import ContractError, load_dataset
+    from helpers.pgsource import SourceError, redact, resolve
 
     try:
-        # A dataset this code already found valid (same fingerprint) is not checked again.
-        ds = load_dataset(args.data, reuse_verdict=True)
+        with resolve(args.data) as resolved:
+            try:
+                # A dataset this code already found valid (same fingerprint) is not
+                # checked again.
+                ds = load_dataset(resolved.folder, reuse_verdict=True)
+            except ContractError as error:
+                raise resolved.locate(error) from None
+            kpis = compute_kpis(ds, args.year, args.min_cell)
+            written = write_kpis(kpis, args.out)
+            print(f"{written}: {len(kpis)} figures for {args.year}", file=sys.stderr)
+            if args.series:
+                series = write_series(compute_series(ds, args.year, args.min_cell), args.series)
+                print(f"{series}: chart series for {args.year}", file=sys.stderr)
     except ContractError as error:
-        print(f"{args.data}: the dataset breaks the data contract\n{error}", file=sys.stderr)
+        shown = redact(args.data) if "://" in args.data else args.data
+        print(f"{shown}: the dataset breaks the data contract\n{error}", file=sys.stderr)
         return 1
-    kpis = compute_kpis(ds, args.year, args.min_cell)
-    written = write_kpis(kpis, args.out)
-    print(f"{written}: {len(kpis)} figures for {args.year}", file=sys.stderr)
-    if args.series:
-        series = write_series(compute_series(ds, args.year, args.min_cell), args.series)
-        print(f"{series}: chart series for {args.year}", file=sys.stderr)
+    except SourceError as error:
+        print(f"kpis failed: {error}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -66,6 +66,8 @@ SECTION_ORDER = (
 MANIFEST = ".report.json"
 DURATIONS_FILE = "durations.json"
 DATASET_DESCRIPTION = "dataset.json"
+# The part of a snapshot's dataset.json that records when it was read (helpers.pgsource).
+SNAPSHOT_KEY = "snapshot"
 EXECUTED_DIR = "notebooks"
 RUN_DATA_DIR = "run-data"
 DEFAULT_CELL_TIMEOUT = 600.0
@@ -222,9 +224,8 @@ def plan_report(options: ReportOptions) -> Plan:
     run_key = run_data_key(fingerprint, params.year, params.min_cell)
     pages = tuple((s.page, section_label(s.name, params.lang)) for s in sections)
     pages += ((METHODS_PAGE, i18n.t("page.methods", params.lang)),)
-    dataset_name = options.data_dir.resolve().name
-    # dataset.json says whether the data is synthetic; the fingerprint does not cover it.
     description = options.data_dir / DATASET_DESCRIPTION
+    dataset_name = describe_dataset_name(options.data_dir)
     shared = {
         "run_data": run_key,
         "helpers": hash_helper_code(),
@@ -233,7 +234,8 @@ def plan_report(options: ReportOptions) -> Plan:
         "min_cell": params.min_cell,
         "pages": pages,
         "dataset": dataset_name,
-        "description": hash_files([description]) if description.is_file() else "",
+        # dataset.json says whether the data is synthetic; the fingerprint does not cover it.
+        "description": hash_description(description),
         # Published figures and the other shipped tables: the fingerprint covers only
         # those the metrics read.
         "reference": hash_files(sorted(p for p in REFERENCE_DIR.iterdir() if p.is_file())),
@@ -256,6 +258,36 @@ def plan_report(options: ReportOptions) -> Plan:
     )
     figures_key = hash_text(f"{run_key}|{shared['description']}")[:32]
     return Plan(sections, run_key, report_key, pages, dataset_name, fingerprint, figures_key)
+
+
+def read_description(path: Path) -> dict[str, Any] | None:
+    """The dataset's dataset.json as an object; None when absent or not an object."""
+    try:
+        described = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return described if isinstance(described, dict) else None
+
+
+def describe_dataset_name(folder: Path) -> str:
+    """How the pages name the dataset: the source a snapshot was read from (the
+    database's URL, password redacted), else the folder's name."""
+    described = read_description(folder / DATASET_DESCRIPTION) or {}
+    source = described.get("source")
+    return source if isinstance(source, str) and source else folder.resolve().name
+
+
+def hash_description(path: Path) -> str:
+    """A hash of what dataset.json says about the data: when and in which server
+    transaction a snapshot was read changes nothing in the report, so a report from the
+    database and one from a snapshot of it share their key."""
+    if not path.is_file():
+        return ""
+    described = read_description(path)
+    if described is None:
+        return hash_files([path])
+    described.pop(SNAPSHOT_KEY, None)
+    return hash_text(json.dumps(described, sort_keys=True))
 
 
 def list_other_years(options: ReportOptions) -> list[int]:
@@ -632,7 +664,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     years = parser.add_mutually_exclusive_group(required=True)
     years.add_argument("--year", type=int, help="the report year")
     years.add_argument("--all-years", action="store_true", help="every year the dataset covers")
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help="dataset folder")
+    # Text, not a Path: a URL's "//" must survive.
+    parser.add_argument(
+        "--data",
+        default=str(DEFAULT_DATA_DIR),
+        help="dataset folder, or a postgresql:// URL (read into a snapshot under OUT/.build)",
+    )
     parser.add_argument("--out", type=Path, default=OUTPUTS_DIR, help="reports folder")
     parser.add_argument("--lang", default="en", help="en or fr")
     parser.add_argument("--min-cell", type=int, default=10, help="smallest count published")
@@ -671,8 +708,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def make_options(
     args: argparse.Namespace, year: int, sibling_years: Sequence[int] = ()
 ) -> ReportOptions:
-    data_dir = args.data.resolve()
-    params = ReportParams(year=year, data_dir=str(data_dir), lang=args.lang, min_cell=args.min_cell)
+    data_dir = Path(args.data).resolve()
+    # A snapshot's folder is temporary: the run records the source it was read from.
+    shown = getattr(args, "shown", None) or str(data_dir)
+    params = ReportParams(year=year, data_dir=shown, lang=args.lang, min_cell=args.min_cell)
     return ReportOptions(
         params=params,
         data_dir=data_dir,
@@ -697,6 +736,7 @@ def choose_methods_notes(notes: Path, lang: str) -> Path:
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line; see the module docstring for the exit status."""
     from helpers.load import ContractError, UnusableDatasetError
+    from helpers.pgsource import SourceError, resolve
 
     args = parse_args(argv)
     progress = Progress()
@@ -708,22 +748,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         if problems:
             print(f"report failed: {'; '.join(problems)}", file=sys.stderr)
             return 2
-        ds, known = None, {}
-        years = [args.year]
-        if args.all_years:
-            from helpers.rundata import list_covered_years
-
-            ds = validate_dataset(args.data.resolve(), progress, not args.no_cache)
-            years = list_covered_years(ds)
-        for year in years:
-            options = make_options(args, year, years if args.all_years else ())
-            progress.say(
-                f"report {year} ({options.params.lang}, min_cell {options.params.min_cell}) "
-                f"from {options.data_dir} into {options.target}"
-            )
-            target = build_report(options, progress, ds, known)
-            progress.say(f"done: {target / INDEX_PAGE}")
+        with resolve(args.data, work=publish.build_root(args.out)) as resolved:
+            if resolved.source is not None:
+                progress.say(f"snapshot: {resolved.shown} read")
+            args.data, args.shown = str(resolved.folder), resolved.shown
+            try:
+                build_years(args, progress)
+            except ContractError as error:
+                raise resolved.locate(error) from None
         return 0
+    except SourceError as error:
+        print(f"report failed: {error}; the previous report is untouched", file=sys.stderr)
+        return 1
     except ContractError as error:
         print(str(error), file=sys.stderr)
         print(
@@ -751,6 +787,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def build_years(args: argparse.Namespace, progress: Progress) -> None:
+    """Build the year asked for, or every year the dataset covers."""
+    ds, known = None, {}
+    years = [args.year]
+    if args.all_years:
+        from helpers.rundata import list_covered_years
+
+        ds = validate_dataset(Path(args.data).resolve(), progress, not args.no_cache)
+        years = list_covered_years(ds)
+    for year in years:
+        options = make_options(args, year, years if args.all_years else ())
+        progress.say(
+            f"report {year} ({options.params.lang}, min_cell {options.params.min_cell}) "
+            f"from {options.params.data_dir} into {options.target}"
+        )
+        target = build_report(options, progress, ds, known)
+        progress.say(f"done: {target / INDEX_PAGE}")
 
 
 def describe_os_error(error: OSError) -> str:

@@ -1,11 +1,13 @@
 """Check a dataset folder against the data contract before any report is run.
 
-    python -m helpers.validate DIR [--reference DIR]
+    python -m helpers.validate DIR|postgresql://... [--reference DIR]
 
 Prints one line per broken rule (file, column, rule, count of rows and the first
-offending rows) and a verdict. Exit status: 0 valid, 1 the dataset breaks the contract,
-2 the folder cannot be examined (missing, not a folder). Bad input never shows a
-traceback.
+offending rows) and a verdict. A PostgreSQL schema is read into a temporary snapshot
+first (``helpers.pgsource``); its problems name schema.table and give the SQL listing the
+offending rows on the server. Exit status: 0 valid, 1 the dataset breaks the contract
+or the database cannot be read, 2 the folder cannot be examined (missing, not a folder).
+Bad input never shows a traceback.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from helpers import contract
 from helpers.dataset import Dataset
 from helpers.load import ContractError, UnusableDatasetError, load_dataset
 from helpers.paths import REFERENCE_DIR
+from helpers.pgsource import SourceError, resolve
 
 VALID, INVALID, UNUSABLE = 0, 1, 2
 
@@ -43,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m helpers.validate", description="Check a dataset against the data contract."
     )
-    parser.add_argument("data_dir", type=Path, help="the dataset folder")
+    # Text, not a Path: a URL's "//" must survive.
+    parser.add_argument("data_dir", help="the dataset folder, or a postgresql:// URL")
     parser.add_argument(
         "--reference",
         type=Path,
@@ -52,7 +56,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        dataset = load_dataset(args.data_dir, args.reference)
+        with resolve(args.data_dir) as resolved:
+            try:
+                dataset = load_dataset(resolved.folder, args.reference)
+            except ContractError as error:
+                raise resolved.locate(error) from None
+            try:
+                print(describe_valid(dataset))
+            finally:
+                dataset.con.close()
     except UnusableDatasetError as error:
         print(error, file=sys.stderr)
         return UNUSABLE
@@ -61,10 +73,9 @@ def main(argv: list[str] | None = None) -> int:
             print(problem)
         print(describe_invalid(error))
         return INVALID
-    try:
-        print(describe_valid(dataset))
-    finally:
-        dataset.con.close()
+    except SourceError as error:
+        print(error, file=sys.stderr)
+        return INVALID
     return VALID
 
 
