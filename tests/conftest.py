@@ -307,3 +307,21 @@ def isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def reference_dir(tmp_path: Path) -> Path:
     """A reference folder holding the test reference tables and the category rules."""
     return write_reference(tmp_path / "reference")
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A real PostgreSQL server of the session's own (Debian's binaries), stopped at the end.
+
+    Fails, rather than skips, when the binaries are absent: CI installs them.
+    """
+    from pg_server import PgServer, PostgresMissing
+
+    try:
+        server = PgServer().start()
+    except PostgresMissing as error:
+        pytest.fail(str(error))
+    try:
+        yield server
+    finally:
+        server.stop()
