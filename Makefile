@@ -26,7 +26,7 @@ SCALE ?= 1
 SEED ?= 2024
 DEFAULT_DATA := data/default
 
-.PHONY: help install report reports test lab data calibrate validate kpis snapshot pg-demo bench lint format lock clean
+.PHONY: help install report reports test lab data calibrate validate kpis snapshot pg-demo pg-bench bench lint format lock clean
 
 ## Show this list of targets.
 help:
@@ -98,6 +98,10 @@ pg-demo: $(INSTALLED)
 	@case '$(DATA)' in postgres://*|postgresql://*) ;; *) echo "make pg-demo: DATA=postgresql://user@host/db?schema=name is required" >&2; exit 2;; esac
 	$(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA)
 	@$(BIN)/python -m helpers.pgdemo '$(DATA)' --from $(DEFAULT_DATA)
+
+## Time reading a PostgreSQL schema (ADBC, DuckDB's scanner) against its Parquet folder.
+pg-bench: $(INSTALLED)
+	@$(BIN)/python -m helpers.pgbench '$(DATA)' --folder $(DEFAULT_DATA)
 
 ## Measure the report's speed against the standard tools (see README).
 bench: $(INSTALLED)
