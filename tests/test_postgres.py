@@ -252,6 +252,11 @@ def test_a_report_from_the_database_shows_no_password_and_failures_keep_it(
     assert not [p for p in outputs if PASSWORD.encode() in p.read_bytes()]
     assert PASSWORD not in done.stdout + done.stderr
     assert not list((out / ".build").glob("snapshot-*"))  # the snapshot is removed
+    # A snapshot of the same state is the same report: nothing to rebuild.
+    take_snapshot(loaded.url(), tmp_path / "snap")
+    again = run("helpers.report", "--data", str(tmp_path / "snap"), *args, cache=isolated_cache)
+    assert again.returncode == 0, again.stderr
+    assert "up to date" in again.stdout
     # A refused password: one line, and the report built before is untouched.
     before = {p: p.stat().st_mtime_ns for p in report.rglob("*")}
     failed = run(

@@ -751,7 +751,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         with resolve(args.data, work=publish.build_root(args.out)) as resolved:
             if resolved.source is not None:
                 progress.say(f"snapshot: {resolved.shown} read")
-            args.data, args.shown = str(resolved.folder), resolved.shown
+            args.data = str(resolved.folder)
+            args.shown = resolved.shown if resolved.source is not None else None
             try:
                 build_years(args, progress)
             except ContractError as error:
