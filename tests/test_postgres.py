@@ -19,7 +19,7 @@ from conftest import make_valid_frames, write_dataset
 from pg_server import PASSWORD, PgServer
 from report_runs import FIXTURE_NOTEBOOKS
 
-from helpers import kpis, pgdemo, validate
+from helpers import kpis, pgdemo, pgsource, validate
 from helpers.paths import ROOT
 from helpers.pgsource import PgSource, redact, server_predicate, take_snapshot
 
@@ -106,6 +106,11 @@ def test_a_snapshot_records_its_source_and_reproduces_the_figures(
     assert kpis_of(str(tmp_path / "snap"), tmp_path / "snap.csv") == kpis_of(
         str(files), tmp_path / "files.csv"
     )
+    # A failed read leaves the snapshot as it was.
+    before = {p.name: p.read_bytes() for p in (tmp_path / "snap").iterdir()}
+    assert pgsource.main([loaded.url(password="nope"), str(tmp_path / "snap")]) == 1
+    assert {p.name: p.read_bytes() for p in (tmp_path / "snap").iterdir()} == before
+    assert not list(tmp_path.glob(".snap.partial-*"))
 
 
 def test_writes_during_the_read_do_not_change_what_is_read(loaded, tmp_path):

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 from urllib.parse import quote as url_quote
 
 from helpers import contract, rules
@@ -39,6 +40,8 @@ from helpers.rules import ContractError, LookupRule, Problem, RowRule, UniqueRul
 SCHEMES = ("postgresql", "postgres")
 DEFAULT_SCHEMA = "public"
 META_FILE = "dataset.json"
+# Folders of the snapshots a report run reads, under OUT/.build, named with the run's pid.
+SNAPSHOT_PREFIX = "snapshot-"
 # Seconds libpq waits for a server before giving up (unless the URL says otherwise).
 CONNECT_TIMEOUT = "10"
 # Rows per Arrow batch written to Parquet: memory stays small whatever the table's size.
@@ -114,7 +117,7 @@ class PgSource:
     def secrets(self) -> list[str]:
         """The password written in the URL, if any (to scrub from messages)."""
         parts = urlsplit(self.uri)
-        found = [parts.password] if parts.password else []
+        found = [parts.password, unquote(parts.password)] if parts.password else []
         found += [v for k, v in parse_qsl(parts.query) if k == "password" and v]
         return found
 
@@ -271,21 +274,39 @@ def arrow_schema(table: contract.Table) -> Any:
 def take_snapshot(
     url: str, folder: Path | str, between_tables: Callable[[str], None] | None = None
 ) -> dict[str, Any]:
-    """Read the schema of ``url`` into ``folder`` (created; emptied of table files).
+    """Read the schema of ``url`` into ``folder`` (created, or its tables replaced).
 
     Every contract table is read inside one transaction, ``REPEATABLE READ READ ONLY``,
-    so the folder holds one state of the database. ``between_tables`` is called with
-    each table's name once it is read (the tests write to the database there).
+    so the folder holds one state of the database. The files are written beside it and
+    moved in only once everything is read: a failed read leaves ``folder`` as it was.
+    ``between_tables`` is called with each table's name once it is read (the tests write
+    to the database there).
 
     Returns the content of the ``dataset.json`` written. Raises SourceError when the
     server cannot be read, ContractError when the catalog breaks the contract.
     """
+    source = PgSource.parse(url)
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.partial-", dir=folder.parent))
+    try:
+        meta = read_schema(source, staging, between_tables)
+        folder.mkdir(exist_ok=True)
+        clear_tables(folder)
+        for path in staging.iterdir():
+            os.replace(path, folder / path.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return meta
+
+
+def read_schema(
+    source: PgSource, folder: Path, between_tables: Callable[[str], None] | None
+) -> dict[str, Any]:
+    """Read the schema's contract tables and dataset.json into the empty ``folder``."""
     import adbc_driver_manager
     import pyarrow as pa
 
-    source = PgSource.parse(url)
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     connection = connect(source)
     name = ""
     try:
@@ -305,7 +326,6 @@ def take_snapshot(
         tables, problems = check_catalog(source, columns)
         if problems:
             raise ContractError(problems)
-        clear_tables(folder)
         read_rows = {}
         for table in tables:
             name = table.name
@@ -350,10 +370,11 @@ def read_catalog(cursor: Any, source: PgSource) -> tuple[dict[str, dict[str, str
 
 
 def clear_tables(folder: Path) -> None:
-    """Remove the table files a previous snapshot left in ``folder``."""
+    """Remove the table files and description a previous snapshot left in ``folder``."""
     for table in contract.TABLES:
         for suffix in (".parquet", ".csv"):
             (folder / f"{table.name}{suffix}").unlink(missing_ok=True)
+    (folder / META_FILE).unlink(missing_ok=True)
 
 
 def write_parquet(reader: Any, schema: Any, path: Path) -> int:
@@ -513,12 +534,31 @@ def resolve(data: str | Path, work: Path | None = None) -> Iterator[Resolved]:
     source = PgSource.parse(str(data))
     if work is not None:
         work.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix="snapshot-", dir=work))
+        remove_stale_snapshots(work)
+    folder = Path(tempfile.mkdtemp(prefix=f"{SNAPSHOT_PREFIX}{os.getpid()}-", dir=work))
     try:
         take_snapshot(str(data), folder)
         yield Resolved(folder, source.shown, source)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_stale_snapshots(work: Path) -> None:
+    """Remove the snapshots of runs that were killed before removing their own."""
+    for folder in work.glob(f"{SNAPSHOT_PREFIX}*"):
+        pid = folder.name[len(SNAPSHOT_PREFIX) :].split("-")[0]
+        if pid.isdigit() and not is_running(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def is_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:
