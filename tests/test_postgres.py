@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -153,6 +154,9 @@ def test_broken_rows_are_named_by_table_with_the_sql_that_lists_them(
         "broken",
         "UPDATE broken.members SET gender = 'F' WHERE member_id = 'm2'",
         "UPDATE broken.enrollments SET path_id = 'p9' WHERE enrollment_id = 'e3'",
+        "UPDATE broken.enrollments SET member_id = 'm2' WHERE enrollment_id = 'e1'",
+        "ALTER TABLE broken.paths DROP CONSTRAINT paths_pkey",
+        "INSERT INTO broken.paths VALUES ('p2', 'Copy', 'tech', 'en')",
     )
     assert validate.main([url]) == 1
     out = capsys.readouterr().out
@@ -161,13 +165,17 @@ def test_broken_rows_are_named_by_table_with_the_sql_that_lists_them(
     assert "must be one of female, male, other, unknown: 1 row; rows: SELECT * FROM" in gender
     path = lines["broken.enrollments: path_id"]
     assert "must refer to a path_id of paths: 1 row" in path
+    member = lines["broken.enrollments: member_id"]
+    assert "must equal the application's member_id: 1 row" in member
+    unique = lines["broken.paths: path_id"]
+    assert "must be unique: 2 rows" in unique
     # The statements list exactly the offending rows on the server, and no value of them
     # is printed.
-    for line in (gender, path):
+    for line, count in ((gender, 1), (path, 1), (member, 1), (unique, 2)):
         statement = line.split("; rows: ", 1)[1]
-        assert len(execute(role_uri(loaded), statement)) == 1
-    assert "m2" not in out and "e3" not in out and PASSWORD not in out
-    assert out.splitlines()[-1] == "invalid: 2 broken rules"
+        assert len(execute(role_uri(loaded), statement)) == count
+    assert not {"m2", "e1", "e3", "p2", PASSWORD} & set(re.findall(r"[\w-]+", out))
+    assert out.splitlines()[-1] == "invalid: 4 broken rules"
 
 
 def test_a_column_of_the_wrong_type_is_refused_from_the_catalog(loaded, capsys, isolated_cache):
