@@ -152,3 +152,31 @@ def test_index_shows_headlines_withheld_figures_and_previous_year():
     assert i18n.t("status.withheld", "en") in page
     assert 'href="funnel.html"' in page and 'href="kpis.csv"' in page
     assert "mentors" in page and "2021–2022" in page
+
+
+def test_index_opens_with_key_findings_and_cards_say_how_the_change_reads():
+    columns = ["year", "section", "metric", "segment", "value", "numerator", "denominator",
+               "ci_low", "ci_high", "suppressed"]  # fmt: skip
+    rows = [
+        (2022, "funnel", "students_started", "all", 1234, None, None, None, None, False),
+        (2021, "funnel", "students_started", "all", 1000, None, None, None, None, False),
+        (2022, "carbon", "co2e_per_user_kg", "all", 0.83, None, None, None, None, False),
+        (2021, "carbon", "co2e_per_user_kg", "all", 0.78, None, None, None, None, False),
+    ]
+    history = pd.DataFrame(rows, columns=columns)
+    run = RunData(
+        kpis=history[history["year"] == 2022],
+        history=history,
+        series=pd.DataFrame(),
+        provenance={"dataset": {"years": [2021, 2022]}, "parameters": {"year": 2022}},
+    )
+    page = build_index(run, make_site(), [("funnel.html", "funnel")])
+    findings = page.split('class="key-findings"', 1)[1].split("</section>", 1)[0]
+    assert findings.count("<li>") == 2
+    assert "Better than 2021" in findings and "Worse than 2021" in findings
+    # The findings come before the cards; a card links to the section that shows it.
+    assert page.index('class="key-findings"') < page.index('class="headlines"')
+    card = page.split('class="headlines"', 1)[1].split("</li>", 1)[0]
+    assert 'href="funnel.html"' in card and "Better than 2021" in card
+    # A figure whose page is not in the report is shown without a link.
+    assert 'href="carbon.html"' not in page

@@ -34,8 +34,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from helpers import i18n, publish
+from helpers import i18n, layout, publish
 from helpers.params import (
+    DEFAULT_MIN_CELL,
     PARAMETER_NAMES,
     ParameterError,
     ReportParams,
@@ -47,23 +48,18 @@ from helpers.paths import (
     METHODS_NOTES,
     NOTEBOOKS_DIR,
     OUTPUTS_DIR,
+    PACKAGE_DIR,
     REFERENCE_DIR,
 )
 from helpers.render import INDEX_PAGE, METHODS_PAGE, Site
 from helpers.rundata import RUN_DATA_FILES, hash_files, hash_helper_code, hash_text, run_data_key
 
-# The report's sections in reading order, then the objectives and the published figures;
-# other notebooks of the folder follow by name.
-SECTION_ORDER = (
-    "funnel",
-    "categories",
-    "funding",
-    "apprenticeship",
-    "carbon",
-    "targets",
-    "reconciliation",
-)
+# The report's sections in reading order (``helpers.layout``); other notebooks of the
+# folder follow by name.
+SECTION_ORDER = layout.SECTION_ORDER
 MANIFEST = ".report.json"
+FOLDER_README = "README.md"
+FOLDER_README_TEMPLATES = PACKAGE_DIR / "templates" / "report_folder"
 DURATIONS_FILE = "durations.json"
 DATASET_DESCRIPTION = "dataset.json"
 # The part of a snapshot's dataset.json that records when it was read (helpers.pgsource).
@@ -100,6 +96,9 @@ class ReportOptions:
     sibling_years: tuple[int, ...] = ()
     # False: reuse nothing built before (validation verdict, figures, sections).
     use_cache: bool = True
+    # The sections to build, for an analyst working on some of them; empty: all. A
+    # partial report goes to a folder of its own so that it never replaces the full one.
+    sections: tuple[str, ...] = ()
 
     @property
     def year(self) -> int:
@@ -107,6 +106,8 @@ class ReportOptions:
 
     @property
     def target(self) -> Path:
+        if self.sections:
+            return self.out / f"{self.year}-{'-'.join(self.sections)}"
         return self.out / str(self.year)
 
 
@@ -206,8 +207,10 @@ def build_report(
             publish.swap_into_place(staging, options.target)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-        keep = {f"{options.year}-{s.cache_name}" for s in plan.sections} | {run_dir.name}
-        publish.prune_cache(options.out, options.year, keep)
+        if not options.sections:
+            # A partial run uses a few sections: the others' cache entries stay valid.
+            keep = {f"{options.year}-{s.cache_name}" for s in plan.sections} | {run_dir.name}
+            publish.prune_cache(options.out, options.year, keep)
         return options.target
 
 
@@ -216,6 +219,8 @@ def plan_report(options: ReportOptions) -> Plan:
     from helpers.fingerprint import dataset_fingerprint
 
     sections = list_sections(options.notebooks_dir)
+    if options.sections:
+        sections = [s for s in sections if s.name in options.sections]
     if not sections:
         raise ReportFailure(f"no notebook in {options.notebooks_dir}")
     check_parameter_cells(sections)
@@ -557,7 +562,7 @@ def record_result(result: Any, section: Section, options: ReportOptions, progres
         )
         return ""
     progress.say(f"{section.name}: failed after {result.executed_s:.1f}s")
-    where = f", cell {result.cell}" if result.cell is not None else ""
+    where = f", {result.cell}" if result.cell is not None else ""
     failure = f"report failed: notebook {section.notebook.name}{where}: {one_line(result.error)}"
     kept = keep_failed_notebook(Path(result.executed_path), options, section)
     return f"{failure} (executed notebook kept at {kept})" if kept else failure
@@ -600,6 +605,7 @@ def assemble_report(
 ) -> None:
     """Put every file of OUT/Y into ``staging``: pages, KPI file, run data, notebooks."""
     from helpers.index_page import ObjectivesCount, build_index
+    from helpers.kpi_dictionary import DICTIONARY_FILE, write_dictionary
     from helpers.methods_page import build_methods_body
     from helpers.render import render_page, write_page
     from helpers.rundata import read_run_data
@@ -618,28 +624,36 @@ def assemble_report(
         publish.link_or_copy(run_dir / name, staging / RUN_DATA_DIR / name)
         files.append(f"{RUN_DATA_DIR}/{name}")
     shutil.copyfile(run_dir / "kpis.csv", staging / "kpis.csv")
-    files.append("kpis.csv")
+    write_dictionary(staging / DICTIONARY_FILE)
+    write_folder_readme(staging / FOLDER_README, options.year, site.lang)
+    files += ["kpis.csv", DICTIONARY_FILE, FOLDER_README]
     notes = options.methods.read_text(encoding="utf-8") if options.methods.is_file() else None
     body = build_methods_body(options.year, site.lang, notes, data_dir=str(options.data_dir))
     write_page(render_page(body, site, METHODS_PAGE, "methods-page"), staging / METHODS_PAGE)
     files.append(METHODS_PAGE)
     sections = [(s.page, s.name) for s in plan.sections]
     run = read_run_data(run_dir)
-    met, missed = count_met_and_missed(
-        read_targets_table(options.data_dir), run.history, options.year
-    )
+    targets = read_targets_table(options.data_dir)
+    met, missed = count_met_and_missed(targets, run.history, options.year)
     index = build_index(
         run,
         site,
         sections,
         objectives=ObjectivesCount(met, missed),
         other_years=list_other_years(options),
+        targets=targets,
     )
     write_page(index, staging / INDEX_PAGE)
     files.append(INDEX_PAGE)
     manifest = {"key": plan.report_key, "files": sorted(files), "built_utc": site.built_utc}
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     progress.say(f"pages: {INDEX_PAGE}, {len(plan.sections)} sections, kpis.csv")
+
+
+def write_folder_readme(path: Path, year: int, lang: str) -> None:
+    """The report folder's README, in the report's language: what each file holds."""
+    template = FOLDER_README_TEMPLATES / f"README.{lang}.md"
+    path.write_text(template.read_text(encoding="utf-8").format(year=year), encoding="utf-8")
 
 
 def check_privacy(ds: Any, folder: Path, progress: Progress) -> None:
@@ -672,7 +686,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--out", type=Path, default=OUTPUTS_DIR, help="reports folder")
     parser.add_argument("--lang", default="en", help="en or fr")
-    parser.add_argument("--min-cell", type=int, default=10, help="smallest count published")
+    parser.add_argument(
+        "--min-cell", type=int, default=DEFAULT_MIN_CELL, help="smallest count published"
+    )
     parser.add_argument(
         "--cell-timeout",
         type=float,
@@ -695,6 +711,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--check-privacy",
         action="store_true",
         help="scan the outputs for the dataset's identifiers before publishing",
+    )
+    parser.add_argument(
+        "--sections",
+        default="",
+        help="comma-separated sections to build (e.g. funnel,carbon) into OUT/YEAR-<sections>, "
+        "leaving the full report OUT/YEAR as it is; default: every section",
     )
     parser.add_argument(
         "--no-cache",
@@ -723,7 +745,26 @@ def make_options(
         check_privacy=args.check_privacy,
         sibling_years=tuple(sibling_years),
         use_cache=not args.no_cache,
+        sections=chosen_sections(args),
     )
+
+
+def chosen_sections(args: argparse.Namespace) -> tuple[str, ...]:
+    """The sections named by ``--sections``, in reading order (empty: all)."""
+    names = {n.strip() for n in args.sections.split(",") if n.strip()}
+    return tuple(s.name for s in list_sections(args.notebooks) if s.name in names)
+
+
+def find_unknown_sections(args: argparse.Namespace) -> str:
+    """A usage problem when ``--sections`` names a section that has no notebook."""
+    names = [n.strip() for n in args.sections.split(",") if n.strip()]
+    known = [s.name for s in list_sections(args.notebooks)]
+    unknown = [n for n in names if n not in known]
+    if args.sections and not names:
+        return "--sections names no section"
+    if unknown:
+        return f"unknown section {', '.join(unknown)}; choose among {', '.join(known)}"
+    return ""
 
 
 def choose_methods_notes(notes: Path, lang: str) -> Path:
@@ -745,6 +786,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Checked before any data is read; the year, for --all-years, comes from the data.
         given = {"lang": args.lang, "min_cell": args.min_cell}
         problems = find_problems(given if args.all_years else {**given, "year": args.year})
+        if unknown := find_unknown_sections(args):
+            problems.append(unknown)
         if problems:
             print(f"report failed: {'; '.join(problems)}", file=sys.stderr)
             return 2

@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from helpers.params import ReportParams
+from helpers.params import DEFAULT_MIN_CELL, ReportParams
 from helpers.paths import DEFAULT_DATA_DIR, NOTEBOOKS_DIR, OUTPUTS_DIR, PACKAGE_DIR, ROOT
 
 KPIS_FILE = "kpis.csv"
@@ -225,7 +225,7 @@ def read_run_data(folder: Path | str) -> RunData:
 def load_run_data(
     year: int,
     data_dir: str | None = None,
-    min_cell: int = 10,
+    min_cell: int = DEFAULT_MIN_CELL,
     output_dir: str | None = None,
     lang: str = "en",
 ) -> RunData:
@@ -280,8 +280,15 @@ def list_covered_years(ds: Dataset) -> list[int]:
 
 
 def describe_run(ds: Dataset, params: Mapping[str, Any], years: list[int]) -> dict[str, Any]:
-    """The provenance of a run: what data, what code, what parameters, when."""
+    """The provenance of a run: what data, what code, what parameters, when, and the
+    reference values a page states beside its figures (the carbon price)."""
+    from helpers.metrics.carbon import describe_carbon_price
+
+    year = params.get("year")
     return {
+        "reference": {
+            "carbon_price": describe_carbon_price(ds, int(year)) if year is not None else None
+        },
         "dataset": {
             "fingerprint": ds.fingerprint,
             "name": describe_source(ds),
