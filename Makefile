@@ -31,13 +31,13 @@ DEFAULT_DATA := data/default
 # ("$$DATA"), so that a path with spaces or quotes arrives intact.
 export DATA OUT
 
-.PHONY: help install report reports test lab data calibrate validate kpis contract-doc bench lint format lock clean
+.PHONY: help install report reports test lab data calibrate validate kpis snapshot pg-demo pg-bench contract-doc bench lint format lock clean
 
 ## Show this list of targets.
 help:
 	@awk '/^## /{doc=substr($$0,4); next} /^[a-z][a-z_-]*:/{if(doc){split($$1,t,":"); printf "  %-10s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
 	@echo
-	@echo "  Variables: YEAR=2022 DATA=dir OUT=dir LANG=en|fr MIN_CELL=n SECTIONS=funnel,... (report); SCALE=1 SEED=2024 (data)"
+	@echo "  Variables: YEAR=2022 DATA=dir|postgresql://... OUT=dir LANG=en|fr MIN_CELL=n SECTIONS=funnel,... (report); SCALE=1 SEED=2024 (data); SNAPSHOT=dir"
 
 $(INSTALLED): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,12 +55,13 @@ install: $(INSTALLED)
 report: $(INSTALLED)
 	@test -n "$(YEAR)" || { echo "make report: YEAR is required, e.g. make report YEAR=2022" >&2; exit 2; }
 	@if [ "$$DATA" = "$(DEFAULT_DATA)" ]; then $(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA); fi
-	$(BIN)/python -m helpers.report --year $(YEAR) --data "$$DATA" --out "$$OUT" --lang $(REPORT_LANG) $(if $(MIN_CELL),--min-cell $(MIN_CELL)) $(if $(SECTIONS),--sections $(SECTIONS))
+	@# Not echoed: DATA may hold a password.
+	@$(BIN)/python -m helpers.report --year $(YEAR) --data "$$DATA" --out "$$OUT" --lang $(REPORT_LANG) $(if $(MIN_CELL),--min-cell $(MIN_CELL)) $(if $(SECTIONS),--sections $(SECTIONS))
 
 ## Build the report for every year the dataset covers.
 reports: $(INSTALLED)
 	@if [ "$$DATA" = "$(DEFAULT_DATA)" ]; then $(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA); fi
-	$(BIN)/python -m helpers.report --all-years --data "$$DATA" --out "$$OUT" --lang $(REPORT_LANG) $(if $(MIN_CELL),--min-cell $(MIN_CELL))
+	@$(BIN)/python -m helpers.report --all-years --data "$$DATA" --out "$$OUT" --lang $(REPORT_LANG) $(if $(MIN_CELL),--min-cell $(MIN_CELL))
 
 ## Run the whole test suite (lint, unit, notebooks, calibration, browser).
 test: $(INSTALLED)
@@ -83,14 +84,29 @@ calibrate: $(INSTALLED)
 	$(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA)
 	$(BIN)/python -m helpers.calibrate --data $(DEFAULT_DATA)
 
-## Check a dataset folder against the data contract: make validate DATA=dir.
+## Check a dataset (folder or postgresql://...?schema=s) against the data contract.
 validate: $(INSTALLED)
-	$(BIN)/python -m helpers.validate "$$DATA"
+	@$(BIN)/python -m helpers.validate "$$DATA"
 
 ## Write the KPI file of one year without running notebooks: make kpis YEAR=2022.
 kpis: $(INSTALLED)
 	@test -n "$(YEAR)" || { echo "make kpis: YEAR is required" >&2; exit 2; }
-	$(BIN)/python -m helpers.kpis --year $(YEAR) --data "$$DATA" --out "$$OUT/$(YEAR)/kpis.csv" $(if $(MIN_CELL),--min-cell $(MIN_CELL))
+	@$(BIN)/python -m helpers.kpis --year $(YEAR) --data "$$DATA" --out "$$OUT/$(YEAR)/kpis.csv" $(if $(MIN_CELL),--min-cell $(MIN_CELL))
+
+## Write a PostgreSQL schema's tables as a dataset folder: make snapshot DATA=postgresql://... SNAPSHOT=dir.
+snapshot: $(INSTALLED)
+	@test -n "$(SNAPSHOT)" || { echo "make snapshot: SNAPSHOT=dir is required" >&2; exit 2; }
+	@$(BIN)/python -m helpers.pgsource "$$DATA" "$(SNAPSHOT)"
+
+## Load the embedded dataset into a PostgreSQL schema: make pg-demo DATA=postgresql://...?schema=mission.
+pg-demo: $(INSTALLED)
+	@case "$$DATA" in postgres://*|postgresql://*) ;; *) echo "make pg-demo: DATA=postgresql://user@host/db?schema=name is required" >&2; exit 2;; esac
+	$(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA)
+	@$(BIN)/python -m helpers.pgdemo "$$DATA" --from $(DEFAULT_DATA)
+
+## Time reading a PostgreSQL schema (ADBC, DuckDB's scanner) against its Parquet folder.
+pg-bench: $(INSTALLED)
+	@$(BIN)/python -m helpers.pgbench "$$DATA" --folder $(DEFAULT_DATA)
 
 ## Rewrite docs/data-contract.md from the contract's code (a test checks it is current).
 contract-doc: $(INSTALLED)

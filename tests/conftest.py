@@ -341,3 +341,21 @@ def edit_in_place(path, old: str, new: str) -> None:
     path.write_bytes(data.replace(old.encode(), new.encode()))
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert (path.stat().st_size, path.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A real PostgreSQL server of the session's own (Debian's binaries), stopped at the end.
+
+    Fails, rather than skips, when the binaries are absent: CI installs them.
+    """
+    from pg_server import PgServer, PostgresMissing
+
+    try:
+        server = PgServer().start()
+    except PostgresMissing as error:
+        pytest.fail(str(error))
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -51,6 +51,10 @@ def _is_date(value: Any) -> bool:
     return True
 
 
+def _is_object(value: Any) -> bool:
+    return isinstance(value, dict)
+
+
 def _is_years(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(_is_integer(y) for y in value)
 
@@ -63,6 +67,10 @@ FIELDS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "generator_version": (_is_text, "must be a JSON string"),
     "scale": (_is_number, "must be a JSON number"),
     "seed": (_is_integer, "must be a JSON whole number"),
+    # A snapshot of a database: the URL it was read from (password redacted) and the
+    # state read (time, server transaction, rows per table).
+    "snapshot": (_is_object, "must be a JSON object"),
+    "source": (_is_text, "must be a JSON string"),
     "synthetic": (_is_boolean, "must be a JSON boolean: true or false, without quotes"),
     "years": (_is_years, "must be a non-empty JSON list of whole numbers, e.g. [2022, 2023]"),
 }

@@ -165,7 +165,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         prog="python -m helpers.kpis", description="Write the KPI file of one report year."
     )
     parser.add_argument("--year", type=int, required=True, help="report year, e.g. 2022")
-    parser.add_argument("--data", type=Path, required=True, help="dataset folder")
+    parser.add_argument(
+        "--data", required=True, help="dataset folder, or a postgresql:// URL (text: keeps its //)"
+    )
     parser.add_argument("--out", type=Path, required=True, help="KPI file to write")
     parser.add_argument(
         "--min-cell",
@@ -190,29 +192,50 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     # Imported here: loading and validation are only needed by the command line.
     from helpers.load import ContractError, UnusableDatasetError, load_dataset
-    from helpers.rundata import list_covered_years
+    from helpers.pgsource import SourceError, redact, resolve
 
+    shown = redact(args.data) if "://" in str(args.data) else args.data
     try:
-        # A dataset this code already found valid (same fingerprint) is not checked again.
-        ds = load_dataset(args.data, reuse_verdict=True)
+        with resolve(args.data) as resolved:
+            try:
+                # A dataset this code already found valid (same fingerprint) is not
+                # checked again.
+                ds = load_dataset(resolved.folder, reuse_verdict=True)
+            except ContractError as error:
+                if isinstance(error, UnusableDatasetError):
+                    raise
+                raise resolved.locate(error) from None
+            try:
+                return write_year(ds, args)
+            finally:
+                ds.con.close()
     except UnusableDatasetError as error:
         print(f"kpis failed: {error}", file=sys.stderr)
         return USAGE
     except ContractError as error:
-        print(f"{args.data}: the dataset breaks the data contract\n{error}", file=sys.stderr)
+        print(f"{shown}: the dataset breaks the data contract\n{error}", file=sys.stderr)
+        return REFUSED
+    except SourceError as error:
+        print(f"kpis failed: {error}", file=sys.stderr)
+        return REFUSED
+
+
+def write_year(ds: Dataset, args: argparse.Namespace) -> int:
+    """Write the KPI file (and the series when asked) of ``args.year``; the exit status."""
+    from helpers.rundata import list_covered_years
+
+    for warning in ds.warnings:
+        print(f"warning: {warning.problem}", file=sys.stderr)
+    years = list_covered_years(ds)
+    if args.year not in years:
+        # As the report: a year outside the data would give a file of empty figures.
+        span = f"{years[0]}–{years[-1]}" if years else "no year"
+        print(
+            f"kpis failed: the dataset does not cover {args.year} (it covers {span})",
+            file=sys.stderr,
+        )
         return REFUSED
     try:
-        for warning in ds.warnings:
-            print(f"warning: {warning.problem}", file=sys.stderr)
-        years = list_covered_years(ds)
-        if args.year not in years:
-            # As the report: a year outside the data would give a file of empty figures.
-            span = f"{years[0]}–{years[-1]}" if years else "no year"
-            print(
-                f"kpis failed: the dataset does not cover {args.year} (it covers {span})",
-                file=sys.stderr,
-            )
-            return REFUSED
         kpis = compute_kpis(ds, args.year, args.min_cell)
         written = write_kpis(kpis, args.out)
         print(f"{written}: {len(kpis)} figures for {args.year}", file=sys.stderr)
@@ -223,8 +246,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"{error.filename}: " if error.filename else ""
         print(f"kpis failed: cannot write {where}{error.strerror or error}", file=sys.stderr)
         return REFUSED
-    finally:
-        ds.con.close()
     return DONE
 
 

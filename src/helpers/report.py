@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers import i18n, layout, publish
-from helpers.exit_codes import USAGE
+from helpers.exit_codes import DONE, REFUSED, USAGE
 from helpers.params import (
     DEFAULT_MIN_CELL,
     PARAMETER_NAMES,
@@ -68,6 +68,8 @@ FOLDER_README = "README.md"
 FOLDER_README_TEMPLATES = PACKAGE_DIR / "templates" / "report_folder"
 DURATIONS_FILE = "durations.json"
 DATASET_DESCRIPTION = "dataset.json"
+# The part of a snapshot's dataset.json that records when it was read (helpers.pgsource).
+SNAPSHOT_KEY = "snapshot"
 EXECUTED_DIR = "notebooks"
 RUN_DATA_DIR = "run-data"
 DEFAULT_CELL_TIMEOUT = 600.0
@@ -237,17 +239,19 @@ def plan_report(options: ReportOptions) -> Plan:
     params = options.params
     # dataset.json says whether the data is synthetic and which years it covers; the
     # fingerprint does not cover it.
-    description_file = options.data_dir / DATASET_DESCRIPTION
-    description = hash_files([description_file]) if description_file.is_file() else ""
+    # A snapshot's dataset.json also says when and in which server transaction it was
+    # read, which changes nothing in the report (``hash_description``).
+    description = hash_description(options.data_dir / DATASET_DESCRIPTION)
     figures_key = run_data_key(fingerprint, params.year, params.min_cell, description)
     # The run folder holds run.json too, which records the parameters and the dataset's
-    # name. Not its folder: a copy of the same data elsewhere reuses the run's figures.
+    # name. Not its folder: a copy of the same data elsewhere reuses the run's figures,
+    # and a snapshot of a database is named by the database it was read from.
+    dataset_name = describe_dataset_name(options.data_dir)
     recorded = {k: v for k, v in params.as_dict().items() if k not in ("output_dir", "data_dir")}
-    recorded["dataset"] = options.data_dir.resolve().name
+    recorded["dataset"] = dataset_name
     run_key = hash_text(f"{figures_key}|{json.dumps(recorded, sort_keys=True)}")[:20]
     pages = tuple((s.page, section_label(s.name, params.lang)) for s in sections)
     pages += ((METHODS_PAGE, i18n.t("page.methods", params.lang)),)
-    dataset_name = options.data_dir.resolve().name
     shared = {
         "run_data": run_key,
         "helpers": hash_helper_code(),
@@ -278,6 +282,36 @@ def plan_report(options: ReportOptions) -> Plan:
         )
     )
     return Plan(sections, run_key, report_key, pages, dataset_name, fingerprint, figures_key)
+
+
+def read_description(path: Path) -> dict[str, Any] | None:
+    """The dataset's dataset.json as an object; None when absent or not an object."""
+    try:
+        described = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return described if isinstance(described, dict) else None
+
+
+def describe_dataset_name(folder: Path) -> str:
+    """How the pages name the dataset: the source a snapshot was read from (the
+    database's URL, password redacted), else the folder's name."""
+    described = read_description(folder / DATASET_DESCRIPTION) or {}
+    source = described.get("source")
+    return source if isinstance(source, str) and source else folder.resolve().name
+
+
+def hash_description(path: Path) -> str:
+    """A hash of what dataset.json says about the data: when and in which server
+    transaction a snapshot was read changes nothing in the report, so a report from the
+    database and one from a snapshot of it share their key."""
+    if not path.is_file():
+        return ""
+    described = read_description(path)
+    if described is None:
+        return hash_files([path])
+    described.pop(SNAPSHOT_KEY, None)
+    return hash_text(json.dumps(described, sort_keys=True))
 
 
 def list_other_years(options: ReportOptions) -> list[int]:
@@ -681,7 +715,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     years = parser.add_mutually_exclusive_group(required=True)
     years.add_argument("--year", type=int, help="the report year")
     years.add_argument("--all-years", action="store_true", help="every year the dataset covers")
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help="dataset folder")
+    # Text, not a Path: a URL's "//" must survive.
+    parser.add_argument(
+        "--data",
+        default=str(DEFAULT_DATA_DIR),
+        help="dataset folder, or a postgresql:// URL (read into a snapshot under OUT/.build)",
+    )
     parser.add_argument("--out", type=Path, default=OUTPUTS_DIR, help="reports folder")
     parser.add_argument("--lang", default="en", help="en or fr")
     parser.add_argument(
@@ -729,8 +768,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def make_options(
     args: argparse.Namespace, year: int, sibling_years: Sequence[int] = ()
 ) -> ReportOptions:
-    data_dir = args.data.resolve()
-    params = ReportParams(year=year, data_dir=str(data_dir), lang=args.lang, min_cell=args.min_cell)
+    data_dir = Path(args.data).resolve()
+    # A snapshot's folder is temporary: the run records the source it was read from.
+    shown = getattr(args, "shown", None) or str(data_dir)
+    params = ReportParams(year=year, data_dir=shown, lang=args.lang, min_cell=args.min_cell)
     return ReportOptions(
         params=params,
         data_dir=data_dir,
@@ -774,6 +815,7 @@ def choose_methods_notes(notes: Path, lang: str) -> Path:
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line; see the module docstring for the exit status."""
     from helpers.load import ContractError, UnusableDatasetError
+    from helpers.pgsource import SourceError, resolve
 
     args = parse_args(argv)
     progress = Progress()
@@ -788,25 +830,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"report failed: {'; '.join(problems)}", file=sys.stderr)
             return USAGE
         publish.claim_output_folder(args.out.resolve())
-        ds, known = None, {}
-        years = [args.year]
-        if args.all_years:
-            from helpers.rundata import list_covered_years
-
-            ds = validate_dataset(args.data.resolve(), progress, not args.no_cache)
-            years = list_covered_years(ds)
-        for year in years:
-            options = make_options(args, year, years if args.all_years else ())
-            progress.say(
-                f"report {year} ({options.params.lang}, min_cell {options.params.min_cell}) "
-                f"from {options.data_dir} into {options.target}"
-            )
-            target = build_report(options, progress, ds, known)
-            progress.say(f"done: {target / INDEX_PAGE}")
-        return 0
+        with resolve(args.data, work=publish.build_root(args.out)) as resolved:
+            if resolved.source is not None:
+                progress.say(f"snapshot: {resolved.shown} read")
+            args.data = str(resolved.folder)
+            args.shown = resolved.shown if resolved.source is not None else None
+            try:
+                build_years(args, progress)
+            except UnusableDatasetError:
+                raise
+            except ContractError as error:
+                raise resolved.locate(error) from None
+        return DONE
     except publish.OutputFolderError as error:
         print(f"report failed: {error}", file=sys.stderr)
         return USAGE
+    except SourceError as error:
+        print(f"report failed: {error}; the previous report is untouched", file=sys.stderr)
+        return REFUSED
     except UnusableDatasetError as error:
         # Caught before ContractError, its parent: the folder named is not a dataset.
         print(f"report failed: {one_line(str(error))}", file=sys.stderr)
@@ -835,6 +876,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def build_years(args: argparse.Namespace, progress: Progress) -> None:
+    """Build the year asked for, or every year the dataset covers."""
+    ds, known = None, {}
+    years = [args.year]
+    if args.all_years:
+        from helpers.rundata import list_covered_years
+
+        ds = validate_dataset(Path(args.data).resolve(), progress, not args.no_cache)
+        years = list_covered_years(ds)
+    for year in years:
+        options = make_options(args, year, years if args.all_years else ())
+        progress.say(
+            f"report {year} ({options.params.lang}, min_cell {options.params.min_cell}) "
+            f"from {options.params.data_dir} into {options.target}"
+        )
+        target = build_report(options, progress, ds, known)
+        progress.say(f"done: {target / INDEX_PAGE}")
 
 
 def describe_os_error(error: OSError) -> str:

@@ -34,7 +34,9 @@ class Problem:
     """One broken rule: where it is broken, how often, and the first offending rows.
 
     ``rows`` are counted as a person counts them in the file: lines of a CSV file (the
-    header is line 1), 1-based rows of a Parquet file.
+    header is line 1), 1-based rows of a Parquet file. A table read from a database is
+    named ``schema.table`` and carries, in ``where``, the SQL listing its offending rows
+    there instead.
     """
 
     file: str
@@ -42,6 +44,7 @@ class Problem:
     rule: str
     count: int = 0
     rows: tuple[int, ...] = ()
+    where: str = ""
 
     def __str__(self) -> str:
         text = ": ".join(part for part in (self.file, self.column, self.rule) if part)
@@ -53,6 +56,8 @@ class Problem:
             shown = ", ".join(str(r) for r in self.rows)
             more = ", ..." if self.count > len(self.rows) else ""
             text += f" ({word}{'s' if len(self.rows) > 1 else ''} {shown}{more})"
+        if self.where:
+            text += f"; rows: {self.where}"
         return text
 
 

@@ -304,7 +304,7 @@ def describe_run(ds: Dataset, params: Mapping[str, Any], years: list[int]) -> di
         },
         "dataset": {
             "fingerprint": ds.fingerprint,
-            "name": ds.source.name if ds.source else "",
+            "name": describe_source(ds),
             "synthetic": ds.synthetic,
             "absent_tables": sorted(ds.absent),
             "years": years,
@@ -315,6 +315,15 @@ def describe_run(ds: Dataset, params: Mapping[str, Any], years: list[int]) -> di
         "parameters": dict(params),
         "created_utc": datetime.now(UTC).replace(microsecond=0).isoformat(),
     }
+
+
+def describe_source(ds: Dataset) -> str:
+    """The dataset's name: the source a snapshot was read from (a database's URL with
+    its password redacted, as its dataset.json records it), else the folder's name."""
+    source = ds.meta.get("source")
+    if isinstance(source, str) and source:
+        return source
+    return ds.source.name if ds.source else ""
 
 
 def describe_code_version() -> dict[str, Any]:

@@ -1,12 +1,15 @@
 """Check a dataset folder against the data contract before any report is run.
 
-    python -m helpers.validate DIR [--reference DIR]
+    python -m helpers.validate DIR|postgresql://... [--reference DIR]
 
 Prints one line per broken rule (file, column, rule, count of rows and the first
 offending rows) and a verdict; on a valid dataset, one line per warning about values
-possible but implausible (``helpers.plausibility``), which do not change the verdict.
-Exit status (``helpers.exit_codes``): 0 valid, 1 the dataset breaks the contract, 2 the
-folder cannot be examined (missing, not a folder). Bad input never shows a traceback.
+possible but implausible (``helpers.plausibility``), which do not change the verdict,
+and one per column outside the contract, ignored. A PostgreSQL schema is read into a
+temporary snapshot first (``helpers.pgsource``); its problems name schema.table and give
+the SQL listing the offending rows on the server. Exit status (``helpers.exit_codes``):
+0 valid, 1 the dataset breaks the contract or the database cannot be read, 2 the folder
+cannot be examined (missing, not a folder). Bad input never shows a traceback.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from helpers.dataset import Dataset
 from helpers.exit_codes import DONE, REFUSED, USAGE
 from helpers.load import ContractError, UnusableDatasetError, load_dataset
 from helpers.paths import REFERENCE_DIR
+from helpers.pgsource import SourceError, resolve
 
 VALID, INVALID, UNUSABLE = DONE, REFUSED, USAGE
 
@@ -45,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m helpers.validate", description="Check a dataset against the data contract."
     )
-    parser.add_argument("data_dir", type=Path, help="the dataset folder")
+    # Text, not a Path: a URL's "//" must survive.
+    parser.add_argument("data_dir", help="the dataset folder, or a postgresql:// URL")
     parser.add_argument(
         "--reference",
         type=Path,
@@ -54,7 +59,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        dataset = load_dataset(args.data_dir, args.reference)
+        with resolve(args.data_dir) as resolved:
+            try:
+                dataset = load_dataset(resolved.folder, args.reference)
+            except ContractError as error:
+                raise resolved.locate(error) from None
+            try:
+                print(describe_valid(dataset))
+                for warning in dataset.warnings:
+                    print(f"warning: {warning.problem}")
+                for file, column in dataset.ignored:
+                    print(f"ignored: {file}: {column}: not in the data contract, never read")
+            finally:
+                dataset.con.close()
     except UnusableDatasetError as error:
         print(error, file=sys.stderr)
         return UNUSABLE
@@ -63,14 +80,9 @@ def main(argv: list[str] | None = None) -> int:
             print(problem)
         print(describe_invalid(error))
         return INVALID
-    try:
-        print(describe_valid(dataset))
-        for warning in dataset.warnings:
-            print(f"warning: {warning.problem}")
-        for file, column in dataset.ignored:
-            print(f"ignored: {file}: {column}: not in the data contract, never read")
-    finally:
-        dataset.con.close()
+    except SourceError as error:
+        print(error, file=sys.stderr)
+        return INVALID
     return VALID
 
 
