@@ -8,6 +8,7 @@ import pytest
 from report_runs import build_smoke_report
 
 from helpers import i18n
+from helpers.layout import METRIC_SECTIONS
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -20,7 +21,7 @@ CHROMIUM_ARGS = [
 ]
 
 # The sections that draw charts whatever the data (the others may be tables only).
-CHARTED = ("funnel", "categories", "funding", "apprenticeship", "carbon")
+CHARTED = METRIC_SECTIONS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -2,6 +2,7 @@
 
 import pandas as pd
 import pytest
+from conftest import edit_in_place
 from tables import ADMITTED_APPLICATION
 
 from helpers import kpis, registry
@@ -399,6 +400,19 @@ def test_command_refuses_a_dataset_that_breaks_the_contract(tmp_path, capsys):
     write_csv_dataset(data, frames)
     code = kpis.main(["--year", "2022", "--data", str(data), "--out", str(tmp_path / "k.csv")])
     assert code == 1
+    assert "gender" in capsys.readouterr().err
+    assert not (tmp_path / "k.csv").exists()
+
+
+def test_command_refuses_data_edited_in_place_after_a_valid_run(tmp_path, capsys, isolated_cache):
+    data = tmp_path / "data"
+    write_csv_dataset(data, valid_frames())
+    command = ["--year", "2022", "--data", str(data), "--out", str(tmp_path / "k.csv")]
+    assert kpis.main(command) == 0
+    # Same size, same modification time: only the bytes tell the edit.
+    edit_in_place(data / "members.csv", "female", "robot!")
+    (tmp_path / "k.csv").unlink()
+    assert kpis.main(command) == 1
     assert "gender" in capsys.readouterr().err
     assert not (tmp_path / "k.csv").exists()
 

@@ -17,7 +17,7 @@ variants taking turns so that a change in the machine's load falls on all of the
    data (KPI file, history, series) from it, each alone in this process.
 
 The timed report and floor runs are *cold*: a new output folder, ``--no-cache``, and an
-empty cache folder (``XDG_CACHE_HOME``): no remembered validation verdict, no file digest,
+empty cache folder (``XDG_CACHE_HOME``): no remembered validation verdict,
 no figures; the naive chain, too, starts with an empty cache folder. Two extra rows, ``report_warm`` and ``report_10x_warm``, build into a
 new output folder with the caches of an earlier run on the same data (the dataset found
 valid, its figures computed): what every report after the first costs.

@@ -19,6 +19,7 @@ import pandas as pd
 
 from helpers import registry, safe_csv, segments, stats
 from helpers.dataset import Dataset
+from helpers.exit_codes import DONE, REFUSED, USAGE
 from helpers.metrics import series as series_module
 from helpers.metrics.common import FIGURE_COLUMNS, complementary_breakdowns
 from helpers.metrics.funding import funding_breakdowns
@@ -180,24 +181,51 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Validate the dataset, compute the year's figures and write the KPI file."""
+    """Validate the dataset, compute the year's figures and write the KPI file.
+
+    Exit status (``helpers.exit_codes``): 0 written, 1 the dataset breaks the contract or
+    does not cover the year (or the file cannot be written), 2 bad command line or a
+    data folder that does not exist.
+    """
     args = parse_args(argv)
     # Imported here: loading and validation are only needed by the command line.
-    from helpers.load import ContractError, load_dataset
+    from helpers.load import ContractError, UnusableDatasetError, load_dataset
+    from helpers.rundata import list_covered_years
 
     try:
         # A dataset this code already found valid (same fingerprint) is not checked again.
         ds = load_dataset(args.data, reuse_verdict=True)
+    except UnusableDatasetError as error:
+        print(f"kpis failed: {error}", file=sys.stderr)
+        return USAGE
     except ContractError as error:
         print(f"{args.data}: the dataset breaks the data contract\n{error}", file=sys.stderr)
-        return 1
-    kpis = compute_kpis(ds, args.year, args.min_cell)
-    written = write_kpis(kpis, args.out)
-    print(f"{written}: {len(kpis)} figures for {args.year}", file=sys.stderr)
-    if args.series:
-        series = write_series(compute_series(ds, args.year, args.min_cell), args.series)
-        print(f"{series}: chart series for {args.year}", file=sys.stderr)
-    return 0
+        return REFUSED
+    try:
+        for warning in ds.warnings:
+            print(f"warning: {warning.problem}", file=sys.stderr)
+        years = list_covered_years(ds)
+        if args.year not in years:
+            # As the report: a year outside the data would give a file of empty figures.
+            span = f"{years[0]}–{years[-1]}" if years else "no year"
+            print(
+                f"kpis failed: the dataset does not cover {args.year} (it covers {span})",
+                file=sys.stderr,
+            )
+            return REFUSED
+        kpis = compute_kpis(ds, args.year, args.min_cell)
+        written = write_kpis(kpis, args.out)
+        print(f"{written}: {len(kpis)} figures for {args.year}", file=sys.stderr)
+        if args.series:
+            series = write_series(compute_series(ds, args.year, args.min_cell), args.series)
+            print(f"{series}: chart series for {args.year}", file=sys.stderr)
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"kpis failed: cannot write {where}{error.strerror or error}", file=sys.stderr)
+        return REFUSED
+    finally:
+        ds.con.close()
+    return DONE
 
 
 if __name__ == "__main__":

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 import pandas as pd
 from scipy import stats as scipy_stats
 
-MIN_CELL = 10
+# The disclosure threshold's one home is the report parameter's default.
+from helpers.params import DEFAULT_MIN_CELL as MIN_CELL
+
 CONFIDENCE = 0.95
 
 # Columns of the tidy figure frame that a withheld figure must not show.

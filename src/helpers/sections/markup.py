@@ -17,6 +17,10 @@ METHODS_PAGE = "methods.html"
 
 STYLE = """<style>
 .mr-lead{font-size:1.08rem;max-width:46rem}
+.mr-findings{background:#f6f7fa;border-radius:6px;padding:.6rem 1.1rem;margin:1rem 0 1.4rem;max-width:48rem}
+.mr-findings h2{margin:.2rem 0 .4rem;font-size:1.1rem}
+.mr-findings ul{margin:0;padding-left:1.1rem}
+.mr-findings li{margin:.35rem 0;line-height:1.45}
 .mr-purpose{color:#5b6275;max-width:46rem}
 .mr-note{color:#5b6275;font-size:.9rem;max-width:46rem}
 .mr-tag{display:inline-block;font-size:.75rem;padding:0 .35rem;border-radius:3px;margin-left:.3rem;white-space:nowrap}
