@@ -658,8 +658,8 @@ def check_privacy(ds: Any, folder: Path, progress: Progress) -> None:
         raise ReportFailure(describe_refusal(scan))
     skipped = f"; not text, not searched: {', '.join(scan.skipped)}" if scan.skipped else ""
     progress.say(
-        f"privacy: no identifier in any output ({scan.files} files searched in "
-        f"{time.monotonic() - started:.1f}s){skipped}"
+        f"privacy: no identifier in {scan.files} outputs "
+        f"({time.monotonic() - started:.1f}s){skipped}"
     )
 
 
