@@ -14,7 +14,7 @@ from report_runs import FIXTURE_NOTEBOOKS, build_smoke_report, run_report
 from helpers import contract
 from helpers.dataset import Dataset
 from helpers.load import load_dataset
-from helpers.privacy import bounded_substrings, scan_folder, scan_outputs
+from helpers.privacy import bounded_substrings, could_occur, scan_folder, scan_outputs
 
 # Identifiers a contract allows: any string. Each is planted as the id of one member.
 ODD_IDS = {
@@ -185,3 +185,13 @@ def test_a_file_that_is_not_text_is_listed_as_skipped(tmp_path, ds):
 def test_candidates_are_the_stretches_bounded_by_non_alphanumerics():
     assert bounded_substrings("ab (c1) d", [2]) == {"ab", "c1", " d"}
     assert bounded_substrings("ab (c1) d", [4]) == {"(c1)"}
+
+
+def test_a_column_is_read_only_when_the_start_its_values_share_is_in_the_outputs():
+    value_range = ("CE00000001", "CE13213949")
+    assert not could_occur(value_range, ["the CEO met CE2", "xCE01 is inside a word"])
+    assert could_occur(value_range, ["(CE01)"])
+    assert could_occur(value_range, ["CE1 at the start"])
+    # Values that share no start still begin between their first letters.
+    assert could_occur(("A1", "Z9"), ["a Mx"]) and not could_occur(("A1", "Z9"), ["nothing"])
+    assert could_occur(("", "Z9"), ["nothing"])

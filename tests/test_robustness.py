@@ -156,11 +156,11 @@ def fill(folder: Path) -> Path:
     """Write zeros into a file of ``folder`` until its file system is full."""
     filler = folder / "filler"
     block = bytes(1 << 16)
-    with filler.open("wb") as handle:
+    # Unbuffered: a buffered file keeps what did not fit and fails again when closed.
+    with filler.open("wb", buffering=0) as handle:
         try:
             while True:
                 handle.write(block)
-                handle.flush()
         except OSError:
             pass
     return filler

@@ -34,6 +34,7 @@ import csv
 import html
 import io
 import json
+import os
 import re
 import sys
 from collections import defaultdict
@@ -104,15 +105,18 @@ def scan_folder(ds: Dataset, folder: Path) -> Scan:
         else:
             views[name] = texts
     scan.files = len(views)
-    columns = list_identifier_columns(ds)
-    if not columns or not views:
+    texts = [text for found in views.values() for text in found]
+    ranges = measure_ranges(ds, list_identifier_columns(ds))
+    # Every value of a column starts with what its smallest and largest values share: a
+    # column whose shared start is nowhere in the outputs need not be read at all.
+    ranges = {pair: r for pair, r in ranges.items() if could_occur(r, texts)}
+    if not ranges or not texts:
         return scan
-    lengths = measure_identifiers(ds, columns)
+    lengths = measure_identifiers(ds, list(ranges))
     candidates = set()
-    for texts in views.values():
-        for text in texts:
-            candidates |= bounded_substrings(text, lengths)
-    owners = find_identifiers(ds, columns, candidates)
+    for text in texts:
+        candidates |= bounded_substrings(text, lengths)
+    owners = find_identifiers(ds, ranges, candidates)
     if owners:
         scan.hits = count_occurrences(views, owners)
     return scan
@@ -141,6 +145,47 @@ def list_identifier_columns(ds: Dataset) -> list[tuple[str, str]]:
         and (rule.target, rule.target_key) in present
     }
     return [pair for pair in present if pair not in covered]
+
+
+def measure_ranges(
+    ds: Dataset, columns: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[str, str]]:
+    """The smallest and largest value of each column that holds any.
+
+    DuckDB reads them from the Parquet files' statistics, without reading the column.
+    """
+    con = ds.con.cursor()
+    try:
+        ranges = {}
+        for table, column in columns:
+            [(low, high)] = con.execute(
+                f'SELECT min("{column}"), max("{column}") FROM "{table}"'
+            ).fetchall()
+            if low is not None:
+                ranges[table, column] = (low, high)
+        return ranges
+    finally:
+        con.close()
+
+
+def could_occur(value_range: tuple[str, str], texts: Sequence[str]) -> bool:
+    """False when no text holds, after a boundary, the start that every value of the
+    range has (then none of them is in the texts)."""
+    low, high = value_range
+    shared = os.path.commonprefix([low, high])
+    pattern = re.escape(shared)
+    if len(shared) < len(low):
+        # The next character lies between theirs ("CE0" and "CE1" for CE0... to CE1...).
+        pattern += f"[{re.escape(low[len(shared)])}-{re.escape(high[len(shared)])}]"
+    if not pattern:
+        return True
+    # No look-behind in the pattern: a literal start lets the search skip ahead quickly.
+    start = re.compile(pattern)
+    return any(
+        m.start() == 0 or not text[m.start() - 1].isalnum()
+        for text in texts
+        for m in start.finditer(text)
+    )
 
 
 def measure_identifiers(ds: Dataset, columns: Sequence[tuple[str, str]]) -> list[int]:
@@ -261,13 +306,13 @@ def bounded_substrings(text: str, lengths: Iterable[int]) -> set[str]:
 
 
 def find_identifiers(
-    ds: Dataset, columns: Sequence[tuple[str, str]], candidates: set[str]
+    ds: Dataset, ranges: dict[tuple[str, str], tuple[str, str]], candidates: set[str]
 ) -> dict[str, set[tuple[str, str]]]:
     """The candidates that are identifier values, each with the columns that hold it.
 
-    A column's smallest and largest values come from the files' statistics, without
-    reading the column: a candidate outside that range cannot be one of its values, and
-    most columns are left with none to look up.
+    ``ranges`` gives each column's smallest and largest value (``measure_ranges``): a
+    candidate outside them cannot be one of its values, and most columns are left with
+    none to look up.
     """
     if not candidates:
         return {}
@@ -276,12 +321,7 @@ def find_identifiers(
     owners: dict[str, set[tuple[str, str]]] = defaultdict(set)
     ordered = sorted(candidates)
     try:
-        for table, column in columns:
-            low, high = con.execute(
-                f'SELECT min("{column}"), max("{column}") FROM "{table}"'
-            ).fetchall()[0]
-            if low is None:
-                continue
+        for (table, column), (low, high) in ranges.items():
             within = ordered[bisect.bisect_left(ordered, low) : bisect.bisect_right(ordered, high)]
             if not within:
                 continue
