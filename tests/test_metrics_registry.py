@@ -48,6 +48,22 @@ DEFINED_METRICS = (
     "co2e_per_user_kg",
     "co2e_per_paid_student_kg",
     "carbon_donation_eur",
+    "survey_response_rate",
+    "employed_before_share",
+    "employed_after_share",
+    "employment_change",
+    "into_work_rate",
+    "salary_change_median_eur",
+    "salary_rise_share",
+    "salary_change_total_eur",
+    "graduates_with_outcome_1y",
+    "graduates_with_outcome_2y",
+    "graduates_with_outcome_5y",
+    "graduates_with_outcome_10y",
+    "team_emissions_tco2e",
+    "team_budget_tco2e",
+    "team_budget_use",
+    "team_emissions_forecast_tco2e",
 )
 
 

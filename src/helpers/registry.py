@@ -16,10 +16,10 @@ from types import MappingProxyType
 import pandas as pd
 
 from helpers.dataset import Dataset
-from helpers.metrics import apprenticeship, carbon, categories, focus, funding, funnel
+from helpers.metrics import apprenticeship, carbon, categories, focus, funding, funnel, impact
 
-SECTIONS = ("funnel", "categories", "funding", "apprenticeship", "carbon")
-KINDS = ("count", "rate", "share", "ratio", "growth", "amount")
+SECTIONS = ("funnel", "categories", "funding", "apprenticeship", "carbon", "impact")
+KINDS = ("count", "rate", "share", "ratio", "growth", "amount", "difference")
 # Kinds whose value is a fraction with numerator, denominator and interval.
 PROPORTION_KINDS = ("rate", "share")
 # Kinds whose figures add up over a partition of people (secondary suppression applies).
@@ -37,6 +37,19 @@ _CATEGORY_COLUMNS = (
     "disability",
 )
 _BY_CATEGORY = "all, underserved, non_underserved and each underserved category"
+_IMPACT_SEGMENTS = _BY_CATEGORY + ", apprentices and non_apprentices"
+# What the impact figures read: the graduates, their survey and their application.
+_RESPONDENTS = {
+    "enrollments": ("enrollment_id", "application_id", "status", "ended_at", "funding_type"),
+    "graduate_surveys": ("enrollment_id", "responded_at"),
+    "applications": _CATEGORY_COLUMNS,
+}
+_SURVEY_EMPLOYMENT = ("enrollment_id", "responded_at", "employed_within_6_months")
+_SURVEY_SALARIES = ("enrollment_id", "responded_at", "salary_before_eur", "salary_after_eur")
+_TEAM_LINES = {
+    "carbon_activity": ("month", "team", "activity_value", "emission_factor_id"),
+    "emission_factors": ("emission_factor_id", "kgco2e_per_unit"),
+}
 _APPRENTICE_SECTIONS = MappingProxyType(
     {"apprentices": "apprenticeship", "non_apprentices": "apprenticeship"}
 )
@@ -530,6 +543,164 @@ METRICS: tuple[MetricSpec, ...] = (
             "emission_factors": ("emission_factor_id", "kgco2e_per_unit"),
             "carbon_prices": ("year", "eur_per_tco2e"),
         },
+    ),
+)
+
+_OUTCOME_WINDOWS = tuple(
+    _spec(
+        impact.outcome_window_metric(window),
+        "impact",
+        "rate",
+        "fraction",
+        f"Of the graduates of {window} year{'s' if window > 1 else ''} before the report "
+        "year, the fraction whose member declared at least one career outcome (any source, "
+        f"every declaration) between the jury date and {365 * window} days after it. Shown "
+        "only when the data covers the graduates' year.",
+        getattr(impact, f"compute_graduates_with_outcome_{window}y"),
+        {
+            "enrollments": ("member_id", "application_id", "status", "ended_at"),
+            "career_outcomes": ("member_id", "declared_at"),
+            "applications": _CATEGORY_COLUMNS,
+        },
+        _BY_CATEGORY,
+    )
+    for window in impact.OUTCOME_WINDOWS
+)
+
+METRICS += (
+    # --- impact: before and after the path ---
+    _spec(
+        "survey_response_rate",
+        "impact",
+        "rate",
+        "fraction",
+        "Of the graduates of the year who were sent the graduate survey, the fraction who "
+        "answered it: the people behind every other impact figure.",
+        impact.compute_survey_response_rate,
+        _RESPONDENTS,
+        _IMPACT_SEGMENTS,
+    ),
+    _spec(
+        "employed_before_share",
+        "impact",
+        "share",
+        "fraction",
+        "Of the respondents whose employment status at application is known, the fraction "
+        "who declared themselves employed when they applied.",
+        impact.compute_employed_before_share,
+        {**_RESPONDENTS, "graduate_surveys": _SURVEY_EMPLOYMENT},
+        _IMPACT_SEGMENTS,
+    ),
+    _spec(
+        "employed_after_share",
+        "impact",
+        "share",
+        "fraction",
+        "Of the same respondents, the fraction employed within six months of graduating.",
+        impact.compute_employed_after_share,
+        {**_RESPONDENTS, "graduate_surveys": _SURVEY_EMPLOYMENT},
+        _IMPACT_SEGMENTS,
+    ),
+    _spec(
+        "employment_change",
+        "impact",
+        "difference",
+        "fraction",
+        "The share employed after minus the share employed before, for the same people "
+        "twice; its 95 % interval is Newcombe's for paired proportions (1998, method 10), "
+        "built on the two Wilson intervals and their correlation.",
+        impact.compute_employment_change,
+        {**_RESPONDENTS, "graduate_surveys": _SURVEY_EMPLOYMENT},
+        _IMPACT_SEGMENTS,
+    ),
+    _spec(
+        "into_work_rate",
+        "impact",
+        "rate",
+        "fraction",
+        "Of the respondents who were job seekers, students or inactive when they applied, "
+        "the fraction employed within six months of graduating.",
+        impact.compute_into_work_rate,
+        {**_RESPONDENTS, "graduate_surveys": _SURVEY_EMPLOYMENT},
+        _IMPACT_SEGMENTS,
+    ),
+    _spec(
+        "salary_change_median_eur",
+        "impact",
+        "ratio",
+        "EUR a year",
+        "Of the respondents who gave their salary before and after, the median of after "
+        "minus before, in euros a year; its 95 % interval runs between two order "
+        "statistics chosen with the binomial distribution, whatever the shape of the data.",
+        impact.compute_salary_change_median_eur,
+        {**_RESPONDENTS, "graduate_surveys": _SURVEY_SALARIES},
+        _IMPACT_SEGMENTS,
+    ),
+    _spec(
+        "salary_rise_share",
+        "impact",
+        "share",
+        "fraction",
+        "Of the respondents who gave both salaries, the fraction whose salary after is "
+        "higher than before.",
+        impact.compute_salary_rise_share,
+        {**_RESPONDENTS, "graduate_surveys": _SURVEY_SALARIES},
+        _IMPACT_SEGMENTS,
+    ),
+    _spec(
+        "salary_change_total_eur",
+        "impact",
+        "amount",
+        "EUR a year",
+        "Of the respondents who gave both salaries, the sum of after minus before, in euros "
+        "a year.",
+        impact.compute_salary_change_total_eur,
+        {**_RESPONDENTS, "graduate_surveys": _SURVEY_SALARIES},
+        _IMPACT_SEGMENTS,
+    ),
+    *_OUTCOME_WINDOWS,
+    # --- carbon budget by team ---
+    _spec(
+        "team_emissions_tco2e",
+        "carbon",
+        "amount",
+        "tCO2e",
+        "Emissions of the year of each team's activity lines, in tonnes of CO2 equivalent.",
+        carbon.compute_team_emissions_tco2e,
+        _TEAM_LINES,
+        "each team, as written in the data",
+    ),
+    _spec(
+        "team_budget_tco2e",
+        "carbon",
+        "amount",
+        "tCO2e",
+        "The carbon budget each team was given for the year (optional carbon_budgets table).",
+        carbon.compute_team_budget_tco2e,
+        {"carbon_budgets": ("year", "team", "budget_tco2e")},
+        "each team, as written in the data",
+    ),
+    _spec(
+        "team_budget_use",
+        "carbon",
+        "ratio",
+        "fraction of budget",
+        "A team's emissions of the year divided by its budget: 1 means the budget is spent.",
+        carbon.compute_team_budget_use,
+        {**_TEAM_LINES, "carbon_budgets": ("year", "team", "budget_tco2e")},
+        "each team, as written in the data",
+    ),
+    _spec(
+        "team_emissions_forecast_tco2e",
+        "carbon",
+        "amount",
+        "tCO2e",
+        "When the year's carbon data stops before December: a team's emissions to date "
+        "plus the mean of its last three months present times the months left; equal to "
+        "the emissions for a complete year.",
+        carbon.compute_team_emissions_forecast_tco2e,
+        _TEAM_LINES,
+        "each team, as written in the data",
     ),
 )
 
