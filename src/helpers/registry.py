@@ -37,6 +37,8 @@ _CATEGORY_COLUMNS = (
     "disability",
 )
 _BY_CATEGORY = "all, underserved, non_underserved and each underserved category"
+# Team figures are given for the teams the data names, not for groups of people.
+TEAM_SEGMENTS = "each team, as written in the data"
 _IMPACT_SEGMENTS = _BY_CATEGORY + ", apprentices and non_apprentices"
 # What the impact figures read: the graduates, their survey and their application.
 _RESPONDENTS = {
@@ -668,7 +670,7 @@ METRICS += (
         "Emissions of the year of each team's activity lines, in tonnes of CO2 equivalent.",
         carbon.compute_team_emissions_tco2e,
         _TEAM_LINES,
-        "each team, as written in the data",
+        TEAM_SEGMENTS,
     ),
     _spec(
         "team_budget_tco2e",
@@ -678,7 +680,7 @@ METRICS += (
         "The carbon budget each team was given for the year (optional carbon_budgets table).",
         carbon.compute_team_budget_tco2e,
         {"carbon_budgets": ("year", "team", "budget_tco2e")},
-        "each team, as written in the data",
+        TEAM_SEGMENTS,
     ),
     _spec(
         "team_budget_use",
@@ -688,7 +690,7 @@ METRICS += (
         "A team's emissions of the year divided by its budget: 1 means the budget is spent.",
         carbon.compute_team_budget_use,
         {**_TEAM_LINES, "carbon_budgets": ("year", "team", "budget_tco2e")},
-        "each team, as written in the data",
+        TEAM_SEGMENTS,
     ),
     _spec(
         "team_emissions_forecast_tco2e",
@@ -700,7 +702,7 @@ METRICS += (
         "the emissions for a complete year.",
         carbon.compute_team_emissions_forecast_tco2e,
         _TEAM_LINES,
-        "each team, as written in the data",
+        TEAM_SEGMENTS,
     ),
 )
 
