@@ -60,6 +60,7 @@ SECTION_ORDER = (
     "funding",
     "apprenticeship",
     "carbon",
+    "impact",
     "targets",
     "reconciliation",
 )

@@ -174,7 +174,10 @@ class ImpactPieces:
         for window in OUTCOME_WINDOWS:
             metric = outcome_window_metric(window)
             label = metric_link(
-                metric, t("impact.window", self.lang, years=window, cohort=self.year - window)
+                metric,
+                i18n.t_count(
+                    "impact.window", self.lang, window, years=window, cohort=self.year - window
+                ),
             )
             if self.lacks(metric):
                 text = tag(
