@@ -548,16 +548,25 @@ METRICS: tuple[MetricSpec, ...] = (
     ),
 )
 
+# Of the graduates of Y - k, who declared a career outcome within k years of the jury.
+_OUTCOME_DEFINITIONS = {
+    window: f"Of the graduates of {before}, the fraction who declared at least one career "
+    f"outcome{detail} within {days} days of their jury. Shown only when the data covers the "
+    "graduates' year."
+    for window, before, detail, days in (
+        (1, "the year before", " (any source, every declaration)", "365"),
+        (2, "two years before", "", "730"),
+        (5, "five years before", "", "1,825"),
+        (10, "ten years before", "", "3,650"),
+    )
+}
 _OUTCOME_WINDOWS = tuple(
     _spec(
         impact.outcome_window_metric(window),
         "impact",
         "rate",
         "fraction",
-        f"Of the graduates of {window} year{'s' if window > 1 else ''} before the report "
-        "year, the fraction whose member declared at least one career outcome (any source, "
-        f"every declaration) between the jury date and {365 * window} days after it. Shown "
-        "only when the data covers the graduates' year.",
+        _OUTCOME_DEFINITIONS[window],
         getattr(impact, f"compute_graduates_with_outcome_{window}y"),
         {
             "enrollments": ("member_id", "application_id", "status", "ended_at"),
@@ -687,7 +696,7 @@ METRICS += (
         "carbon",
         "ratio",
         "fraction of budget",
-        "A team's emissions of the year divided by its budget: 1 means the budget is spent.",
+        "A team's emissions of the year divided by its budget: 100 % means the budget is spent.",
         carbon.compute_team_budget_use,
         {**_TEAM_LINES, "carbon_budgets": ("year", "team", "budget_tco2e")},
         TEAM_SEGMENTS,
