@@ -37,6 +37,7 @@ PARAMETER_COLUMNS = (
     "source_year",
     "source_page",
     "note",
+    "note_fr",
 )
 ALLOWANCE = "unemployment_allowance_eur_per_year"
 INDEMNIFIED = "indemnified_share_of_job_seekers"

@@ -268,7 +268,7 @@ class ImpactPieces:
                     escape(
                         f"{record['source_title']} ({record['source_year']}), {record['source_page']}"
                     )
-                    + f"<br><small>{escape(record['note'])}</small>",
+                    + f"<br><small>{escape(record['note_fr' if self.lang == 'fr' else 'note'])}</small>",
                 ),
             ]
             for record in parameters.to_dict("records")
