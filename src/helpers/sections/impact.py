@@ -156,6 +156,8 @@ class ImpactPieces:
             for k, v in (("low", low), ("high", high))
             if v
         }
+        if not low and not high:
+            return t("impact.bin_all", self.lang)  # every bin merged into one
         if not low:
             return t("impact.bin_below", self.lang, high=money["high"])
         if not high:
