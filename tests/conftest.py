@@ -168,6 +168,13 @@ VALID_ROWS: dict[str, tuple[str, list[tuple]]] = {
             ("2022-02-01", 3, "cloud_hosting", "platform", 800.0, "kWh", "electricity_fr", "paid_programmes"),
         ],
     ),
+    "carbon_budgets": (
+        "year team budget_tco2e source",
+        [
+            (2022, "workplace", 2.5, "executive committee, January 2022"),
+            (2022, "platform", 4.0, None),
+        ],
+    ),
 }
 REFERENCE_ROWS: dict[str, tuple[str, list[tuple]]] = {
     "emission_factors": (
@@ -201,7 +208,7 @@ def _frames(rows: dict[str, tuple[str, list[tuple]]]) -> dict[str, pd.DataFrame]
 
 
 def make_valid_frames() -> dict[str, pd.DataFrame]:
-    """The eleven dataset tables of a small dataset that meets every contract rule."""
+    """The twelve dataset tables of a small dataset that meets every contract rule."""
     return _frames(VALID_ROWS)
 
 

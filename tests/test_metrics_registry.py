@@ -5,13 +5,13 @@ import inspect
 import pytest
 
 from helpers import contract, i18n, registry
-from helpers.metrics import apprenticeship, carbon, categories, focus, funding, funnel
+from helpers.metrics import apprenticeship, carbon, categories, focus, funding, funnel, impact
 
 
 def compute_functions() -> dict[str, object]:
     """Every ``compute_*`` function of the metric modules with a metric's signature."""
     found = {}
-    for module in (apprenticeship, carbon, categories, focus, funding, funnel):
+    for module in (apprenticeship, carbon, categories, focus, funding, funnel, impact):
         for name, function in inspect.getmembers(module, inspect.isfunction):
             signature = list(inspect.signature(function).parameters)
             if (

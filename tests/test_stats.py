@@ -223,3 +223,66 @@ def test_months_use_the_total_of_the_year():
     breakdown = stats.Breakdown((0, 1, 2, 3, 4), "value", total=117)
     out = stats.suppress_secondary(frame, [breakdown], 10)
     assert out["suppressed"].tolist() == [True, True, False, True, False]
+
+
+# Method 10 of Newcombe (1998), Statistics in Medicine 17:2635-2650, Table III: the
+# paper's worked examples (a, b, c, d) and the interval it prints for (b - c) / n.
+NEWCOMBE_PAIRED_EXAMPLES = [
+    ((36, 12, 2, 0), (0.0569, 0.3404)),
+    ((20, 12, 2, 16), (0.0562, 0.3292)),
+    ((18, 12, 2, 18), (0.0562, 0.3290)),
+    ((36, 14, 0, 0), (0.1528, 0.4167)),
+    ((35, 14, 0, 1), (0.1461, 0.4175)),
+    ((18, 14, 0, 18), (0.1441, 0.3963)),
+    ((2, 97, 1, 0), (0.8721, 0.9854)),
+]
+
+
+@pytest.mark.parametrize(("table", "printed"), NEWCOMBE_PAIRED_EXAMPLES)
+def test_paired_newcombe_interval_reproduces_the_paper(table, printed):
+    low, high = stats.paired_newcombe_interval(*table)
+    assert (round(low, 4), round(high, 4)) == printed
+
+
+def test_paired_newcombe_interval_by_hand():
+    # First example: a=36, b=12, c=2, d=0, n=50; p1 = 48/50, p2 = 38/50, difference 0.2.
+    # ad - bc = -24 < 0: phi = -24 / sqrt(48 * 2 * 38 * 12), no correction.
+    z = 1.959963984540054
+
+    def wilson(x, n):
+        p = x / n
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+        return centre - half, centre + half
+
+    (l1, u1), (l2, u2) = wilson(48, 50), wilson(38, 50)
+    p1, p2, phi = 0.96, 0.76, -24 / math.sqrt(48 * 2 * 38 * 12)
+    low = 0.2 - math.sqrt((p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2)
+    high = 0.2 + math.sqrt((u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2)
+    assert (round(low, 4), round(high, 4)) == (0.0569, 0.3404)
+    assert stats.paired_newcombe_interval(36, 12, 2, 0) == (
+        pytest.approx(low),
+        pytest.approx(high),
+    )
+
+
+def test_paired_phi_is_corrected_when_positive():
+    # a=20, b=12, c=2, d=16, n=50: ad - bc = 320 - 24 = 296 > 0, reduced by n/2 to 271.
+    phi = stats._paired_phi(20, 12, 2, 16)
+    assert phi == pytest.approx(271 / math.sqrt(32 * 18 * 22 * 28))
+    # An empty margin (c + d = 0): no correlation.
+    assert stats._paired_phi(36, 14, 0, 0) == 0.0
+    assert math.isnan(stats.paired_newcombe_interval(0, 0, 0, 0)[0])
+
+
+def test_median_interval_by_hand():
+    # n = 10: P(B <= 1) = 11/1024 = 0.0107 < 0.025 <= P(B <= 2) = 56/1024, so l = 2 and the
+    # interval runs from the 2nd to the 9th smallest value.
+    values = [7, 1, 9, 3, 10, 2, 8, 4, 6, 5]
+    assert stats.median_rank_bound(10) == 2
+    assert stats.median_interval(values) == (2.0, 9.0)
+    # n = 6: P(B <= 0) = 1/64 < 0.025 <= 7/64: from the smallest to the largest.
+    assert stats.median_interval([4, 1, 6, 2, 5, 3]) == (1.0, 6.0)
+    # n = 5: P(B <= 0) = 1/32 >= 0.025: l = 0, no interval.
+    assert stats.median_rank_bound(5) == 0
+    assert all(math.isnan(b) for b in stats.median_interval([1, 2, 3, 4, 5]))

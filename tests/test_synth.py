@@ -189,6 +189,58 @@ def test_structure_is_not_uniform(small: Path) -> None:
     assert by_month[10] > 1.4 * by_month[8]  # autumn term against the summer
 
 
+def test_the_before_side_depends_on_the_status_at_application(small: Path) -> None:
+    rows = _query(
+        small,
+        """
+        SELECT a.employment_status,
+               avg(CASE WHEN s.salary_before_eur IS NOT NULL THEN 1 ELSE 0 END) AS with_pay,
+               avg(CASE WHEN s.employed_within_6_months THEN 1 ELSE 0 END) AS employed_after
+        FROM graduate_surveys s
+        JOIN enrollments e USING (enrollment_id)
+        JOIN applications a USING (application_id)
+        WHERE s.responded_at IS NOT NULL
+        GROUP BY 1
+        """,
+    )
+    by_status = {status: (pay, after) for status, pay, after in rows}
+    # Everyone employed gives a salary before, few students do.
+    assert by_status["employed"][0] == 1.0
+    assert by_status["student"][0] < 0.4 < by_status["job_seeker"][0]
+    # Having a job at application makes one more likely to have one after.
+    assert by_status["employed"][1] > by_status["job_seeker"][1]
+    changes = _query(
+        small,
+        "SELECT avg(CASE WHEN salary_after_eur > salary_before_eur THEN 1 ELSE 0 END), "
+        "min(salary_after_eur - salary_before_eur) FROM graduate_surveys "
+        "WHERE salary_before_eur IS NOT NULL AND salary_after_eur IS NOT NULL",
+    )[0]
+    # Mostly rises, not only.
+    assert 0.6 < changes[0] < 0.95 and changes[1] < 0
+
+
+def test_most_teams_keep_to_their_carbon_budget(small: Path) -> None:
+    rows = _query(
+        small,
+        """
+        WITH emitted AS (
+            SELECT year(c.month) AS year, c.team,
+                   sum(c.activity_value * f.kgco2e_per_unit) / 1000 AS tonnes
+            FROM carbon_activity c
+            JOIN read_csv_auto('%s') f USING (emission_factor_id)
+            GROUP BY 1, 2
+        )
+        SELECT b.year, count(*) FILTER (WHERE e.tonnes > b.budget_tco2e), count(*)
+        FROM carbon_budgets b JOIN emitted e USING (year, team)
+        GROUP BY 1 ORDER BY 1
+        """
+        % (REFERENCE_DIR / "emission_factors.csv"),
+    )
+    assert [year for year, _, _ in rows] == [2021, 2022, 2023]
+    for _, over, teams in rows:
+        assert 0 < over < teams / 2
+
+
 # -- building blocks ----------------------------------------------------------------------
 
 

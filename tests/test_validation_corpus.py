@@ -119,6 +119,10 @@ RULE_CASES = [
      "must refer to an emission_factor_id of emission_factors", [0]),
     ("activity-unit-of-factor", [("carbon_activity", 2, "activity_unit", "MWh")],
      "carbon_activity", "activity_unit", "must equal the unit of its emission factor", [2]),
+    ("budget-team", [("carbon_budgets", 1, "team", "sales")],
+     "carbon_budgets", "team", "must refer to a team of carbon_activity", [1]),
+    ("budget-positive", [("carbon_budgets", 0, "budget_tco2e", 0.0)],
+     "carbon_budgets", "budget_tco2e", "must be > 0", [0]),
     ("submitted-after-started", [("applications", 0, "submitted_at", "2021-08-31")],
      "applications", "submitted_at", "must be on or after started_at", [0]),
     ("decided-after-submitted", [("applications", 1, "decided_at", "2021-10-04")],
@@ -154,7 +158,7 @@ def test_the_valid_dataset_passes(tmp_path, reference_dir, fmt):
     assert dataset.present == {
         "members", "monthly_traffic", "course_enrollments", "paths", "applications",
         "enrollments", "graduate_surveys", "career_outcomes", "companies", "mentors",
-        "carbon_activity",
+        "carbon_activity", "carbon_budgets",
     }  # fmt: skip
     assert dataset.absent == frozenset()
 

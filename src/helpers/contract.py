@@ -1,4 +1,4 @@
-"""The data contract (v1) as data.
+"""The data contract (v2) as data.
 
 Tables, columns, types and the per-column rules live here once; the loader, the
 validator, the generator and the tests all read them from this module. Rules that span
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-CONTRACT_VERSION = "1"
+CONTRACT_VERSION = "2"
 
 # Logical types of the contract, with the DuckDB type each becomes once loaded.
 DUCKDB_TYPES = {
@@ -256,6 +256,18 @@ TABLES: tuple[Table, ...] = (
             _enum("allocation", *ALLOCATIONS),
         ),
         description="monthly activity data for the greenhouse-gas inventory",
+    ),
+    Table(
+        "carbon_budgets",
+        (
+            Column("year", "integer", nullable=False),
+            Column("team", "string", nullable=False),
+            Column("budget_tco2e", "number", nullable=False, exclusive_minimum=0),
+            Column("source", "string"),
+        ),
+        optional=True,
+        key=("year", "team"),
+        description="the year's carbon budget of each team",
     ),
     # Reference tables: shipped in data/reference/, replaceable by a dataset's own copy.
     Table(

@@ -29,6 +29,7 @@ HEADLINES: tuple[tuple[str, str], ...] = (
     ("third_party_funding_share", "all"),
     ("apprentices_active", "all"),
     ("co2e_per_user_kg", "all"),
+    ("into_work_rate", "all"),
 )
 
 

@@ -86,6 +86,8 @@ def compute_series(ds: Dataset, year: int, min_cell: int = stats.MIN_CELL) -> pd
         series_module.monthly_traffic(ds, year, "active_members"),
         series_module.career_outcome_history(ds, year),
         series_module.emissions_series(ds, year),
+        series_module.team_emissions_series(ds, year),
+        series_module.salary_change_distribution(ds, year, min_cell),
     ]
     frame = series_module.protect_counts(pd.concat(parts, ignore_index=True), min_cell)
     frame.insert(0, "year", int(year))

@@ -6,5 +6,5 @@ hold the figures of the KPI file (every metric declares one of them); the object
 the published-figure check follow them.
 """
 
-METRIC_SECTIONS = ("funnel", "categories", "funding", "apprenticeship", "carbon")
+METRIC_SECTIONS = ("funnel", "categories", "funding", "apprenticeship", "carbon", "impact")
 SECTION_ORDER = (*METRIC_SECTIONS, "targets", "reconciliation")

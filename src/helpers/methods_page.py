@@ -218,6 +218,8 @@ def list_metric_segments(spec: registry.MetricSpec, categories: Sequence[str]) -
     ValueError
         When the entry names a segment the report does not know.
     """
+    if spec.segments == registry.TEAM_SEGMENTS:
+        return []  # the data's own team names, listed on the carbon page
     text = spec.segments.replace(EVERY_CATEGORY, " ".join(categories))
     words = [w for w in re.split(r"[,\s]+", text) if w and w != "and"]
     unknown = [w for w in words if w not in SEGMENT_ORDER and w not in categories]
@@ -289,8 +291,8 @@ def build_entry(
     segments = list_metric_segments(spec, categories)
     groups = ", ".join(
         f'<a href="#group-{s}">{escape(name_segment(s, lang))}</a>' for s in segments
-    )
-    pages = dict.fromkeys(spec.section_of(s) for s in segments)
+    ) or escape(t("methods_page.team_groups", lang))
+    pages = dict.fromkeys([spec.section_of(s) for s in segments] or [spec.section])
     shown = " · ".join(f'<a href="{p}.html">{escape(t(f"{p}.title", lang))}</a>' for p in pages)
     facts = [
         ("methods_page.computed_by", f"<code>{escape(function)}</code>"),

@@ -20,10 +20,10 @@ import pandas as pd
 
 from helpers.dataset import Dataset
 from helpers.layout import METRIC_SECTIONS
-from helpers.metrics import apprenticeship, carbon, categories, focus, funding, funnel
+from helpers.metrics import apprenticeship, carbon, categories, focus, funding, funnel, impact
 
 SECTIONS = METRIC_SECTIONS
-KINDS = ("count", "rate", "share", "ratio", "growth", "amount")
+KINDS = ("count", "rate", "share", "ratio", "growth", "amount", "difference")
 # Which way a change serves the mission: "higher" (more is better), "lower" (less is
 # better), "neutral" (a description, not a goal: the mix of funders, a price).
 DIRECTIONS = ("higher", "lower", "neutral")
@@ -58,7 +58,26 @@ _EMISSION_LINES = {
     ),
     "emission_factors": ("emission_factor_id", "unit", "kgco2e_per_unit"),
 }
+# What every team figure reads: the emission lines and the teams' budgets, whose teams
+# are listed together.
+_TEAM_LINES = {**_EMISSION_LINES, "carbon_budgets": ("year", "team", "budget_tco2e")}
 _BY_CATEGORY = "all, underserved, non_underserved and each underserved category"
+# Team figures are given for the teams the data names, not for groups of people.
+TEAM_SEGMENTS = "each team, as written in the data"
+_IMPACT_SEGMENTS = _BY_CATEGORY + ", apprentices and non_apprentices"
+# What every impact figure reads, in one query of the respondents shared by them all:
+# the graduates, their whole survey answer and their application.
+_RESPONDENTS = {
+    "enrollments": ("enrollment_id", "application_id", "status", "ended_at", "funding_type"),
+    "graduate_surveys": (
+        "enrollment_id",
+        "responded_at",
+        "employed_within_6_months",
+        "salary_before_eur",
+        "salary_after_eur",
+    ),
+    "applications": _CATEGORY_COLUMNS,
+}
 _APPRENTICE_SECTIONS = MappingProxyType(
     {"apprentices": "apprenticeship", "non_apprentices": "apprenticeship"}
 )
@@ -531,6 +550,151 @@ METRICS: tuple[MetricSpec, ...] = (
         "neutral",
         carbon.compute_carbon_donation_eur,
         {**_EMISSION_LINES, "carbon_prices": ("year", "eur_per_tco2e")},
+    ),
+)
+
+# Of the graduates of Y - k, who declared a career outcome within k years of the jury.
+_OUTCOME_WINDOWS = tuple(
+    declare(
+        impact.outcome_window_metric(window),
+        "impact",
+        "rate",
+        "fraction",
+        "higher",
+        getattr(impact, f"compute_graduates_with_outcome_{window}y"),
+        {
+            "enrollments": ("member_id", "application_id", "status", "ended_at"),
+            "career_outcomes": ("member_id", "declared_at"),
+            "applications": _CATEGORY_COLUMNS,
+        },
+        _BY_CATEGORY,
+    )
+    for window in impact.OUTCOME_WINDOWS
+)
+
+METRICS += (
+    # --- impact: before and after the path ---
+    declare(
+        "survey_response_rate",
+        "impact",
+        "rate",
+        "fraction",
+        "higher",
+        impact.compute_survey_response_rate,
+        _RESPONDENTS,
+        _IMPACT_SEGMENTS,
+    ),
+    declare(
+        "employed_before_share",
+        "impact",
+        "share",
+        "fraction",
+        "neutral",
+        impact.compute_employed_before_share,
+        _RESPONDENTS,
+        _IMPACT_SEGMENTS,
+    ),
+    declare(
+        "employed_after_share",
+        "impact",
+        "share",
+        "fraction",
+        "higher",
+        impact.compute_employed_after_share,
+        _RESPONDENTS,
+        _IMPACT_SEGMENTS,
+    ),
+    declare(
+        "employment_change",
+        "impact",
+        "difference",
+        "fraction",
+        "higher",
+        impact.compute_employment_change,
+        _RESPONDENTS,
+        _IMPACT_SEGMENTS,
+    ),
+    declare(
+        "into_work_rate",
+        "impact",
+        "rate",
+        "fraction",
+        "higher",
+        impact.compute_into_work_rate,
+        _RESPONDENTS,
+        _IMPACT_SEGMENTS,
+    ),
+    declare(
+        "salary_change_median_eur",
+        "impact",
+        "ratio",
+        "EUR a year",
+        "higher",
+        impact.compute_salary_change_median_eur,
+        _RESPONDENTS,
+        _IMPACT_SEGMENTS,
+    ),
+    declare(
+        "salary_rise_share",
+        "impact",
+        "share",
+        "fraction",
+        "higher",
+        impact.compute_salary_rise_share,
+        _RESPONDENTS,
+        _IMPACT_SEGMENTS,
+    ),
+    declare(
+        "salary_change_total_eur",
+        "impact",
+        "amount",
+        "EUR a year",
+        "higher",
+        impact.compute_salary_change_total_eur,
+        _RESPONDENTS,
+        _IMPACT_SEGMENTS,
+    ),
+    *_OUTCOME_WINDOWS,
+    # --- carbon budget by team ---
+    declare(
+        "team_emissions_tco2e",
+        "carbon",
+        "amount",
+        "tCO2e",
+        "lower",
+        carbon.compute_team_emissions_tco2e,
+        _TEAM_LINES,
+        TEAM_SEGMENTS,
+    ),
+    declare(
+        "team_budget_tco2e",
+        "carbon",
+        "amount",
+        "tCO2e",
+        "neutral",
+        carbon.compute_team_budget_tco2e,
+        _TEAM_LINES,
+        TEAM_SEGMENTS,
+    ),
+    declare(
+        "team_budget_use",
+        "carbon",
+        "ratio",
+        "fraction of budget",
+        "lower",
+        carbon.compute_team_budget_use,
+        _TEAM_LINES,
+        TEAM_SEGMENTS,
+    ),
+    declare(
+        "team_emissions_forecast_tco2e",
+        "carbon",
+        "amount",
+        "tCO2e",
+        "lower",
+        carbon.compute_team_emissions_forecast_tco2e,
+        _TEAM_LINES,
+        TEAM_SEGMENTS,
     ),
 )
 

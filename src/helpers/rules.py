@@ -333,6 +333,10 @@ CROSS_RULES: tuple[Rule, ...] = (
         target_column="unit",
         rule="must equal the unit of its emission factor",
     ),
+    # Checked only when the optional carbon_budgets table is delivered.
+    references(
+        "carbon_budgets", "team", "carbon_activity", "team", what="a team of carbon_activity"
+    ),
     # A range of years that ends before it starts applies to no year: surely a typo.
     compared("targets", "last_year", ">=", "first_year", "must not be before first_year"),
 )

@@ -271,25 +271,10 @@ def run_data_key(fingerprint: str, year: int, min_cell: int, description: str) -
 
 
 def list_covered_years(ds: Dataset) -> list[int]:
-    """The years the dataset covers, the years a report can be built for.
+    """The years the dataset covers (``helpers.metrics.common.covered_years``)."""
+    from helpers.metrics.common import covered_years
 
-    The years its description (dataset.json) declares, when it declares them; else the
-    years with monthly records (traffic or carbon activity): applications and
-    enrollments reach back before the first complete year, so their dates alone would
-    offer partial years as if they were whole.
-    """
-    declared = ds.meta.get("years")
-    if isinstance(declared, list) and declared and all(isinstance(y, int) for y in declared):
-        return sorted(set(declared))
-    years = ds.query(
-        """
-        SELECT DISTINCT y FROM (
-            SELECT year(month) AS y FROM monthly_traffic
-            UNION SELECT year(month) FROM carbon_activity
-        ) WHERE y IS NOT NULL ORDER BY y
-        """
-    )
-    return [int(y) for y in years["y"]]
+    return covered_years(ds)
 
 
 def describe_run(ds: Dataset, params: Mapping[str, Any], years: list[int]) -> dict[str, Any]:

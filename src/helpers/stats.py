@@ -287,3 +287,77 @@ def _group_is_small(
 ) -> bool:
     sums = recovered_sums(frame, breakdown, rows)
     return any(is_small(v, min_cell) for v in sums.values())
+
+
+def _paired_phi(a: int, b: int, c: int, d: int) -> float:
+    """Newcombe's estimate of the correlation between the two paired proportions.
+
+    The plain phi coefficient of the 2x2 table, with the paper's correction when it is
+    positive (``ad - bc`` reduced by ``n / 2``, floored at 0); 0 when a margin is empty.
+    """
+    n = a + b + c + d
+    margins = (a + b) * (c + d) * (a + c) * (b + d)
+    if margins == 0:
+        return 0.0
+    cross = a * d - b * c
+    if cross > 0:
+        cross = max(cross - n / 2, 0.0)
+    return cross / math.sqrt(margins)
+
+
+def paired_newcombe_interval(
+    a: int, b: int, c: int, d: int, confidence: float = CONFIDENCE
+) -> tuple[float, float]:
+    """Return Newcombe's interval for ``(a + b) / n - (a + c) / n`` on paired data.
+
+    Method 10 of Newcombe (1998), "Improved confidence intervals for the difference
+    between binomial proportions based on paired data", Statistics in Medicine
+    17:2635-2650: the Wilson interval of each margin, without continuity correction,
+    combined by square-and-add with the estimated correlation between them. ``a`` counts
+    the pairs positive twice, ``b`` positive the first time only, ``c`` the second time
+    only, ``d`` neither.
+
+    Returns
+    -------
+    tuple of float
+        ``(low, high)``; ``(nan, nan)`` when there is no pair.
+    """
+    n = a + b + c + d
+    if n == 0:
+        return math.nan, math.nan
+    p1, p2 = (a + b) / n, (a + c) / n
+    low1, high1 = wilson_interval(a + b, n, confidence)
+    low2, high2 = wilson_interval(a + c, n, confidence)
+    phi = _paired_phi(a, b, c, d)
+    below = (p1 - low1) ** 2 - 2 * phi * (p1 - low1) * (high2 - p2) + (high2 - p2) ** 2
+    above = (high1 - p1) ** 2 - 2 * phi * (high1 - p1) * (p2 - low2) + (p2 - low2) ** 2
+    difference = p1 - p2
+    # max(0, ...): the sums are squares of a distance; rounding must not make them negative.
+    return difference - math.sqrt(max(below, 0.0)), difference + math.sqrt(max(above, 0.0))
+
+
+def median_rank_bound(n: int, confidence: float = CONFIDENCE) -> int:
+    """Return the rank ``l`` of the distribution-free interval of a median of ``n`` values.
+
+    ``l`` is the smallest k with P(B <= k) >= (1 - confidence) / 2 for B ~ Binomial(n, 1/2);
+    the interval runs from the l-th to the (n - l + 1)-th smallest value. 0 means the
+    sample is too small for any such interval (fewer than six values at 95 %).
+    """
+    if n <= 0:
+        return 0
+    tail = (1 - confidence) / 2
+    # P(B <= k) is a multiple of 2**-n, never exactly the tail: no tolerance is needed.
+    return next(k for k in range(n + 1) if scipy_stats.binom.cdf(k, n, 0.5) >= tail)
+
+
+def median_interval(values: Sequence[float], confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """Return the distribution-free (order-statistics) interval for the median of ``values``.
+
+    It assumes nothing about the shape of the distribution: the number of values below
+    the true median is Binomial(n, 1/2). ``(nan, nan)`` when the sample is too small.
+    """
+    ordered = sorted(float(v) for v in values)
+    rank = median_rank_bound(len(ordered), confidence)
+    if rank == 0:
+        return math.nan, math.nan
+    return ordered[rank - 1], ordered[len(ordered) - rank]

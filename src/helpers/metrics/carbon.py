@@ -185,3 +185,122 @@ def compute_carbon_donation_eur(ds: Dataset, year: int, min_cell: int = MIN_CELL
     if lines.empty or price is None:
         return figures_frame([absent_figure(metric, "all")])
     return figures_frame([amount_figure(metric, "all", total_kg(lines) / KG_PER_TONNE * price)])
+
+
+# --- the carbon budget of each team ---------------------------------------------------------
+
+# Months whose mean total projects the rest of an incomplete year.
+FORECAST_MONTHS = 3
+MONTHS_PER_YEAR = 12
+
+
+def team_keys(ds: Dataset, year: int) -> list[str]:
+    """The teams of ``year``: those with activity lines, then those with only a budget."""
+    teams = sorted({str(t) for t in emission_lines(ds, year)["team"]})
+    return teams + [t for t in budgets(ds, year) if t not in teams]
+
+
+def budgets(ds: Dataset, year: int) -> dict[str, float]:
+    """The budget (tonnes CO2e) of each team for ``year``; empty without carbon_budgets."""
+    if not ds.has("carbon_budgets"):
+        return {}
+    rows = query_once(
+        ds, f"SELECT team, budget_tco2e FROM carbon_budgets WHERE year = {int(year)} ORDER BY team"
+    )
+    return {str(team): float(budget) for team, budget in rows.itertuples(index=False)}
+
+
+def team_emissions(ds: Dataset, year: int) -> dict[str, float]:
+    """Emissions of ``year`` (tonnes CO2e) of each team; teams with only a budget count 0."""
+    lines = emission_lines(ds, year)
+    return {
+        team: total_kg(lines[lines["team"] == team]) / KG_PER_TONNE for team in team_keys(ds, year)
+    }
+
+
+def compute_team_emissions_tco2e(ds: Dataset, year: int, min_cell: int = MIN_CELL) -> pd.DataFrame:
+    """Emissions of ``year`` of each team, in tonnes CO2e (segment: the team as written)."""
+    metric = "team_emissions_tco2e"
+    if emission_lines(ds, year).empty:
+        return figures_frame([absent_figure(metric, "all")])
+    return figures_frame(
+        [amount_figure(metric, team, tonnes) for team, tonnes in team_emissions(ds, year).items()]
+    )
+
+
+def compute_team_budget_tco2e(ds: Dataset, year: int, min_cell: int = MIN_CELL) -> pd.DataFrame:
+    """Each team's budget for ``year``, from the optional carbon_budgets table."""
+    metric = "team_budget_tco2e"
+    found = budgets(ds, year)
+    if not found:
+        return figures_frame([absent_figure(metric, "all")])
+    teams = team_keys(ds, year)
+    return figures_frame(
+        [
+            amount_figure(metric, team, found[team])
+            if team in found
+            else absent_figure(metric, team)
+            for team in teams
+        ]
+    )
+
+
+def compute_team_budget_use(ds: Dataset, year: int, min_cell: int = MIN_CELL) -> pd.DataFrame:
+    """Each team's emissions of ``year`` divided by its budget (1 = the budget spent)."""
+    metric = "team_budget_use"
+    found = budgets(ds, year)
+    if not found or emission_lines(ds, year).empty:
+        return figures_frame([absent_figure(metric, "all")])
+    emitted = team_emissions(ds, year)
+    return figures_frame(
+        [
+            amount_figure(metric, team, emitted[team] / found[team])
+            if team in found
+            else absent_figure(metric, team)
+            for team in emitted
+        ]
+    )
+
+
+def months_present(ds: Dataset, year: int) -> list[pd.Timestamp]:
+    """The months of ``year`` with at least one activity line, in order."""
+    lines = emission_lines(ds, year)
+    return sorted({pd.Timestamp(m) for m in lines["month"]})
+
+
+def team_forecasts(ds: Dataset, year: int) -> dict[str, float]:
+    """Each team's year-end emissions (tonnes): to date plus the recent monthly pace.
+
+    When the data of ``year`` stops before December, the months left are filled with the
+    mean of the team's totals over the last three months present (a team without lines
+    in one of them counts 0 for it). A complete year is its own forecast.
+    """
+    lines = emission_lines(ds, year)
+    emitted = team_emissions(ds, year)
+    months = months_present(ds, year)
+    if not months:
+        return {}
+    left = MONTHS_PER_YEAR - months[-1].month
+    if left <= 0:
+        return emitted
+    recent = months[-FORECAST_MONTHS:]
+    stamps = pd.to_datetime(lines["month"])
+    forecasts = {}
+    for team, to_date in emitted.items():
+        of_team = lines[lines["team"] == team]
+        monthly = [
+            total_kg(of_team[stamps[of_team.index] == month]) / KG_PER_TONNE for month in recent
+        ]
+        forecasts[team] = to_date + math.fsum(monthly) / len(recent) * left
+    return forecasts
+
+
+def compute_team_emissions_forecast_tco2e(
+    ds: Dataset, year: int, min_cell: int = MIN_CELL
+) -> pd.DataFrame:
+    """Each team's forecast of its emissions at 31 December of ``year``, tonnes CO2e."""
+    metric = "team_emissions_forecast_tco2e"
+    forecasts = team_forecasts(ds, year)
+    if not forecasts:
+        return figures_frame([absent_figure(metric, "all")])
+    return figures_frame([amount_figure(metric, team, value) for team, value in forecasts.items()])

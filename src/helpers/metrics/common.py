@@ -294,3 +294,26 @@ def single_count_frame(ds: Dataset, metric: str, sql: str, min_cell: int) -> pd.
     """Return the count of segment ``all`` computed by ``sql`` (one row, one column)."""
     count = scalar_once(ds, sql)
     return figures_frame([count_figure(metric, "all", int(count or 0), min_cell)])
+
+
+def covered_years(ds: Dataset) -> list[int]:
+    """The years the dataset covers, the years a report can be built for.
+
+    The years its description (dataset.json) declares, when it declares them; else the
+    years with monthly records (traffic or carbon activity): applications and
+    enrollments reach back before the first complete year, so their dates alone would
+    offer partial years as if they were whole.
+    """
+    declared = ds.meta.get("years")
+    if isinstance(declared, list) and declared and all(isinstance(y, int) for y in declared):
+        return sorted(set(declared))
+    years = query_once(
+        ds,
+        """
+        SELECT DISTINCT y FROM (
+            SELECT year(month) AS y FROM monthly_traffic
+            UNION SELECT year(month) FROM carbon_activity
+        ) WHERE y IS NOT NULL ORDER BY y
+        """,
+    )
+    return [int(y) for y in years["y"]]

@@ -14,6 +14,7 @@ from helpers.dataset import Dataset
 from helpers.metrics.carbon import KG_PER_TONNE, SCOPES, emission_lines, scope_segment, total_kg
 from helpers.metrics.common import in_year
 from helpers.metrics.funnel import CAREER_OUTCOME_SEGMENTS, count_career_outcomes
+from helpers.metrics.impact import salary_changes
 
 SERIES_COLUMNS = ("section", "series", "segment", "period", "value", "suppressed")
 # Kind of the values of each series: counts are disclosure-controlled, amounts are not.
@@ -27,7 +28,12 @@ SERIES_KINDS = {
     "emissions_tco2e": "amount",
     "emissions_by_category_tco2e": "amount",
     "emissions_by_allocation_tco2e": "amount",
+    "team_emissions_tco2e": "amount",
+    "salary_change_bins": "count",
 }
+# Width and range of the bins of the salary change (euros a year); the two ends are open.
+SALARY_BIN_WIDTH = 2500
+SALARY_BIN_RANGE = (-10000, 20000)
 # Years of career outcomes shown up to the report year (the report's trend chart).
 CAREER_OUTCOME_HISTORY_YEARS = 5
 
@@ -51,12 +57,13 @@ def protect_counts(frame: pd.DataFrame, min_cell: int) -> pd.DataFrame:
     out = frame.copy()
     counts = out["series"].map(SERIES_KINDS).eq("count")
     out["suppressed"] = counts & out["value"].map(lambda v: stats.is_small(v, min_cell))
-    monthly = out[counts & out["period"].str.len().eq(7)]
-    # The months add up to the year, whose total is treated as known (it is published for
-    # most of these series), so the months withheld must not add up to a small count.
+    # The months of a series add up to the year, the bins of a distribution to its people;
+    # the total is treated as known (it is published for most of these series), so the
+    # parts withheld must not add up to a small count.
+    parts = out[counts & (out["period"].str.len().eq(7) | out["series"].eq("salary_change_bins"))]
     breakdowns = [
         stats.Breakdown(tuple(group.index), "value", total=float(group["value"].sum()))
-        for _, group in monthly.groupby(["series", "segment"], sort=False)
+        for _, group in parts.groupby(["series", "segment"], sort=False)
     ]
     out = stats.suppress_secondary(out, breakdowns, min_cell)
     return out[list(SERIES_COLUMNS)]
@@ -128,4 +135,85 @@ def emissions_series(ds: Dataset, year: int) -> pd.DataFrame:
         for key in sorted(lines[column].unique()):
             tonnes = total_kg(lines[lines[column] == key]) / KG_PER_TONNE
             rows.append(("carbon", series, str(key), f"{int(year):04d}", tonnes, False))
+    return series_frame(rows)
+
+
+def team_emissions_series(ds: Dataset, year: int) -> pd.DataFrame:
+    """Return each team's monthly emissions (tCO2e) of ``year``; no rows without activity."""
+    lines = emission_lines(ds, year)
+    if lines.empty:
+        return series_frame([])
+    lines = lines.assign(period=[f"{m:%Y-%m}" for m in pd.to_datetime(lines["month"])])
+    present = set(lines["period"])
+    rows = []
+    for team in sorted(lines["team"].unique()):
+        of_team = lines[lines["team"] == team]
+        for period in months(year):
+            # A month past the end of the data has no value, not a zero.
+            tonnes = (
+                total_kg(of_team[of_team["period"] == period]) / KG_PER_TONNE
+                if period in present
+                else None
+            )
+            rows.append(("carbon", "team_emissions_tco2e", str(team), period, tonnes, False))
+    return series_frame(rows)
+
+
+def salary_bins(
+    changes: list[float], min_cell: int
+) -> list[tuple[float | None, float | None, int]]:
+    """Count ``changes`` in bins of ``SALARY_BIN_WIDTH`` euros, sparse tails merged.
+
+    Returns ``(low, high, count)`` from the lowest bin, ``low <= change < high``; None is an
+    open end. A bin of fewer than ``min_cell`` people is merged with a neighbour, so the
+    whole distribution is shown and none of it withheld.
+    """
+    low, high = SALARY_BIN_RANGE
+    edges: list[float | None] = [None, *range(low, high + 1, SALARY_BIN_WIDTH), None]
+    counts = [0] * (len(edges) - 1)
+    for change in changes:
+        index = (
+            0 if change < low else min(int((change - low) // SALARY_BIN_WIDTH) + 1, len(counts) - 1)
+        )
+        counts[index] += 1
+    bins = [(edges[i], edges[i + 1], counts[i]) for i in range(len(counts))]
+    # Empty end bins say nothing: they go.
+    while len(bins) > 1 and bins[0][2] == 0:
+        bins.pop(0)
+    while len(bins) > 1 and bins[-1][2] == 0:
+        bins.pop()
+    # A small bin joins its smaller neighbour until none is small: every bin can be shown.
+    while len(bins) > 1:
+        small = [i for i, (_, _, n) in enumerate(bins) if stats.is_small(n, min_cell)]
+        if not small:
+            break
+        i = small[0]
+        j = i + 1 if i == 0 or (i + 1 < len(bins) and bins[i + 1][2] < bins[i - 1][2]) else i - 1
+        first, second = sorted((i, j))
+        bins[first : second + 1] = [
+            (bins[first][0], bins[second][1], bins[first][2] + bins[second][2])
+        ]
+    if bins and bins[0][0] is not None:
+        bins[0] = (None, bins[0][1], bins[0][2])
+    if bins and bins[-1][1] is not None:
+        bins[-1] = (bins[-1][0], None, bins[-1][2])
+    return bins
+
+
+def bin_label(low: float | None, high: float | None) -> str:
+    """The period of a bin in the series: ``low:high``, an open end left empty."""
+    return f"{'' if low is None else int(low)}:{'' if high is None else int(high)}"
+
+
+def salary_change_distribution(ds: Dataset, year: int, min_cell: int) -> pd.DataFrame:
+    """Return the respondents of ``year`` who gave both salaries, counted by bin of change.
+
+    Segment ``all`` only: the histogram of the impact page. Bins are merged until none is
+    small; only a distribution of fewer than ``min_cell`` people in all is withheld.
+    """
+    changes = salary_changes(ds, year)["all"]
+    rows = [
+        ("impact", "salary_change_bins", "all", bin_label(low, high), float(n), False)
+        for low, high, n in salary_bins(changes, min_cell)
+    ]
     return series_frame(rows)

@@ -23,6 +23,7 @@ from helpers.sections.figures import (
     format_threshold,
     format_value,
 )
+from helpers.sections.impact import IMPACT_CATEGORIES
 from helpers.sections.reconciliation import Reconciliation, open_reconciliation
 from helpers.sections.scorecard import Scorecard, count_met_and_missed, open_scorecard
 from helpers.sections.section import SECTIONS, Section, open_section
@@ -51,6 +52,7 @@ __all__ = [
     "COMPARED_SEGMENTS",
     "FUNDING_METRICS",
     "FUNNEL_STAGES",
+    "IMPACT_CATEGORIES",
     "PAGES",
     "SCOPE_SEGMENTS",
     "SECTIONS",

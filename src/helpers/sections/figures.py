@@ -109,6 +109,10 @@ def compare_years(current: Kpi, previous: Kpi) -> Change | None:
     if not (current.measured and previous.measured):
         return None
     spec = registry.metric(current.metric)
+    if spec.kind == "difference":
+        # A difference between two years of paired differences needs the people of both
+        # years paired again: it is not shown.
+        return None
     if current.is_proportion:
         return compare_groups(current, previous)
     if spec.kind == "growth" or spec.unit == "fraction" or previous.value == 0:
@@ -158,8 +162,10 @@ def compare_groups(group: Kpi, reference: Kpi) -> Change | None:
 def format_value(metric: str, value: float, lang: str) -> str:
     """A figure in the locale's format, with its unit, as its kind calls for."""
     spec = registry.metric(metric)
-    if spec.kind in registry.PROPORTION_KINDS:
+    if spec.kind in registry.PROPORTION_KINDS or spec.unit == "fraction of budget":
         return i18n.format_percent(value, lang)
+    if spec.kind == "difference":
+        return i18n.format_points(value, lang)
     if spec.kind == "growth" or spec.unit == "fraction":
         return i18n.format_change(value, lang)
     if spec.unit.startswith("EUR"):

@@ -27,6 +27,7 @@ from helpers.sections.figures import (
     index_figures,
     read_targets_table,
 )
+from helpers.sections.impact import ImpactPieces
 from helpers.sections.markup import MISSING
 from helpers.sections.tables import SectionTables
 from helpers.sections.text import SectionText
@@ -78,7 +79,7 @@ def read_page_run(
 
 
 @dataclass
-class Section(SectionText, SectionTables, SectionCharts):
+class Section(SectionText, SectionTables, SectionCharts, ImpactPieces):
     """One section of the report for one year and language, and its display pieces."""
 
     name: str
@@ -187,6 +188,11 @@ class Section(SectionText, SectionTables, SectionCharts):
     def interval(self, kpi: Kpi) -> str:
         if not kpi.measured or math.isnan(kpi.ci_low):
             return MISSING
+        if kpi.kind == "difference":
+            return i18n.format_points_interval(kpi.ci_low, kpi.ci_high, self.lang)
+        if registry.metric(kpi.metric).unit.startswith("EUR"):
+            low, high = (i18n.format_currency(v, self.lang) for v in (kpi.ci_low, kpi.ci_high))
+            return t("interval.range", self.lang, low=low, high=high)
         return i18n.format_interval(kpi.ci_low, kpi.ci_high, self.lang)
 
     def describe_change(self, change: Change | None) -> str:

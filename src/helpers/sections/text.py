@@ -262,7 +262,13 @@ class SectionText:
                 notes.append(t("gap.absent_mentors", lang))
             else:
                 notes.append(t("gap.mentors_snapshot", lang, year=year))
+        if self.name == "impact":
+            if self.kpi("survey_response_rate").numerator == 0:
+                notes.append(t("gap.no_survey_answers", lang, year=year))
+            notes.append(t("gap.survey_salaries", lang))
         if self.name == "carbon":
+            if self.lacks("team_budget_tco2e") and not self.lacks("emissions_tco2e"):
+                notes.append(t("gap.no_budgets", lang, year=year))
             if self.lacks("emissions_tco2e"):
                 notes.append(t("gap.no_carbon", lang, year=year))
             elif self.lacks("carbon_donation_eur"):

@@ -117,3 +117,47 @@ def carbon_activity(
                     }
                 )
     return pd.DataFrame(rows)
+
+
+# Teams get a budget from this year on; earlier years have none, as before the carbon plan.
+FIRST_BUDGET_YEAR = 2021
+# Most teams keep to their budget; about one in four of a year's teams goes over it.
+OVER_BUDGET_SHARE = 0.25
+UNDER_USE = (0.78, 0.97)
+OVER_USE = (1.03, 1.18)
+
+
+def carbon_budgets(activity: pd.DataFrame, factors: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """Each team's budget of each year from ``FIRST_BUDGET_YEAR``, in tonnes CO2e.
+
+    The budget is the team's actual emissions divided by a share used drawn per team and
+    year: mostly under 1 (the team kept to its budget), sometimes over. Rounded to a tenth
+    of a tonne, as a decision would state it.
+    """
+    per_unit = factors.set_index("emission_factor_id")["kgco2e_per_unit"].astype(float)
+    kg = (
+        activity["activity_value"].to_numpy()
+        * per_unit.loc[activity["emission_factor_id"]].to_numpy()
+    )
+    years = (pd.Timestamp("1970-01-01") + pd.to_timedelta(activity["month"], unit="D")).dt.year
+    totals = (
+        pd.DataFrame({"year": years.to_numpy(), "team": activity["team"].to_numpy(), "kg": kg})
+        .groupby(["year", "team"], as_index=False)["kg"]
+        .sum()
+    )
+    totals = totals[totals["year"] >= FIRST_BUDGET_YEAR].reset_index(drop=True)
+    rng = np.random.default_rng([seed, 900])
+    over = np.zeros(len(totals), dtype=bool)
+    for year in totals["year"].unique():
+        rows = np.flatnonzero(totals["year"].to_numpy() == year)
+        over[rng.permutation(rows)[: round(OVER_BUDGET_SHARE * len(rows))]] = True
+    use = np.where(over, rng.uniform(*OVER_USE, len(totals)), rng.uniform(*UNDER_USE, len(totals)))
+    budget = np.maximum(np.round(totals["kg"].to_numpy() / 1000 / use, 1), 0.1)
+    return pd.DataFrame(
+        {
+            "year": totals["year"].astype(np.int64),
+            "team": totals["team"],
+            "budget_tco2e": budget,
+            "source": [f"carbon plan {y}, set by the executive committee" for y in totals["year"]],
+        }
+    )

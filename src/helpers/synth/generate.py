@@ -30,7 +30,7 @@ from helpers.synth.writer import (
 )
 
 GENERATOR = "helpers.synth"
-GENERATOR_VERSION = "1.0"
+GENERATOR_VERSION = "1.1"
 DEFAULT_SEED = 2024
 MEMBER_CHUNK = 2_000_000
 DESCRIPTION = (
@@ -177,9 +177,11 @@ def generate_dataset(
             for chunk in space.table_chunks(MEMBER_CHUNK):
                 writer.write("members", chunk)
             writer.write("monthly_traffic", to_arrow("monthly_traffic", _traffic(plan, seed)))
+            activity = _carbon(plan, enr, course_users, space, factors)
+            writer.write("carbon_activity", to_arrow("carbon_activity", activity))
             writer.write(
-                "carbon_activity",
-                to_arrow("carbon_activity", _carbon(plan, enr, course_users, space, factors)),
+                "carbon_budgets",
+                to_arrow("carbon_budgets", carbon.carbon_budgets(activity, factors, seed)),
             )
         finally:
             writer.close()

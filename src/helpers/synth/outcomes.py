@@ -34,6 +34,18 @@ FREE_TYPE_WEIGHTS = (0.42, 0.16, 0.07, 0.22, 0.13)
 GRADUATE_TYPE_WEIGHTS = (0.74, 0.16, 0.05, 0.03, 0.02)
 STUDENT_TYPE_WEIGHTS = (0.45, 0.15, 0.05, 0.25, 0.10)
 
+# Chance of a job six months after the path for someone employed at application, before
+# the rates are adjusted to the published ones.
+EMPLOYED_BEFORE_PRIOR = 0.85
+# Status at application -> (share who give a salary before, typical yearly gross salary).
+SALARY_BEFORE = {
+    "employed": (1.0, 27000.0),
+    "job_seeker": (0.6, 22000.0),
+    "student": (0.15, 12000.0),
+    "inactive": (0.2, 18000.0),
+    "unknown": (0.3, 22000.0),
+}
+
 _S_SURVEY, _S_EMPLOYED, _S_SALARY, _S_PAID, _S_FREE, _S_DUPLICATES = range(300, 306)
 
 
@@ -78,15 +90,22 @@ def generate_surveys(
 def _draw_employed(
     plan: Plan, rules: CategoryRules, year: int, people: pd.DataFrame, seed: int
 ) -> np.ndarray:
-    """Who found a job within six months, meeting the year's rate of each segment."""
+    """Who found a job within six months, meeting the year's rate of each segment.
+
+    The cells cross the categories, apprenticeship and being employed at application:
+    people who had a job when they applied mostly have one six months after the path
+    (the prior leans that way), so the change in employment is mostly, not only, a gain.
+    """
     flags = rules.flags(people, year)
     apprentice = (people["funding"].to_numpy() == "apprenticeship").astype(np.int64)
-    cell = allocation.cells_of(flags) * 2 + apprentice
-    n_cells = N_CELLS * 2
+    had_job = (people["employment_status"].to_numpy() == "employed").astype(np.int64)
+    cell = (allocation.cells_of(flags) * 2 + apprentice) * 2 + had_job
+    n_cells = N_CELLS * 4
     sizes = np.bincount(cell, minlength=n_cells)
-    cflags = np.repeat(cell_flags(), 2, axis=0)
-    capp = np.tile([False, True], N_CELLS)
-    cats = np.arange(N_CELLS).repeat(2)
+    cflags = np.repeat(cell_flags(), 4, axis=0)
+    capp = np.tile(np.repeat([False, True], 2), N_CELLS)
+    cjob = np.tile([False, True], N_CELLS * 2)
+    cats = np.arange(N_CELLS).repeat(4)
     rows = [np.ones(n_cells, bool), cats != 0, cats == 0]
     rows += [cflags[:, c] for c in range(cflags.shape[1])]
     rows += [capp, ~capp]
@@ -95,6 +114,7 @@ def _draw_employed(
     wanted = plan.rates(year, "career_outcome_rate") or {"all": 0.5}
     targets = np.array([wanted.get(s, np.nan) for s in names])
     prior = np.where(capp, 0.8, 0.45)
+    prior = np.where(cjob, np.maximum(prior, EMPLOYED_BEFORE_PRIOR), prior)
     rates = allocation.rake_rates(sizes, membership, targets, prior)
     seg_sizes = membership @ sizes
     chosen = allocation.integer_selection(
@@ -113,8 +133,11 @@ def _draw_salaries(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Yearly gross salaries in euros before and after the path, for survey respondents.
 
-    Apprentices earn more afterwards: their median exceeds the others' by the year's
-    premium exactly.
+    The salary before depends on the status at application (``SALARY_BEFORE``: the
+    employed give their pay, some job seekers their last one, few students or inactive
+    people any). Someone who had a job mostly earns a little more after, sometimes less;
+    the others start from a junior salary, mostly above what they earned before. Apprentices
+    earn more afterwards: their median exceeds the others' by the year's premium exactly.
     """
     rng = stream(seed, _S_SALARY, 0)
     people = enrollments.iloc[surveys["enrollment"].to_numpy()]
@@ -125,12 +148,15 @@ def _draw_salaries(
     abroad = np.where(np.isin(people["country"].to_numpy(), ["GB", "US"]), 1.2, 1.0)
     tech = np.where(people["domain"].to_numpy() == "tech", 1.1, 1.0)
 
-    had_job = answered & (
-        (status == "employed") | ((status == "job_seeker") & (rng.random(n) < 0.6))
-    )
-    before = np.where(had_job, 24000 * abroad * np.exp(rng.normal(0, 0.25, n)), np.nan)
+    share = np.array([SALARY_BEFORE.get(s, (0.0, 0.0))[0] for s in status])
+    level = np.array([SALARY_BEFORE.get(s, (0.0, 1.0))[1] for s in status])
+    had_pay = answered & (rng.random(n) < share)
+    before = np.where(had_pay, level * abroad * np.exp(rng.normal(0, 0.25, n)), np.nan)
     told = answered & employed & (rng.random(n) < 0.88)
-    after = np.where(told, 30000 * abroad * tech * np.exp(rng.normal(0, 0.2, n)), np.nan)
+    fresh = 30000 * abroad * tech * np.exp(rng.normal(0, 0.2, n))
+    # A raise of about 10 % on one's own pay, with a spread that leaves some below it.
+    kept_on = before * np.exp(rng.normal(0.10, 0.15, n))
+    after = np.where(told, np.where((status == "employed") & had_pay, kept_on, fresh), np.nan)
 
     apprentice = people["funding"].to_numpy() == "apprenticeship"
     for year in np.unique(grad_year):
