@@ -239,7 +239,7 @@ def test_credentials_from_the_environment_are_used(loaded, capsys, isolated_cach
         assert validate.main([loaded.url(password=None)]) == 0
     finally:
         del os.environ["PGPASSWORD"]
-    assert capsys.readouterr().out.startswith("valid: 11 tables")
+    assert capsys.readouterr().out.startswith(f"valid: {len(make_valid_frames())} tables")
 
 
 @pytest.mark.slow

@@ -266,8 +266,15 @@ def load_dataset(
         fingerprint=fingerprint,
         meta=description.meta,
         warnings=tuple(warnings),
+        # The shipped reference tables carry notes for their readers (a ``note``
+        # column): the project's own files, not a delivery's extra columns.
         ignored=tuple(
-            [(s.label, c) for s in sources.values() for c in s.ignored]
+            [
+                (s.label, c)
+                for s in sources.values()
+                for c in s.ignored
+                if not s.path.resolve().is_relative_to(Path(reference_dir).resolve())
+            ]
             + [(META_FILE, key) for key in description.ignored]
         ),
     )

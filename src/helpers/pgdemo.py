@@ -48,6 +48,11 @@ def create_table_sql(source: PgSource, table: contract.Table) -> str:
     return f"CREATE TABLE {source.relation(table.name)} ({', '.join(columns)})"
 
 
+def is_unique_key(table: contract.Table, column: str) -> bool:
+    """True when ``column`` alone identifies a row of ``table``."""
+    return table.column(column).unique or table.key == (column,)
+
+
 def foreign_keys_sql(source: PgSource, loaded: set[str]) -> list[str]:
     """The plain references between loaded tables, as foreign keys."""
     statements = []
@@ -60,6 +65,9 @@ def foreign_keys_sql(source: PgSource, loaded: set[str]) -> list[str]:
                 and not rule.broken
                 and rule.target_filter is None
                 and rule.target in loaded
+                # A foreign key needs a unique target; a reference to a value many rows
+                # share (a budget's team, named by the activity lines) stays a rule.
+                and is_unique_key(contract.table(rule.target), rule.target_key)
             ):
                 statements.append(
                     f"ALTER TABLE {source.relation(table.name)} ADD FOREIGN KEY "
