@@ -252,11 +252,9 @@ def load_run_data(
     description_file = folder_of_data / "dataset.json"
     description = hash_files([description_file]) if description_file.is_file() else ""
     key = run_data_key(dataset_fingerprint(folder_of_data), year, min_cell, description)
-    # run.json records the parameters and the dataset's name: a run with others gets its
-    # own folder.
-    recorded = {k: v for k, v in params.as_dict().items() if k not in ("output_dir", "data_dir")}
-    recorded = json.dumps({**recorded, "dataset": folder_of_data.resolve().name}, sort_keys=True)
-    folder = RUN_DATA_CACHE_DIR / hash_text(f"{key}|{recorded}")[:20]
+    # Keyed by the figures alone: a notebook opened in another language reuses them (the
+    # parameters in this folder's run.json are those of the first notebook opened).
+    folder = RUN_DATA_CACHE_DIR / key
     if not all((folder / name).exists() for name in RUN_DATA_FILES):
         dataset = load_dataset(folder_of_data, reuse_verdict=True)
         write_run_data(dataset, year, min_cell, folder, params)
