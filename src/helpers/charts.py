@@ -6,8 +6,11 @@ differ by marker and dash as well as by colour, so no series depends on telling 
 apart. A withheld figure
 keeps its place and says "withheld" instead of drawing a bar, so it is never read as zero.
 The functions take frames whose texts are already translated and formatted
-(``helpers.sections`` builds them) and return a matplotlib ``Figure``; ``render_png`` turns
-it into PNG bytes that are identical from one run to the next.
+(``helpers.sections`` builds them) and return a matplotlib ``Figure``. ``render_svg``
+turns it into SVG, vector and identical from one run to the next, with its texts kept as
+text (they scale with the page, print sharp and can be searched); ``render_narrow_svg``
+draws the same chart again for a phone's width, its texts large enough to read there.
+``render_png`` gives PNG bytes, for where an SVG cannot go.
 
 Bars are drawn with matplotlib on seaborn's style and palette: seaborn's ``barplot`` drops
 the slot of a missing value, and a withheld figure must keep its slot.
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import textwrap
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
@@ -27,18 +31,36 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.text import Text
+from matplotlib.ticker import FixedFormatter, FuncFormatter, MaxNLocator
 from matplotlib.transforms import offset_copy
 
-WIDTH_INCHES = 9.0
+# Drawn for the A4 page of the PDF edition (17 cm of text width) and shown at most
+# 52 rem wide on a screen, where 1 pt of the chart reads as about 1.4 px.
+WIDTH_INCHES = 8.0
 DPI = 110
+# The chart drawn again for a phone: 3.6 in of SVG fill the 342 px of text width of a
+# 390 px screen, so 1 pt reads as 1.32 px and the smallest text, NARROW_MIN_POINTS,
+# as 11.2 px.
+NARROW_WIDTH_INCHES = 3.6
+NARROW_MIN_POINTS = 8.5
+# A phone's chart is about as tall as the wide one, a little less for long bar charts.
+NARROW_HEIGHT_FACTOR = 0.85
+NARROW_MIN_HEIGHT_INCHES = 3.4
+# More ticks than this on a phone's category axis (the months) are written upright.
+NARROW_MAX_FLAT_TICKS = 6
+NARROW_LEGEND_CHARACTERS = 40
+NARROW_LABEL_CHARACTERS = 16
+# The chart's fonts, then those a reader's device has, so that text kept as text in
+# the SVG never falls back to a serif.
+SVG_FONTS = "'DejaVu Sans', Verdana, 'Liberation Sans', Arial, sans-serif"
 BAR_HEIGHT_INCHES = 0.34
 # Lines of a trend chart beyond which only the last value of each is written.
 MAX_LABELLED_SERIES = 2
 LEGEND_COLUMNS = 5
 # About the characters a legend row holds across the figure, and what an entry's handle
 # and spacing take beside its label.
-LEGEND_ROW_CHARACTERS = 110
+LEGEND_ROW_CHARACTERS = 95
 LEGEND_ENTRY_PADDING = 7
 # Below this fraction of the highest value, a value written under its point would sit on
 # the axis' tick labels: the axis then runs that far under zero, without ticks there.
@@ -49,8 +71,8 @@ END_LABEL_GAP = 0.065
 # A part of a 100 % bar narrower than this keeps its hatching but not its word.
 NARROWEST_LABELLED_PART = 0.08
 # About the characters that fit across the figure at the note's font size.
-NOTE_WIDTH_CHARACTERS = 140
-TITLE_WIDTH_CHARACTERS = 80
+NOTE_WIDTH_CHARACTERS = 125
+TITLE_WIDTH_CHARACTERS = 70
 TEXT_COLOUR = "#222222"
 MUTED_COLOUR = "#666666"
 WITHHELD_COLOUR = "#bdbdbd"
@@ -109,11 +131,13 @@ def pick_line_styles(count: int) -> list[dict[str, str]]:
     ]
 
 
-def choose_legend_columns(labels: Sequence[str]) -> int:
+def choose_legend_columns(
+    labels: Sequence[str], row_characters: int = LEGEND_ROW_CHARACTERS
+) -> int:
     """How many legend entries fit side by side, so the legend never grows wider than
     the chart (a wide legend squeezes the plot and loses its last entries)."""
     widest = max((len(label) for label in labels), default=0) + LEGEND_ENTRY_PADDING
-    fitting = max(1, LEGEND_ROW_CHARACTERS // widest)
+    fitting = max(1, row_characters // widest)
     return max(1, min(len(labels), LEGEND_COLUMNS, fitting))
 
 
@@ -171,6 +195,72 @@ def render_png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI, facecolor="white", metadata={"Software": None})
     return buffer.getvalue()
+
+
+def render_svg(figure: Figure) -> str:
+    """SVG text of ``figure``, identical for identical charts: no date, no software
+    stamp, ids from a fixed salt, texts as ``<text>`` in the report's fonts."""
+    buffer = io.BytesIO()
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "mission-report"}):
+        figure.savefig(
+            buffer,
+            format="svg",
+            facecolor="white",
+            metadata={"Date": None, "Creator": None, "Format": None, "Type": None},
+        )
+    svg = buffer.getvalue().decode("utf-8")
+    return re.sub(r"font-family: '?DejaVu Sans'?", f"font-family: {SVG_FONTS}", svg)
+
+
+def render_narrow_svg(figure: Figure) -> str:
+    """``figure`` drawn again for a phone's width (``NARROW_WIDTH_INCHES``): no text under
+    ``NARROW_MIN_POINTS``, long category labels on two lines, legends in fewer columns.
+    The figure is changed in place: render the wide SVG first."""
+    width, height = figure.get_size_inches()
+    narrow_height = max(NARROW_MIN_HEIGHT_INCHES, height * NARROW_HEIGHT_FACTOR)
+    figure.set_size_inches(NARROW_WIDTH_INCHES, narrow_height)
+    for ax in figure.axes:
+        wrap_category_labels(ax)
+        if len(ax.get_xticks()) > NARROW_MAX_FLAT_TICKS and isinstance(
+            ax.xaxis.get_major_formatter(), FixedFormatter
+        ):
+            ax.tick_params(axis="x", labelrotation=90)
+        legend = ax.get_legend()
+        if legend is not None and hasattr(legend, "entries"):
+            place_legend(ax, handles=legend.entries, row_characters=NARROW_LEGEND_CHARACTERS)
+    for text in figure.findobj(Text):
+        if text.get_fontsize() < NARROW_MIN_POINTS:
+            text.set_fontsize(NARROW_MIN_POINTS)
+    return render_svg(figure)
+
+
+def wrap_category_labels(ax: Axes) -> None:
+    """Category names of a bar chart's axis on two lines when long (a phone's chart has
+    no room for a label as wide as its bars)."""
+    formatter = ax.yaxis.get_major_formatter()
+    if not isinstance(formatter, FixedFormatter):
+        return
+    labels = [
+        "\n".join(textwrap.wrap(str(label), NARROW_LABEL_CHARACTERS, break_on_hyphens=False))
+        or str(label)
+        for label in formatter.seq
+    ]
+    ax.set_yticks(ax.get_yticks()[: len(labels)], labels)
+
+
+def take_captions(figure: Figure) -> tuple[str, str]:
+    """The title and the note drawn on ``figure``, taken off it: a page writes them as
+    text under the chart, where they wrap to any width and read aloud."""
+    found = []
+    for name in ("title_artist", "note_artist"):
+        artist = getattr(figure, name, None)
+        if artist is None:
+            found.append("")
+            continue
+        found.append(" ".join(artist.get_text().split()))
+        artist.set_visible(False)
+        artist.set_in_layout(False)
+    return found[0], found[1]
 
 
 def plot_bars(
@@ -649,13 +739,15 @@ def plot_monthly(
     return figure
 
 
-def place_legend(ax, handles: list | None = None) -> None:
+def place_legend(
+    ax, handles: list | None = None, row_characters: int = LEGEND_ROW_CHARACTERS
+) -> None:
     """The legend above the plot, under the title, where it hides no data: as many
     entries a row as fit the chart's width, read left to right."""
     if handles is None:
         handles, _ = ax.get_legend_handles_labels()
-    columns = choose_legend_columns([handle.get_label() for handle in handles])
-    ax.legend(
+    columns = choose_legend_columns([handle.get_label() for handle in handles], row_characters)
+    legend = ax.legend(
         handles=order_for_rows(handles, columns),
         loc="lower left",
         bbox_to_anchor=(0.0, 1.0),
@@ -665,16 +757,22 @@ def place_legend(ax, handles: list | None = None) -> None:
         handlelength=2.4,
         borderaxespad=0.2,
     )
+    # In reading order, for drawing the legend again at another width.
+    legend.entries = list(handles)
 
 
 def set_title(figure: Figure, title: str) -> None:
     """The chart's title at the top left, wrapped when a language makes it long."""
     wrapped = "\n".join(textwrap.wrap(title, TITLE_WIDTH_CHARACTERS, break_on_hyphens=False))
-    figure.suptitle(wrapped, x=0.01, ha="left", fontsize=12.5, fontweight="bold")
+    figure.title_artist = figure.suptitle(
+        wrapped, x=0.01, ha="left", fontsize=12.5, fontweight="bold"
+    )
 
 
 def add_note(figure: Figure, note: str | None) -> None:
     """A small grey note at the foot of the figure, wrapped to its width."""
     if note:
         wrapped = "\n".join(textwrap.wrap(note, NOTE_WIDTH_CHARACTERS, break_on_hyphens=False))
-        figure.supxlabel(wrapped, fontsize=8.5, color=MUTED_COLOUR, x=0.01, ha="left")
+        figure.note_artist = figure.supxlabel(
+            wrapped, fontsize=8.5, color=MUTED_COLOUR, x=0.01, ha="left"
+        )

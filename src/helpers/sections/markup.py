@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import base64
 import html
+import math
 from collections.abc import Sequence
+
+import pandas as pd
 
 # Shown in a table cell that has nothing to show (no value, no change).
 MISSING = "—"
@@ -24,14 +27,19 @@ STYLE = """<style>
 .mr-small{background:#fff4d6;color:#6b4a00}
 .mr-gap{background:#e6f0f8;color:#01497c;font-weight:600}
 .mr-figure{margin:1rem 0}
-.mr-figure img{max-width:100%;height:auto}
+.mr-figure{break-inside:avoid}
+.mr-figure img{display:block;width:100%;max-width:52rem;height:auto}
+.mr-figure figcaption{max-width:46rem}
+.mr-chart-title{display:block;font-weight:700;font-size:1.05rem;margin-top:.3rem}
+.mr-chart-note,.mr-chart-links{display:block;color:#5b6275;font-size:.85rem}
+@media (max-width:48rem){.mr-figure img{max-width:30rem}}
 .mr-table td.number,.mr-table th.number{text-align:right;white-space:nowrap}
 .mr-table small{color:#5b6275}
 .mr-gaps li,.mr-methods p{max-width:46rem}
 .mr-met{background:#dcf2e9;color:#015c44;font-weight:600}
 .mr-missed{background:#fbe3d6;color:#8a3200;font-weight:600}
 .mr-uncertain{background:#fdf0d5;color:#6b4a00}
-.mr-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(24rem,1fr));gap:.5rem 1.5rem}
+.mr-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(24rem,100%),1fr));gap:.5rem 1.5rem}
 .mr-grid figure{margin:.5rem 0}
 .mr-grid figcaption{font-size:.85rem}
 .mr-counts{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.3rem 1.6rem}
@@ -83,7 +91,75 @@ def html_table(
     return f'<table class="mr-table">{caption_html}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def figure_html(png: bytes, alt: str) -> str:
-    """A chart as an embedded PNG with its alternative text."""
-    data = base64.b64encode(png).decode("ascii")
-    return f'<figure class="mr-figure"><img src="data:image/png;base64,{data}" alt="{escape(alt)}"></figure>'
+# What names a drawn figure in a chart's frame, and the figures it draws, in the order
+# a chart's CSV and alternative text give them.
+CHART_KEYS = ("label", "series", "part", "group", "year", "month")
+CHART_FIGURES = ("value", "low", "high")
+
+
+def chart_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The figures a chart draws, one row each: what names it, its value and interval
+    (empty where withheld or not measurable), and the text the chart writes for it."""
+    keys = [c for c in CHART_KEYS if c in frame]
+    figures = [c for c in CHART_FIGURES if c in frame]
+    rows = frame[keys + figures + (["text"] if "text" in frame else [])].copy()
+    if "withheld" in frame:
+        rows.loc[frame["withheld"].astype(bool), figures] = math.nan
+    return rows
+
+
+def chart_data_link(frame: pd.DataFrame, text: str, file_name: str) -> str:
+    """A link that saves the chart's figures as CSV (``chart_rows``), carried in the page
+    itself so that the page stays one file."""
+    csv = chart_rows(frame).to_csv(index=False, lineterminator="\n")
+    data = base64.b64encode(csv.encode("utf-8")).decode("ascii")
+    return (
+        f'<a class="mr-data" href="data:text/csv;charset=utf-8;base64,{data}" '
+        f'download="{escape(file_name)}">{escape(text)}</a>'
+    )
+
+
+def describe_chart(title: str, frame: pd.DataFrame) -> str:
+    """A chart's alternative text: its title, then every figure it draws as it writes it
+    ("Job seekers, 2022: 40.1 %; ...")."""
+    rows = chart_rows(frame)
+    keys = [c for c in CHART_KEYS if c in rows]
+    readings = []
+    for record in rows.to_dict("records"):
+        name = ", ".join(str(record[k]) for k in keys if str(record[k]))
+        readings.append(f"{name}: {record.get('text', '')}".strip())
+    return f"{title}. {'; '.join(readings)}." if readings else title
+
+
+# Below this width of the screen the chart drawn for a phone is shown.
+NARROW_MEDIA = "(max-width: 48rem)"
+
+
+def svg_source(svg: str) -> str:
+    """An SVG as a ``data:`` address (base64: srcset splits addresses at spaces)."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def chart_picture(wide: str, narrow: str, alt: str) -> str:
+    """A chart as a ``picture``: the SVG drawn for a phone below ``NARROW_MEDIA``, the one
+    drawn for a screen or the A4 page otherwise (and wherever ``picture`` is unknown)."""
+    return (
+        f'<picture><source media="{NARROW_MEDIA}" srcset="{svg_source(narrow)}">'
+        f'<img class="mr-chart" src="{svg_source(wide)}" alt="{escape(alt)}"></picture>'
+    )
+
+
+def figure_html(
+    wide: str, narrow: str, alt: str, title: str = "", note: str = "", extra: str = ""
+) -> str:
+    """A chart with its caption: the title it states, the note on how to read it, and
+    ``extra`` (HTML: a link to its figures)."""
+    parts = []
+    if title:
+        parts.append(f'<span class="mr-chart-title">{escape(title)}</span>')
+    if note:
+        parts.append(f'<span class="mr-chart-note">{escape(note)}</span>')
+    if extra:
+        parts.append(f'<span class="mr-chart-links">{extra}</span>')
+    caption = f"<figcaption>{''.join(parts)}</figcaption>" if parts else ""
+    return f'<figure class="mr-figure">{chart_picture(wide, narrow, alt)}{caption}</figure>'

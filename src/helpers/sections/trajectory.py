@@ -95,7 +95,7 @@ def plot_objective_trajectory(
         ax.tick_params(labelsize=8.5)
         ax.grid(axis="x", visible=False)
         add_status_legend(ax, points, status_names or {})
-        figure.suptitle(
+        figure.title_artist = figure.suptitle(
             textwrap.fill(title, 52, break_on_hyphens=False),
             x=0.01,
             ha="left",
