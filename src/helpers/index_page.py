@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from helpers import i18n, registry
+from helpers.pdf_edition import pdf_name
 from helpers.render import INDEX_PAGE, METHODS_PAGE, Site, format_time, render_page
 from helpers.rundata import KPIS_FILE, RunData
 
@@ -213,6 +214,8 @@ def format_sections(sections: Sequence[tuple[str, str]], site: Site) -> str:
             f'<li><a href="{METHODS_PAGE}">{_e(i18n.t("index.methods_link", lang))}</a></li>'
         )
     items.append(f'<li><a href="{KPIS_FILE}">{_e(i18n.t("index.kpis_link", lang))}</a></li>')
+    pdf = pdf_name(site.year, lang)
+    items.insert(0, f'<li><a href="{pdf}">{_e(i18n.t("index.pdf_link", lang))}</a></li>')
     return '<ul class="section-list">\n' + "\n".join(items) + "\n</ul>"
 
 
