@@ -29,6 +29,9 @@ PDF_CSS = TEMPLATES_DIR / TEMPLATE_NAME / "pdf.css"
 SCREEN_ONLY = (".section-list", ".other-years", ".skip-link", "a.mr-data", "source")
 # Where the index's provenance block is: it moves to the last appendix.
 ABOUT_BLOCK = ".run-facts"
+NOTEBOOK_WRAPPER = re.compile(r"^jp-")
+# The pages' own style blocks, each once, in the order met (filled by ``rewrite``).
+STYLES: dict[str, None] = {}
 
 
 def pdf_name(year: int, lang: str) -> str:
@@ -80,6 +83,7 @@ def build_pdf(folder: Path, site: Site, pages: Sequence[str]) -> Path:
 def compose_document(folder: Path, site: Site, pages: Sequence[str]) -> str:
     """The HTML document the PDF is laid out from."""
     known = [INDEX_PAGE, *pages, METHODS_PAGE]
+    STYLES.clear()
     index, about = read_index(folder / INDEX_PAGE, known, site)
     chapters = [index]
     for page in pages:
@@ -96,7 +100,7 @@ def compose_document(folder: Path, site: Site, pages: Sequence[str]) -> str:
             *(format_chapter(c, lang) for c in chapters),
         ]
     )
-    css = read_css() + "\n" + PDF_CSS.read_text(encoding="utf-8") + page_rules(site)
+    css = "\n".join([read_css(), *STYLES, PDF_CSS.read_text(encoding="utf-8"), page_rules(site)])
     return (
         f'<!DOCTYPE html><html lang="{_e(lang)}"><head><meta charset="utf-8">'
         f"<title>{_e(site.title)}</title><style>{css}</style></head>"
@@ -170,8 +174,16 @@ def list_headings(main) -> tuple[tuple[str, str], ...]:
 
 def rewrite(main, page: str, known: Sequence[str]) -> str:
     """``main``'s children as HTML, with ids prefixed by the page and links between the
-    report's pages turned into links inside the document."""
+    report's pages turned into links inside the document. Style blocks, which every
+    output of a notebook repeats, are gathered once in the document's head instead."""
     stem = Path(page).stem
+    # The notebook's cell and output wrappers carry nothing a page needs: without them
+    # the layout has a third of the boxes to place.
+    for wrapper in main.find_all("div", class_=NOTEBOOK_WRAPPER):
+        wrapper.unwrap()
+    for style in main.find_all("style"):
+        STYLES.setdefault(style.get_text(), None)
+        style.decompose()
     for number, heading in enumerate(main.find_all("h2")):
         heading.attrs.setdefault("id", f"part-{number + 1}")
     for element in main.find_all(id=True):

@@ -137,6 +137,7 @@ def build_chrome(site: Site, page: str) -> dict[str, Any]:
         ],
         "banner": i18n.t("page.synthetic_banner", lang) if site.synthetic else "",
         "back_label": i18n.t("page.back_to_index", lang),
+        "skip_label": i18n.t("page.skip_link", lang),
         "provenance": describe_provenance(site),
         "built_label": i18n.t("page.footer.built", lang),
         "built_utc": site.built_utc,

@@ -29,11 +29,24 @@ STYLE = """<style>
 .mr-figure{margin:1rem 0}
 .mr-figure{break-inside:avoid}
 .mr-figure img{display:block;width:100%;max-width:52rem;height:auto}
-.mr-figure figcaption{max-width:46rem}
-.mr-chart-title{display:block;font-weight:700;font-size:1.05rem;margin-top:.3rem}
+.mr-figure figcaption,.mr-chart-after{max-width:46rem}
+.mr-chart-title{display:block;font-weight:700;font-size:1.05rem;margin:0 0 .4rem}
+.mr-chart-after{margin:.3rem 0 0}
 .mr-chart-note,.mr-chart-links{display:block;color:#5b6275;font-size:.85rem}
-@media (max-width:48rem){.mr-figure img{max-width:30rem}}
+@media screen and (max-width:48rem){.mr-figure img{max-width:30rem}}
 .mr-table td.number,.mr-table th.number{text-align:right;white-space:nowrap}
+.mr-table tbody th{font-weight:400;text-align:left}
+@media screen and (max-width:48rem){
+.mr-table,.mr-table tbody,.mr-table tr,.mr-table td,.mr-table tbody th{display:block;width:100%}
+.mr-table thead{display:none}
+.mr-table tr{border-bottom:2px solid #dfe2ea;padding:.4rem 0}
+.mr-table tbody th{font-weight:600;border:none;padding:.2rem 0}
+.mr-table td{border:none;padding:.1rem 0;display:flex;gap:.8rem;justify-content:space-between}
+.mr-table td.number{text-align:right;white-space:normal}
+.mr-table td::before{content:attr(data-label);color:#5b6275;text-align:left;flex:0 0 45%}
+.mr-table caption{display:block}
+}
+@media print{.mr-table tr,.mr-figure{break-inside:avoid}.mr-table thead{display:table-header-group}}
 .mr-table small{color:#5b6275}
 .mr-gaps li,.mr-methods p{max-width:46rem}
 .mr-met{background:#dcf2e9;color:#015c44;font-weight:600}
@@ -74,21 +87,36 @@ def tag(text: str, css: str) -> str:
 def html_table(
     headers: Sequence[tuple[str, str]], rows: Sequence[Sequence[tuple[str, str]]], caption: str = ""
 ) -> str:
-    """An HTML table from (css class, escaped HTML) cells; the caption goes under it."""
-    head = "".join(
-        f'<th class="{css}">{escape(text)}</th>' if css else f"<th>{escape(text)}</th>"
-        for css, text in headers
-    )
+    """An HTML table from (css class, escaped HTML) cells; the caption goes under it.
+
+    Column headers are scoped to their columns and each row's first cell is its header;
+    every cell carries its column's name (``data-label``), which a phone's narrow page
+    writes beside the value when it stacks a row's cells instead of cutting columns off.
+    """
+    head = "".join(f'<th scope="col"{_class(css)}>{escape(text)}</th>' for css, text in headers)
+    labels = [escape(text) for _, text in headers]
     body = "".join(
         "<tr>"
         + "".join(
-            f'<td class="{css}">{cell}</td>' if css else f"<td>{cell}</td>" for css, cell in row
+            (
+                f'<th scope="row"{_class(css)}>{cell}</th>'
+                if index == 0
+                else f'<td{_class(css)} data-label="{labels[index]}">{cell}</td>'
+            )
+            for index, (css, cell) in enumerate(row)
         )
         + "</tr>"
         for row in rows
     )
     caption_html = f"<caption>{escape(caption)}</caption>" if caption else ""
-    return f'<table class="mr-table">{caption_html}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return (
+        f'<table class="mr-table">{caption_html}<thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table>"
+    )
+
+
+def _class(css: str) -> str:
+    return f' class="{css}"' if css else ""
 
 
 # What names a drawn figure in a chart's frame, and the figures it draws, in the order
@@ -132,7 +160,7 @@ def describe_chart(title: str, frame: pd.DataFrame) -> str:
 
 
 # Below this width of the screen the chart drawn for a phone is shown.
-NARROW_MEDIA = "(max-width: 48rem)"
+NARROW_MEDIA = "screen and (max-width: 48rem)"
 
 
 def svg_source(svg: str) -> str:
@@ -152,14 +180,13 @@ def chart_picture(wide: str, narrow: str, alt: str) -> str:
 def figure_html(
     wide: str, narrow: str, alt: str, title: str = "", note: str = "", extra: str = ""
 ) -> str:
-    """A chart with its caption: the title it states, the note on how to read it, and
-    ``extra`` (HTML: a link to its figures)."""
-    parts = []
-    if title:
-        parts.append(f'<span class="mr-chart-title">{escape(title)}</span>')
+    """A chart with its title above it as the figure's caption, and under it the note on
+    how to read it and ``extra`` (HTML: links to its figures)."""
+    caption = f'<figcaption class="mr-chart-title">{escape(title)}</figcaption>' if title else ""
+    under = []
     if note:
-        parts.append(f'<span class="mr-chart-note">{escape(note)}</span>')
+        under.append(f'<span class="mr-chart-note">{escape(note)}</span>')
     if extra:
-        parts.append(f'<span class="mr-chart-links">{extra}</span>')
-    caption = f"<figcaption>{''.join(parts)}</figcaption>" if parts else ""
-    return f'<figure class="mr-figure">{chart_picture(wide, narrow, alt)}{caption}</figure>'
+        under.append(f'<span class="mr-chart-links">{extra}</span>')
+    after = f'<p class="mr-chart-after">{"".join(under)}</p>' if under else ""
+    return f'<figure class="mr-figure">{caption}{chart_picture(wide, narrow, alt)}{after}</figure>'
