@@ -34,6 +34,14 @@ NOTEBOOK_WRAPPER = re.compile(r"^jp-")
 STYLES: dict[str, None] = {}
 
 
+class EngineMissing(Exception):
+    """The system libraries that lay out the PDF are not installed; str() says which."""
+
+
+def one_line(error: Exception) -> str:
+    return " ".join(str(error).split())[:200]
+
+
 def pdf_name(year: int, lang: str) -> str:
     """The PDF edition's file name, e.g. ``mission-report-2022-en.pdf``."""
     return f"mission-report-{year}-{lang}.pdf"
@@ -70,8 +78,13 @@ def build_pdf(folder: Path, site: Site, pages: Sequence[str]) -> Path:
     pages : sequence of str
         The section pages in reading order (the objectives and published figures last).
     """
-    import weasyprint
-
+    try:
+        import weasyprint
+    except OSError as error:  # WeasyPrint loads Pango when imported
+        raise EngineMissing(
+            "the PDF edition needs Pango, which WeasyPrint could not load "
+            f"({one_line(error)}); on Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0"
+        ) from error
     document = compose_document(folder, site, pages)
     target = folder / pdf_name(site.year, site.lang)
     weasyprint.HTML(string=document, base_url=str(folder)).write_pdf(

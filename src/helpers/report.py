@@ -569,7 +569,7 @@ def assemble_report(
     """Put every file of OUT/Y into ``staging``: pages, KPI file, run data, notebooks."""
     from helpers.index_page import ObjectivesCount, build_index
     from helpers.methods_page import build_methods_body
-    from helpers.pdf_edition import build_pdf
+    from helpers.pdf_edition import EngineMissing, build_pdf
     from helpers.render import render_page, write_page
     from helpers.rundata import read_run_data
     from helpers.sections import count_met_and_missed
@@ -607,7 +607,10 @@ def assemble_report(
     write_page(index, staging / INDEX_PAGE)
     files.append(INDEX_PAGE)
     started = time.monotonic()
-    pdf = build_pdf(staging, site, [s.page for s in plan.sections])
+    try:
+        pdf = build_pdf(staging, site, [s.page for s in plan.sections])
+    except EngineMissing as error:
+        raise ReportFailure(f"report failed: {error}") from error
     files.append(pdf.name)
     progress.say(f"pdf: {pdf.name}, laid out in {time.monotonic() - started:.1f}s")
     manifest = {"key": plan.report_key, "files": sorted(files), "built_utc": site.built_utc}
