@@ -96,7 +96,9 @@ def test_every_page_fits_loads_and_logs_no_error(smoke, browser, layout, width, 
 
         assert page.title().strip(), where
         assert page.locator(".synthetic-banner").inner_text() == banner, where
-        assert page.locator("footer .provenance").is_visible(), where
+        # The provenance, folded in one "About this report" block.
+        assert page.locator("details.about > summary").count() == 1, where
+        assert page.locator("details.about > summary").is_visible(), where
         nav_shown = page.locator(".report-header nav").is_visible()
         assert nav_shown == (media == "screen"), where
         broken = page.evaluate(

@@ -51,6 +51,12 @@ NARROW_MIN_HEIGHT_INCHES = 3.4
 NARROW_MAX_FLAT_TICKS = 6
 NARROW_LEGEND_CHARACTERS = 40
 NARROW_LABEL_CHARACTERS = 16
+# A phone's bar chart runs its value axis this much further (a third; on a log axis,
+# three times), for the values written past the bars.
+NARROW_VALUE_ROOM = 0.35
+NARROW_LOG_ROOM = 3.0
+# A part of a 100 % bar narrower than this writes no value on a phone's chart.
+NARROW_LABELLED_PART = 0.13
 # The chart's fonts, then those a reader's device has, so that text kept as text in
 # the SVG never falls back to a serif.
 SVG_FONTS = "'DejaVu Sans', Verdana, 'Liberation Sans', Arial, sans-serif"
@@ -214,13 +220,16 @@ def render_svg(figure: Figure) -> str:
 
 def render_narrow_svg(figure: Figure) -> str:
     """``figure`` drawn again for a phone's width (``NARROW_WIDTH_INCHES``): no text under
-    ``NARROW_MIN_POINTS``, long category labels on two lines, legends in fewer columns.
-    The figure is changed in place: render the wide SVG first."""
+    ``NARROW_MIN_POINTS``, long labels on two lines, legends in fewer columns, more room
+    for the values written past the bars, and no value inside a part of a 100 % bar too
+    narrow to hold it. The figure is changed in place: render the wide SVG first."""
     width, height = figure.get_size_inches()
     narrow_height = max(NARROW_MIN_HEIGHT_INCHES, height * NARROW_HEIGHT_FACTOR)
     figure.set_size_inches(NARROW_WIDTH_INCHES, narrow_height)
     for ax in figure.axes:
-        wrap_category_labels(ax)
+        if getattr(ax, "category_axis", "") == "y":
+            wrap_category_labels(ax)
+            widen_value_axis(ax)
         if len(ax.get_xticks()) > NARROW_MAX_FLAT_TICKS and isinstance(
             ax.xaxis.get_major_formatter(), FixedFormatter
         ):
@@ -228,24 +237,42 @@ def render_narrow_svg(figure: Figure) -> str:
         legend = ax.get_legend()
         if legend is not None and hasattr(legend, "entries"):
             place_legend(ax, handles=legend.entries, row_characters=NARROW_LEGEND_CHARACTERS)
+        for text in ax.texts:
+            if getattr(text, "part_width", 1.0) < NARROW_LABELLED_PART:
+                text.set_visible(False)
+            elif len(text.get_text()) > NARROW_LABEL_CHARACTERS:
+                text.set_text(wrap_label(text.get_text()))
     for text in figure.findobj(Text):
         if text.get_fontsize() < NARROW_MIN_POINTS:
             text.set_fontsize(NARROW_MIN_POINTS)
     return render_svg(figure)
 
 
+def wrap_label(text: str) -> str:
+    """``text`` on lines of at most ``NARROW_LABEL_CHARACTERS``, broken between words."""
+    return "\n".join(textwrap.wrap(text, NARROW_LABEL_CHARACTERS, break_on_hyphens=False)) or text
+
+
 def wrap_category_labels(ax: Axes) -> None:
     """Category names of a bar chart's axis on two lines when long (a phone's chart has
     no room for a label as wide as its bars)."""
-    formatter = ax.yaxis.get_major_formatter()
-    if not isinstance(formatter, FixedFormatter):
+    ticks = ax.get_yticks()
+    labels = [wrap_label(label.get_text()) for label in ax.get_yticklabels()]
+    ax.set_yticks(ticks, labels)
+
+
+def widen_value_axis(ax: Axes) -> None:
+    """Room past the longest bar for the value written after it, which takes a larger
+    part of a phone's chart; the ticks stay those of the values' range."""
+    left, right = ax.get_xlim()
+    if getattr(ax, "stacked", False):
         return
-    labels = [
-        "\n".join(textwrap.wrap(str(label), NARROW_LABEL_CHARACTERS, break_on_hyphens=False))
-        or str(label)
-        for label in formatter.seq
-    ]
-    ax.set_yticks(ax.get_yticks()[: len(labels)], labels)
+    ticks = [tick for tick in ax.get_xticks() if left <= tick <= right]
+    if ax.get_xscale() == "log":
+        ax.set_xlim(left, right * NARROW_LOG_ROOM)
+    else:
+        ax.set_xlim(left, right + (right - left) * NARROW_VALUE_ROOM)
+    ax.set_xticks(ticks)
 
 
 def take_captions(figure: Figure) -> tuple[str, str]:
@@ -312,6 +339,7 @@ def plot_bars(
             y = labels.index(row["label"]) + offset
             draw_bar(ax, y, row, slot, colours[row["group"]], start, top, scale == "log")
         ax.set_yticks(range(len(labels)), labels)
+        ax.category_axis = "y"
         ax.invert_yaxis()
         ax.set_ylim(len(labels) - 0.5, -0.5 - (0.25 if len(groups) > 1 else 0))
         finish_value_axis(ax.xaxis, value_label, value_format, scale, start, top)
@@ -443,6 +471,8 @@ def plot_stacked_shares(
                     color=MUTED_COLOUR,
                 )
         ax.set_yticks(range(len(labels)), labels)
+        ax.category_axis = "y"
+        ax.stacked = True
         ax.invert_yaxis()
         ax.set_xlim(0, 1)
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: value_format(v)))
@@ -470,7 +500,7 @@ def draw_parts(
         ax.barh(index, width, left=left, height=0.7, color=colours[part])
         # Narrow parts keep their value for the table; written inside, it would overflow.
         if width >= 0.06:
-            ax.text(
+            written = ax.text(
                 left + width / 2,
                 index,
                 rows.at[part, "text"],
@@ -480,6 +510,7 @@ def draw_parts(
                 color="white" if part == part_order[0] else TEXT_COLOUR,
                 clip_on=True,
             )
+            written.part_width = width
         left += width
     return left
 

@@ -27,8 +27,8 @@ from helpers.render import INDEX_PAGE, METHODS_PAGE, TEMPLATE_NAME, TEMPLATES_DI
 PDF_CSS = TEMPLATES_DIR / TEMPLATE_NAME / "pdf.css"
 # Elements of the index that only a screen uses: links to the pages and other years.
 SCREEN_ONLY = (".section-list", ".other-years", ".skip-link", "a.mr-data", "source")
-# Where the index's provenance block is: it moves to the last appendix.
-ABOUT_BLOCK = ".run-facts"
+# The index's folded provenance block: unfolded, it is the last appendix.
+ABOUT_BLOCK = "details.about"
 NOTEBOOK_WRAPPER = re.compile(r"^jp-")
 # The pages' own style blocks, each once, in the order met (filled by ``rewrite``).
 STYLES: dict[str, None] = {}
@@ -130,15 +130,12 @@ def read_index(path: Path, known: Sequence[str], site: Site) -> tuple[Chapter, C
     title = main.find("h1")
     if title is not None:
         title.decompose()  # the cover carries it
-    facts = main.select_one(ABOUT_BLOCK)
+    about_block = main.select_one(ABOUT_BLOCK)
     about_parts = []
-    if facts is not None:
-        heading = facts.find_previous_sibling("h2")
-        note = facts.find_next_sibling("p")
-        about_parts = [str(facts)] + ([str(note)] if note is not None else [])
-        for element in (heading, note, facts):
-            if element is not None:
-                element.decompose()
+    if about_block is not None:
+        about_block.summary.decompose()  # the appendix's title says it
+        about_parts = [str(child) for child in about_block.children]
+        about_block.decompose()
     for selector in SCREEN_ONLY:
         for element in main.select(selector):
             heading = element.find_previous_sibling("h2")

@@ -139,6 +139,7 @@ def build_chrome(site: Site, page: str) -> dict[str, Any]:
         "back_label": i18n.t("page.back_to_index", lang),
         "skip_label": i18n.t("page.skip_link", lang),
         "provenance": describe_provenance(site),
+        "about_label": i18n.t("page.footer.about", lang),
         "built_label": i18n.t("page.footer.built", lang),
         "built_utc": site.built_utc,
         "built_text": format_time(site.built_utc, lang),
@@ -146,17 +147,30 @@ def build_chrome(site: Site, page: str) -> dict[str, Any]:
 
 
 def describe_provenance(site: Site) -> list[dict[str, str]]:
-    """The footer's label/value pairs: dataset, code version, parameters."""
+    """The About block's label/value pairs: dataset, code version, the report's settings,
+    in words (no ``key = value`` parameter dump)."""
     lang = site.lang
     dataset = i18n.t(
         "page.footer.dataset_value", lang, name=site.dataset, fingerprint=site.fingerprint[:12]
     )
-    parameters = ", ".join(f"{name} = {value}" for name, value in site.parameters.items())
     return [
         {"label": i18n.t("page.footer.dataset", lang), "value": dataset},
         {"label": i18n.t("page.footer.code", lang), "value": site.code_version},
-        {"label": i18n.t("page.footer.parameters", lang), "value": parameters},
+        {"label": i18n.t("page.footer.parameters", lang), "value": describe_settings(site)},
     ]
+
+
+def describe_settings(site: Site) -> str:
+    """The run's parameters as a sentence: "the 2022 report, in English, counts under 10
+    withheld"."""
+    parameters = site.parameters
+    return i18n.t(
+        "page.footer.parameters_value",
+        site.lang,
+        year=parameters.get("year", site.year),
+        language=i18n.t(f"language.{parameters.get('lang', site.lang)}", site.lang),
+        min_cell=parameters.get("min_cell", ""),
+    )
 
 
 def format_time(iso_utc: str, lang: str) -> str:

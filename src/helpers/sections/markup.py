@@ -41,10 +41,11 @@ STYLE = """<style>
 .mr-table thead{display:none}
 .mr-table tr{border-bottom:2px solid #dfe2ea;padding:.4rem 0}
 .mr-table tbody th{font-weight:600;border:none;padding:.2rem 0}
-.mr-table td{border:none;padding:.1rem 0;display:flex;gap:.8rem;justify-content:space-between}
-.mr-table td.number{text-align:right;white-space:normal}
-.mr-table td::before{content:attr(data-label);color:#5b6275;text-align:left;flex:0 0 45%}
-.mr-table caption{display:block}
+.mr-table{display:flex;flex-direction:column}
+.mr-table td{border:none;padding:.1rem 0;display:flow-root;text-align:right}
+.mr-table td.number{white-space:normal}
+.mr-table td::before{content:attr(data-label);color:#5b6275;float:left;width:45%;text-align:left;padding-right:.5rem}
+.mr-table caption{display:block;order:2}
 }
 @media print{.mr-table tr,.mr-figure{break-inside:avoid}.mr-table thead{display:table-header-group}}
 .mr-table small{color:#5b6275}
