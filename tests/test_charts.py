@@ -275,3 +275,13 @@ def test_a_phone_chart_writes_no_value_on_a_part_too_narrow_for_it():
     charts.render_narrow_svg(figure)
     shown = {t.get_text() for t in figure.axes[0].texts if t.get_visible()}
     assert shown == {"90%"}
+
+
+def test_every_colour_stands_out_from_the_background_and_from_the_next_one():
+    # WCAG asks 3:1 for graphics: against white, and between series drawn side by side.
+    for colour in charts.PALETTE:
+        assert charts.contrast_ratio(colour, "#ffffff") >= 3, colour
+    for first, second in zip(charts.PALETTE, charts.PALETTE[1:], strict=False):
+        assert charts.contrast_ratio(first, second) >= 3, (first, second)
+    assert charts.contrast_ratio(charts.CURRENT_COLOUR, charts.PREVIOUS_COLOUR) >= 3
+    assert charts.contrast_ratio("#000000", "#ffffff") == pytest.approx(21)

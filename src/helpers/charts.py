@@ -1,10 +1,9 @@
 """Charts of the report, drawn for reading rather than for exploring.
 
-Every chart is titled, labelled and sorted by the caller, coloured with seaborn's
-colour-blind-safe palette, and carries its values written on the bars. Lines of a trend
-differ by marker and dash as well as by colour, so no series depends on telling two hues
-apart. A withheld figure
-keeps its place and says "withheld" instead of drawing a bar, so it is never read as zero.
+Every chart is titled, labelled and sorted by the caller, coloured with a palette whose
+neighbouring colours differ in lightness (``PALETTE``), and carries its values written on
+the bars. Lines of a trend differ by marker and dash as well as by colour, so no series
+depends on telling two hues apart. A withheld figure keeps its place and says "withheld" instead of drawing a bar, so it is never read as zero.
 The functions take frames whose texts are already translated and formatted
 (``helpers.sections`` builds them) and return a matplotlib ``Figure``. ``render_svg``
 turns it into SVG, vector and identical from one run to the next, with its texts kept as
@@ -12,7 +11,7 @@ text (they scale with the page, print sharp and can be searched); ``render_narro
 draws the same chart again for a phone's width, its texts large enough to read there.
 ``render_png`` gives PNG bytes, for where an SVG cannot go.
 
-Bars are drawn with matplotlib on seaborn's style and palette: seaborn's ``barplot`` drops
+Bars are drawn with matplotlib on seaborn's style: seaborn's ``barplot`` drops
 the slot of a missing value, and a withheld figure must keep its slot.
 """
 
@@ -82,40 +81,45 @@ TITLE_WIDTH_CHARACTERS = 70
 TEXT_COLOUR = "#222222"
 MUTED_COLOUR = "#666666"
 WITHHELD_COLOUR = "#bdbdbd"
-# seaborn's "colorblind" palette (Okabe-Ito hues); the report year in the dark blue and
-# the year before in the sky blue, a pair that stays distinct under every colour-vision
-# deficiency.
+# Colours that differ in lightness as well as hue, so that no colour vision deficiency
+# merges two of them: dark and mid tones in turn, each at least 3:1 against the white
+# background (WCAG's contrast for graphics) and against the next one (neighbouring
+# series and the parts of a 100 % bar take consecutive colours). The report year is the
+# dark navy, the year before the mid blue.
 PALETTE = (
-    "#0173b2",
-    "#de8f05",
-    "#029e73",
-    "#d55e00",
-    "#cc78bc",
-    "#ca9161",
-    "#fbafe4",
-    "#949494",
-    "#ece133",
-    "#56b4e9",
+    "#0a2f5c",  # navy
+    "#d06f00",  # orange
+    "#0b3b1f",  # forest green
+    "#d0529f",  # pink
+    "#4b1f5c",  # plum
+    "#2e9e5b",  # green
+    "#5c2a00",  # brown
+    "#3a8fd9",  # blue
 )
 CURRENT_COLOUR = PALETTE[0]
-PREVIOUS_COLOUR = PALETTE[9]
-# Lines of a trend: hues kept far apart in the order they are used (orange, vermillion
-# and brown never meet in one chart of six lines), each with its own marker, and a dash
-# that changes every line, so two lines differ in at least two ways besides colour.
-LINE_COLOURS = (
-    PALETTE[0],
-    PALETTE[1],
-    PALETTE[2],
-    PALETTE[4],
-    "#333333",
-    PALETTE[9],
-    PALETTE[3],
-    PALETTE[7],
-)
+PREVIOUS_COLOUR = PALETTE[7]
+# Text written on a colour darker than this (relative luminance) is white.
+DARK_LUMINANCE = 0.18
+# Lines of a trend take the palette in order, each with its own marker, and a dash that
+# changes every line, so two lines differ in at least two ways besides colour.
+LINE_COLOURS = PALETTE
 LINE_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 LINE_DASHES = ("-", "-.", ":")
 
 Formatter = Callable[[float], str]
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG's relative luminance of a ``#rrggbb`` colour (0 black, 1 white)."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG's contrast ratio of two colours, from 1 (same) to 21 (black on white)."""
+    light, dark = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
 
 
 def pick_colours(count: int) -> list[str]:
@@ -507,7 +511,9 @@ def draw_parts(
                 ha="center",
                 va="center",
                 fontsize=8.5,
-                color="white" if part == part_order[0] else TEXT_COLOUR,
+                color="white"
+                if relative_luminance(colours[part]) < DARK_LUMINANCE
+                else TEXT_COLOUR,
                 clip_on=True,
             )
             written.part_width = width

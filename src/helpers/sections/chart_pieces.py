@@ -103,7 +103,8 @@ class SectionCharts:
         figure = charts.plot_bars(
             frame,
             title,
-            t("chart.count_axis", self.lang),
+            # A logarithmic axis says so: its equal steps are not equal amounts.
+            t("chart.log_axis", self.lang, label=t("chart.count_axis", self.lang)),
             axis_formatter(metrics[0], self.lang),
             scale="log",
             note=t("funnel.note_mixed_units", self.lang),
