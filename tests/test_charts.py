@@ -285,3 +285,20 @@ def test_every_colour_stands_out_from_the_background_and_from_the_next_one():
         assert charts.contrast_ratio(first, second) >= 3, (first, second)
     assert charts.contrast_ratio(charts.CURRENT_COLOUR, charts.PREVIOUS_COLOUR) >= 3
     assert charts.contrast_ratio("#000000", "#ffffff") == pytest.approx(21)
+
+
+def test_bars_far_smaller_than_the_largest_get_a_panel_of_their_own_in_order():
+    frame = pd.DataFrame(
+        {
+            "label": ["Scope 1", "Scope 2", "Scope 3"],
+            "group": ["2022"] * 3,
+            "value": [13.0, 9.5, 1004.0],
+            "text": ["13 t", "9.5 t", "1,004 t"],
+        }
+    )
+    figure = charts.plot_bars(frame, "Scopes", "Tonnes", str, split_small=True)
+    panels = [[t.get_text() for t in ax.get_yticklabels()] for ax in figure.axes]
+    assert panels == [["Scope 1", "Scope 2"], ["Scope 3"]]
+    assert figure.axes[0].get_xlim()[1] < 20 < figure.axes[1].get_xlim()[1]
+    single = charts.plot_bars(frame, "Scopes", "Tonnes", str)
+    assert len(single.axes) == 1

@@ -75,6 +75,8 @@ FLOOR_FRACTION = 0.08
 END_LABEL_GAP = 0.065
 # A part of a 100 % bar narrower than this keeps its hatching but not its word.
 NARROWEST_LABELLED_PART = 0.08
+# Bars under this fraction of the largest get a panel of their own when asked.
+SMALL_PANEL_FRACTION = 0.1
 # About the characters that fit across the figure at the note's font size.
 NOTE_WIDTH_CHARACTERS = 125
 TITLE_WIDTH_CHARACTERS = 70
@@ -303,6 +305,7 @@ def plot_bars(
     scale: str = "linear",
     reference: tuple[float, str] | None = None,
     note: str | None = None,
+    split_small: bool = False,
 ) -> Figure:
     """Horizontal bars, one row per label and one bar per group (e.g. per year).
 
@@ -324,29 +327,24 @@ def plot_bars(
         A vertical dashed line (an objective, or the reference group) with its text.
     note : str, optional
         A line under the chart (e.g. what the thin lines are).
+    split_small : bool
+        Draw the labels much smaller than the largest in a panel of their own, with
+        their own scale (``split_small_labels``), instead of on a second axis.
     """
     labels = list(dict.fromkeys(frame["label"]))
     groups = list(dict.fromkeys(frame["group"]))
     colours = dict(zip(groups, pick_colours(len(groups)), strict=True))
-    slot = 0.8 / len(groups)
     height = max(2.4, 1.5 + BAR_HEIGHT_INCHES * len(labels) * max(1.4, len(groups)))
-    shown = frame["value"].dropna()
-    top = float(shown.max()) if len(shown) else 1.0
-    if "high" in frame:
-        top = max(top, float(frame["high"].fillna(0).max()))
-    start = log_floor(shown) if scale == "log" else 0.0
+    panels = split_small_labels(frame) if split_small and scale != "log" else [labels]
     with chart_style():
-        figure = new_figure(height)
-        ax = figure.subplots()
-        for _, row in frame.iterrows():
-            offset = (groups.index(row["group"]) - (len(groups) - 1) / 2) * slot
-            y = labels.index(row["label"]) + offset
-            draw_bar(ax, y, row, slot, colours[row["group"]], start, top, scale == "log")
-        ax.set_yticks(range(len(labels)), labels)
-        ax.category_axis = "y"
-        ax.invert_yaxis()
-        ax.set_ylim(len(labels) - 0.5, -0.5 - (0.25 if len(groups) > 1 else 0))
-        finish_value_axis(ax.xaxis, value_label, value_format, scale, start, top)
+        figure = new_figure(height + (0.6 if len(panels) > 1 else 0))
+        axes = figure.subplots(
+            len(panels), 1, squeeze=False, height_ratios=[len(p) for p in panels]
+        )
+        for ax, panel in zip(axes[:, 0], panels, strict=True):
+            rows = frame[frame["label"].isin(panel)]
+            draw_bar_panel(ax, rows, colours, value_label, value_format, scale)
+        ax = axes[0, 0]
         if reference is not None:
             ax.axvline(reference[0], color=MUTED_COLOUR, linestyle="--", linewidth=1)
             ax.annotate(
@@ -361,10 +359,53 @@ def plot_bars(
         if len(groups) > 1:
             handles = [Patch(color=colours[g], label=g) for g in groups]
             place_legend(ax, handles=handles)
-        ax.grid(axis="y", visible=False)
         set_title(figure, title)
         add_note(figure, note)
     return figure
+
+
+def split_small_labels(frame: pd.DataFrame) -> list[list[str]]:
+    """The labels in one panel, or in two when some are too small to read beside the
+    others (under ``SMALL_PANEL_FRACTION`` of the largest): those get a panel and a scale
+    of their own, in their order, rather than bars lost on the zero line."""
+    labels = list(dict.fromkeys(frame["label"]))
+    largest = frame.groupby("label", sort=False)["value"].max()
+    top = float(largest.max()) if largest.notna().any() else 0.0
+    small = [label for label in labels if largest.get(label, 0) < SMALL_PANEL_FRACTION * top]
+    large = [label for label in labels if label not in small]
+    if not (small and large):
+        return [labels]
+    # The panels keep the labels' order: scopes 1 and 2 above scope 3.
+    return sorted([large, small], key=lambda panel: labels.index(panel[0]))
+
+
+def draw_bar_panel(
+    ax: Axes,
+    frame: pd.DataFrame,
+    colours: dict[str, str],
+    value_label: str,
+    value_format: Formatter,
+    scale: str,
+) -> None:
+    """One panel of horizontal bars: a row per label, a bar per group, its own value axis."""
+    labels = list(dict.fromkeys(frame["label"]))
+    groups = list(colours)
+    slot = 0.8 / len(groups)
+    shown = frame["value"].dropna()
+    top = float(shown.max()) if len(shown) else 1.0
+    if "high" in frame:
+        top = max(top, float(frame["high"].fillna(0).max()))
+    start = log_floor(shown) if scale == "log" else 0.0
+    for _, row in frame.iterrows():
+        offset = (groups.index(row["group"]) - (len(groups) - 1) / 2) * slot
+        y = labels.index(row["label"]) + offset
+        draw_bar(ax, y, row, slot, colours[row["group"]], start, top, scale == "log")
+    ax.set_yticks(range(len(labels)), labels)
+    ax.category_axis = "y"
+    ax.invert_yaxis()
+    ax.set_ylim(len(labels) - 0.5, -0.5 - (0.25 if len(groups) > 1 else 0))
+    finish_value_axis(ax.xaxis, value_label, value_format, scale, start, top)
+    ax.grid(axis="y", visible=False)
 
 
 def log_floor(values: pd.Series) -> float:

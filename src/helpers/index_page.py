@@ -89,6 +89,8 @@ def build_index(
     ]
     if objectives is not None:
         parts.append(format_objectives(objectives, site))
+    pdf = pdf_name(site.year, lang)
+    parts.append(f'<p class="edition"><a href="{pdf}">{_e(i18n.t("index.pdf_link", lang))}</a></p>')
     parts += [
         f"<h2>{_e(i18n.t('index.headlines_title', lang))}</h2>",
         format_headlines(list_headlines(run, lang)),
@@ -218,8 +220,6 @@ def format_sections(sections: Sequence[tuple[str, str]], site: Site) -> str:
             f'<li><a href="{METHODS_PAGE}">{_e(i18n.t("index.methods_link", lang))}</a></li>'
         )
     items.append(f'<li><a href="{KPIS_FILE}">{_e(i18n.t("index.kpis_link", lang))}</a></li>')
-    pdf = pdf_name(site.year, lang)
-    items.insert(0, f'<li><a href="{pdf}">{_e(i18n.t("index.pdf_link", lang))}</a></li>')
     return '<ul class="section-list">\n' + "\n".join(items) + "\n</ul>"
 
 

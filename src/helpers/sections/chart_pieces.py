@@ -133,10 +133,12 @@ class SectionCharts:
         title_key: str,
         reference: str | None = None,
         sort: bool = True,
+        split_small: bool = False,
     ) -> HTML:
         """One figure across groups, sorted from highest to lowest this year (unless
         ``sort`` is false, for a pair read in a set order), with the previous year beside
-        it and, optionally, the reference group as a dashed line."""
+        it and, optionally, the reference group as a dashed line. ``split_small`` draws
+        the groups far smaller than the largest in a panel of their own."""
         order = (
             sorted(segments, key=lambda s: rank_by_value(self.kpi(metric, s))) if sort else segments
         )
@@ -156,6 +158,7 @@ class SectionCharts:
             scale=axis_scale(metric),
             reference=line,
             note=self.join_notes(self.interval_note(metric), self.definition_note(segments)),
+            split_small=split_small,
         )
         return self.show(figure, title, frame)
 
