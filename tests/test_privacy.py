@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from conftest import make_valid_frames
 from report_runs import build_smoke_report
@@ -10,6 +12,10 @@ from helpers import contract
 from helpers.dataset import Dataset
 from helpers.load import load_dataset
 from helpers.privacy import scan_outputs, tokenize
+
+
+def b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
 
 
 @pytest.fixture(scope="session")
@@ -60,6 +66,9 @@ def test_the_scan_reads_every_identifier_column_of_the_run(smoke):
         ("year,member\n2022,M000123\n", "kpis.csv"),
         ('{"text/plain": ["member M000123."]}', "notebooks/funnel.ipynb"),
         ("(M000123), then", "notes.md"),
+        # Inside a chart and inside a chart's CSV, carried base64-encoded by the page.
+        (f'<img src="data:image/svg+xml;base64,{b64("<text>M000123</text>")}">', "chart.html"),
+        (f'<a href="data:text/csv;charset=utf-8;base64,{b64("label,M000123")}">', "csv.html"),
     ],
 )
 def test_an_identifier_anywhere_in_any_file_is_found(tmp_path, ds, text, name):

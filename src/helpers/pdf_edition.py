@@ -27,7 +27,15 @@ from helpers.render import INDEX_PAGE, METHODS_PAGE, TEMPLATE_NAME, TEMPLATES_DI
 PDF_CSS = TEMPLATES_DIR / TEMPLATE_NAME / "pdf.css"
 # Elements that only a screen uses: links to this document, to the pages, to other
 # years, to the charts' figures, and the phone's chart sources.
-SCREEN_ONLY = (".edition", ".section-list", ".other-years", ".skip-link", "a.mr-data", "source")
+SCREEN_ONLY = (
+    ".edition",
+    ".page-contents",
+    ".section-list",
+    ".other-years",
+    ".skip-link",
+    "a.mr-data",
+    "source",
+)
 # The index's folded provenance block: unfolded, it is the last appendix.
 ABOUT_BLOCK = "details.about"
 NOTEBOOK_WRAPPER = re.compile(r"^jp-")

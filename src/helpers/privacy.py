@@ -8,12 +8,17 @@ lie. Two tokenizations are used, so an identifier is found whether it sits betwe
 spaces, quotes, tags or punctuation: runs of word characters and hyphens, and runs of
 anything but spaces, quotes and brackets (with trailing punctuation dropped).
 
+Pages carry their charts and the charts' figures inside themselves, base64-encoded
+(SVG and CSV ``data:`` addresses): those are decoded and read too. The PDF edition is
+laid out from the pages, so what they hold is what it holds.
+
 Command line: ``python -m helpers.privacy --data DIR OUTPUT_FOLDER`` (exit 1 on a hit).
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import re
 import sys
 from collections.abc import Iterable, Sequence
@@ -33,6 +38,10 @@ _DATA_URI = re.compile(r"data:[\w.+-]+/[\w.+-]+;base64,[A-Za-z0-9+/=]+")
 _WORDS = re.compile(r"[\w\-]+")
 _CHUNKS = re.compile(r"[^\s\"'<>()\[\]{},;=`|]+")
 _TRAILING = ".:!?*"
+
+
+# A chart (SVG) or its figures (CSV) carried inside a page.
+_EMBEDDED = re.compile(r"data:(?:image/svg\+xml|text/csv)[^,\"'\s]*;base64,([A-Za-z0-9+/=]+)")
 
 
 @dataclass(frozen=True)
@@ -67,12 +76,22 @@ def scan_outputs(ds: Dataset, folder: Path) -> list[Hit]:
     shortest, longest = measure_identifiers(ds, columns)
     tokens = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        text = path.read_text(encoding="utf-8", errors="ignore")
+        text = read_readable_text(path)
         name = str(path.relative_to(folder))
         tokens += [(name, token) for token in tokenize(text, shortest, longest)]
     if not tokens:
         return []
     return match_tokens(ds, columns, pd.DataFrame(tokens, columns=["file", "token"]))
+
+
+def read_readable_text(path: Path) -> str:
+    """A file's text, with what its base64 ``data:`` addresses carry decoded beside it."""
+    text = path.read_text(encoding="utf-8", errors="ignore")
+    embedded = [
+        base64.b64decode(payload).decode("utf-8", errors="ignore")
+        for payload in _EMBEDDED.findall(text)
+    ]
+    return "\n".join([text, *embedded])
 
 
 def list_identifier_columns(ds: Dataset) -> list[tuple[str, str]]:
