@@ -338,3 +338,13 @@ def test_the_definition_change_is_explained_only_once_the_report_reaches_it():
         in Section("categories", 2022, "en", 10, run, TARGETS).definition_change_note().data
     )
     assert Section("categories", 2021, "en", 10, run, TARGETS).definition_change_note().data == ""
+
+
+def test_tables_have_a_title_and_scoped_headers():
+    s = section()
+    page = s.gap_table("graduation_rate", ["job_seekers", "refugees"]).data
+    assert '<caption class="mr-table-title">Graduation rate by group, each against' in page
+    assert '<th scope="col"' in page and '<th scope="row">' in page
+    assert "data-label=" in page
+    figures = s.figure_table([("graduation_rate", "all"), ("students_started", "all")]).data
+    assert ">Graduation rate and Students who started a path, 2022</caption>" in figures

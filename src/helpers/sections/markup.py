@@ -36,6 +36,8 @@ STYLE = """<style>
 @media screen and (max-width:48rem){.mr-figure img{max-width:30rem}}
 .mr-table td.number,.mr-table th.number{text-align:right;white-space:nowrap}
 .mr-table tbody th{font-weight:400;text-align:left}
+.mr-table caption.mr-table-title{caption-side:top;text-align:left;font-weight:700;color:#1f2330;font-size:1rem;padding:0 0 .4rem}
+.mr-table-note{color:#5b6275;font-size:.85rem;max-width:46rem;margin:-.8rem 0 1.2rem}
 @media screen and (max-width:48rem){
 .mr-table,.mr-table tbody,.mr-table tr,.mr-table td,.mr-table tbody th{display:block;width:100%}
 .mr-table thead{display:none}
@@ -46,6 +48,7 @@ STYLE = """<style>
 .mr-table td.number{white-space:normal}
 .mr-table td::before{content:attr(data-label);color:#5b6275;float:left;width:45%;text-align:left;padding-right:.5rem}
 .mr-table caption{display:block;order:2}
+.mr-table caption.mr-table-title{order:0}
 }
 @media print{.mr-table tr,.mr-figure{break-inside:avoid}.mr-table thead{display:table-header-group}}
 .mr-table small{color:#5b6275}
@@ -86,9 +89,14 @@ def tag(text: str, css: str) -> str:
 
 
 def html_table(
-    headers: Sequence[tuple[str, str]], rows: Sequence[Sequence[tuple[str, str]]], caption: str = ""
+    headers: Sequence[tuple[str, str]],
+    rows: Sequence[Sequence[tuple[str, str]]],
+    caption: str = "",
+    title: str = "",
 ) -> str:
-    """An HTML table from (css class, escaped HTML) cells; the caption goes under it.
+    """An HTML table from (css class, escaped HTML) cells. With a ``title``, the title is
+    the table's caption, above it, and ``caption`` (how to read it) a note under it;
+    without one, ``caption`` is the caption, under the table.
 
     Column headers are scoped to their columns and each row's first cell is its header;
     every cell carries its column's name (``data-label``), which a phone's narrow page
@@ -109,10 +117,15 @@ def html_table(
         + "</tr>"
         for row in rows
     )
-    caption_html = f"<caption>{escape(caption)}</caption>" if caption else ""
+    if title:
+        caption_html = f'<caption class="mr-table-title">{escape(title)}</caption>'
+        note = f'<p class="mr-table-note">{escape(caption)}</p>' if caption else ""
+    else:
+        caption_html = f"<caption>{escape(caption)}</caption>" if caption else ""
+        note = ""
     return (
         f'<table class="mr-table">{caption_html}<thead><tr>{head}</tr></thead>'
-        f"<tbody>{body}</tbody></table>"
+        f"<tbody>{body}</tbody></table>{note}"
     )
 
 
