@@ -90,6 +90,11 @@ def test_the_contents_give_the_page_each_chapter_starts_on(folders):
     with read_pdf(folders["en"], "en") as pdf:
         texts = [flat(page.extract_text() or "") for page in pdf.pages]
     contents = " ".join(texts[1:4])
+    with read_pdf(folders["en"], "en") as pdf:
+        lines = [line for p in pdf.pages[1:4] for line in (p.extract_text() or "").splitlines()]
+    entries = [line for line in lines if "...." in line]
+    assert len(entries) > 20  # chapters and their parts
+    assert [e for e in entries if not re.search(r"\d+$", e)] == []  # each with its page
     for label in ("Summary", i18n.t("page.methods", "en"), i18n.t("index.about_title", "en")):
         found = re.search(re.escape(label) + r" ?\.+ ?(\d+)", contents)
         assert found, label

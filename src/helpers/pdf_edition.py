@@ -39,6 +39,8 @@ SCREEN_ONLY = (
 # The index's folded provenance block: unfolded, it is the last appendix.
 ABOUT_BLOCK = "details.about"
 NOTEBOOK_WRAPPER = re.compile(r"^jp-")
+# The heading of a page's own list of its parts (the methods notes have one).
+PAGE_CONTENTS_ID = "contents"
 # The pages' own style blocks, each once, in the order met (filled by ``rewrite``).
 STYLES: dict[str, None] = {}
 
@@ -181,11 +183,17 @@ def read_chapter(path: Path, label: str, known: Sequence[str]) -> Chapter:
     first = main.find("h1")
     if first is not None:
         first.decompose()
+    own = main.find(id=PAGE_CONTENTS_ID)
+    if own is not None:  # the document's contents list the page's parts with their pages
+        listing = own.find_next_sibling()
+        if listing is not None and listing.name in ("ol", "ul"):
+            listing.decompose()
+        own.decompose()
     return Chapter(path.name, label, rewrite(main, path.name, known), list_headings(main))
 
 
 def list_headings(main) -> tuple[tuple[str, str], ...]:
-    """The second-level headings of a chapter, (id, text), for the contents."""
+    """The second-level headings of a chapter, (id as rewritten, text), for the contents."""
     return tuple(
         (h["id"], " ".join(h.get_text(" ").split())) for h in main.find_all("h2") if h.get("id")
     )
@@ -252,8 +260,7 @@ def format_contents(chapters: Sequence[Chapter], lang: str) -> str:
             items.append(f'<li class="toc-group">{_e(i18n.t("pdf.appendices", lang))}</li>')
             appendix_open = True
         parts = "".join(
-            f'<li><a href="#{_e(Path(chapter.page).stem)}--{_e(anchor)}">{_e(text)}</a></li>'
-            for anchor, text in chapter.headings
+            f'<li><a href="#{_e(anchor)}">{_e(text)}</a></li>' for anchor, text in chapter.headings
         )
         sub = f"<ol>{parts}</ol>" if parts else ""
         items.append(
