@@ -47,6 +47,8 @@ STYLE = """<style>
 .mr-table td{border:none;padding:.1rem 0;display:flow-root;text-align:right}
 .mr-table td.number{white-space:normal}
 .mr-table td::before{content:attr(data-label);color:#5b6275;float:left;width:45%;text-align:left;padding-right:.5rem}
+.mr-table td:not(.number){text-align:left}
+.mr-table td:not(.number)::before{float:none;display:block;width:auto}
 .mr-table caption{display:block;order:2}
 .mr-table caption.mr-table-title{order:0}
 }
