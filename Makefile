@@ -11,6 +11,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 YEAR ?=
+SECTIONS ?=
 DATA ?= data/default
 OUT ?= outputs
 # LANG is also the shell's locale variable: only a value given on the command line
@@ -21,21 +22,25 @@ override LANG := C.UTF-8
 else
 REPORT_LANG := en
 endif
-MIN_CELL ?= 10
+# Empty: the report's own default threshold (helpers.params.DEFAULT_MIN_CELL).
+MIN_CELL ?=
 SCALE ?= 1
 SEED ?= 2024
 DEFAULT_DATA := data/default
+# The folders reach the commands through the environment, each as one quoted word
+# ("$$DATA"), so that a path with spaces or quotes arrives intact.
+export DATA OUT
 
 # WeasyPrint, which lays out the PDF edition, needs Debian's Pango and some fonts.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-liberation
 
-.PHONY: help install system-packages report reports test lab data calibrate validate kpis bench lint format lock clean
+.PHONY: help install system-packages report reports test lab data calibrate validate kpis contract-doc bench lint format lock clean
 
 ## Show this list of targets.
 help:
 	@awk '/^## /{doc=substr($$0,4); next} /^[a-z][a-z_-]*:/{if(doc){split($$1,t,":"); printf "  %-16s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
 	@echo
-	@echo "  Variables: YEAR=2022 DATA=dir OUT=dir LANG=en|fr MIN_CELL=10 (report); SCALE=1 SEED=2024 (data)"
+	@echo "  Variables: YEAR=2022 DATA=dir OUT=dir LANG=en|fr MIN_CELL=n SECTIONS=funnel,... (report); SCALE=1 SEED=2024 (data)"
 
 ## Install the system libraries the PDF edition needs (apt-get, as root) when absent.
 system-packages:
@@ -60,16 +65,16 @@ $(INSTALLED): requirements.lock pyproject.toml | system-packages
 ## Create .venv and install the pinned environment (other targets do this on first use).
 install: $(INSTALLED)
 
-## Build the report for one year: make report YEAR=2022 [DATA=dir OUT=dir LANG=fr MIN_CELL=n].
+## Build the report for one year: make report YEAR=2022 [DATA=dir OUT=dir LANG=fr MIN_CELL=n SECTIONS=funnel,carbon].
 report: $(INSTALLED)
 	@test -n "$(YEAR)" || { echo "make report: YEAR is required, e.g. make report YEAR=2022" >&2; exit 2; }
-	@$(if $(filter $(DEFAULT_DATA),$(DATA)),$(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA) &&) true
-	$(BIN)/python -m helpers.report --year $(YEAR) --data $(DATA) --out $(OUT) --lang $(REPORT_LANG) --min-cell $(MIN_CELL)
+	@if [ "$$DATA" = "$(DEFAULT_DATA)" ]; then $(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA); fi
+	$(BIN)/python -m helpers.report --year $(YEAR) --data "$$DATA" --out "$$OUT" --lang $(REPORT_LANG) $(if $(MIN_CELL),--min-cell $(MIN_CELL)) $(if $(SECTIONS),--sections $(SECTIONS))
 
 ## Build the report for every year the dataset covers.
 reports: $(INSTALLED)
-	@$(if $(filter $(DEFAULT_DATA),$(DATA)),$(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA) &&) true
-	$(BIN)/python -m helpers.report --all-years --data $(DATA) --out $(OUT) --lang $(REPORT_LANG) --min-cell $(MIN_CELL)
+	@if [ "$$DATA" = "$(DEFAULT_DATA)" ]; then $(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA); fi
+	$(BIN)/python -m helpers.report --all-years --data "$$DATA" --out "$$OUT" --lang $(REPORT_LANG) $(if $(MIN_CELL),--min-cell $(MIN_CELL))
 
 ## Run the whole test suite (lint, unit, notebooks, calibration, browser).
 test: $(INSTALLED)
@@ -77,10 +82,11 @@ test: $(INSTALLED)
 	$(BIN)/ruff format --check src tests notebooks
 	$(BIN)/python -m pytest
 
-## Open JupyterLab with the project's kernel registered.
+## Open JupyterLab with the project's kernel registered: make lab [ARGS="--port 8899"].
 lab: $(INSTALLED)
 	$(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA)
-	$(BIN)/jupyter lab notebooks
+	@# Jupyter refuses to start as root unless told to; a container often runs as root.
+	$(BIN)/jupyter lab notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(ARGS)
 
 ## Generate the embedded synthetic dataset (SCALE, SEED) into data/default.
 data: $(INSTALLED)
@@ -93,12 +99,16 @@ calibrate: $(INSTALLED)
 
 ## Check a dataset folder against the data contract: make validate DATA=dir.
 validate: $(INSTALLED)
-	$(BIN)/python -m helpers.validate $(DATA)
+	$(BIN)/python -m helpers.validate "$$DATA"
 
 ## Write the KPI file of one year without running notebooks: make kpis YEAR=2022.
 kpis: $(INSTALLED)
 	@test -n "$(YEAR)" || { echo "make kpis: YEAR is required" >&2; exit 2; }
-	$(BIN)/python -m helpers.kpis --year $(YEAR) --data $(DATA) --out $(OUT)/$(YEAR)/kpis.csv --min-cell $(MIN_CELL)
+	$(BIN)/python -m helpers.kpis --year $(YEAR) --data "$$DATA" --out "$$OUT/$(YEAR)/kpis.csv" $(if $(MIN_CELL),--min-cell $(MIN_CELL))
+
+## Rewrite docs/data-contract.md from the contract's code (a test checks it is current).
+contract-doc: $(INSTALLED)
+	$(BIN)/python -m helpers.contract_doc
 
 ## Measure the report's speed against the standard tools (see README).
 bench: $(INSTALLED)

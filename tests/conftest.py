@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import math
+import os
 import re
 import shutil
 from collections.abc import Mapping
@@ -298,7 +299,7 @@ def valid_frames() -> dict[str, pd.DataFrame]:
 
 @pytest.fixture
 def isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Keep the file-digest cache of helpers.fingerprint inside the test's folder."""
+    """Keep the caches of the project (verdicts, figures) inside the test's folder."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     return tmp_path / "cache" / "mission-report"
 
@@ -307,3 +308,14 @@ def isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def reference_dir(tmp_path: Path) -> Path:
     """A reference folder holding the test reference tables and the category rules."""
     return write_reference(tmp_path / "reference")
+
+
+def edit_in_place(path, old: str, new: str) -> None:
+    """Replace ``old`` by ``new`` (same length) in ``path``, keeping size and times."""
+    assert len(old.encode()) == len(new.encode())
+    stat = path.stat()
+    data = path.read_bytes()
+    assert old.encode() in data
+    path.write_bytes(data.replace(old.encode(), new.encode()))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)

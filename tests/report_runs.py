@@ -75,7 +75,5 @@ def build_smoke_report(base: Path) -> SmokeReport:
     """The report of ``SMOKE_YEAR`` on a generated dataset, built once under ``base``."""
     data = generate_dataset(base / "smoke-data")
     out = base / "smoke-out"
-    result = run_report(
-        "--year", str(SMOKE_YEAR), "--data", str(data), "--out", str(out), "--check-privacy"
-    )
+    result = run_report("--year", str(SMOKE_YEAR), "--data", str(data), "--out", str(out))
     return SmokeReport(data, out, result)

@@ -15,6 +15,7 @@ import pytest
 from report_runs import build_smoke_report
 
 from helpers import i18n
+from helpers.layout import METRIC_SECTIONS
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -27,7 +28,7 @@ CHROMIUM_ARGS = [
 ]
 
 # The sections that draw charts whatever the data (the others may be tables only).
-CHARTED = ("funnel", "categories", "funding", "apprenticeship", "carbon")
+CHARTED = METRIC_SECTIONS
 # (name, viewport width, media): a screen, a phone, and A4 printed (190 mm of text
 # width at 96 px per inch).
 LAYOUTS = (("screen", 1280, "screen"), ("phone", 390, "screen"), ("print", 718, "print"))

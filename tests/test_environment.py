@@ -6,7 +6,7 @@ import tomllib
 from helpers.paths import ROOT
 
 # conda-forge spells a few packages differently from PyPI.
-CONDA_NAMES = {"duckdb": "python-duckdb"}
+CONDA_NAMES = {"duckdb": "python-duckdb", "xxhash": "python-xxhash"}
 
 
 def _pyproject_names() -> set[str]:

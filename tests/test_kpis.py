@@ -2,6 +2,7 @@
 
 import pandas as pd
 import pytest
+from conftest import edit_in_place
 from tables import ADMITTED_APPLICATION
 
 from helpers import kpis, registry
@@ -322,13 +323,13 @@ def test_series_monthly_counts_with_suppression():
     ds = Dataset.from_frames({"course_enrollments": courses})
     series = kpis.compute_series(ds, 2022, 3)
     started = series[series["series"] == "courses_started"].set_index("period")
-    assert started.loc["2022-01", "value"] == 12
     assert started.loc["2022-03", "value"] == 15
-    # February (2) is small; the smallest month shown, April (0), is withheld with it so
-    # that the year's total does not give February away.
+    # February (2) is small; so that the year's total does not give it away, the smallest
+    # month with a count, January (12), is withheld with it: a withheld zero would leave
+    # the sum of the withheld months, 2, as small as February alone.
     assert started.loc["2022-02", "suppressed"] and pd.isna(started.loc["2022-02", "value"])
-    assert started.loc["2022-04", "suppressed"]
-    assert not started.loc["2022-05", "suppressed"] and started.loc["2022-05", "value"] == 0
+    assert started.loc["2022-01", "suppressed"] and pd.isna(started.loc["2022-01", "value"])
+    assert not started.loc["2022-04", "suppressed"] and started.loc["2022-04", "value"] == 0
     # no traffic rows: the months have no value and are not withheld
     visitors = series[series["series"] == "visitors"]
     assert len(visitors) == 12 and visitors["value"].isna().all()
@@ -399,6 +400,19 @@ def test_command_refuses_a_dataset_that_breaks_the_contract(tmp_path, capsys):
     write_csv_dataset(data, frames)
     code = kpis.main(["--year", "2022", "--data", str(data), "--out", str(tmp_path / "k.csv")])
     assert code == 1
+    assert "gender" in capsys.readouterr().err
+    assert not (tmp_path / "k.csv").exists()
+
+
+def test_command_refuses_data_edited_in_place_after_a_valid_run(tmp_path, capsys, isolated_cache):
+    data = tmp_path / "data"
+    write_csv_dataset(data, valid_frames())
+    command = ["--year", "2022", "--data", str(data), "--out", str(tmp_path / "k.csv")]
+    assert kpis.main(command) == 0
+    # Same size, same modification time: only the bytes tell the edit.
+    edit_in_place(data / "members.csv", "female", "robot!")
+    (tmp_path / "k.csv").unlink()
+    assert kpis.main(command) == 1
     assert "gender" in capsys.readouterr().err
     assert not (tmp_path / "k.csv").exists()
 

@@ -86,7 +86,7 @@ def section(name: str, lang: str, rows: list[dict], year: int = 2022) -> Section
 def render_funding(lang: str) -> str:
     s = section("funding", lang, FUNDING_ROWS)
     pieces = [
-        s.lead([("third_party_funding_share", "all"), ("students_started", "all")]),
+        s.key_findings([("third_party_funding_share", "all"), ("students_started", "all")]),
         s.figure_table(
             [
                 ("third_party_funding_share", "all"),
@@ -130,7 +130,7 @@ def test_the_funding_section_writes_french_numbers_the_french_way():
 )
 def test_a_sentence_about_a_count_agrees_with_its_number(lang, value, sentence):
     rows = [count(2022, "apprentices_active", value)]
-    lead = section("apprenticeship", lang, rows).lead([("apprentices_active", "all")]).data
+    lead = section("apprenticeship", lang, rows).key_findings([("apprentices_active", "all")]).data
     assert sentence in lead
 
 

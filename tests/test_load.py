@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from babel import Locale
-from conftest import make_reference_frames, make_valid_frames, write_dataset
+from conftest import edit_in_place, make_reference_frames, make_valid_frames, write_dataset
 
 from helpers import contract, load, validate
 from helpers.fingerprint import dataset_fingerprint
@@ -266,20 +266,16 @@ class TestFingerprint:
         (folder / "dataset.json").write_text("{}")
         assert dataset_fingerprint(folder, reference_dir) == before
 
-    def test_digests_are_remembered_by_size_and_modification_time(self, tmp_path, reference_dir):
+    def test_an_edit_keeping_size_and_time_changes_it(self, tmp_path, reference_dir):
         folder = write_dataset(make_valid_frames(), tmp_path / "data")
-        cache_file = tmp_path / "digests.json"
-        real = dataset_fingerprint(folder, reference_dir, cache_file)
-        cache = json.loads(cache_file.read_text())
-        members = str((folder / "members.csv").resolve())
-        size, mtime, _ = cache[members]
-        # A remembered digest is trusted while size and time are unchanged...
-        cache[members] = [size, mtime, "0" * 64]
-        cache_file.write_text(json.dumps(cache))
-        assert dataset_fingerprint(folder, reference_dir, cache_file) != real
-        # ...and recomputed once the file's time changes.
-        os.utime(folder / "members.csv", ns=(mtime + 10**9, mtime + 10**9))
-        assert dataset_fingerprint(folder, reference_dir, cache_file) == real
+        before = dataset_fingerprint(folder, reference_dir)
+        edit_in_place(folder / "paths.csv", "Data analyst", "Data analysT")
+        assert dataset_fingerprint(folder, reference_dir) != before
+
+    def test_nothing_is_remembered_between_calls(self, tmp_path, reference_dir, isolated_cache):
+        folder = write_dataset(make_valid_frames(), tmp_path / "data")
+        dataset_fingerprint(folder, reference_dir)
+        assert not any(isolated_cache.rglob("*"))
 
     def test_the_dataset_folder_is_never_written(self, tmp_path, reference_dir):
         folder = write_dataset(make_valid_frames(), tmp_path / "data")
@@ -430,6 +426,32 @@ def test_a_remembered_verdict_spares_the_rules_until_the_data_changes(
     assert not load.is_remembered_valid(folder, reference_dir)
     with pytest.raises(ContractError):
         load_dataset(folder, reference_dir, reuse_verdict=True)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_edit_keeping_size_and_time_is_refused_despite_the_remembered_verdict(
+    tmp_path, reference_dir, fmt
+):
+    folder = write_dataset(make_valid_frames(), tmp_path / "data", fmt)
+    load_dataset(folder, reference_dir, reuse_verdict=True)
+    assert load.is_remembered_valid(folder, reference_dir)
+    # "female" and "robot!" have the same length, in CSV as in Parquet's plain encoding.
+    edit_in_place(folder / f"members.{fmt}", "female", "robot!")
+    assert not load.is_remembered_valid(folder, reference_dir)
+    with pytest.raises(ContractError) as caught:
+        load_dataset(folder, reference_dir, reuse_verdict=True)
+    assert [(p.column, p.rule) for p in caught.value.problems] == [
+        ("gender", "must be one of female, male, other, unknown")
+    ]
+
+
+def test_a_remembered_verdict_depends_on_the_dataset_description(tmp_path, reference_dir):
+    folder = write_dataset(make_valid_frames(), tmp_path / "data")
+    (folder / "dataset.json").write_text('{"synthetic": true}')
+    load_dataset(folder, reference_dir)
+    assert load.is_remembered_valid(folder, reference_dir)
+    (folder / "dataset.json").write_text('{"synthetic": false}')
+    assert not load.is_remembered_valid(folder, reference_dir)
 
 
 def test_without_reuse_a_remembered_verdict_is_ignored(tmp_path, reference_dir, monkeypatch):

@@ -17,7 +17,7 @@ from helpers.methods_page import (
     render_methods_page,
     split_chapters,
 )
-from helpers.paths import METHODS_NOTES
+from helpers.paths import DOCS_DIR, METHODS_NOTES
 from helpers.render import Site
 from helpers.rundata import RunData
 from helpers.sections import SECTIONS, Section
@@ -32,11 +32,7 @@ One row per figure.
 
 ## Definitions
 
-A hand-written table that the generated entries replace.
-
-### Funnel
-
-Old funnel table.
+What every definition shares, written by hand.
 
 ## Small numbers
 
@@ -146,9 +142,12 @@ def test_published_figures_and_objectives_of_the_year_sit_under_their_metric():
     assert ">none<" in entry(html, "new_members")
 
 
-def test_the_notes_keep_their_chapters_and_the_entries_replace_their_definitions():
+def test_the_notes_keep_their_chapters_and_the_entries_fill_their_definitions():
     html = body(notes=NOTES)
-    assert "A hand-written table" not in html and "Old funnel table" not in html
+    # The chapter's own text comes first, under the generated heading, then the entries.
+    assert html.count(">Definitions</h2>") == 1
+    assert html.index('id="definitions"') < html.index("What every definition shares")
+    assert html.index("What every definition shares") < html.index('id="metric-new_members"')
     assert "Introduction of the notes." in html and "How the figures are measured" not in html
     assert html.index("One row per figure.") < html.index('id="metric-visitors_monthly_avg"')
     assert html.index('id="metric-carbon_donation_eur"') < html.index("Counts under 10")
@@ -183,15 +182,6 @@ def test_every_metric_lists_known_segments():
         "apprentices",
         "non_apprentices",
     ]
-
-
-def test_the_english_definitions_are_the_registry_s():
-    different = [
-        spec.id
-        for spec in registry.METRICS
-        if i18n.t(f"definition.{spec.id}", "en") != spec.definition
-    ]
-    assert different == []
 
 
 def test_every_link_from_a_section_table_lands_on_an_entry():
@@ -280,3 +270,12 @@ def test_the_french_report_page_takes_the_french_notes_whole():
     assert targets - set(ids(page)) == set()
     for english in ("Small numbers", "The KPI file", "Readings where", "Uncertainty"):
         assert english not in page
+
+
+def test_the_hand_written_notes_define_no_metric_themselves():
+    # Definitions are generated from the registry and the catalogs; a hand-written row
+    # would be a second definition, free to drift.
+    for notes in DOCS_DIR.glob("methods*.md"):
+        text = notes.read_text(encoding="utf-8")
+        rows = [m.id for m in registry.METRICS if f"| `{m.id}` |" in text]
+        assert rows == [], notes.name

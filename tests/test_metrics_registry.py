@@ -4,64 +4,60 @@ import inspect
 
 import pytest
 
-from helpers import contract, registry
-from helpers.paths import METHODS_NOTES
-
-# Every metric id of the metric definitions (docs/methods.md), in its order.
-DEFINED_METRICS = (
-    "visitors_monthly_avg",
-    "active_members_monthly_avg",
-    "new_members",
-    "courses_started",
-    "course_certificates",
-    "prospects",
-    "applicants",
-    "admitted",
-    "students_started",
-    "graduates",
-    "admission_rate",
-    "graduation_rate",
-    "career_outcome_rate_6m",
-    "career_outcomes",
-    "countries_with_active_members",
-    "countries_with_students",
-    "students_in_segment",
-    "segment_share",
-    "women_share",
-    "funding_share_individual",
-    "funding_share_public",
-    "funding_share_apprenticeship",
-    "funding_share_employer",
-    "funding_share_other",
-    "third_party_funding_share",
-    "mentors_active",
-    "disability_mentor_coverage",
-    "women_instructor_share",
-    "apprentices_active",
-    "apprentices_started",
-    "apprentices_growth",
-    "companies_with_apprentice",
-    "salary_after_median_eur",
-    "apprentice_salary_premium",
-    "emissions_tco2e",
-    "users",
-    "co2e_per_user_kg",
-    "co2e_per_paid_student_kg",
-    "carbon_donation_eur",
-)
+from helpers import contract, i18n, registry
+from helpers.metrics import apprenticeship, carbon, categories, focus, funding, funnel
 
 
-def test_one_registry_entry_per_defined_metric():
+def compute_functions() -> dict[str, object]:
+    """Every ``compute_*`` function of the metric modules with a metric's signature."""
+    found = {}
+    for module in (apprenticeship, carbon, categories, focus, funding, funnel):
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            signature = list(inspect.signature(function).parameters)
+            if (
+                name.startswith("compute_")
+                and function.__module__ == module.__name__
+                and signature == ["ds", "year", "min_cell"]
+            ):
+                found[f"{module.__name__}.{name}"] = function
+    return found
+
+
+def test_one_registry_entry_per_metric_function():
     ids = [m.id for m in registry.METRICS]
     assert len(ids) == len(set(ids))
-    assert set(ids) == set(DEFINED_METRICS)
+    registered = [f"{m.compute.__module__}.{m.compute.__name__}" for m in registry.METRICS]
+    assert sorted(registered) == sorted(compute_functions())
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_every_metric_has_its_words_in_each_catalog(lang):
+    missing = [
+        key
+        for spec in registry.METRICS
+        for key in (spec.label_key, spec.definition_key)
+        if not i18n.has_key(key, lang)
+    ]
+    assert missing == []
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_catalogs_define_no_metric_the_registry_lacks(lang):
+    for table in ("metric", "definition"):
+        keys = {k.split(".", 1)[1] for k in i18n.load_catalog(lang) if k.startswith(f"{table}.")}
+        assert keys <= set(registry.METRICS_BY_ID), (
+            lang,
+            table,
+            keys - set(registry.METRICS_BY_ID),
+        )
 
 
 @pytest.mark.parametrize("spec", registry.METRICS, ids=lambda s: s.id)
 def test_entry_is_complete(spec):
     assert spec.section in registry.SECTIONS
     assert spec.kind in registry.KINDS
-    assert spec.unit and spec.definition.endswith(".")
+    assert spec.unit and spec.direction in registry.DIRECTIONS
+    assert set(spec.neutral_segments) <= {"non_underserved", "non_apprentices", "non_tech"}
     assert spec.label_key == f"metric.{spec.id}"
     assert list(inspect.signature(spec.compute).parameters) == ["ds", "year", "min_cell"]
     assert set(spec.section_by_segment.values()) <= set(registry.SECTIONS)
@@ -78,12 +74,6 @@ def test_proportions_are_rates_or_shares_in_fractions():
     for spec in registry.METRICS:
         if spec.kind in registry.PROPORTION_KINDS:
             assert spec.unit == "fraction", spec.id
-
-
-def test_the_methods_notes_define_every_metric():
-    text = METHODS_NOTES.read_text(encoding="utf-8")
-    missing = [m.id for m in registry.METRICS if f"`{m.id}`" not in text]
-    assert missing == []
 
 
 def test_unknown_metric_id_is_an_error():

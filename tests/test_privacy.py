@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import base64
+import json
+import re
 
+import pandas as pd
 import pytest
-from conftest import make_valid_frames
-from report_runs import build_smoke_report
+from conftest import make_reference_frames, make_valid_frames, write_dataset
+from report_runs import FIXTURE_NOTEBOOKS, build_smoke_report, run_report
 
 from helpers import contract
 from helpers.dataset import Dataset
 from helpers.load import load_dataset
-from helpers.privacy import scan_outputs, tokenize
+from helpers.privacy import bounded_substrings, scan_folder, scan_outputs
 
-
-def b64(text: str) -> str:
-    return base64.b64encode(text.encode()).decode()
+# Identifiers a contract allows: any string. Each is planted as the id of one member.
+ODD_IDS = {
+    "spaces": "m 17",
+    "comma": "17,5",
+    "parentheses": "(m17)",
+    "equals": "=m17",
+    "accents": "Zoë-ñ7",
+    "script": "學生7",
+}
 
 
 @pytest.fixture(scope="session")
@@ -23,17 +32,52 @@ def smoke(tmp_path_factory):
     return build_smoke_report(tmp_path_factory.getbasetemp())
 
 
+def dataset_with_member_ids(*ids: str) -> Dataset:
+    """The hand-made dataset, its first member renamed to the first id and one more member
+    for each other id (members only: each id is found in one column)."""
+    frames = make_valid_frames()
+    members = frames["members"]
+    members.loc[0, "member_id"] = ids[0]
+    extra = members.iloc[[0] * (len(ids) - 1)].reset_index(drop=True)
+    extra["member_id"] = list(ids[1:])
+    frames["members"] = pd.concat([members, extra], ignore_index=True)
+    return Dataset.from_frames(frames)
+
+
 @pytest.fixture
 def ds() -> Dataset:
-    frames = make_valid_frames()
-    frames["members"].loc[0, "member_id"] = "M000123"
-    frames["applications"].loc[0, "member_id"] = "M000123"
-    return Dataset.from_frames(frames)
+    return dataset_with_member_ids("M000123", *ODD_IDS.values())
+
+
+def hits_of(ds: Dataset, folder) -> set[tuple[str, str, int]]:
+    return {(h.file, f"{h.table}.{h.column}", h.count) for h in scan_outputs(ds, folder)}
+
+
+@pytest.mark.slow
+def test_a_report_is_refused_when_an_output_holds_an_identifier(tmp_path):
+    # The run itself scans: a notebook that prints a member's id is not published, and the
+    # refusal names the file and column, not the value.
+    data = write_dataset({**make_valid_frames(), **make_reference_frames()}, tmp_path / "data")
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    nb = json.loads((FIXTURE_NOTEBOOKS / "good.ipynb").read_text())
+    nb["cells"].append({"cell_type": "markdown", "metadata": {}, "source": "Member m2 left."})
+    (notebooks / "good.ipynb").write_text(json.dumps(nb))
+    args = ["--year", "2022", "--data", str(data), "--notebooks", str(notebooks)]
+    refused = run_report(*args, "--out", str(tmp_path / "out"), "--min-cell", "1")
+    assert refused.returncode == 1
+    assert "good.html: 1 occurrence of members.member_id values" in refused.stderr
+    assert not re.search(r"\bm2\b", refused.stderr)
+    assert not (tmp_path / "out" / "2022").exists()
+    unchecked = run_report(*args, "--out", str(tmp_path / "out2"), "--no-privacy-check")
+    assert unchecked.returncode == 0, unchecked.stderr
+    assert "privacy: scan turned off (--no-privacy-check)" in unchecked.stdout
 
 
 @pytest.mark.slow
 def test_no_output_of_a_run_holds_an_identifier_of_its_dataset(smoke):
     assert smoke.result.returncode == 0, smoke.result.stderr
+    assert "privacy: no identifier in" in smoke.result.stdout
     ds = load_dataset(smoke.data)
     outputs = [p for p in smoke.folder.rglob("*") if p.is_file()]
     assert {p.suffix for p in outputs} >= {".html", ".csv", ".ipynb", ".json"}
@@ -41,60 +85,103 @@ def test_no_output_of_a_run_holds_an_identifier_of_its_dataset(smoke):
 
 
 @pytest.mark.slow
-def test_the_scan_reads_every_identifier_column_of_the_run(smoke):
-    # A planted identifier of each column is found: the scan really looks at them all.
+def test_the_scan_finds_a_value_of_every_identifier_column_of_the_run(smoke, tmp_path):
+    # A planted value of each column is found: the scan really looks at them all (a
+    # column that refers to another is found as the column it refers to).
     ds = load_dataset(smoke.data)
-    planted = smoke.folder.parent / "planted"
-    planted.mkdir(exist_ok=True)
-    values = []
     for table, columns in contract.IDENTIFIER_COLUMNS.items():
         if not ds.has(table):
             continue
         for column in columns:
-            value = ds.scalar(f'SELECT min("{column}") FROM "{table}"')
+            value = ds.scalar(f'SELECT max("{column}") FROM "{table}"')
             if value is not None:
-                values.append(value)
-    (planted / "page.html").write_text("".join(f"<td>{v}</td>" for v in values))
-    found = {hit.value for hit in scan_outputs(ds, planted)}
-    assert found == set(values)
+                (tmp_path / f"{table}.{column}.html").write_text(f"<td>{value}</td>")
+    planted = {p.name for p in tmp_path.iterdir()}
+    assert len(planted) >= 12
+    assert {file for file, _, _ in hits_of(ds, tmp_path)} == planted
+    found = {column for _, column, _ in hits_of(ds, tmp_path)}
+    assert {"members.member_id", "course_enrollments.course_enrollment_id"} <= found
+
+
+@pytest.mark.parametrize("kind", sorted(ODD_IDS))
+@pytest.mark.parametrize(
+    ("template", "name"),
+    [
+        ("<td>{}</td>", "page.html"),
+        ("year,member\n2022,{}\n", "kpis.csv"),
+        ("note: {}.", "notes.md"),
+        ("«{}»", "notes.txt"),
+    ],
+)
+def test_an_identifier_of_any_characters_is_found_in_any_file(tmp_path, ds, kind, template, name):
+    (tmp_path / name).write_text(template.format(ODD_IDS[kind]), encoding="utf-8")
+    assert hits_of(ds, tmp_path) == {(name, "members.member_id", 1)}
 
 
 @pytest.mark.parametrize(
     ("text", "name"),
     [
-        ("<td>M000123</td>", "page.html"),
-        ("year,member\n2022,M000123\n", "kpis.csv"),
-        ('{"text/plain": ["member M000123."]}', "notebooks/funnel.ipynb"),
-        ("(M000123), then", "notes.md"),
-        # Inside a chart and inside a chart's CSV, carried base64-encoded by the page.
-        (f'<img src="data:image/svg+xml;base64,{b64("<text>M000123</text>")}">', "chart.html"),
-        (f'<a href="data:text/csv;charset=utf-8;base64,{b64("label,M000123")}">', "csv.html"),
+        ("<td>M000123</td><td>M000123</td>", "page.html"),
+        ('<p title="M000123">x</p>\n<p>(M000123)</p>', "page.html"),
+        ("year,member\n2022,M000123\n2023,M000123\n", "kpis.csv"),
+        ("(M000123), then [M000123]", "notes.md"),
     ],
 )
-def test_an_identifier_anywhere_in_any_file_is_found(tmp_path, ds, text, name):
-    path = tmp_path / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    hits = scan_outputs(ds, tmp_path)
-    assert {(h.file, h.value) for h in hits} == {(name, "M000123")}
-    assert {h.column for h in hits} == {"member_id"}
+def test_each_occurrence_is_counted(tmp_path, ds, text, name):
+    (tmp_path / name).write_text(text)
+    assert hits_of(ds, tmp_path) == {(name, "members.member_id", 2)}
 
 
-def test_figures_and_words_are_not_identifiers(tmp_path, ds):
+def test_an_identifier_in_an_executed_notebook_is_found_once_unescaped(tmp_path, ds):
+    # JSON escapes quotes and may escape non-ASCII letters: the scan reads its strings.
+    cell = {"outputs": [{"text/plain": ["member Zo\u00eb-\u00f17 left"]}]}
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    (folder / "funnel.ipynb").write_text(json.dumps({"cells": [cell]}, ensure_ascii=True))
+    assert hits_of(ds, tmp_path) == {("notebooks/funnel.ipynb", "members.member_id", 1)}
+
+
+def test_an_identifier_behind_html_entities_or_csv_quotes_is_found(tmp_path):
+    ds = dataset_with_member_ids('a&b "7"')
+    (tmp_path / "page.html").write_text("<td>a&amp;b &quot;7&quot;</td>")
+    (tmp_path / "kpis.csv").write_text('member\n"a&b ""7"""\n')
+    assert hits_of(ds, tmp_path) == {
+        ("page.html", "members.member_id", 1),
+        ("kpis.csv", "members.member_id", 1),
+    }
+
+
+def test_an_identifier_in_embedded_svg_is_found_and_raster_bytes_are_skipped(tmp_path, ds):
+    svg = base64.b64encode(b"<svg><text>M000123</text></svg>").decode()
+    (tmp_path / "chart.html").write_text(f'<img src="data:image/svg+xml;base64,{svg}">')
+    (tmp_path / "other.html").write_text('<img src="data:image/png;base64,AAM000123+AA==">')
+    assert hits_of(ds, tmp_path) == {("chart.html", "members.member_id", 1)}
+
+
+def test_a_short_identifier_inside_a_word_or_number_is_not_found(tmp_path):
+    ds = dataset_with_member_ids("q2", "é7")
     (tmp_path / "index.html").write_text(
-        "<p>1,325 visitors; M0001234 and XM000123 are other words; m2x, e1e1e1</p>"
+        "<p>1,325 visitors in 2022; q22, xq2, q2x, 1q2 and q2é are words; é77, aé7</p>"
     )
-    assert scan_outputs(ds, tmp_path) == []
+    assert hits_of(ds, tmp_path) == set()
+    (tmp_path / "index.html").write_text("<p>q2_é7</p>")
+    assert hits_of(ds, tmp_path) == {("index.html", "members.member_id", 2)}
 
 
-def test_tokens_keep_identifiers_whole_and_skip_long_blobs():
-    tokens = tokenize('id="app-2022-0001" src="data:image/png;base64,' + "A" * 500 + '"')
-    assert "app-2022-0001" in tokens
-    assert all(len(t) <= 128 for t in tokens)
+def test_the_refusal_never_holds_the_value(tmp_path, ds):
+    (tmp_path / "page.html").write_text("<td>M000123</td>")
+    [hit] = scan_outputs(ds, tmp_path)
+    assert "M000123" not in hit.describe()
+    assert hit.describe() == "page.html: 1 occurrence of members.member_id values"
 
 
-def test_the_bytes_of_an_embedded_image_are_not_read_as_words():
-    # Real base64 holds "+" and "/", which would cut it into short, identifier-like pieces.
-    image = "data:image/png;base64,iVBORw0KGgo+E119/m2x+AAAA=="
-    tokens = tokenize(f'<img src="{image}" alt="Chart: E120">')
-    assert "E119" not in tokens and "E120" in tokens
+def test_a_file_that_is_not_text_is_listed_as_skipped(tmp_path, ds):
+    (tmp_path / "report.pdf").write_bytes(b"%PDF-1.7\n\x00\xff binary M000123")
+    (tmp_path / "page.html").write_text("<p>clean</p>")
+    scan = scan_folder(ds, tmp_path)
+    assert scan.hits == [] and scan.skipped == ["report.pdf"] and scan.files == 1
+
+
+def test_candidates_are_the_stretches_bounded_by_non_alphanumerics():
+    assert bounded_substrings("ab (c1) d", [2]) == {"ab", "c1", " d"}
+    assert bounded_substrings("ab (c1) d", [4]) == {"(c1)"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 
 import nbformat
 import pandas as pd
@@ -11,6 +12,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from helpers import i18n
 from helpers.index_page import build_index
+from helpers.kpis import KPI_COLUMNS
+from helpers.plausibility import DataWarning
 from helpers.render import (
     Site,
     add_page_contents,
@@ -130,6 +133,33 @@ def test_methods_headings_get_the_anchors_sections_link_to():
     )
 
 
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_index_names_the_validator_s_warnings_in_its_data_quality_note(lang):
+    warning = DataWarning("salary_above", "graduate_surveys.csv", "salary_after_eur", 3, (2,), 1e6)
+    run = RunData(
+        kpis=pd.DataFrame(columns=KPI_COLUMNS),
+        history=pd.DataFrame(columns=KPI_COLUMNS),
+        series=pd.DataFrame(),
+        provenance={
+            "dataset": {"years": [2022], "absent_tables": [], "warnings": [warning.as_dict()]},
+            "parameters": {"year": 2022},
+        },
+    )
+    page = build_index(run, make_site(lang=lang), [])
+    expected = {
+        "en": "3 salaries in graduate_surveys.csv (salary_after_eur) are above 1,000,000 € a year",
+        "fr": "3 salaires de graduate_surveys.csv (salary_after_eur) dépassent 1\u202f000\u202f000 € par an",
+    }[lang]
+    assert html.unescape(page).count(expected) == 1
+    assert i18n.t("index.data_quality", lang) in html.unescape(page)
+    clean = RunData(
+        run.kpis, run.history, run.series, {**run.provenance, "dataset": {"years": [2022]}}
+    )
+    assert i18n.t("index.data_quality_none", lang) in html.unescape(
+        build_index(clean, make_site(lang=lang), [])
+    )
+
+
 def test_index_shows_headlines_withheld_figures_and_previous_year():
     columns = ["year", "section", "metric", "segment", "value", "numerator", "denominator",
                "ci_low", "ci_high", "suppressed"]  # fmt: skip
@@ -167,3 +197,41 @@ def test_a_long_page_opens_with_links_to_its_parts():
     assert "page-contents" not in add_page_contents(short, "en")
     own = '<h2 id="contents">Contents</h2><h2>A</h2><h2>B</h2>'
     assert "page-contents" not in add_page_contents(own, "en")
+
+
+def test_index_opens_with_key_findings_and_cards_say_how_the_change_reads():
+    columns = ["year", "section", "metric", "segment", "value", "numerator", "denominator",
+               "ci_low", "ci_high", "suppressed"]  # fmt: skip
+    rows = [
+        (2022, "funnel", "students_started", "all", 1234, None, None, None, None, False),
+        (2021, "funnel", "students_started", "all", 1000, None, None, None, None, False),
+        (2022, "carbon", "co2e_per_user_kg", "all", 0.83, None, None, None, None, False),
+        (2021, "carbon", "co2e_per_user_kg", "all", 0.78, None, None, None, None, False),
+    ]
+    history = pd.DataFrame(rows, columns=columns)
+    run = RunData(
+        kpis=history[history["year"] == 2022],
+        history=history,
+        series=pd.DataFrame(),
+        provenance={"dataset": {"years": [2021, 2022]}, "parameters": {"year": 2022}},
+    )
+    page = build_index(run, make_site(), [("funnel.html", "funnel")])
+    findings = page.split('class="key-findings"', 1)[1].split("</section>", 1)[0]
+    assert findings.count("<li>") == 2
+    assert "Better than 2021" in findings and "Worse than 2021" in findings
+    # The findings come before the cards; a card links to the section that shows it.
+    assert page.index('class="key-findings"') < page.index('class="headlines"')
+    card = page.split('class="headlines"', 1)[1].split("</li>", 1)[0]
+    assert 'href="funnel.html"' in card and "Better than 2021" in card
+    # A figure whose page is not in the report is shown without a link.
+    assert 'href="carbon.html"' not in page
+
+
+def test_index_counts_the_objectives_and_the_stated_aims_apart():
+    from helpers.index_page import ObjectivesCount, format_objectives
+
+    site = make_site()
+    text = format_objectives(ObjectivesCount(met=1, missed=0, aims_met=0, aims_missed=1), site)
+    assert "Committee objectives for 2022: 1 met, 0 missed." in text
+    assert "Aims stated in the published reports: 0 met, 1 missed." in text
+    assert "Aims" not in format_objectives(ObjectivesCount(met=1, missed=0), site)

@@ -122,7 +122,9 @@ def test_smoke_run_executes_and_renders_every_section(smoke):
         assert f'href="{name}.html"' in index
     assert (folder / "kpis.csv").read_bytes() == (folder / "run-data" / "kpis.csv").read_bytes()
     assert (folder / "kpis.csv").read_text().startswith("year,section,metric,segment,value")
-    assert "privacy: no identifier in any output" in smoke.result.stdout
+    assert (folder / "kpis-dictionary.csv").read_text().startswith("metric,section,kind,unit")
+    assert "`kpis-dictionary.csv`" in (folder / "README.md").read_text(encoding="utf-8")
+    assert re.search(r"privacy: no identifier in \d+ outputs", smoke.result.stdout)
 
 
 def test_pages_carry_no_code_parameters_or_notebook_metadata(smoke):
@@ -158,7 +160,8 @@ def test_failing_notebook_leaves_previous_report_and_names_the_cell(workspace):
     lines = [line for line in result.stderr.splitlines() if line.startswith("report failed")]
     assert len(lines) == 1
     match = re.fullmatch(
-        r"report failed: notebook raises\.ipynb, cell 4: ZeroDivisionError: division by zero "
+        r'report failed: notebook raises\.ipynb, cell \[4\] "share / 0": '
+        r"ZeroDivisionError: division by zero "
         r"\(executed notebook kept at (.+)\)",
         lines[0],
     )
@@ -173,7 +176,8 @@ def test_hanging_cell_is_stopped_and_named(tmp_path, dataset):
     out = tmp_path / "out"
     result = build(dataset, notebooks(tmp_path, "hangs"), out, "--cell-timeout", "2")
     assert result.returncode == 1
-    assert "report failed: notebook hangs.ipynb, cell 3: TimeoutError" in result.stderr
+    # Named as the kept executed notebook shows it in JupyterLab: count and first line.
+    assert 'hangs.ipynb, cell [3] "import time": TimeoutError' in result.stderr
     assert "--cell-timeout" in result.stderr
     assert not (out / YEAR).exists()
 
@@ -224,6 +228,28 @@ def test_notebook_with_wrong_parameters_cell_is_refused(tmp_path, dataset):
 
 
 # --- OUT/Y replaced safely ------------------------------------------------------------
+
+
+def test_one_section_alone_goes_to_its_own_folder_and_leaves_the_report(workspace):
+    previous = snapshot(workspace.out / YEAR)
+    cached = sorted(p.name for p in publish.cache_root(workspace.out).glob(f"{YEAR}-*"))
+
+    result = build(workspace.data, workspace.notebooks, workspace.out, "--sections", "other")
+
+    assert result.returncode == 0, result.stderr
+    assert "of 1 sections to run" in result.stdout
+    partial = workspace.out / f"{YEAR}-other"
+    assert (partial / "other.html").is_file() and not (partial / "good.html").exists()
+    assert 'href="good.html"' not in (partial / "index.html").read_text(encoding="utf-8")
+    assert snapshot(workspace.out / YEAR) == previous
+    # The full report's cached sections survive a partial run.
+    assert set(cached) <= {p.name for p in publish.cache_root(workspace.out).glob(f"{YEAR}-*")}
+
+
+def test_an_unknown_section_is_a_usage_error(workspace):
+    result = build(workspace.data, workspace.notebooks, workspace.out, "--sections", "fnnel")
+    assert result.returncode == 2
+    assert "unknown section fnnel; choose among good, other" in result.stderr
 
 
 def test_changed_notebook_reruns_only_its_section(workspace):

@@ -2,6 +2,8 @@
 
 import json
 import subprocess
+import sys
+from pathlib import Path
 
 from helpers import precommit_checks
 from helpers.paths import ROOT
@@ -37,3 +39,34 @@ def test_guard_refuses_a_parquet_file_outside_reference(tmp_path, monkeypatch):
     (tmp_path / "data" / "reference" / "targets.csv").write_text("metric\n")
     found = precommit_checks.problems(["people.parquet", "data/reference/targets.csv"])
     assert len(found) == 1 and found[0].startswith("people.parquet")
+
+
+def test_the_notebook_hook_leaves_every_committed_notebook_as_it_is():
+    # The pre-commit hook runs nbstripout with these options; a notebook it would rewrite
+    # makes `pre-commit run --all-files` fail on a clean clone.
+    notebooks = _tracked("*.ipynb")
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "nbstripout"),
+            "--verify",
+            "--keep-metadata-keys",
+            "metadata.kernelspec",
+            *notebooks,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_make_lab_passes_jupyter_options_through():
+    result = subprocess.run(
+        ["make", "-n", "lab", "ARGS=--port 8899 --no-browser"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    launch = [line for line in result.stdout.splitlines() if "jupyter lab" in line]
+    assert launch and launch[-1].endswith("--port 8899 --no-browser")

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 from conftest import make_reference_frames, make_valid_frames, write_dataset
 from report_runs import FIXTURE_NOTEBOOKS, SMOKE_YEAR, build_smoke_report
+from unreadable_cases import CASES
 
 from helpers import publish
 from helpers.paths import ROOT
@@ -202,9 +203,36 @@ def test_two_runs_on_the_same_inputs_differ_only_in_their_time(tmp_path_factory)
         assert BUILT_TIME.sub("", first_page) == BUILT_TIME.sub("", second_page), name
     provenance = [json.loads((f / "run-data/run.json").read_text()) for f in (before, after)]
     for run in provenance:
-        # When, and where (the run data sits in each run's own output folder).
-        del run["created_utc"], run["parameters"]["output_dir"]
+        # When: where is not recorded.
+        del run["created_utc"]
     assert provenance[0] == provenance[1]
+
+
+# --- files the engine cannot read -------------------------------------------------------
+
+REPORT_CASES = {("damaged-pages", "parquet"), ("impossible-offset", "csv")}
+
+
+def test_an_unreadable_file_gives_one_line_and_keeps_the_previous_report(inputs, tmp_path):
+    out = tmp_path / "out"
+    assert build(inputs, out).returncode == 0
+    previous = snapshot(out / YEAR)
+    # Two kinds, one per format, keep the test short: test_validation_corpus.py shows that
+    # the loader refuses every case of the corpus the same way.
+    chosen = [c for c in CASES if (c.name, c.fmt) in REPORT_CASES]
+    assert len(chosen) == len(REPORT_CASES)
+    for i, case in enumerate(chosen):
+        bad = Inputs(case.write(tmp_path / f"bad-{i}"), inputs.notebooks)
+
+        result = build(bad, out)
+
+        assert result.returncode == 1, (case, result.stderr)
+        assert "Traceback" not in result.stderr
+        assert result.stderr.splitlines() == [
+            str(case.problem),
+            "report failed: the dataset breaks the data contract; no notebook was run",
+        ]
+        assert snapshot(out / YEAR) == previous, case
 
 
 # --- faults of the output folder -------------------------------------------------------

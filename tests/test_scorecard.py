@@ -82,8 +82,11 @@ def make_run(rows, year):
     return RunData(kpis=kpis, history=history, series=pd.DataFrame(), provenance=provenance)
 
 
-def scorecard(year=2023, lang="en", rows=ROWS, targets=TARGETS) -> Scorecard:
-    return Scorecard("targets", year, lang, 10, make_run(rows, year), targets)
+NO_AIMS = pd.DataFrame(columns=list(TARGETS.columns))
+
+
+def scorecard(year=2023, lang="en", rows=ROWS, targets=TARGETS, aims=NO_AIMS) -> Scorecard:
+    return Scorecard("targets", year, lang, 10, make_run(rows, year), targets, aims=aims)
 
 
 def test_summary_counts_the_objectives_of_the_year_by_status():
@@ -258,3 +261,16 @@ def test_a_dataset_copy_of_the_targets_replaces_the_shipped_one_in_parquet_too(t
     objectives = set(zip(shipped["metric"], shipped["segment"], strict=True))
     assert ("women_share", "all") not in objectives
     assert ("career_outcomes", "all") in objectives
+
+
+def test_the_aims_of_the_reports_are_a_second_group_judged_the_same_way():
+    aims = pd.DataFrame([objective("career_outcome_rate_6m", "all", ">=", 0.70, 2022, 2030)])
+    rows = [*ROWS, share(2023, "career_outcome_rate_6m", "all", 480, 1000)]
+    card = scorecard(rows=rows, aims=aims)
+    html = card.scorecard_table("aims").data
+    assert "Aims stated in the published reports" in html
+    assert 'href="methods.html#metric-career_outcome_rate_6m"' in html
+    # The objectives' table does not list the aim, and the aim is judged like them.
+    assert "metric-career_outcome_rate_6m" not in card.scorecard_table().data
+    assert list(card.evaluated_aims["status"]) == ["missed"]
+    assert "No aim stated" in scorecard(aims=aims.iloc[0:0]).scorecard_table("aims").data

@@ -174,14 +174,16 @@ def test_objective_statuses_follow_the_interval():
 
 
 def test_lead_states_the_figure_the_change_and_whether_it_is_larger_than_chance():
-    lead = section(name="funnel").lead([("graduation_rate", "all"), ("graduates", "all")]).data
+    lead = (
+        section(name="funnel").key_findings([("graduation_rate", "all"), ("graduates", "all")]).data
+    )
     assert "41.0% of the students due to finish in 2022 graduated" in lead
     assert "larger than chance alone would explain" in lead
     assert "withheld for 2022" in lead
 
 
 def test_lead_in_french_uses_french_number_formats():
-    lead = section(lang="fr").lead([("segment_share", "underserved")]).data
+    lead = section(lang="fr").key_findings([("segment_share", "underserved")]).data
     assert f"75,0{NBSP}%" in lead and f"750 sur 1{chr(0x202F)}000" in lead
     assert "atteint" in lead
 
@@ -233,7 +235,7 @@ def test_charts_are_vector_with_a_caption_alternative_text_and_their_figures_as_
     shown = s.kpi("graduation_rate", "job_seekers")
     assert alt.startswith("Chart: Graduation rate by group, 2022. ")
     assert f"Job seekers, 2022: {s.describe(shown)}" in alt
-    csv = re.search(r'href="data:text/csv;charset=utf-8;base64,([^"]+)"', page).group(1)
+    csv = re.search(r'href="data:text/csv;base64,([^"]+)"', page).group(1)
     rows = pd.read_csv(io.StringIO(base64.b64decode(csv).decode("utf-8")))
     assert list(rows.columns) == ["label", "group", "value", "low", "high", "text"]
     job_seekers = rows[(rows["label"] == "Job seekers") & (rows["group"] == 2022)].iloc[0]
@@ -246,7 +248,7 @@ def test_no_piece_shows_a_catalog_key_or_a_raw_identifier(lang):
     s = section(lang=lang)
     pieces = [
         s.header(),
-        s.lead([("segment_share", "underserved"), ("graduates", "all")]),
+        s.key_findings([("segment_share", "underserved"), ("graduates", "all")]),
         s.figure_table([("segment_share", "underserved"), ("students_started", "all")]),
         s.gap_table("graduation_rate", ["job_seekers", "refugees", "disability"]),
         s.gap_summary("graduation_rate", ["job_seekers", "refugees", "disability"]),
@@ -348,3 +350,77 @@ def test_tables_have_a_title_and_scoped_headers():
     assert "data-label=" in page
     figures = s.figure_table([("graduation_rate", "all"), ("students_started", "all")]).data
     assert ">Graduation rate and Students who started a path, 2022</caption>" in figures
+
+
+# --- key findings ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rows", "metric", "expected"),
+    [
+        # A share up by a clear margin, where higher serves the mission.
+        ([share(2022, "graduation_rate", "all", 410, 1000),
+          share(2021, "graduation_rate", "all", 350, 1000)], "graduation_rate", "better"),
+        # The same rise within chance.
+        ([share(2022, "graduation_rate", "all", 41, 100),
+          share(2021, "graduation_rate", "all", 38, 100)], "graduation_rate", "no_clear_change"),
+        # A count down, where lower serves the mission: emissions.
+        ([count(2022, "emissions_tco2e", 900), count(2021, "emissions_tco2e", 1000)],
+         "emissions_tco2e", "better"),
+        ([count(2022, "co2e_per_user_kg", 0.83), count(2021, "co2e_per_user_kg", 0.78)],
+         "co2e_per_user_kg", "worse"),
+        # A neutral figure is said to go up or down, never better or worse.
+        ([count(2022, "carbon_donation_eur", 90_000), count(2021, "carbon_donation_eur", 85_000)],
+         "carbon_donation_eur", "up"),
+        # A count that rounds to no change.
+        ([count(2022, "students_started", 10_001), count(2021, "students_started", 10_000)],
+         "students_started", "no_clear_change"),
+    ],
+)  # fmt: skip
+def test_a_change_is_judged_by_the_metric_s_direction(rows, metric, expected):
+    assert section(rows=rows).assess(metric) == expected
+
+
+def test_more_students_outside_the_categories_is_neither_better_nor_worse():
+    rows = [
+        share(2022, "segment_share", "non_underserved", 400, 1000),
+        share(2021, "segment_share", "non_underserved", 300, 1000),
+    ]
+    assert section(rows=rows).assess("segment_share", "non_underserved") == "up"
+
+
+def test_key_findings_come_as_a_list_with_the_judgement_in_words():
+    html = section(name="funnel").key_findings([("graduation_rate", "all")]).data
+    assert '<section class="mr-findings"' in html and ">Key findings</h2>" in html
+    assert html.count("<li>") == 1
+    assert '<span class="mr-assess mr-assess-better">Better than 2021</span>' in html
+    french = section(name="funnel", lang="fr").key_findings([("graduation_rate", "all")]).data
+    assert "Mieux qu’en 2021" in french and ">À retenir</h2>" in french
+
+
+def test_a_ratio_whose_parts_moved_differently_is_explained_by_them():
+    rows = [
+        count(2022, "co2e_per_user_kg", 0.83), count(2021, "co2e_per_user_kg", 0.78),
+        count(2022, "emissions_tco2e", 1027), count(2021, "emissions_tco2e", 1388),
+        count(2022, "users", 1_237_000), count(2021, "users", 1_780_000),
+    ]  # fmt: skip
+    sentence = section(name="carbon", rows=rows).headline("co2e_per_user_kg")
+    assert "Behind it, since 2021: greenhouse-gas emissions" in sentence
+    assert "−26.0%" in sentence or "-26.0%" in sentence
+    assert "−30.5%" in sentence or "-30.5%" in sentence
+    # A ratio that simply follows its numerator needs no explanation.
+    follows = [
+        count(2022, "co2e_per_user_kg", 0.9), count(2021, "co2e_per_user_kg", 0.8),
+        count(2022, "emissions_tco2e", 1100), count(2021, "emissions_tco2e", 1000),
+        count(2022, "users", 1_200_000), count(2021, "users", 1_250_000),
+    ]  # fmt: skip
+    assert "Behind it" not in section(name="carbon", rows=follows).headline("co2e_per_user_kg")
+
+
+def test_the_donation_states_the_price_per_tonne_and_its_source():
+    s = section(name="carbon", rows=[count(2022, "carbon_donation_eur", 85_000)])
+    s.run.provenance["reference"] = {
+        "carbon_price": {"year": 2022, "eur_per_tco2e": 82.8, "source": "EDF, URD 2022"}
+    }
+    sentence = s.headline("carbon_donation_eur")
+    assert "€82.80 per tonne" in sentence and "(EDF, URD 2022)" in sentence

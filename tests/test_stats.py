@@ -143,3 +143,83 @@ def test_secondary_suppression_skips_figures_without_value():
     frame.loc[1, ["value", "numerator", "denominator"]] = pd.NA  # a 0/0 rate
     out = stats.suppress_secondary(frame, [stats.Breakdown((0, 1, 2), "numerator")])
     assert out["suppressed"].tolist() == [True, False, True]
+
+
+# --- the group rule -----------------------------------------------------------------------
+
+
+def test_the_group_rule_withholds_a_third_share_when_two_withheld_add_up_to_a_small_count():
+    # 4 individual-funded and 5 other-funded of 66: the shown shares give 66 - 43 - 14 - 0 = 9.
+    frame = stats.blank_withheld(_shares([4, 43, 14, 0, 5], denominator=66, withheld={0, 4}))
+    breakdown = stats.Breakdown((0, 1, 2, 3, 4), "numerator")
+    assert stats.recovered_sums(frame, breakdown) == {"numerator": 9}
+    out = stats.suppress_secondary(frame, [breakdown], min_cell=10)
+    # The smallest share with someone in it goes, not the zero: hiding it adds nothing.
+    assert out["suppressed"].tolist() == [True, False, True, False, True]
+    assert stats.recovered_sums(out, breakdown) == {"numerator": 23}
+    # Without a threshold the group rule is not applied (as per-metric passes run).
+    untouched = stats.suppress_secondary(frame, [breakdown])
+    assert untouched["suppressed"].tolist() == [True, False, False, False, True]
+
+
+def test_the_group_rule_goes_on_until_the_withheld_sum_is_no_longer_small():
+    frame = stats.blank_withheld(_shares([2, 3, 1, 4, 90], withheld={0, 1, 2, 3}))
+    out = stats.suppress_secondary(frame, [stats.Breakdown((0, 1, 2, 3, 4), "numerator")], 20)
+    assert out["suppressed"].all()
+
+
+def test_a_zero_is_withheld_only_when_no_figure_with_a_count_is_left():
+    frame = stats.blank_withheld(_shares([3, 0, 97], withheld={0}))
+    out = stats.suppress_secondary(frame, [stats.Breakdown((0, 1, 2), "numerator")], 10)
+    assert out["suppressed"].tolist() == [True, False, True]
+
+
+def _counts(values, withheld):
+    return pd.DataFrame(
+        {
+            "metric": "students",
+            "segment": ["all", "part", "other"][: len(values)],
+            "value": values,
+            "numerator": pd.NA,
+            "denominator": pd.NA,
+            "suppressed": [i in withheld for i in range(len(values))],
+        }
+    ).astype({"value": "Float64", "numerator": "Int64", "denominator": "Int64"})
+
+
+def test_a_margin_row_is_never_withheld_by_the_group_rule():
+    frame = stats.blank_withheld(_counts([30.0, 4.0, 26.0], withheld={1}))
+    breakdown = stats.Breakdown((0, 1, 2), "value", margin=0)
+    out = stats.suppress_secondary(frame, [breakdown], 10)
+    assert out["suppressed"].tolist() == [False, True, True]
+    assert stats.recovered_sums(out, breakdown) == {"value": 30}
+
+
+def test_rates_by_group_check_the_people_with_and_without_the_trait():
+    frame = pd.DataFrame(
+        {
+            "value": [0.1, 0.08, 0.5, 0.12],
+            "numerator": [20, 4, 5, 11],
+            "denominator": [200, 50, 10, 90],
+            "suppressed": [False, True, True, False],
+        }
+    ).astype({"value": "Float64", "numerator": "Int64", "denominator": "Int64"})
+    frame = stats.blank_withheld(frame)
+    breakdown = stats.Breakdown((0, 1, 2, 3), "denominator", margin=0)
+    # 60 people withheld, but only 9 of them with the trait: small.
+    assert stats.recovered_sums(frame, breakdown) == {
+        "numerator": 9,
+        "denominator": 110,
+        "complement": 101,
+    }
+    out = stats.suppress_secondary(frame, [breakdown], 10)
+    assert out["suppressed"].tolist() == [False, True, True, True]
+
+
+def test_months_use_the_total_of_the_year():
+    frame = _shares([4, 3, 0, 50, 60], withheld={0, 1})
+    frame[["numerator", "denominator"]] = pd.NA
+    frame["value"] = pd.array([4, 3, 0, 50, 60], dtype="Float64")
+    breakdown = stats.Breakdown((0, 1, 2, 3, 4), "value", total=117)
+    out = stats.suppress_secondary(frame, [breakdown], 10)
+    assert out["suppressed"].tolist() == [True, True, False, True, False]

@@ -9,6 +9,8 @@ file.
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -16,14 +18,19 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from conftest import make_valid_frames, write_dataset, write_reference
+from unreadable_cases import CASES, damage_pages
 
+from helpers import load, validate
+from helpers.description import check_description, read_description
 from helpers.load import ContractError, Problem, UnusableDatasetError, load_dataset
 
 pytestmark = pytest.mark.usefixtures("isolated_cache")
 
 FORMATS = ["csv", "parquet"]
 COUNTRY_RULE = "must be an ISO 3166-1 alpha-2 code in upper case, or ZZ for unknown"
-DATE_RULE = "must be a date written YYYY-MM-DD (a time may follow)"
+DATE_RULE = (
+    "must be a date written YYYY-MM-DD (a time of day and a UTC offset within ±14:00 may follow)"
+)
 ADMITTED_RULE = "must refer to an application whose decision is admitted"
 
 
@@ -131,7 +138,7 @@ RULE_CASES = [
      [("monthly_traffic", 0, "visitors", "1 000"), ("monthly_traffic", 2, "visitors", "12.5")],
      "monthly_traffic", "visitors", "must be a whole number", [0, 2]),
     ("number-type", [("graduate_surveys", 0, "salary_before_eur", "28000,5")],
-     "graduate_surveys", "salary_before_eur", "must be a number written with '.' for decimals",
+     "graduate_surveys", "salary_before_eur", "must be a finite number written with '.' for decimals",
      [0]),
     ("boolean-type",
      [("mentors", 0, "disability_trained", "True"), ("mentors", 1, "disability_trained", "yes")],
@@ -429,3 +436,390 @@ def test_a_missing_shipped_reference_table_is_named(tmp_path, reference_dir):
             "reference table is missing (and the dataset has no copy of its own)",
         )
     ]
+
+
+# --- the second corpus: files the engine cannot read as their table --------------------
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.name}-{c.fmt}")
+def test_an_unreadable_file_gives_one_problem_naming_file_and_column(tmp_path, reference_dir, case):
+    folder = case.write(tmp_path / "data")
+    assert problems_in(folder, reference_dir) == [case.problem]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.name}-{c.fmt}")
+def test_the_validator_refuses_an_unreadable_file_in_one_line(
+    tmp_path, reference_dir, case, capsys
+):
+    folder = case.write(tmp_path / "data")
+    assert validate.main([str(folder), "--reference", str(reference_dir)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out == [str(case.problem), "invalid: 1 broken rule"]
+
+
+@pytest.mark.parametrize(
+    "table, column",
+    [("members", "member_id"), ("companies", "size_band"), ("enrollments", "application_id")],
+)
+def test_a_damaged_page_is_found_in_a_column_that_rules_read(
+    tmp_path, reference_dir, table, column
+):
+    folder = write_dataset(make_valid_frames(), tmp_path / "data", "parquet")
+    damage_pages(folder, table, column)
+    assert problems_in(folder, reference_dir) == [
+        Problem(f"{table}.parquet", column, "cannot be read: its data pages are damaged")
+    ]
+
+
+def test_a_damaged_page_is_found_when_the_verdict_would_be_reused(tmp_path, reference_dir):
+    # The type scan decodes every column, so a column that no rule reads is checked too
+    # and a damaged file is never remembered as valid.
+    [case] = [c for c in CASES if c.name == "damaged-pages"]
+    folder = case.write(tmp_path / "data")
+    for _ in range(2):
+        assert problems_in_reusing(folder, reference_dir) == [case.problem]
+
+
+def problems_in_reusing(folder: Path, reference_dir: Path) -> list[Problem]:
+    with pytest.raises(ContractError) as caught:
+        load_dataset(folder, reference_dir, reuse_verdict=True)
+    return caught.value.problems
+
+
+def test_an_extra_nested_column_is_ignored(tmp_path, reference_dir):
+    folder = write_dataset(make_valid_frames(), tmp_path / "data", "parquet")
+    path = folder / "companies.parquet"
+    table = pq.read_table(path)
+    pq.write_table(table.append_column("tags", pa.array([["a"], ["b", "c"]])), path)
+    assert load_dataset(folder, reference_dir).scalar("SELECT count(*) FROM companies") == 2
+
+
+def test_plausible_times_and_offsets_are_accepted(tmp_path, reference_dir):
+    frames = edited(
+        [
+            ("members", 0, "registered_at", "2021-01-10T23:59:59.5+14:00"),
+            ("members", 1, "registered_at", "2021-03-05 00:00-1200"),
+            ("members", 2, "registered_at", "2021-06-20T08:15Z"),
+        ]
+    )
+    folder = write_dataset(frames, tmp_path / "data")
+    dates = load_dataset(folder, reference_dir).query(
+        "SELECT CAST(registered_at AS VARCHAR) AS d FROM members ORDER BY member_id"
+    )["d"]
+    assert list(dates[:3]) == ["2021-01-10", "2021-03-05", "2021-06-20"]
+
+
+# --- years: event dates between 1990 and the extraction, a described dataset ------------
+
+
+def describe(folder: Path, **fields) -> Path:
+    (folder / "dataset.json").write_text(json.dumps(fields), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_event_before_1990_is_refused(tmp_path, reference_dir, fmt):
+    frames = edited([("members", 1, "registered_at", "1989-12-31")])
+    folder = write_dataset(frames, tmp_path / "data", fmt)
+    assert problems_in(folder, reference_dir) == [
+        Problem(f"members.{fmt}", "registered_at", "must not be before 1990-01-01", 1, at(fmt, [1]))
+    ]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_event_after_the_extraction_date_is_refused(tmp_path, reference_dir, fmt):
+    frames = edited([("career_outcomes", 1, "declared_at", "2023-04-02")])
+    folder = describe(write_dataset(frames, tmp_path / "data", fmt), extraction_date="2023-04-01")
+    assert problems_in(folder, reference_dir) == [
+        Problem(
+            f"career_outcomes.{fmt}",
+            "declared_at",
+            "must not be after the extraction date of dataset.json (2023-04-01)",
+            1,
+            at(fmt, [1]),
+        )
+    ]
+
+
+def test_a_monthly_record_after_the_extraction_is_refused(tmp_path, reference_dir):
+    frames = edited([("carbon_activity", 0, "month", "2035-01-01")])
+    folder = describe(write_dataset(frames, tmp_path / "data"), extraction_date="2023-04-01")
+    [problem] = problems_in(folder, reference_dir)
+    assert (problem.file, problem.column, problem.rows) == ("carbon_activity.csv", "month", (2,))
+
+
+def test_a_planned_end_may_follow_the_extraction(tmp_path, reference_dir):
+    frames = edited([("enrollments", 1, "expected_end_at", "2031-06-30")])
+    folder = describe(write_dataset(frames, tmp_path / "data"), extraction_date="2023-04-01")
+    assert load_dataset(folder, reference_dir).scalar("SELECT count(*) FROM enrollments") == 3
+
+
+def test_without_an_extraction_date_no_event_may_be_in_the_future(tmp_path, reference_dir):
+    frames = edited([("members", 0, "registered_at", "2099-01-10")])
+    folder = write_dataset(frames, tmp_path / "data")
+    today = datetime.now(UTC).date().isoformat()
+    assert problems_in(folder, reference_dir) == [
+        Problem(
+            "members.csv",
+            "registered_at",
+            f"must not be after today, as dataset.json gives no extraction_date ({today})",
+            1,
+            (2,),
+        )
+    ]
+
+
+# (fields of dataset.json, the problems of its fields: column and the start of the rule)
+DESCRIPTION_CASES = [
+    ({"synthetic": "false"}, [("synthetic", 'must be a JSON boolean: true or false, without quotes, got "false"')]),
+    ({"synthetic": 0}, [("synthetic", "must be a JSON boolean: true or false, without quotes, got 0")]),
+    ({"years": ["2022"]}, [("years", 'must be a non-empty JSON list of whole numbers, e.g. [2022, 2023], got ["2022"]')]),
+    ({"years": [2022.0]}, [("years", "must be a non-empty JSON list of whole numbers, e.g. [2022, 2023], got [2022.0]")]),
+    ({"years": 2022}, [("years", "must be a non-empty JSON list of whole numbers, e.g. [2022, 2023], got 2022")]),
+    ({"years": []}, [("years", "must be a non-empty JSON list of whole numbers, e.g. [2022, 2023], got []")]),
+    ({"years": [2022, 1985], "extraction_date": "2023-04-01"},
+     [("years", "must lie between 1990 and 2023, the year of the extraction, got 1985")]),
+    ({"years": [2022, 2024], "extraction_date": "2023-04-01"},
+     [("years", "must lie between 1990 and 2023, the year of the extraction, got 2024")]),
+    ({"years": [2022, 2022]}, [("years", "must list each year once, got 2022")]),
+    ({"extraction_date": "01/04/2023"},
+     [("extraction_date", 'must be a date written YYYY-MM-DD, as a JSON string, got "01/04/2023"')]),
+    ({"extraction_date": "1989-06-30"},
+     [("extraction_date", "must be between 1990-01-01 and today, got 1989-06-30")]),
+    ({"seed": True, "scale": "1"},
+     [("scale", 'must be a JSON number, got "1"'), ("seed", "must be a JSON whole number, got true")]),
+    ({"description": ["a", "list"]}, [("description", 'must be a JSON string, got ["a", "list"]')]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("fields, expected", DESCRIPTION_CASES)
+def test_each_field_of_dataset_json_has_its_type(tmp_path, reference_dir, fields, expected):
+    folder = describe(write_dataset(make_valid_frames(), tmp_path / "data"), **fields)
+    assert problems_in(folder, reference_dir) == [
+        Problem("dataset.json", column, rule) for column, rule in expected
+    ]
+
+
+def test_a_described_dataset_loads_with_its_known_fields(tmp_path, reference_dir):
+    fields = {"synthetic": False, "years": [2022], "extraction_date": "2023-04-01", "seed": 3}
+    folder = describe(write_dataset(make_valid_frames(), tmp_path / "data"), **fields, owner="x")
+    assert load_dataset(folder, reference_dir).meta == fields
+    assert read_description(folder).ignored == ["owner"]
+
+
+def test_the_generator_s_description_is_valid_and_fully_known():
+    from helpers.synth.generate import _marker
+    from helpers.synth.plan import Plan
+
+    checked = check_description(_marker(Plan.load(1.0), 1.0, 2024))
+    assert (checked.problems, checked.ignored) == ([], [])
+
+
+# --- magnitudes: finite numbers, totals that a float holds, implausible values ----------
+
+
+def with_reference(edits: list[tuple[str, int, str, object]]) -> dict[str, pd.DataFrame]:
+    from conftest import make_reference_frames
+
+    frames = {**make_valid_frames(), **make_reference_frames()}
+    for table, index, column, value in edits:
+        frames[table].loc[index, column] = value
+    return frames
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_a_number_that_is_not_finite_is_refused_in_parquet(tmp_path, reference_dir, value):
+    folder = write_dataset(make_valid_frames(), tmp_path / "data", "parquet")
+    path = folder / "graduate_surveys.parquet"
+    table = pq.read_table(path)
+    index = table.schema.get_field_index("salary_after_eur")
+    column = pa.array([value], type=pa.float64(), from_pandas=False)
+    pq.write_table(table.set_column(index, "salary_after_eur", column), path)
+    assert problems_in(folder, reference_dir) == [
+        Problem(
+            "graduate_surveys.parquet",
+            "salary_after_eur",
+            "must be a finite number written with '.' for decimals",
+            1,
+            (1,),
+        )
+    ]
+
+
+@pytest.mark.parametrize("text", ["NaN", "inf", "-Infinity", "1e400"])
+def test_a_number_that_is_not_finite_is_refused_in_csv(tmp_path, reference_dir, text):
+    folder = write_dataset(edited([("carbon_activity", 1, "activity_value", text)]), tmp_path)
+    assert problems_in(folder, reference_dir) == [
+        Problem(
+            "carbon_activity.csv",
+            "activity_value",
+            "must be a finite number written with '.' for decimals",
+            1,
+            (3,),
+        )
+    ]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_activity_line_whose_emissions_overflow_is_refused(tmp_path, reference_dir, fmt):
+    # 1e306 kg per kWh is valid by the letter of the contract (>= 0); times 1 500 kWh
+    # (line 0) and 800 kWh (line 2) it is infinite.
+    frames = with_reference([("emission_factors", 0, "kgco2e_per_unit", 1e306)])
+    folder = write_dataset(frames, tmp_path / "data", fmt)
+    assert problems_in(folder, reference_dir) == [
+        Problem(
+            f"carbon_activity.{fmt}",
+            "activity_value",
+            "times the kgco2e_per_unit of its emission factor exceeds the largest number a "
+            "computer holds (about 1.8e308)",
+            2,
+            at(fmt, [0, 2]),
+        )
+    ]
+
+
+def test_a_year_whose_emissions_add_up_beyond_a_float_is_refused(tmp_path, reference_dir):
+    # Each line is finite (1e304 x 1 500 = 1.5e307), their sum times the carbon price not.
+    frames = with_reference([("emission_factors", 0, "kgco2e_per_unit", 1e304)])
+    folder = write_dataset(frames, tmp_path / "data")
+    assert problems_in(folder, reference_dir) == [
+        Problem(
+            "carbon_activity.csv",
+            "activity_value",
+            "the emissions of 2022 add up beyond the largest number a computer holds "
+            "(about 1.8e308); these lines are the largest",
+            2,
+            (2, 4),
+        )
+    ]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_implausible_values_are_warnings_not_problems(tmp_path, reference_dir, fmt):
+    # The largest factor of the test reference is electricity_fr's 0.052 kg per kWh.
+    frames = with_reference(
+        [
+            ("graduate_surveys", 0, "salary_after_eur", 1_250_000.0),
+            ("emission_factors", 1, "kgco2e_per_unit", 0.6),
+        ]
+    )
+    folder = write_dataset(frames, tmp_path / "data", fmt)
+    dataset = load_dataset(folder, reference_dir)
+    assert [w.problem for w in dataset.warnings] == [
+        Problem(
+            f"graduate_surveys.{fmt}",
+            "salary_after_eur",
+            "above 1,000,000 EUR a year: possible, but check it",
+            1,
+            at(fmt, [0]),
+        ),
+        Problem(
+            f"emission_factors.{fmt}",
+            "kgco2e_per_unit",
+            "above 0.52 kg CO2e per unit, 10 times the largest published factor: possible, "
+            "but check the unit",
+            1,
+            at(fmt, [1]),
+        ),
+    ]
+
+
+def test_warnings_are_remembered_with_the_verdict(tmp_path, reference_dir):
+    frames = with_reference([("graduate_surveys", 0, "salary_after_eur", 1_250_000.0)])
+    folder = write_dataset(frames, tmp_path / "data")
+    first = load_dataset(folder, reference_dir, reuse_verdict=True).warnings
+    again = load_dataset(folder, reference_dir, reuse_verdict=True).warnings
+    assert len(first) == 1
+    assert again == first
+
+
+def test_the_validator_prints_warnings_after_the_verdict(tmp_path, reference_dir, capsys):
+    frames = with_reference([("graduate_surveys", 0, "salary_before_eur", 2_000_000.0)])
+    folder = write_dataset(frames, tmp_path / "data")
+    assert validate.main([str(folder), "--reference", str(reference_dir)]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        "warning: graduate_surveys.csv: salary_before_eur: above 1,000,000 EUR a year: "
+        "possible, but check it: 1 row (line 2)"
+    ]
+
+
+# --- what the data team promised: no column of names, e-mails, phones or addresses ------
+
+PERSONAL_RULE = (
+    "its name says it holds a name, e-mail, phone or address, which the data contract "
+    "keeps out of every dataset: remove the column from the file"
+)
+PERSONAL_NAMES = [
+    "email", "e_mail", "E-Mail", "eMail", "EMAIL", "email_address", "name", "Name",
+    "first_name", "FirstName", "first name", "LAST_NAME", "lastname", "full_name",
+    "fullName", "surname", "phone", "phone_number", "PhoneNumber", "Telephone", "address",
+    "street_address", "StreetAddress", "Prénom", "nom", "member_name", "post_code",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("column", PERSONAL_NAMES)
+def test_a_column_named_for_personal_data_is_refused(tmp_path, reference_dir, fmt, column):
+    frames = make_valid_frames()
+    frames["members"][column] = "someone"
+    folder = write_dataset(frames, tmp_path / "data", fmt)
+    assert problems_in(folder, reference_dir) == [Problem(f"members.{fmt}", column, PERSONAL_RULE)]
+
+
+@pytest.mark.parametrize(
+    "column", ["course_name", "path_name", "country_name", "hostname", "mailing"]
+)
+def test_a_name_of_a_thing_is_an_ignored_column_not_personal_data(tmp_path, reference_dir, column):
+    frames = make_valid_frames()
+    frames["course_enrollments"][column] = "x"
+    folder = write_dataset(frames, tmp_path / "data")
+    dataset = load_dataset(folder, reference_dir)
+    assert dataset.ignored == (("course_enrollments.csv", column),)
+
+
+def test_no_contract_column_is_taken_for_personal_data():
+    from helpers import contract
+    from helpers.personal_columns import says_personal
+    from helpers.rules import CATEGORY_RULES_TABLE
+
+    names = [c for t in (*contract.TABLES, CATEGORY_RULES_TABLE) for c in t.column_names]
+    assert [n for n in names if says_personal(n)] == []
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_other_extra_columns_are_listed_as_ignored_and_never_read(
+    tmp_path, reference_dir, fmt, capsys
+):
+    frames = make_valid_frames()
+    # Values that no rule of the contract would accept: never read, they break nothing.
+    frames["members"]["favourite_colour"] = ["not a colour", None, "", "1e999", "robot"]
+    frames["paths"]["notes"] = ["=cmd|' /C calc'!A0", None, "x"]
+    folder = write_dataset(frames, tmp_path / "data", fmt)
+    (folder / "dataset.json").write_text('{"synthetic": false, "owner": "data team"}')
+    assert validate.main([str(folder), "--reference", str(reference_dir)]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        f"ignored: members.{fmt}: favourite_colour: not in the data contract, never read",
+        f"ignored: paths.{fmt}: notes: not in the data contract, never read",
+        "ignored: dataset.json: owner: not in the data contract, never read",
+    ]
+    dataset = load_dataset(folder, reference_dir)
+    tables = dataset.query("SELECT table_name, column_name FROM duckdb_columns()")
+    assert "favourite_colour" not in set(tables["column_name"])
+    assert "notes" not in set(tables["column_name"])
+
+
+def test_the_csv_loader_keeps_no_value_of_an_extra_column(tmp_path, reference_dir, monkeypatch):
+    frames = make_valid_frames()
+    frames["members"]["comment"] = "kept nowhere"
+    folder = write_dataset(frames, tmp_path / "data")
+    seen = []
+    original = load.create_typed_relation
+
+    def spy(con, source):
+        if source.name == "members":
+            seen.append(con.execute(f"DESCRIBE {source.raw}").df()["column_name"].tolist())
+        return original(con, source)
+
+    monkeypatch.setattr(load, "create_typed_relation", spy)
+    load_dataset(folder, reference_dir)
+    assert seen == [["member_id", "registered_at", "country", "gender"]]

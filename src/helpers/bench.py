@@ -17,7 +17,7 @@ variants taking turns so that a change in the machine's load falls on all of the
    data (KPI file, history, series) from it, each alone in this process.
 
 The timed report and floor runs are *cold*: a new output folder, ``--no-cache``, and an
-empty cache folder (``XDG_CACHE_HOME``): no remembered validation verdict, no file digest,
+empty cache folder (``XDG_CACHE_HOME``): no remembered validation verdict,
 no figures; the naive chain, too, starts with an empty cache folder. Two extra rows, ``report_warm`` and ``report_10x_warm``, build into a
 new output folder with the caches of an earlier run on the same data (the dataset found
 valid, its figures computed): what every report after the first costs.
@@ -32,7 +32,6 @@ ratio_10x=... peak_mb_10x=... rerun_s=...`` (cold medians).
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 import functools
 import os
@@ -46,9 +45,11 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psutil
 
+from helpers import safe_csv
 from helpers.paths import BENCH_DATA_DIR, DEFAULT_DATA_DIR, NOTEBOOKS_DIR, OUTPUTS_DIR, ROOT
 from helpers.report import SECTION_ORDER
 
@@ -218,16 +219,12 @@ def code_version() -> str:
 def append_history(figures: dict[str, float | str]) -> None:
     """Add one row to the history; columns new since earlier runs are added to the file."""
     HISTORY_FILE.parent.mkdir(parents=True, exist_ok=True)
-    rows: list[dict[str, str]] = []
+    rows: list[dict[str, Any]] = []
     if HISTORY_FILE.exists():
-        with HISTORY_FILE.open(newline="", encoding="utf-8") as handle:
-            rows = list(csv.DictReader(handle))
+        rows = safe_csv.read_rows(HISTORY_FILE)
     columns = list(dict.fromkeys([*(rows[0] if rows else {}), *figures]))
     temporary = HISTORY_FILE.with_suffix(".tmp")
-    with temporary.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns, restval="")
-        writer.writeheader()
-        writer.writerows([*rows, figures])
+    safe_csv.write_records(temporary, columns, [*rows, figures])
     os.replace(temporary, HISTORY_FILE)
 
 

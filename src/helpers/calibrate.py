@@ -10,9 +10,10 @@ listed with its reason and does not fail the check. Command line::
 
     python -m helpers.calibrate --data data/default [--years 2021 2022]
 
-It prints every figure with the difference and the verdict, and exits with status 1
-when a figure that should be met is out of tolerance (or has no value), and 2 when the
-folder is not a valid dataset.
+It prints every figure with the difference and the verdict. Exit status
+(``helpers.exit_codes``): 0 every figure within tolerance, 1 a figure that should be met
+is out of tolerance (or has no value) or the folder is not a valid dataset, 2 a bad
+command line or a data folder that does not exist.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from pathlib import Path
 import pandas as pd
 
 from helpers import reconcile
+from helpers.exit_codes import DONE, REFUSED, USAGE
 from helpers.kpis import compute_kpis
-from helpers.load import ContractError, load_dataset
+from helpers.load import ContractError, UnusableDatasetError, load_dataset
 from helpers.paths import REFERENCE_DIR
 
 PUBLISHED_FILE = REFERENCE_DIR / "published_figures.csv"
@@ -183,11 +185,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         table = calibration_table(args.data, args.years)
+    except UnusableDatasetError as error:
+        print(f"calibrate failed: {error}", file=sys.stderr)
+        return USAGE
     except ContractError as error:
         print(f"{args.data}: not a valid dataset\n{error}", file=sys.stderr)
-        return 2
+        return REFUSED
     print(format_table(table))
-    return 1 if len(failures(table)) else 0
+    return REFUSED if len(failures(table)) else DONE
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ rows or tables (references, conditional nulls, date orderings) are declared in
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 CONTRACT_VERSION = "1"
 
@@ -24,6 +25,12 @@ DUCKDB_TYPES = {
 }
 
 UNKNOWN_COUNTRY = "ZZ"
+
+# No event of a dataset (a registration, an application, a month of traffic...) is
+# older than this: an earlier date is a default or a typing error of the extraction.
+EARLIEST_EVENT = date(1990, 1, 1)
+# Dates that plan the future rather than record an event, so may follow the extraction.
+PLANNED_DATES = {("enrollments", "expected_end_at")}
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,10 @@ class Dataset:
     source: Path | None = None
     fingerprint: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
+    # Values possible but implausible (helpers.plausibility.DataWarning), found valid.
+    warnings: tuple[Any, ...] = ()
+    # (file, column or field) outside the contract, found in the files and never read.
+    ignored: tuple[tuple[str, str], ...] = ()
 
     @property
     def synthetic(self) -> bool:

@@ -40,13 +40,27 @@ HEADLINES: tuple[tuple[str, str], ...] = (
 )
 
 
+# The year's key findings across sections, one sentence each, at the top of the page.
+KEY_FINDINGS: tuple[tuple[str, str], ...] = (
+    ("students_started", "all"),
+    ("segment_share", "underserved"),
+    ("career_outcome_rate_6m", "all"),
+    ("third_party_funding_share", "all"),
+    ("co2e_per_user_kg", "all"),
+)
+
+
 @dataclass(frozen=True)
 class Headline:
-    """One headline figure, as text."""
+    """One headline figure, as text, with the page that shows it."""
 
     label: str
     value: str
     previous: str = ""
+    page: str = ""
+    # The change on last year judged by the metric's direction, as a label in words
+    # (HTML of ``Section.assessment_tag``); empty without a previous year.
+    assessment: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,9 +69,22 @@ class ObjectivesCount:
 
     met: int
     missed: int
+    # The aims the published reports state, judged the same way: a second group.
+    aims_met: int = 0
+    aims_missed: int = 0
 
 
 SCORECARD_PAGE = "targets.html"
+# The columns of an objectives table, for a page built without one.
+TARGET_COLUMNS = (
+    "metric",
+    "segment",
+    "first_year",
+    "last_year",
+    "comparator",
+    "threshold",
+    "source",
+)
 
 
 def build_index(
@@ -66,6 +93,7 @@ def build_index(
     sections: Sequence[tuple[str, str]],
     objectives: ObjectivesCount | None = None,
     other_years: Sequence[int] = (),
+    targets: pd.DataFrame | None = None,
 ) -> str:
     """The HTML of index.html.
 
@@ -81,6 +109,8 @@ def build_index(
         Shown as the first line under the title, linked to the scorecard, when given.
     other_years : sequence of int
         Years whose reports sit beside this one (``../<year>/index.html``).
+    targets : DataFrame, optional
+        The objectives of the run, which the key findings say are met or missed.
     """
     lang = site.lang
     parts = [
@@ -91,9 +121,11 @@ def build_index(
         parts.append(format_objectives(objectives, site))
     pdf = pdf_name(site.year, lang)
     parts.append(f'<p class="edition"><a href="{pdf}">{_e(i18n.t("index.pdf_link", lang))}</a></p>')
+    pages = {page for page, _ in site.pages}
     parts += [
+        format_key_findings(run, site, targets),
         f"<h2>{_e(i18n.t('index.headlines_title', lang))}</h2>",
-        format_headlines(list_headlines(run, lang)),
+        format_headlines(list_headlines(run, lang, pages, targets)),
         f"<h2>{_e(i18n.t('index.sections_title', lang))}</h2>",
         format_sections(sections, site),
     ]
@@ -113,8 +145,49 @@ def prepare_page_builders() -> None:
     page_environment().get_template("page.html.j2")
 
 
-def list_headlines(run: RunData, lang: str) -> list[Headline]:
-    """The headline figures the KPI file holds, formatted for ``lang``."""
+def reader_for(run: RunData, lang: str, section: str, targets: pd.DataFrame | None):
+    """A section's words over the run's figures, to say on this page what it says."""
+    from helpers.sections import Section
+
+    min_cell = int(run.provenance.get("parameters", {}).get("min_cell", 1))
+    objectives = targets if targets is not None else pd.DataFrame(columns=TARGET_COLUMNS)
+    return Section(section, run.year, lang, min_cell, run, objectives)
+
+
+def format_key_findings(run: RunData, site: Site, targets: pd.DataFrame | None) -> str:
+    """The year's key findings across sections: one item per figure of ``KEY_FINDINGS``
+    the KPI file holds, each linked to the section that tells more."""
+    current = _by_key(run.kpis)
+    items = []
+    for metric, segment in KEY_FINDINGS:
+        if (metric, segment) not in current:
+            continue
+        section = registry.metric(metric).section_of(segment)
+        reader = reader_for(run, site.lang, section, targets)
+        more = ""
+        if f"{section}.html" in {page for page, _ in site.pages}:
+            more = (
+                f' <a href="{section}.html">'
+                f"{_e(i18n.t('index.more_in', site.lang, section=site.label_of(section + '.html')))}</a>"
+            )
+        items.append(
+            f"<li>{reader.assessment_tag(metric, segment)}"
+            f"{_e(reader.headline(metric, segment))}{more}</li>"
+        )
+    if not items:
+        return ""
+    title = _e(i18n.t("index.key_findings_title", site.lang, year=site.year))
+    return (
+        f'<section class="key-findings" aria-labelledby="key-findings">'
+        f'<h2 id="key-findings">{title}</h2><ul>{"".join(items)}</ul></section>'
+    )
+
+
+def list_headlines(
+    run: RunData, lang: str, pages: set[str] | None = None, targets: pd.DataFrame | None = None
+) -> list[Headline]:
+    """The headline figures the KPI file holds, formatted for ``lang``, each with the page
+    that shows it (when ``pages`` holds it) and its change judged by its direction."""
     from helpers.sections import format_value
 
     current = _by_key(run.kpis)
@@ -126,8 +199,13 @@ def list_headlines(run: RunData, lang: str) -> list[Headline]:
             continue
         label = name_headline(metric, segment, lang)
         before = previous.get((metric, segment))
+        section = registry.metric(metric).section_of(segment)
+        page = f"{section}.html" if pages and f"{section}.html" in pages else ""
+        assessment = reader_for(run, lang, section, targets).assessment_tag(metric, segment)
         headlines.append(
             Headline(
+                page=page,
+                assessment=assessment,
                 label=label,
                 value=_format_figure(row, metric, lang, format_value),
                 previous=(
@@ -174,9 +252,13 @@ def format_headlines(headlines: Sequence[Headline]) -> str:
     items = []
     for h in headlines:
         note = f'<span class="headline-note">{_e(h.previous)}</span>' if h.previous else ""
+        judged = f'<span class="headline-assessment">{h.assessment}</span>' if h.assessment else ""
+        label = f'<span class="headline-label">{_e(h.label)}</span>'
+        if h.page:
+            label = f'<a class="headline-link" href="{_e(h.page)}">{label}</a>'
         items.append(
             f'<li class="headline"><span class="headline-value">{_e(h.value)}</span>'
-            f'<span class="headline-label">{_e(h.label)}</span>{note}</li>'
+            f"{label}{note}{judged}</li>"
         )
     return '<ul class="headlines">\n' + "\n".join(items) + "\n</ul>"
 
@@ -196,6 +278,16 @@ def format_objectives(count: ObjectivesCount, site: Site) -> str:
         year=site.year,
         counts=i18n.t("index.objectives_separator", lang).join(counts),
     )
+    if count.aims_met or count.aims_missed:
+        aims = [
+            i18n.t_count(
+                f"targets.count.{status}", lang, number, count=i18n.format_number(number, lang)
+            )
+            for status, number in (("met", count.aims_met), ("missed", count.aims_missed))
+        ]
+        text += " " + i18n.t(
+            "index.aims", lang, counts=i18n.t("index.objectives_separator", lang).join(aims)
+        )
     if SCORECARD_PAGE in dict(site.pages):
         text_html = f'<a href="{SCORECARD_PAGE}">{_e(text)}</a>'
     else:
@@ -246,6 +338,9 @@ def format_run_facts(run: RunData, site: Site) -> str:
         ("index.parameters", _e(describe_settings(site))),
         ("index.code", _e(site.code_version)),
     ]
+    facts.insert(
+        5, ("index.data_quality", format_data_quality(dataset.get("warnings") or [], lang))
+    )
     rows = "\n".join(f"<dt>{_e(i18n.t(key, lang))}</dt><dd>{value}</dd>" for key, value in facts)
     min_cell = site.parameters.get("min_cell", 1)
     note = (
@@ -258,6 +353,28 @@ def format_run_facts(run: RunData, site: Site) -> str:
         f'<details class="about" id="about"><summary>{summary}</summary>\n'
         f'<dl class="run-facts">\n{rows}\n</dl>\n<p class="note">{_e(note)}</p></details>'
     )
+
+
+def format_data_quality(warnings: Sequence[dict], lang: str) -> str:
+    """The data-quality note: one sentence per warning of the validator (values possible
+    but implausible, used as delivered), or that there is none."""
+    if not warnings:
+        return _e(i18n.t("index.data_quality_none", lang))
+    items = []
+    for warning in warnings:
+        limit = warning["limit"]
+        decimals = 0 if float(limit).is_integer() else 2
+        text = i18n.t_count(
+            f"quality.{warning['kind']}",
+            lang,
+            int(warning["count"]),
+            count=i18n.format_number(int(warning["count"]), lang),
+            file=warning["file"],
+            column=warning["column"],
+            limit=i18n.format_number(float(limit), lang, decimals),
+        )
+        items.append(f"<li>{_e(text)}</li>")
+    return '<ul class="data-quality">' + "".join(items) + "</ul>"
 
 
 def _e(text: object) -> str:

@@ -11,15 +11,15 @@ small breakdowns the charts draw. Command line::
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
-from helpers import registry, segments, stats
+from helpers import registry, safe_csv, segments, stats
 from helpers.dataset import Dataset
+from helpers.exit_codes import DONE, REFUSED, USAGE
 from helpers.metrics import series as series_module
 from helpers.metrics.common import FIGURE_COLUMNS, complementary_breakdowns
 from helpers.metrics.funding import funding_breakdowns
@@ -50,7 +50,7 @@ def compute_kpis(ds: Dataset, year: int, min_cell: int = stats.MIN_CELL) -> pd.D
         raise RuntimeError(f"figures computed twice: {pairs}")
     additive = {m.id for m in registry.METRICS if m.kind in registry.ADDITIVE_KINDS}
     breakdowns = complementary_breakdowns(figures, additive) + funding_breakdowns(figures)
-    figures = stats.suppress_secondary(figures, breakdowns)
+    figures = stats.suppress_secondary(figures, breakdowns, min_cell)
     figures["year"] = int(year)
     figures["section"] = [
         registry.metric(m).section_of(s)
@@ -130,14 +130,11 @@ def kpi_rows(kpis: pd.DataFrame) -> list[list[str]]:
 
 
 def write_csv(path: Path | str, header: Sequence[str], rows: list[list[str]]) -> Path:
-    """Write ``rows`` under ``header`` as UTF-8 CSV with ``\\n`` line ends; return the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
+    """Write ``rows`` under ``header`` as UTF-8 CSV with ``\\n`` line ends; return the path.
+
+    Text cells a spreadsheet would run as a formula are neutralised (``helpers.safe_csv``).
+    """
+    return safe_csv.write_rows(path, header, rows)
 
 
 def write_kpis(kpis: pd.DataFrame, path: Path | str) -> Path:
@@ -184,24 +181,51 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Validate the dataset, compute the year's figures and write the KPI file."""
+    """Validate the dataset, compute the year's figures and write the KPI file.
+
+    Exit status (``helpers.exit_codes``): 0 written, 1 the dataset breaks the contract or
+    does not cover the year (or the file cannot be written), 2 bad command line or a
+    data folder that does not exist.
+    """
     args = parse_args(argv)
     # Imported here: loading and validation are only needed by the command line.
-    from helpers.load import ContractError, load_dataset
+    from helpers.load import ContractError, UnusableDatasetError, load_dataset
+    from helpers.rundata import list_covered_years
 
     try:
         # A dataset this code already found valid (same fingerprint) is not checked again.
         ds = load_dataset(args.data, reuse_verdict=True)
+    except UnusableDatasetError as error:
+        print(f"kpis failed: {error}", file=sys.stderr)
+        return USAGE
     except ContractError as error:
         print(f"{args.data}: the dataset breaks the data contract\n{error}", file=sys.stderr)
-        return 1
-    kpis = compute_kpis(ds, args.year, args.min_cell)
-    written = write_kpis(kpis, args.out)
-    print(f"{written}: {len(kpis)} figures for {args.year}", file=sys.stderr)
-    if args.series:
-        series = write_series(compute_series(ds, args.year, args.min_cell), args.series)
-        print(f"{series}: chart series for {args.year}", file=sys.stderr)
-    return 0
+        return REFUSED
+    try:
+        for warning in ds.warnings:
+            print(f"warning: {warning.problem}", file=sys.stderr)
+        years = list_covered_years(ds)
+        if args.year not in years:
+            # As the report: a year outside the data would give a file of empty figures.
+            span = f"{years[0]}–{years[-1]}" if years else "no year"
+            print(
+                f"kpis failed: the dataset does not cover {args.year} (it covers {span})",
+                file=sys.stderr,
+            )
+            return REFUSED
+        kpis = compute_kpis(ds, args.year, args.min_cell)
+        written = write_kpis(kpis, args.out)
+        print(f"{written}: {len(kpis)} figures for {args.year}", file=sys.stderr)
+        if args.series:
+            series = write_series(compute_series(ds, args.year, args.min_cell), args.series)
+            print(f"{series}: chart series for {args.year}", file=sys.stderr)
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"kpis failed: cannot write {where}{error.strerror or error}", file=sys.stderr)
+        return REFUSED
+    finally:
+        ds.con.close()
+    return DONE
 
 
 if __name__ == "__main__":

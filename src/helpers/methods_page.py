@@ -94,23 +94,31 @@ def build_methods_body(
     published = read_published_figures() if published is None else published
     targets = read_targets_table(data_dir) if targets is None else targets
     rules = read_category_rules() if category_rules is None else category_rules
-    generated = [
-        build_definitions(year, lang, rules, published, targets),
-        build_rules_chapter(TARGETS_PAGE, lang),
-        build_reconciliation_chapter(lang),
-    ]
     head = [STYLE, f"<h1>{escape(t('methods_page.title', lang))}</h1>"]
+
+    def generated(preface: str = "") -> list[str]:
+        return [
+            build_definitions(year, lang, rules, published, targets, preface),
+            build_rules_chapter(TARGETS_PAGE, lang),
+            build_reconciliation_chapter(lang),
+        ]
+
     if notes is None:
         intro = t("methods_page.intro", lang, year=year)
-        return "\n".join([*head, f"<p>{escape(intro)}</p>", *generated])
+        return "\n".join([*head, f"<p>{escape(intro)}</p>", *generated()])
     introduction, chapters = split_chapters(notes)
     body = [*head, markdown_to_html(drop_title(introduction))]
     # Notes in another language name the chapter in their words ("Définitions").
     definitions = {DEFINITIONS_CHAPTER, slugify(t("methods_page.definitions_title", lang))}
     if not definitions & {slug for slug, _ in chapters}:
-        body += generated
+        body += generated()
     for slug, text in chapters:
-        body += generated if slug in definitions else [markdown_to_html(text)]
+        if slug in definitions:
+            # The notes' chapter holds what applies to every definition ("active in
+            # Y"); the entries themselves are generated.
+            body += generated(markdown_to_html(drop_chapter_heading(text)))
+        else:
+            body.append(markdown_to_html(text))
     return "\n".join(body)
 
 
@@ -152,6 +160,11 @@ def split_chapters(markdown: str) -> tuple[str, list[tuple[str, str]]]:
     return "".join(introduction), [(slug, "".join(lines)) for slug, lines in chapters]
 
 
+def drop_chapter_heading(markdown: str) -> str:
+    """A chapter's text without its level-2 heading, which the generated chapter gives."""
+    return re.sub(r"^## .*\n?", "", markdown, count=1, flags=re.MULTILINE)
+
+
 def drop_title(markdown: str) -> str:
     """``markdown`` without its level-1 title: the page has its own, in its language."""
     return re.sub(r"^# .*\n?", "", markdown, count=1, flags=re.MULTILINE)
@@ -166,13 +179,18 @@ def build_definitions(
     rules: pd.DataFrame,
     published: pd.DataFrame,
     targets: pd.DataFrame,
+    preface: str = "",
 ) -> str:
-    """The generated chapter: the groups of the year, then every metric by section."""
+    """The generated chapter: the groups of the year, then every metric by section.
+
+    ``preface`` (HTML) is the notes' own text on what every definition shares.
+    """
     figures = select_published(published, year)
     objectives = select_objectives(targets, year)
     parts = [
         f'<h2 id="{DEFINITIONS_CHAPTER}">{escape(t("methods_page.definitions_title", lang))}</h2>',
         f"<p>{escape(t('methods_page.definitions_intro', lang, year=year))}</p>",
+        preface,
         build_groups(year, lang, rules),
     ]
     categories = list_categories(rules, year)
@@ -279,6 +297,7 @@ def build_entry(
         ("methods_page.reads", reads),
         ("methods_page.groups", groups),
         ("methods_page.shown_in", shown),
+        ("methods_page.direction", describe_direction(spec, segments, lang)),
         ("methods_page.published", describe_published(spec.id, figures, lang)),
     ]
     mine = objectives[objectives["metric"] == spec.id]
@@ -288,12 +307,22 @@ def build_entry(
         f"<dt>{escape(t(key, lang, year=year))}</dt><dd>{value}</dd>" for key, value in facts
     )
     label = escape(t(spec.label_key, lang))
-    definition = escape(t(f"definition.{spec.id}", lang))
+    definition = escape(t(spec.definition_key, lang))
     return (
         f'<section class="mr-entry" id="{metric_anchor(spec.id)}">'
         f"<h4>{label}<code>{escape(spec.id)}</code></h4><p>{definition}</p>"
         f'<dl class="mr-facts">{rows}</dl></section>'
     )
+
+
+def describe_direction(spec: registry.MetricSpec, segments: Sequence[str], lang: str) -> str:
+    """Which way a change of the figure serves the mission, with the groups excepted."""
+    text = escape(t(f"methods_page.direction_{spec.direction}", lang))
+    excepted = [s for s in segments if spec.direction_of(s) != spec.direction]
+    if excepted:
+        names = ", ".join(escape(name_segment(s, lang)) for s in excepted)
+        text += " " + escape(t("methods_page.direction_except", lang, groups=names))
+    return text
 
 
 def select_published(published: pd.DataFrame, year: int) -> pd.DataFrame:

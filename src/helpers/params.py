@@ -15,10 +15,13 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from helpers import contract
+
 LANGUAGES = ("en", "fr")
 DEFAULT_MIN_CELL = 10
-# Years outside this range are typing mistakes, not reports.
-FIRST_YEAR = 2000
+# Years outside this range are typing mistakes, not reports; the first is the earliest
+# year a dataset may hold, so that every year a valid dataset covers is a valid year.
+FIRST_YEAR = contract.EARLIEST_EVENT.year
 LAST_YEAR = 2100
 PARAMETERS_TAG = "parameters"
 

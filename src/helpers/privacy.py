@@ -1,16 +1,24 @@
 """Check that no identifier of a dataset reached the outputs of a report.
 
-Identifiers (``helpers.contract.IDENTIFIER_COLUMNS``) can number in the millions, the
-outputs in the thousands of words: rather than search every output for every
-identifier, each output is cut into tokens, the tokens of plausible identifier length
-are put in one small table, and DuckDB joins it with the identifier columns where they
-lie. Two tokenizations are used, so an identifier is found whether it sits between
-spaces, quotes, tags or punctuation: runs of word characters and hyphens, and runs of
-anything but spaces, quotes and brackets (with trailing punctuation dropped).
+Every value of an identifier column (``helpers.contract.IDENTIFIER_COLUMNS``: members,
+applications, enrollments, course enrollments, career outcomes, mentors, companies) is
+searched for as a substring of every output file, whatever characters it holds (spaces,
+commas, parentheses, ``=``, letters of any script). An occurrence counts when the
+characters on either side of it are not letters or digits (Unicode's, ``str.isalnum``),
+so that a short identifier is not found inside a longer word or number.
 
-Pages carry their charts and the charts' figures inside themselves, base64-encoded
-(SVG and CSV ``data:`` addresses): those are decoded and read too. The PDF edition is
-laid out from the pages, so what they hold is what it holds.
+Identifiers number in the millions and the outputs in the megabytes, so the search runs in
+two steps. First every stretch of an output that could be an identifier — of a length
+some identifier has, with no letter or digit just before or after it — is put in one
+table, and DuckDB keeps the identifier values equal to one of them (a join over the
+columns where they lie, without bringing them into Python). Then an Aho–Corasick automaton
+(pyahocorasick) of the few values kept counts their occurrences in each file.
+
+A file is searched as it is, and as a reader of its format sees it: HTML with its entities
+decoded, JSON (executed notebooks, run.json) with its strings unescaped, CSV with its
+cells unquoted. The bytes of embedded raster images (base64 PNG, JPEG, ...) are not text
+and are left out; embedded SVG is decoded and searched. A file that is not UTF-8 text
+(a PDF, an image) cannot be searched and is listed as skipped.
 
 Command line: ``python -m helpers.privacy --data DIR OUTPUT_FOLDER`` (exit 1 on a hit).
 """
@@ -19,127 +27,320 @@ from __future__ import annotations
 
 import argparse
 import base64
+import binascii
+import bisect
+import contextlib
+import csv
+import html
+import io
+import json
 import re
 import sys
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
+import ahocorasick
+import numpy as np
+import pyarrow as pa
 
-from helpers import contract
+from helpers import contract, rules
 from helpers.dataset import Dataset
 
-# No identifier is this long.
-MAX_TOKEN_LENGTH = 128
-# Embedded images: their base64 text is image bytes, not words, and its "+" and "/" would
-# cut it into short pieces that can equal an identifier by chance ("...+E119/...").
-_DATA_URI = re.compile(r"data:[\w.+-]+/[\w.+-]+;base64,[A-Za-z0-9+/=]+")
-_WORDS = re.compile(r"[\w\-]+")
-_CHUNKS = re.compile(r"[^\s\"'<>()\[\]{},;=`|]+")
-_TRAILING = ".:!?*"
-
-
-# A chart (SVG) or its figures (CSV) carried inside a page.
-_EMBEDDED = re.compile(r"data:(?:image/svg\+xml|text/csv)[^,\"'\s]*;base64,([A-Za-z0-9+/=]+)")
+# Embedded files: raster bytes are skipped, SVG (text) is decoded and searched.
+_DATA_URI = re.compile(r"data:([\w.+-]+/[\w.+-]+);base64,([A-Za-z0-9+/=]+)")
+# Embedded text a reader gets: a chart (SVG) and the figures it draws (CSV).
+_TEXT_MEDIA = {"image/svg+xml", "text/csv"}
+# Bytes read to tell text from binary.
+_SNIFF = 8192
+_ASCII_ALNUM = np.array([chr(c).isalnum() for c in range(128)])
 
 
 @dataclass(frozen=True)
 class Hit:
-    """An identifier value found in an output file."""
+    """Values of one identifier column found in one output file (never the values)."""
 
     file: str
     table: str
     column: str
-    value: str
+    count: int
+
+    def describe(self) -> str:
+        plural = "s" if self.count != 1 else ""
+        return f"{self.file}: {self.count} occurrence{plural} of {self.table}.{self.column} values"
+
+
+@dataclass
+class Scan:
+    """What a scan found, and which files it could not read."""
+
+    hits: list[Hit] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    files: int = 0
 
 
 def scan_outputs(ds: Dataset, folder: Path) -> list[Hit]:
-    """Every identifier of ``ds`` found in any file under ``folder``.
-
-    Parameters
-    ----------
-    ds : Dataset
-        The dataset the outputs were computed from.
-    folder : Path
-        A report folder (every file is read as text, whatever its type).
+    """Every identifier column of ``ds`` whose values appear in a file under ``folder``.
 
     Returns
     -------
     list of Hit
-        One per (file, column, value); empty when the outputs are clean.
+        One per (file, table, column), with the number of occurrences; empty when the
+        outputs are clean.
     """
+    return scan_folder(ds, folder).hits
+
+
+def scan_folder(ds: Dataset, folder: Path) -> Scan:
+    """The hits of ``scan_outputs`` and the files that are not text (skipped)."""
     folder = Path(folder)
-    columns = list_identifier_columns(ds)
-    if not columns:
-        return []
-    shortest, longest = measure_identifiers(ds, columns)
-    tokens = []
+    scan = Scan()
+    views: dict[str, list[str]] = {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        text = read_readable_text(path)
-        name = str(path.relative_to(folder))
-        tokens += [(name, token) for token in tokenize(text, shortest, longest)]
-    if not tokens:
-        return []
-    return match_tokens(ds, columns, pd.DataFrame(tokens, columns=["file", "token"]))
-
-
-def read_readable_text(path: Path) -> str:
-    """A file's text, with what its base64 ``data:`` addresses carry decoded beside it."""
-    text = path.read_text(encoding="utf-8", errors="ignore")
-    embedded = [
-        base64.b64decode(payload).decode("utf-8", errors="ignore")
-        for payload in _EMBEDDED.findall(text)
-    ]
-    return "\n".join([text, *embedded])
+        name = path.relative_to(folder).as_posix()
+        texts = read_views(path)
+        if texts is None:
+            scan.skipped.append(name)
+        else:
+            views[name] = texts
+    scan.files = len(views)
+    columns = list_identifier_columns(ds)
+    if not columns or not views:
+        return scan
+    lengths = measure_identifiers(ds, columns)
+    candidates = set()
+    for texts in views.values():
+        for text in texts:
+            candidates |= bounded_substrings(text, lengths)
+    owners = find_identifiers(ds, columns, candidates)
+    if owners:
+        scan.hits = count_occurrences(views, owners)
+    return scan
 
 
 def list_identifier_columns(ds: Dataset) -> list[tuple[str, str]]:
-    """The (table, column) pairs of identifiers present in ``ds``."""
-    return [
+    """The (table, column) pairs of identifiers present in ``ds`` that must be read.
+
+    A column whose values the data contract requires to be values of another identifier
+    column (a reference: ``course_enrollments.member_id`` names a member) is not read: its
+    values are found, and named, as the column it refers to. The dataset is validated
+    before a report is built, so the references hold.
+    """
+    present = [
         (table, column)
         for table, names in contract.IDENTIFIER_COLUMNS.items()
         if ds.has(table)
         for column in names
     ]
+    covered = {
+        (rule.table, rule.column)
+        for rule in rules.CROSS_RULES
+        if isinstance(rule, rules.LookupRule)
+        and not rule.broken
+        and rule.via == rule.column
+        and (rule.target, rule.target_key) in present
+    }
+    return [pair for pair in present if pair not in covered]
 
 
-def measure_identifiers(ds: Dataset, columns: Sequence[tuple[str, str]]) -> tuple[int, int]:
-    """The shortest and longest identifier lengths (tokens outside them cannot match)."""
-    parts = " UNION ALL ".join(
-        f'SELECT min(length("{c}")) AS lo, max(length("{c}")) AS hi FROM "{t}"' for t, c in columns
+def measure_identifiers(ds: Dataset, columns: Sequence[tuple[str, str]]) -> list[int]:
+    """The distinct lengths (in characters) of the identifier values."""
+    parts = " UNION ".join(
+        f'SELECT DISTINCT length("{c}") AS n FROM "{t}" WHERE "{c}" IS NOT NULL' for t, c in columns
     )
-    [(lo, hi)] = ds.con.cursor().execute(f"SELECT min(lo), max(hi) FROM ({parts})").fetchall()
-    return int(lo or 1), min(int(hi or 0), MAX_TOKEN_LENGTH)
+    rows = ds.con.cursor().execute(f"SELECT DISTINCT n FROM ({parts}) WHERE n > 0").fetchall()
+    return sorted(int(n) for (n,) in rows)
 
 
-def tokenize(text: str, shortest: int = 1, longest: int = MAX_TOKEN_LENGTH) -> set[str]:
-    """The distinct tokens of ``text`` whose length lies in [shortest, longest], leaving
-    out the bytes of embedded images."""
-    text = _DATA_URI.sub(" ", text)
-    found = set(_WORDS.findall(text))
-    found |= {chunk.rstrip(_TRAILING) for chunk in _CHUNKS.findall(text)}
-    return {t for t in found if shortest <= len(t) <= longest}
+def read_views(path: Path) -> list[str] | None:
+    """The texts of ``path`` to search: as written, and as its format's reader sees it;
+    None when the file is not UTF-8 text."""
+    data = path.read_bytes()
+    if b"\0" in data[:_SNIFF]:
+        return None
+    try:
+        raw = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    raw, embedded = split_embedded(raw)
+    texts = [raw, *embedded]
+    suffix = path.suffix.lower()
+    if suffix in {".html", ".htm", ".svg", ".xml"}:
+        texts.append(html.unescape(raw))
+    elif suffix in {".json", ".ipynb"}:
+        texts += json_strings(raw)
+    elif suffix == ".csv":
+        texts.append(csv_cells(raw))
+    return texts
 
 
-def match_tokens(
-    ds: Dataset, columns: Iterable[tuple[str, str]], tokens: pd.DataFrame
-) -> list[Hit]:
-    """The tokens that equal an identifier value, joined in DuckDB."""
+def split_embedded(text: str) -> tuple[str, list[str]]:
+    """``text`` with its base64 data URIs blanked, and the decoded ones that are text."""
+    embedded = []
+
+    def blank(match: re.Match[str]) -> str:
+        if match.group(1) in _TEXT_MEDIA:
+            # An SVG that is not valid base64 cannot be shown either: nothing to read.
+            with contextlib.suppress(binascii.Error, ValueError):
+                embedded.append(base64.b64decode(match.group(2)).decode("utf-8", "replace"))
+        return " "
+
+    return _DATA_URI.sub(blank, text), embedded
+
+
+def json_strings(text: str) -> list[str]:
+    """The string values and keys of a JSON document, unescaped; none when it is not JSON.
+
+    Each string is one text of its own, so that its ends are boundaries."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return []
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, str):
+            blanked, embedded = split_embedded(node)
+            found.append(blanked)
+            found.extend(embedded)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                found.append(str(key))
+                # Raster images in notebook outputs: base64 bytes, not words.
+                if not (str(key).startswith("image/") and str(key) not in _TEXT_MEDIA):
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(document)
+    # Notebook sources and outputs are lists of lines: rejoin them, since a value may
+    # span two.
+    return ["\n".join(found)]
+
+
+def csv_cells(text: str) -> str:
+    """The cells of a CSV as a reader sees them (quotes removed), one per line."""
+    try:
+        return "\n".join(cell for row in csv.reader(io.StringIO(text)) for cell in row)
+    except csv.Error:
+        return ""
+
+
+def is_boundary_mask(text: str) -> np.ndarray:
+    """For each character of ``text``, True when it is neither a letter nor a digit."""
+    # surrogatepass: a JSON string may hold a lone surrogate escape.
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    alnum = np.zeros(len(codes), dtype=bool)
+    ascii_ = codes < 128
+    alnum[ascii_] = _ASCII_ALNUM[codes[ascii_]]
+    others = np.flatnonzero(~ascii_)
+    if len(others):
+        unique, inverse = np.unique(codes[others], return_inverse=True)
+        alnum[others] = np.array([chr(c).isalnum() for c in unique])[inverse]
+    return ~alnum
+
+
+def bounded_substrings(text: str, lengths: Iterable[int]) -> set[str]:
+    """Every substring of ``text`` of one of ``lengths`` with no letter or digit just
+    before or after it: all that could be an identifier, as it must be found."""
+    n = len(text)
+    if n == 0:
+        return set()
+    # Padded with a boundary at each end: the start and end of a text are boundaries.
+    boundary = np.concatenate(([True], is_boundary_mask(text), [True]))
+    starts = np.flatnonzero(boundary[:-1])  # position i: text[i - 1] is a boundary
+    found: set[str] = set()
+    for length in lengths:
+        if length > n:
+            break
+        ok = starts[starts + length <= n]
+        ok = ok[boundary[ok + length + 1]]
+        found.update(text[i : i + length] for i in ok.tolist())
+    return found
+
+
+def find_identifiers(
+    ds: Dataset, columns: Sequence[tuple[str, str]], candidates: set[str]
+) -> dict[str, set[tuple[str, str]]]:
+    """The candidates that are identifier values, each with the columns that hold it.
+
+    A column's smallest and largest values come from the files' statistics, without
+    reading the column: a candidate outside that range cannot be one of its values, and
+    most columns are left with none to look up.
+    """
+    if not candidates:
+        return {}
     # A cursor of its own: the scan must not disturb queries under way on the dataset.
     con = ds.con.cursor()
-    con.register("_output_tokens", tokens)
+    owners: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    ordered = sorted(candidates)
     try:
-        parts = " UNION ALL ".join(
-            f"SELECT DISTINCT o.file, '{t}' AS tbl, '{c}' AS col, o.token "
-            f'FROM _output_tokens o JOIN "{t}" d ON d."{c}" = o.token'
-            for t, c in columns
-        )
-        rows = con.execute(f"{parts} ORDER BY 1, 2, 3, 4").fetchall()
+        for table, column in columns:
+            low, high = con.execute(
+                f'SELECT min("{column}"), max("{column}") FROM "{table}"'
+            ).fetchall()[0]
+            if low is None:
+                continue
+            within = ordered[bisect.bisect_left(ordered, low) : bisect.bisect_right(ordered, high)]
+            if not within:
+                continue
+            con.register("_output_candidates", pa.table({"token": pa.array(within)}))
+            try:
+                rows = con.execute(
+                    f'SELECT DISTINCT d."{column}" FROM "{table}" d '
+                    f'SEMI JOIN _output_candidates o ON d."{column}" = o.token'
+                ).fetchall()
+            finally:
+                con.unregister("_output_candidates")
+            for (value,) in rows:
+                owners[value].add((table, column))
     finally:
-        con.unregister("_output_tokens")
         con.close()
-    return [Hit(*row) for row in rows]
+    return dict(owners)
+
+
+def count_occurrences(
+    views: dict[str, list[str]], owners: dict[str, set[tuple[str, str]]]
+) -> list[Hit]:
+    """Occurrences of the ``owners`` values in each file, per identifier column."""
+    automaton = ahocorasick.Automaton()
+    for value in owners:
+        automaton.add_word(value, value)
+    automaton.make_automaton()
+    hits = []
+    for name, texts in views.items():
+        # The most occurrences any one view shows (the same value read twice is one).
+        counts: dict[tuple[str, str], int] = defaultdict(int)
+        for text in texts:
+            found: dict[tuple[str, str], int] = defaultdict(int)
+            for value, _ in find_bounded(automaton, text):
+                for owner in owners[value]:
+                    found[owner] += 1
+            for owner, count in found.items():
+                counts[owner] = max(counts[owner], count)
+        hits += [Hit(name, t, c, counts[t, c]) for t, c in sorted(counts)]
+    return hits
+
+
+def find_bounded(automaton: ahocorasick.Automaton, text: str) -> Iterator[tuple[str, int]]:
+    """(value, start) of each occurrence in ``text`` with no letter or digit either side."""
+    for end, value in automaton.iter(text):
+        start = end - len(value) + 1
+        before = text[start - 1] if start > 0 else " "
+        after = text[end + 1] if end + 1 < len(text) else " "
+        if not before.isalnum() and not after.isalnum():
+            yield value, start
+
+
+def describe_refusal(scan: Scan) -> str:
+    """The lines of a refused publication: file, column and count, never a value."""
+    lines = [f"report failed: {hit.describe()}" for hit in scan.hits]
+    lines.append(
+        "report failed: identifiers of the dataset appear in the outputs; nothing was published"
+    )
+    return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -152,12 +353,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from helpers.load import load_dataset
 
-    hits = scan_outputs(load_dataset(args.data), args.folder)
-    for hit in hits:
+    scan = scan_folder(load_dataset(args.data), args.folder)
+    for hit in scan.hits:
         # The value itself is not printed: the message may end up in a log.
-        print(f"{hit.file}: a value of {hit.table}.{hit.column}", file=sys.stderr)
-    print(f"{len(hits)} identifier values found in {args.folder}")
-    return 1 if hits else 0
+        print(hit.describe(), file=sys.stderr)
+    for name in scan.skipped:
+        print(f"{name}: not text, not searched", file=sys.stderr)
+    print(f"{len(scan.hits)} files × columns with identifiers in {args.folder}")
+    return 1 if scan.hits else 0
 
 
 if __name__ == "__main__":

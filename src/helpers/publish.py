@@ -22,6 +22,16 @@ from pathlib import Path
 
 BUILD_DIR = ".build"
 CACHE_DIR = "cache"
+# The file that marks a folder as one this project writes reports into: a run replaces
+# OUT/Y and prunes OUT/.build, which must never happen in a folder of someone else's.
+MARKER = ".mission-report"
+MARKER_TEXT = (
+    "This folder holds reports built by the mission-report notebooks (make report);\n"
+    "a run may replace any report in it.\n"
+)
+# The manifest of a built year (helpers.report writes it): a folder of reports built
+# before the marker existed holds only those years and the build folder.
+REPORT_MANIFEST = ".report.json"
 FAILED_DIR = "failed"
 RENAME_EXCHANGE = 2
 AT_FDCWD = -100
@@ -29,6 +39,43 @@ AT_FDCWD = -100
 
 class ReportBusyError(RuntimeError):
     """Another run holds the lock of the same OUT/Y."""
+
+
+class OutputFolderError(ValueError):
+    """OUT is not a folder this project may write into; str() is the one-line cause."""
+
+
+def claim_output_folder(out: Path) -> None:
+    """Make ``out`` a reports folder of this project, or refuse it.
+
+    A new or empty folder is claimed (created, and the marker written); one that holds
+    the marker, or only reports of this project, is the project's. Anything else (``/``,
+    a home folder, a folder of documents) is refused with OutputFolderError.
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise OutputFolderError(f"the output folder {out} is a file, not a folder")
+    if not (out / MARKER).is_file():
+        if out.is_dir() and not holds_only_reports(out):
+            raise OutputFolderError(
+                f"the output folder {out} is not empty and holds no reports of this "
+                f"project (no {MARKER} file): choose a new or empty folder"
+            )
+        out.mkdir(parents=True, exist_ok=True)
+        (out / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+
+
+def holds_only_reports(out: Path) -> bool:
+    """True when every entry of ``out`` is a report year or the build folder (so an empty
+    folder qualifies)."""
+    for entry in out.iterdir():
+        if entry.name == BUILD_DIR and entry.is_dir():
+            continue
+        # OUT/2022, or a partial report such as OUT/2022-funnel.
+        if entry.name[:4].isdigit() and (entry / REPORT_MANIFEST).is_file():
+            continue
+        return False
+    return True
 
 
 def build_root(out: Path) -> Path:

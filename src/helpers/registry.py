@@ -1,10 +1,13 @@
-"""The metric registry: every metric id of the KPI file, with what it means and where it comes from.
+"""The metric registry: every metric id of the KPI file, declared once.
 
 One entry per metric id: the report section that shows it (some segments are shown by
-another section, ``section_by_segment``), its kind and unit, the key of its short label,
-its definition in words, the function that computes it and the tables and columns it
-reads. The methods page and the links from figures to definitions are built from here, so
-a definition cannot drift from the code that computes it.
+another section, ``section_by_segment``), its kind and unit, its direction (whether a
+higher value serves the mission better, worse, or neither), the function that computes it
+and the tables and columns it reads. Its words, a short label and a definition, live in
+the catalogs (``metric.<id>`` and ``definition.<id>`` in ``i18n/en.toml`` and
+``i18n/fr.toml``). The methods page, the KPI dictionary and the links from figures to
+definitions are built from here; tests check each entry against the code it names (the
+columns its SQL reads) and against the catalogs.
 """
 
 from __future__ import annotations
@@ -16,10 +19,14 @@ from types import MappingProxyType
 import pandas as pd
 
 from helpers.dataset import Dataset
+from helpers.layout import METRIC_SECTIONS
 from helpers.metrics import apprenticeship, carbon, categories, focus, funding, funnel
 
-SECTIONS = ("funnel", "categories", "funding", "apprenticeship", "carbon")
+SECTIONS = METRIC_SECTIONS
 KINDS = ("count", "rate", "share", "ratio", "growth", "amount")
+# Which way a change serves the mission: "higher" (more is better), "lower" (less is
+# better), "neutral" (a description, not a goal: the mix of funders, a price).
+DIRECTIONS = ("higher", "lower", "neutral")
 # Kinds whose value is a fraction with numerator, denominator and interval.
 PROPORTION_KINDS = ("rate", "share")
 # Kinds whose figures add up over a partition of people (secondary suppression applies).
@@ -36,6 +43,21 @@ _CATEGORY_COLUMNS = (
     "migration_status",
     "disability",
 )
+# What every emission figure reads: the year's activity lines with their factors, each
+# line's unit checked against its factor's.
+_EMISSION_LINES = {
+    "carbon_activity": (
+        "month",
+        "scope",
+        "category",
+        "team",
+        "allocation",
+        "activity_value",
+        "activity_unit",
+        "emission_factor_id",
+    ),
+    "emission_factors": ("emission_factor_id", "unit", "kgco2e_per_unit"),
+}
 _BY_CATEGORY = "all, underserved, non_underserved and each underserved category"
 _APPRENTICE_SECTIONS = MappingProxyType(
     {"apprentices": "apprenticeship", "non_apprentices": "apprenticeship"}
@@ -50,148 +72,164 @@ class MetricSpec:
     section: str
     kind: str
     unit: str
-    definition: str
+    direction: str
     compute: MetricFunction
     reads: Mapping[str, tuple[str, ...]]
     segments: str = "all"
     section_by_segment: Mapping[str, str] = field(default_factory=dict)
+    # Segments for which the direction does not hold: more students outside the
+    # underserved categories is not a goal, more underserved students is.
+    neutral_segments: tuple[str, ...] = ()
+    # For a ratio of two metrics of the KPI file, (numerator, denominator): its change is
+    # explained by theirs where they move differently.
+    parts: tuple[str, str] | None = None
+
+    def direction_of(self, segment: str) -> str:
+        """Which way a change of the figure of ``segment`` serves the mission."""
+        return "neutral" if segment in self.neutral_segments else self.direction
 
     @property
     def label_key(self) -> str:
         """Key of the metric's short label in the report's label catalogues."""
         return f"metric.{self.id}"
 
+    @property
+    def definition_key(self) -> str:
+        """Key of the metric's definition in words in the catalogues."""
+        return f"definition.{self.id}"
+
     def section_of(self, segment: str) -> str:
         """Return the report section that shows this metric for ``segment``."""
         return self.section_by_segment.get(segment, self.section)
 
 
-def _spec(
+def declare(
     id: str,
     section: str,
     kind: str,
     unit: str,
-    definition: str,
+    direction: str,
     compute: MetricFunction,
     reads: dict[str, tuple[str, ...]],
     segments: str = "all",
     section_by_segment: Mapping[str, str] | None = None,
+    neutral_segments: tuple[str, ...] = (),
+    parts: tuple[str, str] | None = None,
 ) -> MetricSpec:
+    """One registry entry (see ``MetricSpec``); ``reads`` maps tables to the columns read."""
     return MetricSpec(
         id,
         section,
         kind,
         unit,
-        definition,
+        direction,
         compute,
         MappingProxyType(reads),
         segments,
         MappingProxyType(dict(section_by_segment or {})),
+        neutral_segments,
+        parts,
     )
 
 
 METRICS: tuple[MetricSpec, ...] = (
     # --- funnel ---
-    _spec(
+    declare(
         "visitors_monthly_avg",
         "funnel",
         "count",
         "visitors per month",
-        "Visitors of the platform in a month, summed over countries, averaged over the "
-        "months of the year present in the data.",
+        "higher",
         funnel.compute_visitors_monthly_avg,
         {"monthly_traffic": ("month", "visitors")},
     ),
-    _spec(
+    declare(
         "active_members_monthly_avg",
         "funnel",
         "count",
         "members per month",
-        "Members who used a course in a month, summed over countries, averaged over the "
-        "months of the year present in the data.",
+        "higher",
         funnel.compute_active_members_monthly_avg,
         {"monthly_traffic": ("month", "active_members")},
     ),
-    _spec(
+    declare(
         "new_members",
         "funnel",
         "count",
         "members",
-        "Accounts registered during the year.",
+        "higher",
         funnel.compute_new_members,
         {"members": ("registered_at",)},
     ),
-    _spec(
+    declare(
         "courses_started",
         "funnel",
         "count",
         "courses",
-        "Free courses started during the year; a member who starts three courses counts three.",
+        "higher",
         funnel.compute_courses_started,
         {"course_enrollments": ("started_at",)},
     ),
-    _spec(
+    declare(
         "course_certificates",
         "funnel",
         "count",
         "certificates",
-        "Certificates of free courses obtained during the year.",
+        "higher",
         funnel.compute_course_certificates,
         {"course_enrollments": ("certificate_at",)},
     ),
-    _spec(
+    declare(
         "prospects",
         "funnel",
         "count",
         "people",
-        "People who started at least one application to a paid path during the year.",
+        "higher",
         funnel.compute_prospects,
         {"applications": ("member_id", "started_at")},
     ),
-    _spec(
+    declare(
         "applicants",
         "funnel",
         "count",
         "people",
-        "People who submitted at least one complete application during the year.",
+        "higher",
         funnel.compute_applicants,
         {"applications": ("member_id", "submitted_at")},
     ),
-    _spec(
+    declare(
         "admitted",
         "funnel",
         "count",
         "people",
-        "People with at least one application accepted during the year.",
+        "higher",
         funnel.compute_admitted,
         {"applications": ("member_id", "decision", "decided_at")},
     ),
-    _spec(
+    declare(
         "students_started",
         "funnel",
         "count",
         "enrollments",
-        "Enrollments on a paid path that started during the year.",
+        "higher",
         funnel.compute_students_started,
         {"enrollments": ("started_at",)},
     ),
-    _spec(
+    declare(
         "graduates",
         "funnel",
         "count",
         "enrollments",
-        "Enrollments that ended in a diploma, with the jury held during the year.",
+        "higher",
         funnel.compute_graduates,
         {"enrollments": ("status", "ended_at")},
     ),
-    _spec(
+    declare(
         "admission_rate",
         "categories",
         "rate",
         "fraction",
-        "Of the people who submitted an application during the year, the fraction who "
-        "began a paid path from one of those applications, whenever it began. A person "
-        "belongs to the segments of their latest application submitted that year.",
+        "higher",
         funnel.compute_admission_rate,
         {
             "applications": ("member_id", "submitted_at", *_CATEGORY_COLUMNS),
@@ -200,13 +238,12 @@ METRICS: tuple[MetricSpec, ...] = (
         _BY_CATEGORY,
         {"all": "funnel"},
     ),
-    _spec(
+    declare(
         "graduation_rate",
         "categories",
         "rate",
         "fraction",
-        "Of the enrollments due to end during the year, the fraction that graduated by "
-        "31 December of that year.",
+        "higher",
         funnel.compute_graduation_rate,
         {
             "enrollments": ("application_id", "expected_end_at", "status", "ended_at"),
@@ -215,13 +252,12 @@ METRICS: tuple[MetricSpec, ...] = (
         _BY_CATEGORY,
         {"all": "funnel"},
     ),
-    _spec(
+    declare(
         "career_outcome_rate_6m",
         "categories",
         "rate",
         "fraction",
-        "Of the graduates of the year who answered the graduate survey, the fraction "
-        "employed within six months of graduating.",
+        "higher",
         funnel.compute_career_outcome_rate_6m,
         {
             "enrollments": (
@@ -237,14 +273,12 @@ METRICS: tuple[MetricSpec, ...] = (
         _BY_CATEGORY + ", apprentices and non_apprentices",
         {"all": "funnel", **_APPRENTICE_SECTIONS},
     ),
-    _spec(
+    declare(
         "career_outcomes",
         "funnel",
         "count",
         "declarations",
-        "Career outcomes declared during the year, at most one per person in any 365 days: "
-        "a declaration counts only if it comes 365 days or more after the last one counted "
-        "for that person.",
+        "higher",
         funnel.compute_career_outcomes,
         {
             "career_outcomes": ("career_outcome_id", "member_id", "declared_at", "enrollment_id"),
@@ -252,65 +286,65 @@ METRICS: tuple[MetricSpec, ...] = (
         },
         "all, paid_students, apprentices",
     ),
-    _spec(
+    declare(
         "countries_with_active_members",
         "funnel",
         "count",
         "countries",
-        "Countries where members used a course in at least one month of the year.",
+        "higher",
         funnel.compute_countries_with_active_members,
         {"monthly_traffic": ("month", "country", "active_members")},
     ),
-    _spec(
+    declare(
         "countries_with_students",
         "funnel",
         "count",
         "countries",
-        "Countries of residence of the students enrolled on a paid path at some point in the year.",
+        "higher",
         funnel.compute_countries_with_students,
         {
             "enrollments": ("application_id", "started_at", "ended_at"),
             "applications": ("application_id", "country"),
         },
     ),
-    _spec(
+    declare(
         "mentors_active",
         "funnel",
         "count",
         "mentors",
-        "Mentors following at least one student enrolled at some point in the year.",
+        "higher",
         focus.compute_mentors_active,
         {"enrollments": ("mentor_id", "started_at", "ended_at")},
     ),
     # --- categories ---
-    _spec(
+    declare(
         "students_in_segment",
         "categories",
         "count",
         "enrollments",
-        "Enrollments started during the year whose application places the student in the segment.",
+        "higher",
         categories.compute_students_in_segment,
         {"enrollments": ("application_id", "started_at"), "applications": _CATEGORY_COLUMNS},
         _BY_CATEGORY,
+        neutral_segments=("non_underserved",),
     ),
-    _spec(
+    declare(
         "segment_share",
         "categories",
         "share",
         "fraction",
-        "Fraction of the enrollments started during the year that fall in the segment; for "
-        "underserved, the share of students in at least one underserved category.",
+        "higher",
         categories.compute_segment_share,
         {"enrollments": ("application_id", "started_at"), "applications": _CATEGORY_COLUMNS},
         "underserved, non_underserved and each underserved category",
+        neutral_segments=("non_underserved",),
     ),
-    _spec(
+    declare(
         "women_share",
         "categories",
         "share",
         "fraction",
-        "Fraction of the enrollments started during the year whose application gives the "
-        "gender female; students of unknown gender stay in the denominator.",
+        "higher",
         categories.compute_women_share,
         {
             "enrollments": ("application_id", "path_id", "started_at"),
@@ -319,13 +353,12 @@ METRICS: tuple[MetricSpec, ...] = (
         },
         _BY_CATEGORY + ", tech and non_tech",
     ),
-    _spec(
+    declare(
         "disability_mentor_coverage",
         "categories",
         "rate",
         "fraction",
-        "Of the enrollments of the year whose application declares a disability, the "
-        "fraction followed by a mentor trained in disability.",
+        "higher",
         focus.compute_disability_mentor_coverage,
         {
             "enrollments": ("application_id", "mentor_id", "started_at", "ended_at"),
@@ -334,24 +367,24 @@ METRICS: tuple[MetricSpec, ...] = (
         },
         "disability",
     ),
-    _spec(
+    declare(
         "women_instructor_share",
         "categories",
         "share",
         "fraction",
-        "Fraction of women among the instructors of tech paths, as listed at extraction.",
+        "higher",
         focus.compute_women_instructor_share,
         {"mentors": ("role", "domain", "gender")},
         "tech",
     ),
     # --- funding ---
     *(
-        _spec(
+        declare(
             f"funding_share_{funding_type}",
             "funding",
             "share",
             "fraction",
-            f"Fraction of the segment's enrollments started during the year {wording}.",
+            direction,
             compute,
             {
                 "enrollments": ("application_id", "started_at", "funding_type"),
@@ -359,30 +392,22 @@ METRICS: tuple[MetricSpec, ...] = (
             },
             _BY_CATEGORY,
         )
-        for funding_type, wording, compute in (
-            (
-                "individual",
-                "paid by the students themselves, including through their personal "
-                "training account",
-                funding.compute_funding_share_individual,
-            ),
-            ("public", "funded by a public body", funding.compute_funding_share_public),
-            (
-                "apprenticeship",
-                "on an apprenticeship contract",
-                funding.compute_funding_share_apprenticeship,
-            ),
-            ("employer", "funded by an employer", funding.compute_funding_share_employer),
-            ("other", "funded in any other way", funding.compute_funding_share_other),
+        # Paid by the students themselves is what the mission wants smaller; how third
+        # parties share the rest is neither better nor worse.
+        for funding_type, direction, compute in (
+            ("individual", "lower", funding.compute_funding_share_individual),
+            ("public", "neutral", funding.compute_funding_share_public),
+            ("apprenticeship", "neutral", funding.compute_funding_share_apprenticeship),
+            ("employer", "neutral", funding.compute_funding_share_employer),
+            ("other", "neutral", funding.compute_funding_share_other),
         )
     ),
-    _spec(
+    declare(
         "third_party_funding_share",
         "funding",
         "share",
         "fraction",
-        "Fraction of the segment's enrollments started during the year not paid by the "
-        "students themselves: one minus the individual share.",
+        "higher",
         funding.compute_third_party_funding_share,
         {
             "enrollments": ("application_id", "started_at", "funding_type"),
@@ -391,50 +416,48 @@ METRICS: tuple[MetricSpec, ...] = (
         _BY_CATEGORY,
     ),
     # --- apprenticeship ---
-    _spec(
+    declare(
         "apprentices_active",
         "apprenticeship",
         "count",
         "enrollments",
-        "Apprenticeship enrollments in progress at some point in the year.",
+        "higher",
         apprenticeship.compute_apprentices_active,
         {"enrollments": ("funding_type", "started_at", "ended_at")},
     ),
-    _spec(
+    declare(
         "apprentices_started",
         "apprenticeship",
         "count",
         "enrollments",
-        "Apprenticeship enrollments that started during the year.",
+        "higher",
         apprenticeship.compute_apprentices_started,
         {"enrollments": ("funding_type", "started_at")},
     ),
-    _spec(
+    declare(
         "apprentices_growth",
         "apprenticeship",
         "growth",
         "fraction",
-        "Relative change in apprenticeship enrollments in progress, from the year before "
-        "to the year.",
+        "higher",
         apprenticeship.compute_apprentices_growth,
         {"enrollments": ("funding_type", "started_at", "ended_at")},
     ),
-    _spec(
+    declare(
         "companies_with_apprentice",
         "apprenticeship",
         "count",
         "companies",
-        "Employers with at least one apprentice in progress at some point in the year.",
+        "higher",
         apprenticeship.compute_companies_with_apprentice,
         {"enrollments": ("funding_type", "employer_id", "started_at", "ended_at")},
     ),
-    _spec(
+    declare(
         "salary_after_median_eur",
         "apprenticeship",
         "amount",
         "EUR per year",
-        "Median gross annual salary after the path reported by the graduates of the year "
-        "who answered the graduate survey.",
+        "higher",
         apprenticeship.compute_salary_after_median_eur,
         {
             "enrollments": ("enrollment_id", "status", "ended_at", "funding_type"),
@@ -442,13 +465,12 @@ METRICS: tuple[MetricSpec, ...] = (
         },
         "apprentices, non_apprentices",
     ),
-    _spec(
+    declare(
         "apprentice_salary_premium",
         "apprenticeship",
         "ratio",
         "fraction",
-        "How much higher the apprentices' median salary after the path is than the other "
-        "graduates': the ratio of the two medians minus one.",
+        "neutral",
         apprenticeship.compute_apprentice_salary_premium,
         {
             "enrollments": ("enrollment_id", "status", "ended_at", "funding_type"),
@@ -456,80 +478,59 @@ METRICS: tuple[MetricSpec, ...] = (
         },
     ),
     # --- carbon ---
-    _spec(
+    declare(
         "emissions_tco2e",
         "carbon",
         "amount",
         "tCO2e",
-        "Greenhouse-gas emissions of the months of the year: each activity line times its "
-        "emission factor, in tonnes of CO2 equivalent.",
+        "lower",
         carbon.compute_emissions_tco2e,
-        {
-            "carbon_activity": (
-                "month",
-                "scope",
-                "activity_value",
-                "activity_unit",
-                "emission_factor_id",
-            ),
-            "emission_factors": ("emission_factor_id", "unit", "kgco2e_per_unit"),
-        },
+        _EMISSION_LINES,
         "all, scope_1, scope_2, scope_3",
     ),
-    _spec(
+    declare(
         "users",
         "carbon",
         "count",
         "people",
-        "People who started a free course during the year or were enrolled on a paid path "
-        "at some point in it.",
+        "higher",
         carbon.compute_users,
         {
             "course_enrollments": ("member_id", "started_at"),
             "enrollments": ("member_id", "started_at", "ended_at"),
         },
     ),
-    _spec(
+    declare(
         "co2e_per_user_kg",
         "carbon",
         "ratio",
         "kgCO2e per user",
-        "All emissions of the year in kilograms, divided by the users of the year (free and "
-        "paid courses together).",
+        "lower",
         carbon.compute_co2e_per_user_kg,
         {
-            "carbon_activity": ("month", "activity_value", "emission_factor_id"),
-            "emission_factors": ("emission_factor_id", "kgco2e_per_unit"),
+            **_EMISSION_LINES,
             "course_enrollments": ("member_id", "started_at"),
             "enrollments": ("member_id", "started_at", "ended_at"),
         },
+        parts=("emissions_tco2e", "users"),
     ),
-    _spec(
+    declare(
         "co2e_per_paid_student_kg",
         "carbon",
         "ratio",
         "kgCO2e per enrollment",
-        "Emissions of the year allocated to paid programmes, in kilograms, divided by the "
-        "enrollments in progress at some point in the year.",
+        "lower",
         carbon.compute_co2e_per_paid_student_kg,
-        {
-            "carbon_activity": ("month", "activity_value", "emission_factor_id", "allocation"),
-            "emission_factors": ("emission_factor_id", "kgco2e_per_unit"),
-            "enrollments": ("started_at", "ended_at"),
-        },
+        {**_EMISSION_LINES, "enrollments": ("started_at", "ended_at")},
     ),
-    _spec(
+    declare(
         "carbon_donation_eur",
         "carbon",
         "amount",
         "EUR",
-        "The year's emissions in tonnes of CO2 equivalent times the carbon price set for the year.",
+        "neutral",
         carbon.compute_carbon_donation_eur,
-        {
-            "carbon_activity": ("month", "activity_value", "emission_factor_id"),
-            "emission_factors": ("emission_factor_id", "kgco2e_per_unit"),
-            "carbon_prices": ("year", "eur_per_tco2e"),
-        },
+        {**_EMISSION_LINES, "carbon_prices": ("year", "eur_per_tco2e")},
     ),
 )
 

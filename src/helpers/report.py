@@ -14,8 +14,12 @@ OUT/Y at once. A failure leaves OUT/Y as it was and says in one line
 which notebook and cell failed. ``--no-cache`` builds everything again: the data is
 checked, the figures computed and every section run as on the first run.
 
-Exit status: 0 built or up to date, 1 failed (data, notebook, output folder, lock),
-2 bad command line or parameters.
+OUT must be a new or empty folder, or one this project writes reports into (it holds
+the ``.mission-report`` marker the first run writes); any other folder is refused.
+
+Exit status (``helpers.exit_codes``): 0 built or up to date, 1 failed (data refused,
+year not covered, notebook, disk, lock), 2 bad command line, parameters, or a data or
+output folder that cannot be used.
 """
 
 from __future__ import annotations
@@ -34,8 +38,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from helpers import i18n, publish
+from helpers import i18n, layout, publish
+from helpers.exit_codes import USAGE
 from helpers.params import (
+    DEFAULT_MIN_CELL,
     PARAMETER_NAMES,
     ParameterError,
     ReportParams,
@@ -47,23 +53,19 @@ from helpers.paths import (
     METHODS_NOTES,
     NOTEBOOKS_DIR,
     OUTPUTS_DIR,
+    PACKAGE_DIR,
     REFERENCE_DIR,
+    ROOT,
 )
 from helpers.render import INDEX_PAGE, METHODS_PAGE, Site
 from helpers.rundata import RUN_DATA_FILES, hash_files, hash_helper_code, hash_text, run_data_key
 
-# The report's sections in reading order, then the objectives and the published figures;
-# other notebooks of the folder follow by name.
-SECTION_ORDER = (
-    "funnel",
-    "categories",
-    "funding",
-    "apprenticeship",
-    "carbon",
-    "targets",
-    "reconciliation",
-)
-MANIFEST = ".report.json"
+# The report's sections in reading order (``helpers.layout``); other notebooks of the
+# folder follow by name.
+SECTION_ORDER = layout.SECTION_ORDER
+MANIFEST = publish.REPORT_MANIFEST
+FOLDER_README = "README.md"
+FOLDER_README_TEMPLATES = PACKAGE_DIR / "templates" / "report_folder"
 DURATIONS_FILE = "durations.json"
 DATASET_DESCRIPTION = "dataset.json"
 EXECUTED_DIR = "notebooks"
@@ -92,12 +94,16 @@ class ReportOptions:
     methods: Path = METHODS_NOTES
     cell_timeout: float | None = DEFAULT_CELL_TIMEOUT
     workers: int = DEFAULT_WORKERS
-    check_privacy: bool = False
+    # Scan every output for the dataset's identifiers before publishing.
+    check_privacy: bool = True
     # Years built by the same run (--all-years), linked from each index even before
     # their folders exist.
     sibling_years: tuple[int, ...] = ()
     # False: reuse nothing built before (validation verdict, figures, sections).
     use_cache: bool = True
+    # The sections to build, for an analyst working on some of them; empty: all. A
+    # partial report goes to a folder of its own so that it never replaces the full one.
+    sections: tuple[str, ...] = ()
 
     @property
     def year(self) -> int:
@@ -105,6 +111,8 @@ class ReportOptions:
 
     @property
     def target(self) -> Path:
+        if self.sections:
+            return self.out / f"{self.year}-{'-'.join(self.sections)}"
         return self.out / str(self.year)
 
 
@@ -135,7 +143,8 @@ class Plan:
     pages: tuple[tuple[str, str], ...]
     dataset_name: str
     fingerprint: str
-    # What the figures depend on: data, description, code, year and min_cell.
+    # What the figures depend on: data, description, code, year and min_cell; the run
+    # folder's key (run_key) adds the other parameters that run.json records.
     figures_key: str = ""
     to_run: list[Section] = field(default_factory=list)
 
@@ -201,11 +210,16 @@ def build_report(
             assemble_report(staging, plan, options, site, run_dir, progress)
             if options.check_privacy:
                 check_privacy(ds, staging, progress)
+            else:
+                progress.say("privacy: scan turned off (--no-privacy-check); outputs not searched")
+            check_machine_paths(options, staging)
             publish.swap_into_place(staging, options.target)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-        keep = {f"{options.year}-{s.cache_name}" for s in plan.sections} | {run_dir.name}
-        publish.prune_cache(options.out, options.year, keep)
+        if not options.sections:
+            # A partial run uses a few sections: the others' cache entries stay valid.
+            keep = {f"{options.year}-{s.cache_name}" for s in plan.sections} | {run_dir.name}
+            publish.prune_cache(options.out, options.year, keep)
         return options.target
 
 
@@ -214,17 +228,26 @@ def plan_report(options: ReportOptions) -> Plan:
     from helpers.fingerprint import dataset_fingerprint
 
     sections = list_sections(options.notebooks_dir)
+    if options.sections:
+        sections = [s for s in sections if s.name in options.sections]
     if not sections:
         raise ReportFailure(f"no notebook in {options.notebooks_dir}")
     check_parameter_cells(sections)
     fingerprint = dataset_fingerprint(options.data_dir)
     params = options.params
-    run_key = run_data_key(fingerprint, params.year, params.min_cell)
+    # dataset.json says whether the data is synthetic and which years it covers; the
+    # fingerprint does not cover it.
+    description_file = options.data_dir / DATASET_DESCRIPTION
+    description = hash_files([description_file]) if description_file.is_file() else ""
+    figures_key = run_data_key(fingerprint, params.year, params.min_cell, description)
+    # The run folder holds run.json too, which records the parameters and the dataset's
+    # name. Not its folder: a copy of the same data elsewhere reuses the run's figures.
+    recorded = {k: v for k, v in params.as_dict().items() if k not in ("output_dir", "data_dir")}
+    recorded["dataset"] = options.data_dir.resolve().name
+    run_key = hash_text(f"{figures_key}|{json.dumps(recorded, sort_keys=True)}")[:20]
     pages = tuple((s.page, section_label(s.name, params.lang)) for s in sections)
     pages += ((METHODS_PAGE, i18n.t("page.methods", params.lang)),)
     dataset_name = options.data_dir.resolve().name
-    # dataset.json says whether the data is synthetic; the fingerprint does not cover it.
-    description = options.data_dir / DATASET_DESCRIPTION
     shared = {
         "run_data": run_key,
         "helpers": hash_helper_code(),
@@ -233,7 +256,7 @@ def plan_report(options: ReportOptions) -> Plan:
         "min_cell": params.min_cell,
         "pages": pages,
         "dataset": dataset_name,
-        "description": hash_files([description]) if description.is_file() else "",
+        "description": description,
         # Published figures and the other shipped tables: the fingerprint covers only
         # those the metrics read.
         "reference": hash_files(sorted(p for p in REFERENCE_DIR.iterdir() if p.is_file())),
@@ -254,7 +277,6 @@ def plan_report(options: ReportOptions) -> Plan:
             sort_keys=True,
         )
     )
-    figures_key = hash_text(f"{run_key}|{shared['description']}")[:32]
     return Plan(sections, run_key, report_key, pages, dataset_name, fingerprint, figures_key)
 
 
@@ -337,6 +359,9 @@ def validate_dataset(data_dir: Path, progress: Progress, reuse_verdict: bool = T
         f"validate: {len(ds.present)} tables, {rows:,} rows, fingerprint {ds.fingerprint} "
         f"({verdict})"
     )
+    for warning in ds.warnings:
+        # Used as delivered, and named again in the data-quality note of the index.
+        progress.say(f"warning: {warning.problem}")
     return ds
 
 
@@ -525,7 +550,7 @@ def record_result(result: Any, section: Section, options: ReportOptions, progres
         )
         return ""
     progress.say(f"{section.name}: failed after {result.executed_s:.1f}s")
-    where = f", cell {result.cell}" if result.cell is not None else ""
+    where = f", {result.cell}" if result.cell is not None else ""
     failure = f"report failed: notebook {section.notebook.name}{where}: {one_line(result.error)}"
     kept = keep_failed_notebook(Path(result.executed_path), options, section)
     return f"{failure} (executed notebook kept at {kept})" if kept else failure
@@ -568,12 +593,14 @@ def assemble_report(
 ) -> None:
     """Put every file of OUT/Y into ``staging``: pages, KPI file, run data, notebooks."""
     from helpers.index_page import ObjectivesCount, build_index
+    from helpers.kpi_dictionary import DICTIONARY_FILE, write_dictionary
+    from helpers.machine_paths import publish_notebook
     from helpers.methods_page import build_methods_body
     from helpers.pdf_edition import EngineMissing, build_pdf
     from helpers.render import render_page, write_page
     from helpers.rundata import read_run_data
     from helpers.sections import count_met_and_missed
-    from helpers.sections.figures import read_targets_table
+    from helpers.sections.figures import read_stated_aims, read_targets_table
 
     cache = publish.cache_root(options.out)
     files = []
@@ -581,28 +608,33 @@ def assemble_report(
         entry = cache / f"{options.year}-{section.cache_name}"
         publish.link_or_copy(entry / section.page, staging / section.page)
         executed = f"{EXECUTED_DIR}/{section.name}.ipynb"
-        publish.link_or_copy(entry / f"{section.name}.ipynb", staging / executed)
+        publish_notebook(
+            entry / f"{section.name}.ipynb", staging / executed, section.name, plan.dataset_name
+        )
         files += [section.page, executed]
     for name in RUN_DATA_FILES:
         publish.link_or_copy(run_dir / name, staging / RUN_DATA_DIR / name)
         files.append(f"{RUN_DATA_DIR}/{name}")
     shutil.copyfile(run_dir / "kpis.csv", staging / "kpis.csv")
-    files.append("kpis.csv")
+    write_dictionary(staging / DICTIONARY_FILE)
+    write_folder_readme(staging / FOLDER_README, options.year, site.lang)
+    files += ["kpis.csv", DICTIONARY_FILE, FOLDER_README]
     notes = options.methods.read_text(encoding="utf-8") if options.methods.is_file() else None
     body = build_methods_body(options.year, site.lang, notes, data_dir=str(options.data_dir))
     write_page(render_page(body, site, METHODS_PAGE, "methods-page"), staging / METHODS_PAGE)
     files.append(METHODS_PAGE)
     sections = [(s.page, s.name) for s in plan.sections]
     run = read_run_data(run_dir)
-    met, missed = count_met_and_missed(
-        read_targets_table(options.data_dir), run.history, options.year
-    )
+    targets = read_targets_table(options.data_dir)
+    met, missed = count_met_and_missed(targets, run.history, options.year)
+    aims_met, aims_missed = count_met_and_missed(read_stated_aims(), run.history, options.year)
     index = build_index(
         run,
         site,
         sections,
-        objectives=ObjectivesCount(met, missed),
+        objectives=ObjectivesCount(met, missed, aims_met, aims_missed),
         other_years=list_other_years(options),
+        targets=targets,
     )
     write_page(index, staging / INDEX_PAGE)
     files.append(INDEX_PAGE)
@@ -622,18 +654,35 @@ def assemble_report(
     progress.say(f"pages: {INDEX_PAGE}, {len(plan.sections)} sections, kpis.csv")
 
 
+def write_folder_readme(path: Path, year: int, lang: str) -> None:
+    """The report folder's README, in the report's language: what each file holds."""
+    template = FOLDER_README_TEMPLATES / f"README.{lang}.md"
+    path.write_text(template.read_text(encoding="utf-8").format(year=year), encoding="utf-8")
+
+
 def check_privacy(ds: Any, folder: Path, progress: Progress) -> None:
     """Refuse to publish when an identifier of the dataset appears in an output."""
-    from helpers.privacy import scan_outputs
+    from helpers.privacy import describe_refusal, scan_folder
 
-    hits = scan_outputs(ds, folder)
+    started = time.monotonic()
+    scan = scan_folder(ds, folder)
+    if scan.hits:
+        raise ReportFailure(describe_refusal(scan))
+    skipped = f"; not text, not searched: {', '.join(scan.skipped)}" if scan.skipped else ""
+    progress.say(
+        f"privacy: no identifier in {scan.files} outputs "
+        f"({time.monotonic() - started:.1f}s){skipped}"
+    )
+
+
+def check_machine_paths(options: ReportOptions, folder: Path) -> None:
+    """Refuse to publish when a folder of this machine appears in an output."""
+    from helpers.machine_paths import describe_refusal, find_machine_paths, machine_places
+
+    places = machine_places(options.data_dir, options.out, publish.build_root(options.out), ROOT)
+    hits = find_machine_paths(folder, places)
     if hits:
-        files = sorted({h.file for h in hits})
-        raise ReportFailure(
-            f"report failed: {len(hits)} identifier values of the dataset appear in "
-            f"{', '.join(files)}; nothing was published"
-        )
-    progress.say("privacy: no identifier in any output")
+        raise ReportFailure(describe_refusal(hits))
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -647,7 +696,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help="dataset folder")
     parser.add_argument("--out", type=Path, default=OUTPUTS_DIR, help="reports folder")
     parser.add_argument("--lang", default="en", help="en or fr")
-    parser.add_argument("--min-cell", type=int, default=10, help="smallest count published")
+    parser.add_argument(
+        "--min-cell", type=int, default=DEFAULT_MIN_CELL, help="smallest count published"
+    )
     parser.add_argument(
         "--cell-timeout",
         type=float,
@@ -667,9 +718,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="hand-written methods notes (Markdown), part of methods.html",
     )
     parser.add_argument(
-        "--check-privacy",
+        "--no-privacy-check",
         action="store_true",
-        help="scan the outputs for the dataset's identifiers before publishing",
+        help="publish without scanning the outputs for the dataset's identifiers (faster; "
+        "the run says so)",
+    )
+    parser.add_argument(
+        "--sections",
+        default="",
+        help="comma-separated sections to build (e.g. funnel,carbon) into OUT/YEAR-<sections>, "
+        "leaving the full report OUT/YEAR as it is; default: every section",
     )
     parser.add_argument(
         "--no-cache",
@@ -693,10 +751,29 @@ def make_options(
         methods=choose_methods_notes(args.methods.resolve(), args.lang),
         cell_timeout=args.cell_timeout or None,
         workers=max(1, args.workers),
-        check_privacy=args.check_privacy,
+        check_privacy=not args.no_privacy_check,
         sibling_years=tuple(sibling_years),
         use_cache=not args.no_cache,
+        sections=chosen_sections(args),
     )
+
+
+def chosen_sections(args: argparse.Namespace) -> tuple[str, ...]:
+    """The sections named by ``--sections``, in reading order (empty: all)."""
+    names = {n.strip() for n in args.sections.split(",") if n.strip()}
+    return tuple(s.name for s in list_sections(args.notebooks) if s.name in names)
+
+
+def find_unknown_sections(args: argparse.Namespace) -> str:
+    """A usage problem when ``--sections`` names a section that has no notebook."""
+    names = [n.strip() for n in args.sections.split(",") if n.strip()]
+    known = [s.name for s in list_sections(args.notebooks)]
+    unknown = [n for n in names if n not in known]
+    if args.sections and not names:
+        return "--sections names no section"
+    if unknown:
+        return f"unknown section {', '.join(unknown)}; choose among {', '.join(known)}"
+    return ""
 
 
 def choose_methods_notes(notes: Path, lang: str) -> Path:
@@ -717,9 +794,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Checked before any data is read; the year, for --all-years, comes from the data.
         given = {"lang": args.lang, "min_cell": args.min_cell}
         problems = find_problems(given if args.all_years else {**given, "year": args.year})
+        if unknown := find_unknown_sections(args):
+            problems.append(unknown)
         if problems:
             print(f"report failed: {'; '.join(problems)}", file=sys.stderr)
-            return 2
+            return USAGE
+        publish.claim_output_folder(args.out.resolve())
         ds, known = None, {}
         years = [args.year]
         if args.all_years:
@@ -736,15 +816,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             target = build_report(options, progress, ds, known)
             progress.say(f"done: {target / INDEX_PAGE}")
         return 0
+    except publish.OutputFolderError as error:
+        print(f"report failed: {error}", file=sys.stderr)
+        return USAGE
+    except UnusableDatasetError as error:
+        # Caught before ContractError, its parent: the folder named is not a dataset.
+        print(f"report failed: {one_line(str(error))}", file=sys.stderr)
+        return USAGE
     except ContractError as error:
         print(str(error), file=sys.stderr)
         print(
             "report failed: the dataset breaks the data contract; no notebook was run",
             file=sys.stderr,
         )
-        return 1
-    except UnusableDatasetError as error:
-        print(f"report failed: {one_line(str(error))}", file=sys.stderr)
         return 1
     except (ReportFailure, publish.ReportBusyError) as error:
         message = str(error)

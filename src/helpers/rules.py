@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 
 from helpers import contract
@@ -447,6 +448,40 @@ def column_rules(table: contract.Table) -> list[Rule]:
             )
     if table.key:
         rules.append(UniqueRule(table.name, table.key))
+    return rules
+
+
+def date_bounds(table: contract.Table, latest: date, latest_is: str) -> list[Rule]:
+    """The rules that keep the event dates of ``table`` between the contract's earliest
+    event and ``latest`` (the extraction date, described by ``latest_is``).
+
+    Planned dates (``contract.PLANNED_DATES``) may be later than the extraction.
+    """
+    rules: list[Rule] = []
+    earliest = contract.EARLIEST_EVENT.isoformat()
+    for column in table.columns:
+        if column.type != "date":
+            continue
+        col = quote(column.name)
+        rules.append(
+            RowRule(
+                table.name,
+                column.name,
+                f"must not be before {earliest}",
+                f"{col} < DATE {literal(earliest)}",
+                (column.name,),
+            )
+        )
+        if (table.name, column.name) not in contract.PLANNED_DATES:
+            rules.append(
+                RowRule(
+                    table.name,
+                    column.name,
+                    f"must not be after {latest_is} ({latest.isoformat()})",
+                    f"{col} > DATE {literal(latest.isoformat())}",
+                    (column.name,),
+                )
+            )
     return rules
 
 

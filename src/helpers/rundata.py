@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from helpers.params import ReportParams
+from helpers.params import DEFAULT_MIN_CELL, ReportParams
 from helpers.paths import DEFAULT_DATA_DIR, NOTEBOOKS_DIR, OUTPUTS_DIR, PACKAGE_DIR, ROOT
 
 KPIS_FILE = "kpis.csv"
@@ -151,6 +151,10 @@ def write_provenance(
 ) -> Path:
     """Write run.json, the run's provenance, into ``folder``; return its path."""
     recorded = dict(params.as_dict() if isinstance(params, ReportParams) else params or {})
+    # Where the data and the figures sat is this machine's business: the dataset is named
+    # (folder name and fingerprint) under "dataset".
+    recorded.pop("data_dir", None)
+    recorded.pop("output_dir", None)
     recorded.setdefault("year", year)
     recorded.setdefault("min_cell", min_cell)
     provenance = describe_run(ds, recorded, list_covered_years(ds))
@@ -161,10 +165,10 @@ def write_provenance(
 
 
 def figures_cache_dir() -> Path:
-    """Where figures are remembered: the user's cache folder, beside the file digests."""
-    from helpers.fingerprint import default_cache_file
+    """Where figures are remembered: the user's cache folder, beside the verdicts."""
+    from helpers.fingerprint import cache_folder
 
-    return default_cache_file().parent / "figures"
+    return cache_folder() / "figures"
 
 
 def reuse_remembered_figures(key: str, folder: Path) -> bool:
@@ -225,7 +229,7 @@ def read_run_data(folder: Path | str) -> RunData:
 def load_run_data(
     year: int,
     data_dir: str | None = None,
-    min_cell: int = 10,
+    min_cell: int = DEFAULT_MIN_CELL,
     output_dir: str | None = None,
     lang: str = "en",
 ) -> RunData:
@@ -245,16 +249,25 @@ def load_run_data(
     from helpers.load import load_dataset
 
     folder_of_data = Path(data_dir) if data_dir else DEFAULT_DATA_DIR
-    folder = RUN_DATA_CACHE_DIR / run_data_key(dataset_fingerprint(folder_of_data), year, min_cell)
+    description_file = folder_of_data / "dataset.json"
+    description = hash_files([description_file]) if description_file.is_file() else ""
+    key = run_data_key(dataset_fingerprint(folder_of_data), year, min_cell, description)
+    # run.json records the parameters and the dataset's name: a run with others gets its
+    # own folder.
+    recorded = {k: v for k, v in params.as_dict().items() if k not in ("output_dir", "data_dir")}
+    recorded = json.dumps({**recorded, "dataset": folder_of_data.resolve().name}, sort_keys=True)
+    folder = RUN_DATA_CACHE_DIR / hash_text(f"{key}|{recorded}")[:20]
     if not all((folder / name).exists() for name in RUN_DATA_FILES):
         dataset = load_dataset(folder_of_data, reuse_verdict=True)
         write_run_data(dataset, year, min_cell, folder, params)
     return read_run_data(folder)
 
 
-def run_data_key(fingerprint: str, year: int, min_cell: int) -> str:
-    """What the figures of a run depend on: the data, the helper code, year and min_cell."""
-    return hash_text(f"{fingerprint}|{hash_helper_code()}|{year}|{min_cell}")[:20]
+def run_data_key(fingerprint: str, year: int, min_cell: int, description: str) -> str:
+    """What the figures of a run depend on: the data, its description (``description``,
+    a hash of dataset.json, whose years decide the history), the helper code, year and
+    min_cell."""
+    return hash_text(f"{fingerprint}|{description}|{hash_helper_code()}|{year}|{min_cell}")[:20]
 
 
 def list_covered_years(ds: Dataset) -> list[int]:
@@ -280,14 +293,23 @@ def list_covered_years(ds: Dataset) -> list[int]:
 
 
 def describe_run(ds: Dataset, params: Mapping[str, Any], years: list[int]) -> dict[str, Any]:
-    """The provenance of a run: what data, what code, what parameters, when."""
+    """The provenance of a run: what data, what code, what parameters, when, and the
+    reference values a page states beside its figures (the carbon price)."""
+    from helpers.metrics.carbon import describe_carbon_price
+
+    year = params.get("year")
     return {
+        "reference": {
+            "carbon_price": describe_carbon_price(ds, int(year)) if year is not None else None
+        },
         "dataset": {
             "fingerprint": ds.fingerprint,
             "name": ds.source.name if ds.source else "",
             "synthetic": ds.synthetic,
             "absent_tables": sorted(ds.absent),
             "years": years,
+            # Values possible but implausible, used as delivered (helpers.plausibility).
+            "warnings": [w.as_dict() for w in ds.warnings],
         },
         "code": describe_code_version(),
         "parameters": dict(params),
@@ -358,10 +380,13 @@ def hash_text(text: str) -> str:
 
 
 def read_csv(path: Path) -> pd.DataFrame:
-    """A run-data CSV; only empty cells are missing (a segment or country 'NA' is not)."""
-    import pandas as pd
+    """A run-data CSV; only empty cells are missing (a segment or country 'NA' is not).
 
-    return pd.read_csv(path, keep_default_na=False, na_values=[""])
+    Text cells come back as they were before ``helpers.safe_csv`` neutralised them.
+    """
+    from helpers import safe_csv
+
+    return safe_csv.read_frame(path, keep_default_na=False, na_values=[""])
 
 
 def write_atomically(write: Callable[[Path], object], path: Path) -> None:

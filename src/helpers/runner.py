@@ -105,7 +105,8 @@ class SectionResult:
     rendered_s: float = 0.0
     waited_s: float = 0.0
     hidden_stderr: int = 0
-    cell: int | None = None
+    # The failing cell as JupyterLab shows it: execution count and first line.
+    cell: str | None = None
     error: str = ""
     executed_path: str = ""
 
@@ -272,13 +273,14 @@ def perform_task(task: SectionTask, kernel: WarmKernel) -> SectionResult:
     return replace(result, ok=True, rendered_s=time.monotonic() - started, hidden_stderr=hidden)
 
 
-def execute_notebook(task: SectionTask, kernel: WarmKernel) -> tuple[int | None, str] | None:
+def execute_notebook(task: SectionTask, kernel: WarmKernel) -> tuple[str | None, str] | None:
     """Run the task's notebook with papermill on ``kernel``.
 
     Returns
     -------
-    None when every cell ran, else (the failing cell's number in the source notebook,
-    counted from 1, or None when unknown; the error's last line).
+    None when every cell ran, else (the failing cell as JupyterLab shows it in the
+    executed notebook, ``cell [4] "share / 0"``, or None when unknown; the error's last
+    line).
     """
     import papermill
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -298,7 +300,7 @@ def execute_notebook(task: SectionTask, kernel: WarmKernel) -> tuple[int | None,
             execution_timeout=task.cell_timeout,
         )
     except PapermillExecutionError as error:
-        return locate_cell(task.executed_path, error.cell_index), f"{error.ename}: {error.evalue}"
+        return describe_cell(task.executed_path, error.cell_index), f"{error.ename}: {error.evalue}"
     except CellTimeoutError:
         return (
             locate_running_cell(task.executed_path),
@@ -323,42 +325,52 @@ def render_section(task: SectionTask) -> int:
     return page.hidden_stderr
 
 
-def locate_cell(executed: Path, index: int | None) -> int | None:
-    """The number (from 1) in the source notebook of cell ``index`` of the executed one,
-    which papermill extended with an injected-parameters cell."""
-    if index is None:
+# How much of a cell's first line a failure message quotes.
+FIRST_LINE_CHARS = 60
+
+
+def describe_cell(executed: Path, index: int | None) -> str | None:
+    """Cell ``index`` of the executed notebook as JupyterLab shows it: its execution
+    count in brackets and its first line of code, ``cell [4] "share / 0"``.
+
+    Positions are not given: papermill adds cells (the injected parameters, an error
+    banner), so a position would not match what the analyst sees in either notebook.
+    """
+    cells = _executed_cells(executed)
+    if index is None or cells is None or not 0 <= index < len(cells):
         return None
-    injected = _injected_index(executed)
-    shift = 1 if injected is not None and index > injected else 0
-    return index + 1 - shift
+    cell = cells[index]
+    source = cell.get("source", "")
+    source = "".join(source) if isinstance(source, list) else source
+    first = next((line.strip() for line in source.splitlines() if line.strip()), "")
+    if len(first) > FIRST_LINE_CHARS:
+        first = first[: FIRST_LINE_CHARS - 1] + "…"
+    count = cell.get("execution_count")
+    return f'cell [{count if count is not None else " "}] "{first}"'
 
 
-def locate_running_cell(executed: Path) -> int | None:
-    """The source number of the cell that was running when execution stopped: the last
-    one papermill started (it marks even an interrupted cell "completed")."""
-    try:
-        cells = json.loads(executed.read_text(encoding="utf-8"))["cells"]
-    except (OSError, ValueError, KeyError):
+def locate_running_cell(executed: Path) -> str | None:
+    """The cell that was running when execution stopped: the last one papermill
+    started (it marks even an interrupted cell "completed")."""
+    cells = _executed_cells(executed)
+    if cells is None:
         return None
     started = [
         index
         for index, cell in enumerate(cells)
         if cell.get("metadata", {}).get("papermill", {}).get("start_time")
     ]
-    return locate_cell(executed, started[-1]) if started else None
+    return describe_cell(executed, started[-1]) if started else None
 
 
-def _injected_index(executed: Path) -> int | None:
+def _executed_cells(executed: Path) -> list[dict[str, Any]] | None:
+    """The executed notebook's cells as nbclient numbered them, or None if unreadable."""
     try:
         cells = json.loads(executed.read_text(encoding="utf-8"))["cells"]
     except (OSError, ValueError, KeyError):
         return None
-    # Papermill's error banner cells, inserted before the failing cell, are not counted.
-    cells = [c for c in cells if not _is_banner(c)]
-    for index, cell in enumerate(cells):
-        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
-            return index
-    return None
+    # Papermill's error banner cells, inserted once execution stopped, are not counted.
+    return [c for c in cells if not _is_banner(c)]
 
 
 def _is_banner(cell: dict[str, Any]) -> bool:

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 import pandas as pd
 from scipy import stats as scipy_stats
 
-MIN_CELL = 10
+# The disclosure threshold's one home is the report parameter's default.
+from helpers.params import DEFAULT_MIN_CELL as MIN_CELL
+
 CONFIDENCE = 0.95
 
 # Columns of the tidy figure frame that a withheld figure must not show.
@@ -135,23 +137,49 @@ def blank_withheld(frame: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Breakdown:
-    """Rows of a tidy frame that add up, so that one withheld row could be recovered.
+    """Rows of a tidy frame that add up, so that withheld rows could be recovered.
 
     ``rows`` are index labels in the breakdown's display order (it breaks ties); ``size``
     names the column that ranks rows from smallest to largest (``value`` for counts,
     ``numerator`` for shares of one denominator, ``denominator`` for a rate by group).
+
+    The group rule needs the breakdown's margin, the total its parts add up to, as a
+    reader knows it: ``margin`` is the label of the row that is the total of the others
+    (``all`` beside its two parts); ``total`` the total of ``value`` when it is published
+    elsewhere (the year of twelve monthly counts). Shares of one denominator need
+    neither: every share shown gives the denominator, which their numerators add up to.
     """
 
     rows: tuple[Hashable, ...]
     size: str
+    margin: Hashable | None = None
+    total: float | None = None
+
+    def counts(self) -> tuple[str, ...]:
+        """The columns that add up over the parts: the counts a reader can subtract."""
+        if self.size == "denominator":
+            # A rate by group: its people, those with the trait and those without.
+            return ("numerator", "denominator", COMPLEMENT)
+        return (self.size,)
 
 
-def suppress_secondary(frame: pd.DataFrame, breakdowns: Sequence[Breakdown]) -> pd.DataFrame:
+# The people of a rate's denominator who are not in its numerator.
+COMPLEMENT = "complement"
+
+
+def suppress_secondary(
+    frame: pd.DataFrame, breakdowns: Sequence[Breakdown], min_cell: int | None = None
+) -> pd.DataFrame:
     """Return ``frame`` with complementary suppression applied until nothing changes.
 
     In every breakdown where exactly one figure is withheld, the smallest figure still
-    shown (one with a value; ties go to the earlier row) is withheld too and blanked.
-    Withholding a row can expose another breakdown it belongs to, hence the loop.
+    shown is withheld too. With ``min_cell`` the group rule applies as well: while the
+    withheld parts of a breakdown add up, by the margin minus the parts shown, to a small
+    count (``0 < sum < min_cell``) in any of the columns that add up, the smallest part
+    still shown is withheld. "Smallest" is the smallest positive size first, zeros last
+    (a withheld zero adds nothing to the sum it should hide), ties to the earlier row; a
+    figure without value (a rate of nobody) is never chosen. Withholding a row can expose
+    another breakdown it belongs to, hence the loop. Withheld figures are blanked.
     """
     out = frame.copy()
     changed = True
@@ -160,16 +188,102 @@ def suppress_secondary(frame: pd.DataFrame, breakdowns: Sequence[Breakdown]) -> 
         for breakdown in breakdowns:
             rows = [r for r in breakdown.rows if r in out.index]
             withheld = [r for r in rows if bool(out.at[r, "suppressed"])]
-            if len(withheld) != 1:
+            if not withheld:
                 continue
-            shown = [
-                r
-                for r in rows
-                if not bool(out.at[r, "suppressed"]) and not pd.isna(out.at[r, "value"])
-            ]
-            if not shown:
+            exposed = len(withheld) == 1 or (
+                min_cell is not None and _group_is_small(out, breakdown, rows, min_cell)
+            )
+            if not exposed:
                 continue
-            smallest = min(shown, key=lambda r: (out.at[r, breakdown.size], rows.index(r)))
-            out.at[smallest, "suppressed"] = True
-            changed = True
+            candidates = [r for r in rows if r != breakdown.margin or len(withheld) == 1]
+            chosen = _next_smallest(out, breakdown, rows, candidates)
+            if chosen is not None:
+                out.at[chosen, "suppressed"] = True
+                changed = True
     return blank_withheld(out)
+
+
+def _is_shown(frame: pd.DataFrame, row: Hashable) -> bool:
+    return not bool(frame.at[row, "suppressed"]) and not pd.isna(frame.at[row, "value"])
+
+
+def _next_smallest(
+    frame: pd.DataFrame,
+    breakdown: Breakdown,
+    rows: list[Hashable],
+    candidates: list[Hashable],
+) -> Hashable | None:
+    shown = [r for r in candidates if _is_shown(frame, r)]
+    if not shown:
+        return None
+
+    def rank(row: Hashable) -> tuple[bool, float, int]:
+        size = frame.at[row, breakdown.size]
+        size = 0.0 if pd.isna(size) else float(size)
+        return (size <= 0, size, rows.index(row))
+
+    return min(shown, key=rank)
+
+
+def _count(frame: pd.DataFrame, row: Hashable, column: str) -> float | None:
+    """A count of ``row`` as a reader sees it: None when withheld or absent."""
+    if column == COMPLEMENT:
+        numerator, denominator = _count(frame, row, "numerator"), _count(frame, row, "denominator")
+        return None if numerator is None or denominator is None else denominator - numerator
+    value = frame.at[row, column]
+    return None if pd.isna(value) else float(value)
+
+
+def recovered_sums(
+    frame: pd.DataFrame, breakdown: Breakdown, rows: Sequence[Hashable] | None = None
+) -> dict[str, float]:
+    """What a reader recovers of the withheld parts of ``breakdown``: for each column that
+    adds up, the margin minus the parts shown; empty when the margin is not known or no
+    part is withheld.
+
+    ``frame`` holds the figures as published (withheld ones blanked, or not: only the
+    figures shown are read).
+    """
+    rows = [r for r in (breakdown.rows if rows is None else rows) if r in frame.index]
+    parts = [r for r in rows if r != breakdown.margin]
+    if breakdown.margin in rows and not _is_shown(frame, breakdown.margin):
+        return {}  # the margin itself is withheld: the parts shown say nothing more
+    shown = [r for r in parts if _is_shown(frame, r)]
+    if len(shown) == len(parts):
+        return {}
+    sums = {}
+    for column in breakdown.counts():
+        margin = _margin(frame, breakdown, rows, shown, column)
+        if margin is None:
+            continue
+        values = [_count(frame, r, column) for r in shown]
+        if any(v is None for v in values):
+            continue
+        sums[column] = margin - sum(values)
+    return sums
+
+
+def _margin(
+    frame: pd.DataFrame,
+    breakdown: Breakdown,
+    rows: list[Hashable],
+    shown: list[Hashable],
+    column: str,
+) -> float | None:
+    if breakdown.margin in rows:
+        return _count(frame, breakdown.margin, column)
+    if breakdown.total is not None and column == "value":
+        return float(breakdown.total)
+    if column == "numerator":
+        # Shares of one denominator: their numerators add up to it.
+        denominators = [_count(frame, r, "denominator") for r in shown]
+        known = [d for d in denominators if d is not None]
+        return known[0] if known else None
+    return None
+
+
+def _group_is_small(
+    frame: pd.DataFrame, breakdown: Breakdown, rows: list[Hashable], min_cell: int
+) -> bool:
+    sums = recovered_sums(frame, breakdown, rows)
+    return any(is_small(v, min_cell) for v in sums.values())

@@ -3,9 +3,10 @@
     python -m helpers.validate DIR [--reference DIR]
 
 Prints one line per broken rule (file, column, rule, count of rows and the first
-offending rows) and a verdict. Exit status: 0 valid, 1 the dataset breaks the contract,
-2 the folder cannot be examined (missing, not a folder). Bad input never shows a
-traceback.
+offending rows) and a verdict; on a valid dataset, one line per warning about values
+possible but implausible (``helpers.plausibility``), which do not change the verdict.
+Exit status (``helpers.exit_codes``): 0 valid, 1 the dataset breaks the contract, 2 the
+folder cannot be examined (missing, not a folder). Bad input never shows a traceback.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from pathlib import Path
 
 from helpers import contract
 from helpers.dataset import Dataset
+from helpers.exit_codes import DONE, REFUSED, USAGE
 from helpers.load import ContractError, UnusableDatasetError, load_dataset
 from helpers.paths import REFERENCE_DIR
 
-VALID, INVALID, UNUSABLE = 0, 1, 2
+VALID, INVALID, UNUSABLE = DONE, REFUSED, USAGE
 
 
 def describe_valid(dataset: Dataset) -> str:
@@ -63,6 +65,10 @@ def main(argv: list[str] | None = None) -> int:
         return INVALID
     try:
         print(describe_valid(dataset))
+        for warning in dataset.warnings:
+            print(f"warning: {warning.problem}")
+        for file, column in dataset.ignored:
+            print(f"ignored: {file}: {column}: not in the data contract, never read")
     finally:
         dataset.con.close()
     return VALID

@@ -27,8 +27,10 @@ from babel.dates import format_date as babel_format_date
 from babel.dates import get_month_names
 from babel.numbers import NumberPattern, get_minus_sign_symbol, get_plus_sign_symbol
 
+from helpers.params import LANGUAGES
+
 CATALOG_DIR = Path(__file__).resolve().parent
-LANGUAGES = ("en", "fr")
+
 # British English: the committee reads day-first dates ("31 December 2022") in both languages.
 LOCALES = {"en": "en_GB", "fr": "fr_FR"}
 # The plural form every plural table of the catalogs holds, and the one a missing form

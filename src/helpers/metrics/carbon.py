@@ -117,6 +117,16 @@ def carbon_price(ds: Dataset, year: int) -> float | None:
     return None if price is None else float(price)
 
 
+def describe_carbon_price(ds: Dataset, year: int) -> dict[str, object] | None:
+    """The price the donation of ``year`` used and its source, for the run's provenance."""
+    row = ds.query(
+        "SELECT eur_per_tco2e, source FROM carbon_prices WHERE year = $year", {"year": year}
+    )
+    if row.empty:
+        return None
+    return {"year": year, "eur_per_tco2e": float(row.iat[0, 0]), "source": str(row.iat[0, 1])}
+
+
 def compute_emissions_tco2e(ds: Dataset, year: int, min_cell: int = MIN_CELL) -> pd.DataFrame:
     """Emissions of the months of ``year`` in tonnes CO2e, in all and by scope.
 

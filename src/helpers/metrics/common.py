@@ -156,7 +156,8 @@ def complementary_breakdowns(
             size = (
                 "denominator" if frame.loc[list(labels), "denominator"].notna().any() else "value"
             )
-            breakdowns.append(stats.Breakdown(labels, size))
+            margin = rows.get((metric, "all"))
+            breakdowns.append(stats.Breakdown(labels, size, margin=margin))
     return breakdowns
 
 

@@ -52,11 +52,13 @@ def protect_counts(frame: pd.DataFrame, min_cell: int) -> pd.DataFrame:
     counts = out["series"].map(SERIES_KINDS).eq("count")
     out["suppressed"] = counts & out["value"].map(lambda v: stats.is_small(v, min_cell))
     monthly = out[counts & out["period"].str.len().eq(7)]
+    # The months add up to the year, whose total is treated as known (it is published for
+    # most of these series), so the months withheld must not add up to a small count.
     breakdowns = [
-        stats.Breakdown(tuple(group.index), "value")
+        stats.Breakdown(tuple(group.index), "value", total=float(group["value"].sum()))
         for _, group in monthly.groupby(["series", "segment"], sort=False)
     ]
-    out = stats.suppress_secondary(out, breakdowns)
+    out = stats.suppress_secondary(out, breakdowns, min_cell)
     return out[list(SERIES_COLUMNS)]
 
 

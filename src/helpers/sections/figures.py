@@ -116,6 +116,32 @@ def compare_years(current: Kpi, previous: Kpi) -> Change | None:
     return Change(points=False, value=current.value / previous.value - 1)
 
 
+# A relative change of a count or an amount smaller than this reads as no change: the
+# figures are counts of everyone, not samples, but a change that rounds to 0.0 % is
+# no change a reader can see.
+NO_CHANGE = 0.0005
+# How a change is judged, from the metric's direction (``registry.DIRECTIONS``).
+ASSESSMENTS = ("better", "worse", "no_clear_change", "up", "down")
+
+
+def assess_change(change: Change | None, direction: str) -> str | None:
+    """Whether ``change`` serves the mission: "better", "worse" or "no_clear_change";
+    "up" or "down" for a figure whose direction is neutral; None without a change.
+
+    A difference of shares is a change only when its 95 % interval excludes zero, the
+    rule of the tables; a relative change of a count only when it does not round to 0.0 %.
+    """
+    if change is None:
+        return None
+    moved = change.clear if change.points else abs(change.value) >= NO_CHANGE
+    if not moved:
+        return "no_clear_change"
+    if direction == "neutral":
+        return "up" if change.value > 0 else "down"
+    rose = change.value > 0
+    return "better" if rose == (direction == "higher") else "worse"
+
+
 def compare_groups(group: Kpi, reference: Kpi) -> Change | None:
     """A share of ``group`` minus that of ``reference``, with Newcombe's 95 % interval."""
     if not (group.measured and reference.measured):
@@ -163,6 +189,10 @@ def format_threshold_amount(metric: str, comparator: str, threshold: float, lang
     return i18n.format_number(threshold, lang)
 
 
+# The reference table of aims stated in the published reports (same columns as targets).
+STATED_AIMS = "stated_aims"
+
+
 def read_targets_table(data_dir: str | Path | None) -> pd.DataFrame:
     """The committee's objectives: the dataset's own copy when it has one, else the shipped one."""
     folder = Path(data_dir) if data_dir else None
@@ -175,6 +205,15 @@ def read_targets_table(data_dir: str | Path | None) -> pd.DataFrame:
     if shipped is None:
         return pd.DataFrame(columns=[c.name for c in contract.table("targets").columns])
     return shipped
+
+
+def read_stated_aims() -> pd.DataFrame:
+    """The aims the published reports state and a figure of the KPI file measures
+    (``data/reference/stated_aims.csv``), judged like the committee's objectives."""
+    aims = read_reference_csv(REFERENCE_DIR, STATED_AIMS)
+    if aims is None:
+        return pd.DataFrame(columns=[c.name for c in contract.table("targets").columns])
+    return aims
 
 
 def axis_formatter(metric: str, lang: str) -> Callable[[float], str]:

@@ -20,6 +20,10 @@ METHODS_PAGE = "methods.html"
 
 STYLE = """<style>
 .mr-lead{font-size:1.08rem;max-width:46rem}
+.mr-findings{background:#f6f7fa;border-radius:6px;padding:.6rem 1.1rem;margin:1rem 0 1.4rem;max-width:48rem}
+.mr-findings h2{margin:.2rem 0 .4rem;font-size:1.1rem}
+.mr-findings ul{margin:0;padding-left:1.1rem}
+.mr-findings li{margin:.35rem 0;line-height:1.45}
 .mr-purpose{color:#5b6275;max-width:46rem}
 .mr-note{color:#5b6275;font-size:.9rem;max-width:46rem}
 .mr-tag{display:inline-block;font-size:.75rem;padding:0 .35rem;border-radius:3px;margin-left:.3rem;white-space:nowrap}
@@ -158,7 +162,7 @@ def chart_data_link(frame: pd.DataFrame, text: str, file_name: str) -> str:
     csv = chart_rows(frame).to_csv(index=False, lineterminator="\n")
     data = base64.b64encode(csv.encode("utf-8")).decode("ascii")
     return (
-        f'<a class="mr-data" href="data:text/csv;charset=utf-8;base64,{data}" '
+        f'<a class="mr-data" href="data:text/csv;base64,{data}" '
         f'download="{escape(file_name)}">{escape(text)}</a>'
     )
 

@@ -10,7 +10,7 @@ draws each objective's figure over the years against its threshold.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 from IPython.display import HTML
@@ -23,6 +23,7 @@ from helpers.sections.figures import (
     axis_formatter,
     format_threshold_amount,
     format_value,
+    read_stated_aims,
     read_targets_table,
 )
 from helpers.sections.markup import (
@@ -72,8 +73,10 @@ def open_scorecard(
     """
     run = read_page_run(year, data_dir, lang, min_cell, output_dir)
     table = read_targets_table(data_dir)
+    aims = read_stated_aims()
     check_objectives(table)
-    return Scorecard(PAGE, year, lang, min_cell, run, table)
+    check_objectives(aims)
+    return Scorecard(PAGE, year, lang, min_cell, run, table, aims=aims)
 
 
 def check_objectives(table: pd.DataFrame) -> None:
@@ -107,7 +110,15 @@ def count_met_and_missed(
 
 @dataclass
 class Scorecard(Section):
-    """The objectives of one year and their trajectories (see ``Section``)."""
+    """The objectives of one year and their trajectories (see ``Section``), and beside
+    them, judged the same way, the aims the published reports state (``aims``)."""
+
+    aims: pd.DataFrame = field(default_factory=read_stated_aims)
+    evaluated_aims: pd.DataFrame = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.evaluated_aims = objectives.evaluate_targets(self.aims, self.run.history, self.year)
 
     def summary(self) -> HTML:
         """How many objectives apply to the year, and how many have each status."""
@@ -135,11 +146,15 @@ class Scorecard(Section):
         )
         return self.paragraph(text, "mr-lead")
 
-    def scorecard_table(self) -> HTML:
-        """Every objective of the year: its figure and group, comparator and threshold,
-        the year's value with its interval, the status and the document that set it."""
-        if self.evaluated.empty:
-            return HTML("")
+    def scorecard_table(self, group: str = "objectives") -> HTML:
+        """Every objective of the year (``group`` "objectives") or every stated aim
+        ("aims"): its figure and group, comparator and threshold, the year's value with
+        its interval, the status and the document that set it."""
+        evaluated = self.evaluated if group == "objectives" else self.evaluated_aims
+        if evaluated.empty:
+            return HTML(
+                "" if group == "objectives" else self.note("targets.aims_none", year=self.year).data
+            )
         headers = [
             ("", t("targets.table.objective", self.lang)),
             ("", t("targets.table.comparator", self.lang)),
@@ -149,8 +164,11 @@ class Scorecard(Section):
             ("", t("targets.table.status", self.lang)),
             ("", t("targets.table.source", self.lang)),
         ]
-        body = [self.objective_row(row) for row in self.evaluated.to_dict("records")]
-        return HTML(html_table(headers, body, t("targets.table.caption", self.lang)))
+        body = [self.objective_row(row) for row in evaluated.to_dict("records")]
+        caption = t(
+            "targets.table.caption" if group == "objectives" else "targets.aims_caption", self.lang
+        )
+        return HTML(html_table(headers, body, caption))
 
     def objective_row(self, row: dict) -> list[tuple[str, str]]:
         """The table cells of one evaluated objective."""

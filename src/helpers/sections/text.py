@@ -14,16 +14,22 @@ from collections.abc import Sequence
 from babel.lists import format_list
 from IPython.display import HTML
 
-from helpers import i18n
+from helpers import i18n, registry
 from helpers.i18n import t
 from helpers.sections.figures import (
     SMALL_GROUP_SIZE,
     Kpi,
+    assess_change,
     compare_groups,
     compare_years,
     definition_change_years,
 )
 from helpers.sections.markup import STYLE, escape
+
+
+def lower_first(names: Sequence[str]) -> list[str]:
+    """Labels as they read inside a sentence: first letter in lower case."""
+    return [name[:1].lower() + name[1:] for name in names]
 
 
 class SectionText:
@@ -53,15 +59,43 @@ class SectionText:
         """A paragraph of text already translated (``css`` names its class)."""
         return HTML(f'<p class="{css}">{escape(text)}</p>' if css else f"<p>{escape(text)}</p>")
 
-    def lead(self, headlines: Sequence[tuple[str, str]]) -> HTML:
-        """The plain-language lead paragraph: one sentence per headline figure.
+    def key_findings(self, headlines: Sequence[tuple[str, str]]) -> HTML:
+        """The section's key findings, first on its page: one item per headline figure.
 
-        Each sentence states the year's figure; where the data has the previous year it
-        adds the change (called a change only when its interval excludes zero), and where
-        the committee set an objective, whether it was met.
+        Each item states the year's figure in a sentence; where the data has the
+        previous year it adds the change (called a change only when its interval
+        excludes zero) and says in words whether it is for the better, for the worse or
+        no clear change, from the metric's direction; where the committee set an
+        objective, whether it was met.
         """
-        sentences = [self.headline(metric, segment) for metric, segment in headlines]
-        return HTML(f'<p class="mr-lead">{escape(" ".join(sentences))}</p>')
+        items = "".join(
+            f"<li>{self.assessment_tag(metric, segment)}{escape(self.headline(metric, segment))}</li>"
+            for metric, segment in headlines
+        )
+        title = escape(t("section.key_findings_title", self.lang, year=self.year))
+        return HTML(
+            f'<section class="mr-findings" aria-labelledby="key-findings">'
+            f'<h2 id="key-findings">{title}</h2><ul>{items}</ul></section>'
+        )
+
+    def assess(self, metric: str, segment: str = "all") -> str | None:
+        """How the figure moved since the previous year, judged by its direction
+        (``helpers.sections.figures.assess_change``); None without a previous year."""
+        if not self.has_previous:
+            return None
+        change = compare_years(
+            self.kpi(metric, segment), self.kpi(metric, segment, self.previous_year)
+        )
+        return assess_change(change, registry.metric(metric).direction_of(segment))
+
+    def assessment_tag(self, metric: str, segment: str = "all") -> str:
+        """The judgement of the change as a short label, in words (its colour only
+        repeats them); empty when there is no change to judge."""
+        assessment = self.assess(metric, segment)
+        if assessment is None:
+            return ""
+        words = t(f"assessment.{assessment}", self.lang, previous_year=self.previous_year)
+        return f'<span class="mr-assess mr-assess-{assessment}">{escape(words)}</span> '
 
     def headline(self, metric: str, segment: str = "all") -> str:
         """The sentence of the lead paragraph about one figure."""
@@ -88,6 +122,9 @@ class SectionText:
             parts.append(t("lead.small_group", self.lang, small=SMALL_GROUP_SIZE))
         if self.has_previous:
             parts.append(self.previous_year_sentence(kpi))
+            parts.append(self.parts_sentence(kpi))
+        if metric == "carbon_donation_eur":
+            parts.append(self.carbon_price_sentence())
         for _, objective in self.objectives_of(metric, segment).iterrows():
             target, status = self.describe_objective(objective)
             parts.append(t("lead.target", self.lang, target=target, status=status))
@@ -118,6 +155,52 @@ class SectionText:
             note = t("lead.definition_change", self.lang, change_year=self.year)
             sentence = f"{sentence} {note}"
         return sentence
+
+    def parts_sentence(self, kpi: Kpi) -> str:
+        """For a ratio whose parts moved differently, how each part changed ("" else).
+
+        Emissions per user can rise while emissions fall, when users fall faster: the
+        ratio alone would mislead, so the sentence gives both changes.
+        """
+        spec = registry.metric(kpi.metric)
+        if spec.parts is None:
+            return ""
+        ratio = compare_years(kpi, self.kpi(kpi.metric, kpi.segment, self.previous_year))
+        changes = [
+            compare_years(self.kpi(p, kpi.segment), self.kpi(p, kpi.segment, self.previous_year))
+            for p in spec.parts
+        ]
+        if ratio is None or None in changes:
+            return ""
+        numerator, denominator = changes
+        # The parts explain the ratio only where the ratio does not simply follow its
+        # numerator: they move in opposite directions, or the ratio goes against it.
+        if (numerator.value > 0) == (ratio.value > 0) and (numerator.value > 0) != (
+            denominator.value > 0
+        ):
+            return ""
+        numerator_name, denominator_name = lower_first([self.label(p) for p in spec.parts])
+        return t(
+            "lead.ratio_parts",
+            self.lang,
+            numerator=numerator_name,
+            numerator_change=i18n.format_change(numerator.value, self.lang),
+            denominator=denominator_name,
+            denominator_change=i18n.format_change(denominator.value, self.lang),
+            previous_year=self.previous_year,
+        )
+
+    def carbon_price_sentence(self) -> str:
+        """The price per tonne the donation used, with its source ("" when unknown)."""
+        price = (self.provenance.get("reference") or {}).get("carbon_price")
+        if not price:
+            return ""
+        return t(
+            "lead.carbon_price",
+            self.lang,
+            price=i18n.format_currency(price["eur_per_tco2e"], self.lang, decimals=2),
+            source=price["source"],
+        )
 
     def gap_summary(
         self, metric: str, segments: Sequence[str], reference: str = "non_underserved"
@@ -150,8 +233,7 @@ class SectionText:
 
     def list_names(self, names: Sequence[str]) -> str:
         """Group names inside a sentence: "job seekers, disability and refugees"."""
-        lowered = [name[:1].lower() + name[1:] for name in names]
-        return format_list(lowered, locale=i18n.locale_of(self.lang))
+        return format_list(lower_first(names), locale=i18n.locale_of(self.lang))
 
     def data_gaps(self) -> HTML:
         """What the data lacks for this section, said in words (nothing when it lacks nothing)."""

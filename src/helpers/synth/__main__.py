@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from helpers.exit_codes import DONE, REFUSED, USAGE
 from helpers.synth.generate import DEFAULT_SEED, Summary, ensure_dataset, generate_dataset
 
 
@@ -37,15 +39,25 @@ def report(summary: Summary) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Generate; the exit status follows ``helpers.exit_codes`` (1: the folder cannot be
+    written, 2: bad command line)."""
     args = parse_args(argv)
-    if args.scale <= 0:
-        print("--scale must be positive", file=sys.stderr)
-        return 2
+    if not math.isfinite(args.scale) or args.scale <= 0:
+        print("--scale must be a positive number", file=sys.stderr)
+        return USAGE
+    if args.seed < 0:
+        print("--seed must be zero or more", file=sys.stderr)
+        return USAGE
     # A relative --out is relative to the working directory, as for any command.
     out = args.out.resolve()
     run = ensure_dataset if args.command == "ensure" else generate_dataset
-    print(report(run(out, scale=args.scale, seed=args.seed)))
-    return 0
+    try:
+        print(report(run(out, scale=args.scale, seed=args.seed)))
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"synth failed: cannot write {where}{error.strerror or error}", file=sys.stderr)
+        return REFUSED
+    return DONE
 
 
 if __name__ == "__main__":
