@@ -31,15 +31,29 @@ DEFAULT_DATA := data/default
 # ("$$DATA"), so that a path with spaces or quotes arrives intact.
 export DATA OUT
 
-.PHONY: help install report reports test lab data calibrate validate kpis snapshot pg-demo pg-bench contract-doc bench lint format lock clean
+# WeasyPrint, which lays out the PDF edition, needs Debian's Pango and some fonts.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-liberation
+
+.PHONY: help install system-packages report reports test lab data calibrate validate kpis snapshot pg-demo pg-bench contract-doc bench lint format lock clean
 
 ## Show this list of targets.
 help:
-	@awk '/^## /{doc=substr($$0,4); next} /^[a-z][a-z_-]*:/{if(doc){split($$1,t,":"); printf "  %-10s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
+	@awk '/^## /{doc=substr($$0,4); next} /^[a-z][a-z_-]*:/{if(doc){split($$1,t,":"); printf "  %-16s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
 	@echo
 	@echo "  Variables: YEAR=2022 DATA=dir|postgresql://... OUT=dir LANG=en|fr MIN_CELL=n SECTIONS=funnel,... (report); SCALE=1 SEED=2024 (data); SNAPSHOT=dir"
 
-$(INSTALLED): requirements.lock pyproject.toml
+## Install the system libraries the PDF edition needs (apt-get, as root) when absent.
+system-packages:
+	@if ! { ldconfig -p | grep -q 'libpangoft2-1.0.so.0' && fc-list 2>/dev/null | grep -q .; }; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing $(SYSTEM_PACKAGES) (Debian packages the PDF edition needs)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+		else \
+			echo "make: the PDF edition needs Pango and fonts: sudo apt-get install $(SYSTEM_PACKAGES)" >&2; exit 1; \
+		fi; \
+	fi
+
+$(INSTALLED): requirements.lock pyproject.toml | system-packages
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@# The grep drops this machine's notices about absent local package mirrors.
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock 2>&1 \

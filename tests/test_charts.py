@@ -2,6 +2,7 @@
 and the PNG bytes are the same from one run to the next."""
 
 import math
+import re
 
 import pandas as pd
 import pytest
@@ -233,3 +234,71 @@ def test_values_under_the_points_of_a_second_line_get_room_under_the_axis():
     assert bottom < 0
     ticks = figure.axes[0].yaxis.get_major_formatter()
     assert ticks(bottom, 0) == ""
+
+
+def test_svg_keeps_texts_as_text_and_is_identical_across_renders():
+    first = charts.render_svg(charts.plot_bars(bars_frame(), "T", "S", percent))
+    second = charts.render_svg(charts.plot_bars(bars_frame(), "T", "S", percent))
+    assert first == second
+    assert "<text" in first and ">40%</text>" in first
+    assert "Matplotlib" not in first and "<dc:date>" not in first
+    assert "sans-serif" in first  # a reader's device without DejaVu keeps a sans font
+
+
+def test_the_phone_rendition_is_narrow_with_no_small_text_and_wrapped_labels():
+    frame = bars_frame().replace({"Refugees": "Refugees and migrants"})
+    figure = charts.plot_bars(frame, "T", "S", percent, scale="share", note="A note")
+    title, note = charts.take_captions(figure)
+    assert (title, note) == ("T", "A note")
+    narrow = charts.render_narrow_svg(figure)
+    width = float(re.search(r'width="([\d.]+)pt"', narrow).group(1))
+    assert width == pytest.approx(charts.NARROW_WIDTH_INCHES * 72)
+    sizes = [float(s) for s in re.findall(r"font-size: ([\d.]+)px", narrow)]
+    assert min(sizes) >= charts.NARROW_MIN_POINTS
+    assert "Refugees and\nmigrants" in [t.get_text() for t in figure.axes[0].get_yticklabels()]
+    assert ">T</text>" not in narrow and ">A note</text>" not in narrow  # captions are the page's
+
+
+def test_a_phone_chart_writes_no_value_on_a_part_too_narrow_for_it():
+    frame = pd.DataFrame(
+        {
+            "label": ["All", "All"],
+            "part": ["Individual", "Public"],
+            "value": [0.9, 0.1],
+            "withheld": [False, False],
+            "text": ["90%", "10%"],
+        }
+    )
+    figure = charts.plot_stacked_shares(
+        frame, "T", "S", percent, "withheld", ["Individual", "Public"]
+    )
+    charts.render_narrow_svg(figure)
+    shown = {t.get_text() for t in figure.axes[0].texts if t.get_visible()}
+    assert shown == {"90%"}
+
+
+def test_every_colour_stands_out_from_the_background_and_from_the_next_one():
+    # WCAG asks 3:1 for graphics: against white, and between series drawn side by side.
+    for colour in charts.PALETTE:
+        assert charts.contrast_ratio(colour, "#ffffff") >= 3, colour
+    for first, second in zip(charts.PALETTE, charts.PALETTE[1:], strict=False):
+        assert charts.contrast_ratio(first, second) >= 3, (first, second)
+    assert charts.contrast_ratio(charts.CURRENT_COLOUR, charts.PREVIOUS_COLOUR) >= 3
+    assert charts.contrast_ratio("#000000", "#ffffff") == pytest.approx(21)
+
+
+def test_bars_far_smaller_than_the_largest_get_a_panel_of_their_own_in_order():
+    frame = pd.DataFrame(
+        {
+            "label": ["Scope 1", "Scope 2", "Scope 3"],
+            "group": ["2022"] * 3,
+            "value": [13.0, 9.5, 1004.0],
+            "text": ["13 t", "9.5 t", "1,004 t"],
+        }
+    )
+    figure = charts.plot_bars(frame, "Scopes", "Tonnes", str, split_small=True)
+    panels = [[t.get_text() for t in ax.get_yticklabels()] for ax in figure.axes]
+    assert panels == [["Scope 1", "Scope 2"], ["Scope 3"]]
+    assert figure.axes[0].get_xlim()[1] < 20 < figure.axes[1].get_xlim()[1]
+    single = charts.plot_bars(frame, "Scopes", "Tonnes", str)
+    assert len(single.axes) == 1

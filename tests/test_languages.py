@@ -221,7 +221,7 @@ def visible_text(page: str, keep_quotes: bool = True) -> str:
 
 def figures_of(page: str) -> list[str]:
     """The table cells of figures and the headline values of a page, in order."""
-    cells = re.findall(r'<td class="number">(.*?)</td>', page, flags=re.DOTALL)
+    cells = re.findall(r'<td class="number"[^>]*>(.*?)</td>', page, flags=re.DOTALL)
     cells += re.findall(r'<span class="headline-value">(.*?)</span>', page)
     return [visible_text(cell) for cell in cells]
 

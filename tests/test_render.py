@@ -16,6 +16,7 @@ from helpers.kpis import KPI_COLUMNS
 from helpers.plausibility import DataWarning
 from helpers.render import (
     Site,
+    add_page_contents,
     find_remote_references,
     make_offline,
     markdown_to_html,
@@ -182,6 +183,20 @@ def test_index_shows_headlines_withheld_figures_and_previous_year():
     assert i18n.t("status.withheld", "en") in page
     assert 'href="funnel.html"' in page and 'href="kpis.csv"' in page
     assert "mentors" in page and "2021–2022" in page
+
+
+def test_a_long_page_opens_with_links_to_its_parts():
+    page = "<h1>Funnel</h1><p>lead</p>" + "".join(
+        f"<h2>Part {n} &amp; more</h2>" for n in (1, 2, 3)
+    )
+    listed = add_page_contents(page, "en")
+    assert listed.index('<nav class="page-contents"') < listed.index("<h2")
+    assert '<a href="#part-part-1--more">Part 1 &amp; more</a>' in listed
+    assert '<h2 id="part-part-1--more">Part 1 &amp; more</h2>' in listed
+    short = "<h1>T</h1><h2>Only</h2><h2>Two</h2>"
+    assert "page-contents" not in add_page_contents(short, "en")
+    own = '<h2 id="contents">Contents</h2><h2>A</h2><h2>B</h2>'
+    assert "page-contents" not in add_page_contents(own, "en")
 
 
 def test_index_opens_with_key_findings_and_cards_say_how_the_change_reads():

@@ -164,12 +164,16 @@ def test_objectives_in_force_come_first_then_by_the_year_they_start():
     ]
 
 
-def test_one_chart_per_objective_with_its_title_as_alternative_text():
+def test_one_chart_per_objective_with_its_title_its_figures_and_their_csv():
     html = scorecard().trajectory_charts().data
     assert html.count("<img") == 5
-    assert 'alt="Chart: Share of students (Underserved)"' in html
+    assert (
+        'alt="Chart: Share of students (Underserved). 2021: n/a; 2022: 70.0%; 2023: 75.0%."' in html
+    )
     assert 'alt="Chart: Students who started a path (Underserved): growth over the' in html
+    assert '<figcaption class="mr-chart-title">Share of students (Underserved)</fig' in html
     assert html.count('href="methods.html#metric-') == 5
+    assert html.count('download="targets-2023-') == 5
 
 
 def test_a_single_year_draws_no_trajectory_but_says_why():

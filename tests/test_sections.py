@@ -1,6 +1,8 @@
 """Section pieces on hand-made KPI frames: values, intervals, changes, gaps, objectives,
 withheld figures and data gaps, in both languages."""
 
+import base64
+import io
 import math
 import re
 
@@ -223,12 +225,22 @@ def test_a_single_year_has_no_trend_chart_but_a_sentence():
     assert "<img" not in html and "covers 2022 alone" in html
 
 
-def test_charts_are_embedded_with_their_title_as_alternative_text():
-    html = section().segments_chart(
-        "graduation_rate", ["job_seekers", "refugees"], "categories.chart_rate"
-    )
-    assert 'alt="Chart: Graduation rate by group, 2022"' in html.data
-    assert "data:image/png;base64," in html.data
+def test_charts_are_vector_with_a_caption_alternative_text_and_their_figures_as_csv():
+    s = section()
+    html = s.segments_chart("graduation_rate", ["job_seekers", "refugees"], "categories.chart_rate")
+    page = html.data
+    assert '<figcaption class="mr-chart-title">Graduation rate by group, 2022</figcaption>' in page
+    assert "data:image/png" not in page and page.count("data:image/svg+xml;base64,") == 2
+    alt = re.search(r'alt="([^"]*)"', page).group(1)
+    shown = s.kpi("graduation_rate", "job_seekers")
+    assert alt.startswith("Chart: Graduation rate by group, 2022. ")
+    assert f"Job seekers, 2022: {s.describe(shown)}" in alt
+    csv = re.search(r'href="data:text/csv;base64,([^"]+)"', page).group(1)
+    rows = pd.read_csv(io.StringIO(base64.b64decode(csv).decode("utf-8")))
+    assert list(rows.columns) == ["label", "group", "value", "low", "high", "text"]
+    job_seekers = rows[(rows["label"] == "Job seekers") & (rows["group"] == 2022)].iloc[0]
+    assert job_seekers["value"] == pytest.approx(shown.value)
+    assert len(rows) == 4  # two groups, two years: exactly what the chart draws
 
 
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)
@@ -334,6 +346,16 @@ def test_the_definition_change_is_explained_only_once_the_report_reaches_it():
         in Section("categories", 2022, "en", 10, run, TARGETS).definition_change_note().data
     )
     assert Section("categories", 2021, "en", 10, run, TARGETS).definition_change_note().data == ""
+
+
+def test_tables_have_a_title_and_scoped_headers():
+    s = section()
+    page = s.gap_table("graduation_rate", ["job_seekers", "refugees"]).data
+    assert '<caption class="mr-table-title">Graduation rate by group, each against' in page
+    assert '<th scope="col"' in page and '<th scope="row">' in page
+    assert "data-label=" in page
+    figures = s.figure_table([("graduation_rate", "all"), ("students_started", "all")]).data
+    assert ">Graduation rate and Students who started a path, 2022</caption>" in figures
 
 
 # --- key findings ---------------------------------------------------------------------

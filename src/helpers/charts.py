@@ -1,15 +1,17 @@
 """Charts of the report, drawn for reading rather than for exploring.
 
-Every chart is titled, labelled and sorted by the caller, coloured with seaborn's
-colour-blind-safe palette, and carries its values written on the bars. Lines of a trend
-differ by marker and dash as well as by colour, so no series depends on telling two hues
-apart. A withheld figure
-keeps its place and says "withheld" instead of drawing a bar, so it is never read as zero.
+Every chart is titled, labelled and sorted by the caller, coloured with a palette whose
+neighbouring colours differ in lightness (``PALETTE``), and carries its values written on
+the bars. Lines of a trend differ by marker and dash as well as by colour, so no series
+depends on telling two hues apart. A withheld figure keeps its place and says "withheld" instead of drawing a bar, so it is never read as zero.
 The functions take frames whose texts are already translated and formatted
-(``helpers.sections`` builds them) and return a matplotlib ``Figure``; ``render_png`` turns
-it into PNG bytes that are identical from one run to the next.
+(``helpers.sections`` builds them) and return a matplotlib ``Figure``. ``render_svg``
+turns it into SVG, vector and identical from one run to the next, with its texts kept as
+text (they scale with the page, print sharp and can be searched); ``render_narrow_svg``
+draws the same chart again for a phone's width, its texts large enough to read there.
+``render_png`` gives PNG bytes, for where an SVG cannot go.
 
-Bars are drawn with matplotlib on seaborn's style and palette: seaborn's ``barplot`` drops
+Bars are drawn with matplotlib on seaborn's style: seaborn's ``barplot`` drops
 the slot of a missing value, and a withheld figure must keep its slot.
 """
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import textwrap
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
@@ -27,18 +30,42 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.text import Text
+from matplotlib.ticker import FixedFormatter, FuncFormatter, MaxNLocator
 from matplotlib.transforms import offset_copy
 
-WIDTH_INCHES = 9.0
+# Drawn for the A4 page of the PDF edition (17 cm of text width) and shown at most
+# 52 rem wide on a screen, where 1 pt of the chart reads as about 1.4 px.
+WIDTH_INCHES = 8.0
 DPI = 110
+# The chart drawn again for a phone: 3.6 in of SVG fill the 342 px of text width of a
+# 390 px screen, so 1 pt reads as 1.32 px and the smallest text, NARROW_MIN_POINTS,
+# as 11.2 px.
+NARROW_WIDTH_INCHES = 3.6
+NARROW_MIN_POINTS = 8.5
+# A phone's chart is about as tall as the wide one, a little less for long bar charts.
+NARROW_HEIGHT_FACTOR = 0.85
+NARROW_MIN_HEIGHT_INCHES = 3.4
+# More ticks than this on a phone's category axis (the months) are written upright.
+NARROW_MAX_FLAT_TICKS = 6
+NARROW_LEGEND_CHARACTERS = 40
+NARROW_LABEL_CHARACTERS = 16
+# A phone's bar chart runs its value axis this much further (a third; on a log axis,
+# three times), for the values written past the bars.
+NARROW_VALUE_ROOM = 0.35
+NARROW_LOG_ROOM = 3.0
+# A part of a 100 % bar narrower than this writes no value on a phone's chart.
+NARROW_LABELLED_PART = 0.13
+# The chart's fonts, then those a reader's device has, so that text kept as text in
+# the SVG never falls back to a serif.
+SVG_FONTS = "'DejaVu Sans', Verdana, 'Liberation Sans', Arial, sans-serif"
 BAR_HEIGHT_INCHES = 0.34
 # Lines of a trend chart beyond which only the last value of each is written.
 MAX_LABELLED_SERIES = 2
 LEGEND_COLUMNS = 5
 # About the characters a legend row holds across the figure, and what an entry's handle
 # and spacing take beside its label.
-LEGEND_ROW_CHARACTERS = 110
+LEGEND_ROW_CHARACTERS = 95
 LEGEND_ENTRY_PADDING = 7
 # Below this fraction of the highest value, a value written under its point would sit on
 # the axis' tick labels: the axis then runs that far under zero, without ticks there.
@@ -48,46 +75,53 @@ FLOOR_FRACTION = 0.08
 END_LABEL_GAP = 0.065
 # A part of a 100 % bar narrower than this keeps its hatching but not its word.
 NARROWEST_LABELLED_PART = 0.08
+# Bars under this fraction of the largest get a panel of their own when asked.
+SMALL_PANEL_FRACTION = 0.1
 # About the characters that fit across the figure at the note's font size.
-NOTE_WIDTH_CHARACTERS = 140
-TITLE_WIDTH_CHARACTERS = 80
+NOTE_WIDTH_CHARACTERS = 125
+TITLE_WIDTH_CHARACTERS = 70
 TEXT_COLOUR = "#222222"
 MUTED_COLOUR = "#666666"
 WITHHELD_COLOUR = "#bdbdbd"
-# seaborn's "colorblind" palette (Okabe-Ito hues); the report year in the dark blue and
-# the year before in the sky blue, a pair that stays distinct under every colour-vision
-# deficiency.
+# Colours that differ in lightness as well as hue, so that no colour vision deficiency
+# merges two of them: dark and mid tones in turn, each at least 3:1 against the white
+# background (WCAG's contrast for graphics) and against the next one (neighbouring
+# series and the parts of a 100 % bar take consecutive colours). The report year is the
+# dark navy, the year before the mid blue.
 PALETTE = (
-    "#0173b2",
-    "#de8f05",
-    "#029e73",
-    "#d55e00",
-    "#cc78bc",
-    "#ca9161",
-    "#fbafe4",
-    "#949494",
-    "#ece133",
-    "#56b4e9",
+    "#0a2f5c",  # navy
+    "#d06f00",  # orange
+    "#0b3b1f",  # forest green
+    "#d0529f",  # pink
+    "#4b1f5c",  # plum
+    "#2e9e5b",  # green
+    "#5c2a00",  # brown
+    "#3a8fd9",  # blue
 )
 CURRENT_COLOUR = PALETTE[0]
-PREVIOUS_COLOUR = PALETTE[9]
-# Lines of a trend: hues kept far apart in the order they are used (orange, vermillion
-# and brown never meet in one chart of six lines), each with its own marker, and a dash
-# that changes every line, so two lines differ in at least two ways besides colour.
-LINE_COLOURS = (
-    PALETTE[0],
-    PALETTE[1],
-    PALETTE[2],
-    PALETTE[4],
-    "#333333",
-    PALETTE[9],
-    PALETTE[3],
-    PALETTE[7],
-)
+PREVIOUS_COLOUR = PALETTE[7]
+# Text written on a colour darker than this (relative luminance) is white.
+DARK_LUMINANCE = 0.18
+# Lines of a trend take the palette in order, each with its own marker, and a dash that
+# changes every line, so two lines differ in at least two ways besides colour.
+LINE_COLOURS = PALETTE
 LINE_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 LINE_DASHES = ("-", "-.", ":")
 
 Formatter = Callable[[float], str]
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG's relative luminance of a ``#rrggbb`` colour (0 black, 1 white)."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG's contrast ratio of two colours, from 1 (same) to 21 (black on white)."""
+    light, dark = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
 
 
 def pick_colours(count: int) -> list[str]:
@@ -109,11 +143,13 @@ def pick_line_styles(count: int) -> list[dict[str, str]]:
     ]
 
 
-def choose_legend_columns(labels: Sequence[str]) -> int:
+def choose_legend_columns(
+    labels: Sequence[str], row_characters: int = LEGEND_ROW_CHARACTERS
+) -> int:
     """How many legend entries fit side by side, so the legend never grows wider than
     the chart (a wide legend squeezes the plot and loses its last entries)."""
     widest = max((len(label) for label in labels), default=0) + LEGEND_ENTRY_PADDING
-    fitting = max(1, LEGEND_ROW_CHARACTERS // widest)
+    fitting = max(1, row_characters // widest)
     return max(1, min(len(labels), LEGEND_COLUMNS, fitting))
 
 
@@ -173,6 +209,93 @@ def render_png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
+def render_svg(figure: Figure) -> str:
+    """SVG text of ``figure``, identical for identical charts: no date, no software
+    stamp, ids from a fixed salt, texts as ``<text>`` in the report's fonts."""
+    buffer = io.BytesIO()
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "mission-report"}):
+        figure.savefig(
+            buffer,
+            format="svg",
+            facecolor="white",
+            metadata={"Date": None, "Creator": None, "Format": None, "Type": None},
+        )
+    svg = buffer.getvalue().decode("utf-8")
+    return re.sub(r"font-family: '?DejaVu Sans'?", f"font-family: {SVG_FONTS}", svg)
+
+
+def render_narrow_svg(figure: Figure) -> str:
+    """``figure`` drawn again for a phone's width (``NARROW_WIDTH_INCHES``): no text under
+    ``NARROW_MIN_POINTS``, long labels on two lines, legends in fewer columns, more room
+    for the values written past the bars, and no value inside a part of a 100 % bar too
+    narrow to hold it. The figure is changed in place: render the wide SVG first."""
+    width, height = figure.get_size_inches()
+    narrow_height = max(NARROW_MIN_HEIGHT_INCHES, height * NARROW_HEIGHT_FACTOR)
+    figure.set_size_inches(NARROW_WIDTH_INCHES, narrow_height)
+    for ax in figure.axes:
+        if getattr(ax, "category_axis", "") == "y":
+            wrap_category_labels(ax)
+            widen_value_axis(ax)
+        if len(ax.get_xticks()) > NARROW_MAX_FLAT_TICKS and isinstance(
+            ax.xaxis.get_major_formatter(), FixedFormatter
+        ):
+            ax.tick_params(axis="x", labelrotation=90)
+        legend = ax.get_legend()
+        if legend is not None and hasattr(legend, "entries"):
+            place_legend(ax, handles=legend.entries, row_characters=NARROW_LEGEND_CHARACTERS)
+        for text in ax.texts:
+            if getattr(text, "part_width", 1.0) < NARROW_LABELLED_PART:
+                text.set_visible(False)
+            elif len(text.get_text()) > NARROW_LABEL_CHARACTERS:
+                text.set_text(wrap_label(text.get_text()))
+    for text in figure.findobj(Text):
+        if text.get_fontsize() < NARROW_MIN_POINTS:
+            text.set_fontsize(NARROW_MIN_POINTS)
+    return render_svg(figure)
+
+
+def wrap_label(text: str) -> str:
+    """``text`` on lines of at most ``NARROW_LABEL_CHARACTERS``, broken between words."""
+    return "\n".join(textwrap.wrap(text, NARROW_LABEL_CHARACTERS, break_on_hyphens=False)) or text
+
+
+def wrap_category_labels(ax: Axes) -> None:
+    """Category names of a bar chart's axis on two lines when long (a phone's chart has
+    no room for a label as wide as its bars)."""
+    ticks = ax.get_yticks()
+    labels = [wrap_label(label.get_text()) for label in ax.get_yticklabels()]
+    ax.set_yticks(ticks, labels)
+
+
+def widen_value_axis(ax: Axes) -> None:
+    """Room past the longest bar for the value written after it, which takes a larger
+    part of a phone's chart; the ticks stay those of the values' range."""
+    left, right = ax.get_xlim()
+    if getattr(ax, "stacked", False):
+        return
+    ticks = [tick for tick in ax.get_xticks() if left <= tick <= right]
+    if ax.get_xscale() == "log":
+        ax.set_xlim(left, right * NARROW_LOG_ROOM)
+    else:
+        ax.set_xlim(left, right + (right - left) * NARROW_VALUE_ROOM)
+    ax.set_xticks(ticks)
+
+
+def take_captions(figure: Figure) -> tuple[str, str]:
+    """The title and the note drawn on ``figure``, taken off it: a page writes them as
+    text under the chart, where they wrap to any width and read aloud."""
+    found = []
+    for name in ("title_artist", "note_artist"):
+        artist = getattr(figure, name, None)
+        if artist is None:
+            found.append("")
+            continue
+        found.append(" ".join(artist.get_text().split()))
+        artist.set_visible(False)
+        artist.set_in_layout(False)
+    return found[0], found[1]
+
+
 def plot_bars(
     frame: pd.DataFrame,
     title: str,
@@ -182,6 +305,7 @@ def plot_bars(
     scale: str = "linear",
     reference: tuple[float, str] | None = None,
     note: str | None = None,
+    split_small: bool = False,
 ) -> Figure:
     """Horizontal bars, one row per label and one bar per group (e.g. per year).
 
@@ -203,28 +327,24 @@ def plot_bars(
         A vertical dashed line (an objective, or the reference group) with its text.
     note : str, optional
         A line under the chart (e.g. what the thin lines are).
+    split_small : bool
+        Draw the labels much smaller than the largest in a panel of their own, with
+        their own scale (``split_small_labels``), instead of on a second axis.
     """
     labels = list(dict.fromkeys(frame["label"]))
     groups = list(dict.fromkeys(frame["group"]))
     colours = dict(zip(groups, pick_colours(len(groups)), strict=True))
-    slot = 0.8 / len(groups)
     height = max(2.4, 1.5 + BAR_HEIGHT_INCHES * len(labels) * max(1.4, len(groups)))
-    shown = frame["value"].dropna()
-    top = float(shown.max()) if len(shown) else 1.0
-    if "high" in frame:
-        top = max(top, float(frame["high"].fillna(0).max()))
-    start = log_floor(shown) if scale == "log" else 0.0
+    panels = split_small_labels(frame) if split_small and scale != "log" else [labels]
     with chart_style():
-        figure = new_figure(height)
-        ax = figure.subplots()
-        for _, row in frame.iterrows():
-            offset = (groups.index(row["group"]) - (len(groups) - 1) / 2) * slot
-            y = labels.index(row["label"]) + offset
-            draw_bar(ax, y, row, slot, colours[row["group"]], start, top, scale == "log")
-        ax.set_yticks(range(len(labels)), labels)
-        ax.invert_yaxis()
-        ax.set_ylim(len(labels) - 0.5, -0.5 - (0.25 if len(groups) > 1 else 0))
-        finish_value_axis(ax.xaxis, value_label, value_format, scale, start, top)
+        figure = new_figure(height + (0.6 if len(panels) > 1 else 0))
+        axes = figure.subplots(
+            len(panels), 1, squeeze=False, height_ratios=[len(p) for p in panels]
+        )
+        for ax, panel in zip(axes[:, 0], panels, strict=True):
+            rows = frame[frame["label"].isin(panel)]
+            draw_bar_panel(ax, rows, colours, value_label, value_format, scale)
+        ax = axes[0, 0]
         if reference is not None:
             ax.axvline(reference[0], color=MUTED_COLOUR, linestyle="--", linewidth=1)
             ax.annotate(
@@ -239,10 +359,53 @@ def plot_bars(
         if len(groups) > 1:
             handles = [Patch(color=colours[g], label=g) for g in groups]
             place_legend(ax, handles=handles)
-        ax.grid(axis="y", visible=False)
         set_title(figure, title)
         add_note(figure, note)
     return figure
+
+
+def split_small_labels(frame: pd.DataFrame) -> list[list[str]]:
+    """The labels in one panel, or in two when some are too small to read beside the
+    others (under ``SMALL_PANEL_FRACTION`` of the largest): those get a panel and a scale
+    of their own, in their order, rather than bars lost on the zero line."""
+    labels = list(dict.fromkeys(frame["label"]))
+    largest = frame.groupby("label", sort=False)["value"].max()
+    top = float(largest.max()) if largest.notna().any() else 0.0
+    small = [label for label in labels if largest.get(label, 0) < SMALL_PANEL_FRACTION * top]
+    large = [label for label in labels if label not in small]
+    if not (small and large):
+        return [labels]
+    # The panels keep the labels' order: scopes 1 and 2 above scope 3.
+    return sorted([large, small], key=lambda panel: labels.index(panel[0]))
+
+
+def draw_bar_panel(
+    ax: Axes,
+    frame: pd.DataFrame,
+    colours: dict[str, str],
+    value_label: str,
+    value_format: Formatter,
+    scale: str,
+) -> None:
+    """One panel of horizontal bars: a row per label, a bar per group, its own value axis."""
+    labels = list(dict.fromkeys(frame["label"]))
+    groups = list(colours)
+    slot = 0.8 / len(groups)
+    shown = frame["value"].dropna()
+    top = float(shown.max()) if len(shown) else 1.0
+    if "high" in frame:
+        top = max(top, float(frame["high"].fillna(0).max()))
+    start = log_floor(shown) if scale == "log" else 0.0
+    for _, row in frame.iterrows():
+        offset = (groups.index(row["group"]) - (len(groups) - 1) / 2) * slot
+        y = labels.index(row["label"]) + offset
+        draw_bar(ax, y, row, slot, colours[row["group"]], start, top, scale == "log")
+    ax.set_yticks(range(len(labels)), labels)
+    ax.category_axis = "y"
+    ax.invert_yaxis()
+    ax.set_ylim(len(labels) - 0.5, -0.5 - (0.25 if len(groups) > 1 else 0))
+    finish_value_axis(ax.xaxis, value_label, value_format, scale, start, top)
+    ax.grid(axis="y", visible=False)
 
 
 def log_floor(values: pd.Series) -> float:
@@ -353,6 +516,8 @@ def plot_stacked_shares(
                     color=MUTED_COLOUR,
                 )
         ax.set_yticks(range(len(labels)), labels)
+        ax.category_axis = "y"
+        ax.stacked = True
         ax.invert_yaxis()
         ax.set_xlim(0, 1)
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: value_format(v)))
@@ -380,16 +545,19 @@ def draw_parts(
         ax.barh(index, width, left=left, height=0.7, color=colours[part])
         # Narrow parts keep their value for the table; written inside, it would overflow.
         if width >= 0.06:
-            ax.text(
+            written = ax.text(
                 left + width / 2,
                 index,
                 rows.at[part, "text"],
                 ha="center",
                 va="center",
                 fontsize=8.5,
-                color="white" if part == part_order[0] else TEXT_COLOUR,
+                color="white"
+                if relative_luminance(colours[part]) < DARK_LUMINANCE
+                else TEXT_COLOUR,
                 clip_on=True,
             )
+            written.part_width = width
         left += width
     return left
 
@@ -649,13 +817,15 @@ def plot_monthly(
     return figure
 
 
-def place_legend(ax, handles: list | None = None) -> None:
+def place_legend(
+    ax, handles: list | None = None, row_characters: int = LEGEND_ROW_CHARACTERS
+) -> None:
     """The legend above the plot, under the title, where it hides no data: as many
     entries a row as fit the chart's width, read left to right."""
     if handles is None:
         handles, _ = ax.get_legend_handles_labels()
-    columns = choose_legend_columns([handle.get_label() for handle in handles])
-    ax.legend(
+    columns = choose_legend_columns([handle.get_label() for handle in handles], row_characters)
+    legend = ax.legend(
         handles=order_for_rows(handles, columns),
         loc="lower left",
         bbox_to_anchor=(0.0, 1.0),
@@ -665,16 +835,22 @@ def place_legend(ax, handles: list | None = None) -> None:
         handlelength=2.4,
         borderaxespad=0.2,
     )
+    # In reading order, for drawing the legend again at another width.
+    legend.entries = list(handles)
 
 
 def set_title(figure: Figure, title: str) -> None:
     """The chart's title at the top left, wrapped when a language makes it long."""
     wrapped = "\n".join(textwrap.wrap(title, TITLE_WIDTH_CHARACTERS, break_on_hyphens=False))
-    figure.suptitle(wrapped, x=0.01, ha="left", fontsize=12.5, fontweight="bold")
+    figure.title_artist = figure.suptitle(
+        wrapped, x=0.01, ha="left", fontsize=12.5, fontweight="bold"
+    )
 
 
 def add_note(figure: Figure, note: str | None) -> None:
     """A small grey note at the foot of the figure, wrapped to its width."""
     if note:
         wrapped = "\n".join(textwrap.wrap(note, NOTE_WIDTH_CHARACTERS, break_on_hyphens=False))
-        figure.supxlabel(wrapped, fontsize=8.5, color=MUTED_COLOUR, x=0.01, ha="left")
+        figure.note_artist = figure.supxlabel(
+            wrapped, fontsize=8.5, color=MUTED_COLOUR, x=0.01, ha="left"
+        )

@@ -16,7 +16,15 @@ from dataclasses import dataclass
 import pandas as pd
 
 from helpers import i18n, registry
-from helpers.render import INDEX_PAGE, METHODS_PAGE, Site, format_time, render_page
+from helpers.pdf_edition import pdf_name
+from helpers.render import (
+    INDEX_PAGE,
+    METHODS_PAGE,
+    Site,
+    describe_settings,
+    format_time,
+    render_page,
+)
 from helpers.rundata import KPIS_FILE, RunData
 
 # (metric, segment) shown on the front page, in this order.
@@ -112,6 +120,8 @@ def build_index(
     ]
     if objectives is not None:
         parts.append(format_objectives(objectives, site))
+    pdf = pdf_name(site.year, lang)
+    parts.append(f'<p class="edition"><a href="{pdf}">{_e(i18n.t("index.pdf_link", lang))}</a></p>')
     pages = {page for page, _ in site.pages}
     parts += [
         format_key_findings(run, site, targets),
@@ -122,10 +132,7 @@ def build_index(
     ]
     if other_years:
         parts.append(format_other_years(other_years, site))
-    parts += [
-        f"<h2>{_e(i18n.t('index.about_title', lang))}</h2>",
-        format_run_facts(run, site),
-    ]
+    parts.append(format_run_facts(run, site))
     return render_page("\n".join(parts), site, INDEX_PAGE, page_class="index-page")
 
 
@@ -322,7 +329,6 @@ def format_run_facts(run: RunData, site: Site) -> str:
     dataset = run.provenance["dataset"]
     years = dataset.get("years") or []
     absent = ", ".join(dataset.get("absent_tables") or []) or i18n.t("index.none", lang)
-    parameters = ", ".join(f"{k} = {v}" for k, v in site.parameters.items())
     built = f'<time datetime="{_e(site.built_utc)}">{_e(format_time(site.built_utc, lang))}</time>'
     facts = [
         ("index.built", built),
@@ -330,7 +336,7 @@ def format_run_facts(run: RunData, site: Site) -> str:
         ("index.fingerprint", _e(site.fingerprint)),
         ("index.years", _e(f"{years[0]}–{years[-1]}" if years else "")),
         ("index.absent_tables", _e(absent)),
-        ("index.parameters", _e(parameters)),
+        ("index.parameters", _e(describe_settings(site))),
         ("index.code", _e(site.code_version)),
     ]
     facts.insert(
@@ -343,7 +349,11 @@ def format_run_facts(run: RunData, site: Site) -> str:
         if min_cell > 1
         else i18n.t("index.min_cell_none", lang)
     )
-    return f'<dl class="run-facts">\n{rows}\n</dl>\n<p class="note">{_e(note)}</p>'
+    summary = _e(i18n.t("index.about_title", lang))
+    return (
+        f'<details class="about" id="about"><summary>{summary}</summary>\n'
+        f'<dl class="run-facts">\n{rows}\n</dl>\n<p class="note">{_e(note)}</p></details>'
+    )
 
 
 def format_data_quality(warnings: Sequence[dict], lang: str) -> str:

@@ -51,7 +51,8 @@ from helpers.dataset import Dataset
 
 # Embedded files: raster bytes are skipped, SVG (text) is decoded and searched.
 _DATA_URI = re.compile(r"data:([\w.+-]+/[\w.+-]+);base64,([A-Za-z0-9+/=]+)")
-_TEXT_MEDIA = {"image/svg+xml"}
+# Embedded text a reader gets: a chart (SVG) and the figures it draws (CSV).
+_TEXT_MEDIA = {"image/svg+xml", "text/csv"}
 # Bytes read to tell text from binary.
 _SNIFF = 8192
 _ASCII_ALNUM = np.array([chr(c).isalnum() for c in range(128)])

@@ -35,6 +35,9 @@ METHODS_PAGE = "methods.html"
 # analysts leave for each other.
 REMOVED_CELL_TAGS = frozenset({"parameters", "injected-parameters", "analyst-note"})
 
+# A page with this many second-level headings opens with a list of them.
+CONTENTS_MINIMUM = 3
+_HEADING = re.compile(r"<h2(?P<attrs>[^>]*)>(?P<text>.*?)</h2>", re.DOTALL)
 _SCRIPT = re.compile(r"<script\b.*?</script\s*>|<script\b[^>]*/>", re.IGNORECASE | re.DOTALL)
 _REMOTE_LINK = re.compile(r"<link\b[^>]*\bhref\s*=\s*[\"']?(?:https?:)?//[^>]*>", re.IGNORECASE)
 _REMOTE_IMPORT = re.compile(r"@import\s+(?:url\()?[\"']?(?:https?:)?//[^;]*;", re.IGNORECASE)
@@ -108,7 +111,35 @@ def render_notebook(nb: NotebookNode, site: Site, page: str) -> RenderedNotebook
     published, hidden = prepare_for_publication(nb)
     chrome = build_chrome(site, page)
     body, _ = build_exporter().from_notebook_node(published, resources={"chrome": chrome})
+    body = add_page_contents(body, site.lang)
     return RenderedNotebook(html=make_offline(body), hidden_stderr=hidden)
+
+
+def add_page_contents(page: str, lang: str) -> str:
+    """``page`` with an anchor on each second-level heading and, when it has at least
+    ``CONTENTS_MINIMUM`` of them, a list of links to them before the first (a page that
+    lists its contents already, as the methods page does, keeps its own)."""
+    headings: list[tuple[str, str]] = []
+
+    def anchor(match: re.Match) -> str:
+        attrs, text = match.group("attrs"), match.group("text")
+        found = re.search(r'\bid="([^"]+)"', attrs)
+        plain = " ".join(html.unescape(re.sub(r"<[^>]+>", "", text)).split())
+        ident = found.group(1) if found else f"part-{slugify(plain)}"
+        headings.append((ident, plain))
+        return match.group(0) if found else f'<h2 id="{ident}"{attrs}>{text}</h2>'
+
+    anchored = _HEADING.sub(anchor, page)
+    if len(headings) < CONTENTS_MINIMUM or 'id="contents"' in anchored:
+        return anchored
+    links = "".join(
+        f'<li><a href="#{html.escape(ident)}">{html.escape(text)}</a></li>'
+        for ident, text in headings
+    )
+    label = html.escape(i18n.t("page.on_this_page", lang))
+    nav = f'<nav class="page-contents" aria-label="{label}"><p>{label}</p><ol>{links}</ol></nav>'
+    first = _HEADING.search(anchored)
+    return anchored[: first.start()] + nav + anchored[first.start() :]
 
 
 def render_page(body: str, site: Site, page: str, page_class: str = "") -> str:
@@ -137,7 +168,9 @@ def build_chrome(site: Site, page: str) -> dict[str, Any]:
         ],
         "banner": i18n.t("page.synthetic_banner", lang) if site.synthetic else "",
         "back_label": i18n.t("page.back_to_index", lang),
+        "skip_label": i18n.t("page.skip_link", lang),
         "provenance": describe_provenance(site),
+        "about_label": i18n.t("page.footer.about", lang),
         "built_label": i18n.t("page.footer.built", lang),
         "built_utc": site.built_utc,
         "built_text": format_time(site.built_utc, lang),
@@ -145,17 +178,30 @@ def build_chrome(site: Site, page: str) -> dict[str, Any]:
 
 
 def describe_provenance(site: Site) -> list[dict[str, str]]:
-    """The footer's label/value pairs: dataset, code version, parameters."""
+    """The About block's label/value pairs: dataset, code version, the report's settings,
+    in words (no ``key = value`` parameter dump)."""
     lang = site.lang
     dataset = i18n.t(
         "page.footer.dataset_value", lang, name=site.dataset, fingerprint=site.fingerprint[:12]
     )
-    parameters = ", ".join(f"{name} = {value}" for name, value in site.parameters.items())
     return [
         {"label": i18n.t("page.footer.dataset", lang), "value": dataset},
         {"label": i18n.t("page.footer.code", lang), "value": site.code_version},
-        {"label": i18n.t("page.footer.parameters", lang), "value": parameters},
+        {"label": i18n.t("page.footer.parameters", lang), "value": describe_settings(site)},
     ]
+
+
+def describe_settings(site: Site) -> str:
+    """The run's parameters as a sentence: "the 2022 report, in English, counts under 10
+    withheld"."""
+    parameters = site.parameters
+    return i18n.t(
+        "page.footer.parameters_value",
+        site.lang,
+        year=parameters.get("year", site.year),
+        language=i18n.t(f"language.{parameters.get('lang', site.lang)}", site.lang),
+        min_cell=parameters.get("min_cell", ""),
+    )
 
 
 def format_time(iso_utc: str, lang: str) -> str:

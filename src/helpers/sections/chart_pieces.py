@@ -9,6 +9,7 @@ alternative text); a chart without data to draw says so in a short note.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 
 import pandas as pd
@@ -26,7 +27,7 @@ from helpers.sections.figures import (
     definition_change_years,
     format_threshold,
 )
-from helpers.sections.markup import figure_html
+from helpers.sections.markup import chart_data_link, describe_chart, figure_html
 
 FUNDING_METRICS = tuple(f"funding_share_{kind}" for kind in contract.FUNDING_TYPES)
 MONTH_PERIOD_LENGTH = len("2022-01")
@@ -35,10 +36,22 @@ MONTH_PERIOD_LENGTH = len("2022-01")
 class SectionCharts:
     """Chart pieces of a section (see ``Section``)."""
 
-    def show(self, figure: Figure, title: str) -> HTML:
-        """A chart as an embedded PNG with its title as alternative text."""
-        alt = t("chart.alt", self.lang, title=title)
-        return HTML(figure_html(charts.render_png(figure), alt))
+    def show(self, figure: Figure, title: str, frame: pd.DataFrame) -> HTML:
+        """A chart as vector images (for a screen or the page, and for a phone) with its
+        title and note as a caption, alternative text that reads its figures, and a
+        link to a CSV of exactly the figures it draws (``frame``, already under
+        disclosure control: a withheld figure has no value there either)."""
+        drawn_title, note = charts.take_captions(figure)
+        wide = charts.render_svg(figure)
+        narrow = charts.render_narrow_svg(figure)
+        alt = describe_chart(t("chart.alt", self.lang, title=drawn_title or title), frame)
+        link = chart_data_link(frame, t("chart.data_link", self.lang), self.chart_file_name(title))
+        return HTML(figure_html(wide, narrow, alt, drawn_title or title, note, link))
+
+    def chart_file_name(self, title: str) -> str:
+        """The name a chart's CSV is saved under: the section, the year and the title."""
+        words = re.sub(r"[^\w]+", "-", title.lower(), flags=re.UNICODE).strip("-")
+        return f"{self.name}-{self.year}-{words[:60].rstrip('-')}.csv"
 
     def chart_years(self) -> list[int]:
         """This year, and the previous one when the data has it."""
@@ -86,29 +99,32 @@ class SectionCharts:
         items = [(t(f"funnel.stage.{m}.name", self.lang), m, "all") for m in metrics]
         key = "funnel.chart_funnel" if self.has_previous else "funnel.chart_funnel_single"
         title = t(key, self.lang, year=self.year, previous_year=self.previous_year)
+        frame = self.bar_rows(items)
         figure = charts.plot_bars(
-            self.bar_rows(items),
+            frame,
             title,
-            t("chart.count_axis", self.lang),
+            # A logarithmic axis says so: its equal steps are not equal amounts.
+            t("chart.log_axis", self.lang, label=t("chart.count_axis", self.lang)),
             axis_formatter(metrics[0], self.lang),
             scale="log",
             note=t("funnel.note_mixed_units", self.lang),
         )
-        return self.show(figure, title)
+        return self.show(figure, title, frame)
 
     def rates_chart(self, metrics: Sequence[str], title_key: str, segment: str = "all") -> HTML:
         """Several rates of one group, this year beside the previous, with their intervals."""
         items = [(self.label(m), m, segment) for m in metrics]
         title = t(title_key, self.lang, year=self.year)
+        frame = self.bar_rows(items)
         figure = charts.plot_bars(
-            self.bar_rows(items),
+            frame,
             title,
             t(axis_label_key(metrics[0]), self.lang),
             axis_formatter(metrics[0], self.lang),
             scale="share",
             note=t("chart.interval_note", self.lang),
         )
-        return self.show(figure, title)
+        return self.show(figure, title, frame)
 
     def segments_chart(
         self,
@@ -117,10 +133,12 @@ class SectionCharts:
         title_key: str,
         reference: str | None = None,
         sort: bool = True,
+        split_small: bool = False,
     ) -> HTML:
         """One figure across groups, sorted from highest to lowest this year (unless
         ``sort`` is false, for a pair read in a set order), with the previous year beside
-        it and, optionally, the reference group as a dashed line."""
+        it and, optionally, the reference group as a dashed line. ``split_small`` draws
+        the groups far smaller than the largest in a panel of their own."""
         order = (
             sorted(segments, key=lambda s: rank_by_value(self.kpi(metric, s))) if sort else segments
         )
@@ -131,16 +149,18 @@ class SectionCharts:
         if base is not None and base.measured:
             words = {"group": self.segment_name(reference, metric), "value": self.describe(base)}
             line = (base.value, t("chart.reference_line", self.lang, **words))
+        frame = self.bar_rows(items)
         figure = charts.plot_bars(
-            self.bar_rows(items),
+            frame,
             title,
             t(axis_label_key(metric), self.lang),
             axis_formatter(metric, self.lang),
             scale=axis_scale(metric),
             reference=line,
             note=self.join_notes(self.interval_note(metric), self.definition_note(segments)),
+            split_small=split_small,
         )
-        return self.show(figure, title)
+        return self.show(figure, title, frame)
 
     def definition_note(self, segments: Sequence[str]) -> str | None:
         """Said under a chart that sets category groups of two years' definitions side by side."""
@@ -176,15 +196,16 @@ class SectionCharts:
                     }
                 )
         title = t(title_key, self.lang, year=self.year)
+        frame = pd.DataFrame(rows)
         figure = charts.plot_stacked_shares(
-            pd.DataFrame(rows),
+            frame,
             title,
             t("chart.percent_axis", self.lang),
             axis_formatter(FUNDING_METRICS[0], self.lang),
             t("chart.withheld", self.lang),
             parts,
         )
-        return self.show(figure, title)
+        return self.show(figure, title, frame)
 
     def trend_chart(
         self,
@@ -221,8 +242,9 @@ class SectionCharts:
         metric = series[0][0]
         title = t(title_key, self.lang, year=self.year, metric=self.label(metric))
         change = self.definition_break(years)
+        frame = pd.DataFrame(rows)
         figure = charts.plot_trend(
-            pd.DataFrame(rows),
+            frame,
             title,
             t(axis_label_key(metric), self.lang),
             axis_formatter(metric, self.lang),
@@ -233,7 +255,7 @@ class SectionCharts:
             # Bands are drawn for a few lines only (``charts.plot_trend``).
             note=self.band_note(metric) if len(series) <= charts.MAX_LABELLED_SERIES else None,
         )
-        return self.show(figure, title)
+        return self.show(figure, title, frame)
 
     def definition_break(self, years: Sequence[int]) -> tuple[int, str]:
         """Where a trend marks the latest change of the category definitions among its
@@ -300,7 +322,9 @@ class SectionCharts:
                         "value": value,
                         "text": t(
                             "chart.withheld" if withheld else "chart.not_measurable", self.lang
-                        ),
+                        )
+                        if math.isnan(value)
+                        else i18n.format_number(value, self.lang, 1),
                     }
                 )
         frame = pd.DataFrame(rows)
@@ -320,7 +344,7 @@ class SectionCharts:
             t("chart.month_axis", self.lang),
             scale="count" if SERIES_KINDS[lines[0][0]] == "count" else "linear",
         )
-        return self.show(figure, title)
+        return self.show(figure, title, frame)
 
     def breakdown_chart(self, series: str, names: str, title_key: str) -> HTML:
         """A yearly breakdown of the run's series (e.g. emissions by category) as bars,
@@ -352,13 +376,14 @@ class SectionCharts:
             for record in found.to_dict("records")
         ]
         title = t(title_key, self.lang, year=self.year)
+        frame = pd.DataFrame(rows)
         figure = charts.plot_bars(
-            pd.DataFrame(rows),
+            frame,
             title,
             t("chart.tonnes_axis", self.lang),
             lambda value: i18n.format_tick(value, self.lang),
         )
-        return self.show(figure, title)
+        return self.show(figure, title, frame)
 
     def name_of(self, table: str, key: str) -> str:
         """The catalog's name for ``key`` in ``table``, or the key in words when it has none."""

@@ -9,7 +9,6 @@ draws each objective's figure over the years against its threshold.
 
 from __future__ import annotations
 
-import base64
 import math
 from dataclasses import dataclass, field
 
@@ -27,7 +26,16 @@ from helpers.sections.figures import (
     read_stated_aims,
     read_targets_table,
 )
-from helpers.sections.markup import MISSING, escape, html_table, metric_link, tag
+from helpers.sections.markup import (
+    MISSING,
+    chart_data_link,
+    describe_chart,
+    escape,
+    figure_html,
+    html_table,
+    metric_link,
+    tag,
+)
 from helpers.sections.published import name_document
 from helpers.sections.section import Section, read_page_run
 from helpers.sections.trajectory import Step, plot_objective_trajectory
@@ -278,12 +286,22 @@ class Scorecard(Section):
         figure = plot_objective_trajectory(
             frame, steps, title, value_format, share=proportion and not growth, status_names=names
         )
-        alt = t("chart.alt", self.lang, title=title)
-        link = metric_link(metric, t("targets.definition_link", self.lang))
-        return (
-            f'<figure class="mr-figure">{embed_png(charts.render_png(figure), alt)}'
-            f"<figcaption>{link}</figcaption></figure>"
+        drawn_title, _ = charts.take_captions(figure)
+        wide = charts.render_svg(figure)
+        narrow = charts.render_narrow_svg(figure)
+        shown = frame.drop(columns="status")
+        alt = describe_chart(t("chart.alt", self.lang, title=drawn_title), shown)
+        links = " · ".join(
+            [
+                metric_link(metric, t("targets.definition_link", self.lang)),
+                chart_data_link(
+                    shown,
+                    t("chart.data_link", self.lang),
+                    f"targets-{self.year}-{metric}-{segment}.csv",
+                ),
+            ]
         )
+        return figure_html(wide, narrow, alt, drawn_title, extra=links)
 
     def describe_point(self, metric: str, growth: bool, row: dict) -> str:
         """What the chart writes for one year: the value, or why there is none."""
@@ -316,9 +334,3 @@ class Scorecard(Section):
 def name_comparator(comparator: str) -> str:
     """The catalog name of a comparator (``>=`` -> ``at_least``)."""
     return {">=": "at_least", "<=": "at_most", "growth_>=": "growth_at_least"}[comparator]
-
-
-def embed_png(png: bytes, alt: str) -> str:
-    """An ``<img>`` holding ``png`` itself, with its alternative text."""
-    data = base64.b64encode(png).decode("ascii")
-    return f'<img src="data:image/png;base64,{data}" alt="{escape(alt)}">'

@@ -104,7 +104,23 @@ class SectionTables:
                 cells.append(("", self.objective_cell(kpi)))
             body.append(cells)
         caption = self.table_caption(self.shown_with_previous(kpis))
-        return HTML(html_table(headers, body, caption))
+        return HTML(html_table(headers, body, caption, self.figures_title(kpis, label_by)))
+
+    def figures_title(self, kpis: Sequence[Kpi], label_by: str) -> str:
+        """A figure table's title: the figure by group, or the figures it holds (the first
+        and how many others, beyond three)."""
+        if label_by == "segment":
+            return t(
+                "table.title_by_group", self.lang, metric=self.label(kpis[0].metric), year=self.year
+            )
+        names = [self.name_figure(k) for k in kpis]
+        if len(names) > 3:
+            listed = t("table.title_more", self.lang, first=names[0], count=len(names) - 1)
+        elif len(names) > 1:
+            listed = ", ".join(names[:-1]) + t("table.and", self.lang) + names[-1]
+        else:
+            listed = names[0]
+        return t("table.title_figures", self.lang, names=listed, year=self.year)
 
     def objective_cell(self, kpi: Kpi) -> str:
         lines = []
@@ -163,7 +179,8 @@ class SectionTables:
                 ]
             body.append(cells)
         caption = self.table_caption(self.shown_with_previous([self.kpi(m) for m in metrics]))
-        return HTML(html_table(headers, body, caption))
+        title = t("table.title_stages", self.lang, year=self.year)
+        return HTML(html_table(headers, body, caption, title))
 
     def gap_table(
         self, metric: str, segments: Sequence[str], reference: str = "non_underserved"
@@ -204,4 +221,11 @@ class SectionTables:
                 ]
             body.append(cells)
         shown = [self.kpi(metric, s) for s in [reference, *segments]]
-        return HTML(html_table(headers, body, self.table_caption(shown)))
+        title = t(
+            "table.title_gap",
+            self.lang,
+            metric=self.label(metric),
+            reference=self.segment_name(reference, metric),
+            year=self.year,
+        )
+        return HTML(html_table(headers, body, self.table_caption(shown), title))

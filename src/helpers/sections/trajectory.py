@@ -26,13 +26,14 @@ WIDTH_INCHES = 4.6
 HEIGHT_INCHES = 2.9
 # Headroom above the highest value or threshold, for the values written above points.
 HEADROOM = 1.18
-# Colour of a point by its status (seaborn's colour-blind palette); years without an
-# objective in force keep the line's colour.
+# Colour of a point by its status, each at least 3:1 against the background; years
+# without an objective in force keep the line's colour.
+MISSED_COLOUR = "#b03a2e"
 STATUS_COLOURS = {
-    "met": charts.PALETTE[2],
+    "met": charts.PALETTE[5],
     "met_within_uncertainty": charts.PALETTE[1],
     "missed_within_uncertainty": charts.PALETTE[1],
-    "missed": charts.PALETTE[3],
+    "missed": MISSED_COLOUR,
 }
 THRESHOLD_COLOUR = "#444444"
 
@@ -95,7 +96,7 @@ def plot_objective_trajectory(
         ax.tick_params(labelsize=8.5)
         ax.grid(axis="x", visible=False)
         add_status_legend(ax, points, status_names or {})
-        figure.suptitle(
+        figure.title_artist = figure.suptitle(
             textwrap.fill(title, 52, break_on_hyphens=False),
             x=0.01,
             ha="left",
