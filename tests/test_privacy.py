@@ -182,6 +182,17 @@ def test_a_file_that_is_not_text_is_listed_as_skipped(tmp_path, ds):
     assert scan.hits == [] and scan.skipped == ["report.pdf"] and scan.files == 1
 
 
+def test_an_identifier_in_the_text_of_a_pdf_is_found(tmp_path, ds):
+    from weasyprint import HTML
+
+    HTML(string="<h1>Report</h1><p>Withheld: M000123 (second page)</p>").write_pdf(
+        tmp_path / "mission-report-2022-en.pdf"
+    )
+    scan = scan_folder(ds, tmp_path)
+    assert scan.skipped == []
+    assert hits_of(ds, tmp_path) == {("mission-report-2022-en.pdf", "members.member_id", 1)}
+
+
 def test_candidates_are_the_stretches_bounded_by_non_alphanumerics():
     assert bounded_substrings("ab (c1) d", [2]) == {"ab", "c1", " d"}
     assert bounded_substrings("ab (c1) d", [4]) == {"(c1)"}

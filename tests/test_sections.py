@@ -430,3 +430,14 @@ def test_the_donation_states_the_price_per_tonne_and_its_source():
     }
     sentence = s.headline("carbon_donation_eur")
     assert "€82.80 per tonne" in sentence and "(EDF, URD 2022)" in sentence
+
+
+def test_a_median_whose_intervals_overlap_shows_no_clear_change():
+    def median(year, value, low, high):
+        row = count(year, "salary_change_median_eur", value)
+        return {**row, "ci_low": low, "ci_high": high}
+
+    overlapping = [median(2022, 5700, 5200, 6300), median(2021, 6100, 5600, 6600)]
+    assert section(rows=overlapping).assess("salary_change_median_eur") == "no_clear_change"
+    apart = [median(2022, 5700, 5200, 6300), median(2021, 7100, 6600, 7600)]
+    assert section(rows=apart).assess("salary_change_median_eur") == "worse"

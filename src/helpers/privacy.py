@@ -199,8 +199,10 @@ def measure_identifiers(ds: Dataset, columns: Sequence[tuple[str, str]]) -> list
 
 
 def read_views(path: Path) -> list[str] | None:
-    """The texts of ``path`` to search: as written, and as its format's reader sees it;
-    None when the file is not UTF-8 text."""
+    """The texts of ``path`` to search: as written, and as its format's reader sees it
+    (a PDF as the text of its pages); None when the file is neither text nor a PDF."""
+    if path.suffix.lower() == ".pdf":
+        return pdf_text(path)
     data = path.read_bytes()
     if b"\0" in data[:_SNIFF]:
         return None
@@ -218,6 +220,21 @@ def read_views(path: Path) -> list[str] | None:
     elif suffix == ".csv":
         texts.append(csv_cells(raw))
     return texts
+
+
+def pdf_text(path: Path) -> list[str] | None:
+    """The text of every page of a PDF, as a reader selects it (PDFium, a fraction of a
+    second for the report's edition); None when the file cannot be read as a PDF."""
+    import pypdfium2
+
+    try:
+        document = pypdfium2.PdfDocument(path)
+    except pypdfium2.PdfiumError:
+        return None
+    try:
+        return ["\n".join(page.get_textpage().get_text_range() for page in document)]
+    finally:
+        document.close()
 
 
 def split_embedded(text: str) -> tuple[str, list[str]]:

@@ -72,7 +72,8 @@ class ImpactPieces:
 
     def slope_chart(self, segments: Sequence[str], title_key: str) -> HTML:
         """Employed before and after for each group, the change and its interval at the end."""
-        rows = []
+        rows, drawn = [], []
+        ends = (t("impact.chart_before", self.lang), t("impact.chart_after", self.lang))
         for segment in segments:
             before = self.kpi("employed_before_share", segment)
             after = self.kpi("employed_after_share", segment)
@@ -81,11 +82,34 @@ class ImpactPieces:
                 text = f"{self.describe(change)} ({self.interval(change)})"
             else:
                 text = self.bar_text(change)
+            name = self.segment_name(segment)
+            shown = (before.measured and change.measured, after.measured and change.measured)
             rows.append(
                 {
-                    "label": self.segment_name(segment),
-                    "before": before.value if before.measured and change.measured else math.nan,
-                    "after": after.value if after.measured and change.measured else math.nan,
+                    "label": name,
+                    "before": before.value if shown[0] else math.nan,
+                    "after": after.value if shown[1] else math.nan,
+                    "text": text,
+                }
+            )
+            # What the chart draws, for its alternative text and its CSV.
+            for end, kpi, visible in zip(ends, (before, after), shown, strict=True):
+                value = kpi.value if visible else math.nan
+                drawn.append(
+                    {
+                        "label": name,
+                        "part": end,
+                        "value": value,
+                        "text": self.bar_text(kpi) if visible else self.bar_text(change),
+                    }
+                )
+            drawn.append(
+                {
+                    "label": name,
+                    "part": self.label("employment_change"),
+                    "value": change.value if change.measured else math.nan,
+                    "low": change.ci_low if change.measured else math.nan,
+                    "high": change.ci_high if change.measured else math.nan,
                     "text": text,
                 }
             )
@@ -97,7 +121,7 @@ class ImpactPieces:
             lambda value: i18n.format_percent(value, self.lang, 0),
             note=t("impact.chart_slopes_note", self.lang),
         )
-        return self.show(figure, title)
+        return self.show(figure, title, pd.DataFrame(drawn))
 
     def impact_table(self, metrics: Sequence[str], segments: Sequence[str]) -> HTML:
         """Figures of the impact page by group: value, denominator, 95 % interval."""
@@ -146,7 +170,13 @@ class ImpactPieces:
             t("impact.chart_people_axis", self.lang),
             note=t("impact.chart_salary_note", self.lang, min_cell=self.min_cell),
         )
-        return self.show(figure, title)
+        drawn = frame.assign(
+            text=[
+                self.count(v) if not math.isnan(v) else w
+                for v, w in zip(frame["value"], frame["text"], strict=True)
+            ]
+        )
+        return self.show(figure, title, drawn)
 
     def bin_name(self, period: str) -> str:
         """A bin ``low:high`` in words: "below -7,500 €", "0 € to 2,500 €", "20,000 € or more"."""
@@ -182,16 +212,18 @@ class ImpactPieces:
                 ),
             )
             if self.lacks(metric):
-                text = tag(
+                # Said once, in words that wrap: repeated in every column, the sentence
+                # would push the table past a phone's width or the printed page.
+                text = escape(
                     t(
                         "impact.window_unavailable",
                         self.lang,
                         cohort=self.year - window,
                         first=self.first_measurable(window),
-                    ),
-                    "mr-withheld",
+                    )
                 )
-                body.append([("", label), *[("number", text) for _ in segments]])
+                rest = [("number", MISSING) for _ in segments[1:]]
+                body.append([("", label), ("mr-unavailable", f"<small>{text}</small>"), *rest])
                 continue
             cells = [("", label)]
             for segment in segments:
@@ -341,7 +373,16 @@ class ImpactPieces:
             lambda value: i18n.format_tick(value, self.lang),
             note=None if budgets else t("gap.no_budgets", self.lang, year=self.year),
         )
-        return self.show(figure, title)
+        budget_word = t("carbon.chart_budgets_budget", self.lang)
+        drawn = pd.DataFrame(
+            [{"group": r["team"], "month": r["month"], "value": r["cumulative"]} for r in rows]
+            + [{"group": team, "part": budget_word, "value": v} for team, v in budgets.items()]
+        )
+        drawn["text"] = [
+            t("chart.withheld", self.lang) if math.isnan(v) else i18n.format_number(v, self.lang, 1)
+            for v in drawn["value"]
+        ]
+        return self.show(figure, title, drawn)
 
     def budget_table(self) -> HTML:
         """Each team: emissions, budget, share used and the year-end forecast."""

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from helpers.safe_csv import neutralise
+
 # Shown in a table cell that has nothing to show (no value, no change).
 MISSING = "—"
 # The page of the report that defines every figure (``helpers.methods_page``).
@@ -159,7 +161,11 @@ def chart_rows(frame: pd.DataFrame) -> pd.DataFrame:
 def chart_data_link(frame: pd.DataFrame, text: str, file_name: str) -> str:
     """A link that saves the chart's figures as CSV (``chart_rows``), carried in the page
     itself so that the page stays one file."""
-    csv = chart_rows(frame).to_csv(index=False, lineterminator="\n")
+    rows = chart_rows(frame)
+    # The file is a CSV like the others: a text a spreadsheet would run is neutralised.
+    rows = rows.apply(lambda column: column.map(neutralise))
+    rows.columns = [neutralise(c) for c in rows.columns]
+    csv = rows.to_csv(index=False, lineterminator="\n")
     data = base64.b64encode(csv.encode("utf-8")).decode("ascii")
     return (
         f'<a class="mr-data" href="data:text/csv;base64,{data}" '

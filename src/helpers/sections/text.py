@@ -83,10 +83,18 @@ class SectionText:
         (``helpers.sections.figures.assess_change``); None without a previous year."""
         if not self.has_previous:
             return None
-        change = compare_years(
-            self.kpi(metric, segment), self.kpi(metric, segment, self.previous_year)
-        )
-        return assess_change(change, registry.metric(metric).direction_of(segment))
+        current, previous = self.kpi(metric, segment), self.kpi(metric, segment, self.previous_year)
+        change = compare_years(current, previous)
+        judged = assess_change(change, registry.metric(metric).direction_of(segment))
+        # A figure estimated from a sample (a median with its interval) changes clearly
+        # only when the two years' intervals do not overlap, a conservative reading.
+        if judged not in (None, "no_clear_change") and not current.is_proportion:
+            bounds = (current.ci_low, current.ci_high, previous.ci_low, previous.ci_high)
+            if all(not math.isnan(b) for b in bounds) and not (
+                current.ci_low > previous.ci_high or current.ci_high < previous.ci_low
+            ):
+                return "no_clear_change"
+        return judged
 
     def assessment_tag(self, metric: str, segment: str = "all") -> str:
         """The judgement of the change as a short label, in words (its colour only
