@@ -40,7 +40,8 @@ STYLE = """<style>
 .mr-chart-after{margin:.3rem 0 0}
 .mr-chart-note,.mr-chart-links{display:block;color:#5b6275;font-size:.85rem}
 @media screen and (max-width:48rem){.mr-figure img{max-width:30rem}}
-.mr-table td.number,.mr-table th.number{text-align:right;white-space:nowrap}
+.mr-table td.number,.mr-table th.number{text-align:right}
+.mr-table td.number{white-space:nowrap}
 .mr-table tbody th{font-weight:400;text-align:left}
 .mr-table caption.mr-table-title{caption-side:top;text-align:left;font-weight:700;color:#1f2330;font-size:1rem;padding:0 0 .4rem}
 .mr-table-note{color:#5b6275;font-size:.85rem;max-width:46rem;margin:-.8rem 0 1.2rem}
