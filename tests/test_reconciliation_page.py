@@ -298,3 +298,20 @@ def test_french_page_uses_french_formats():
     html = page("fr").comparison_table().data
     # French points are singular below 2: "+0,6 pt", "±1,0 pt".
     assert f"29,6{NBSP}%" in html and f"+0,6{NBSP}pt<" in html and "dans la tolérance" in html
+
+
+def test_the_page_leads_with_what_disagrees_and_folds_what_agrees():
+    p = page()
+    statuses = set(p.compared["status"])
+    assert {"within", "outside"} <= statuses
+    attention = p.attention_table().data
+    folded = p.folded_table().data
+    outside = [r for r in p.select_rows(("outside",))]
+    within = [r for r in p.select_rows(("within",))]
+    # Each figure sits in one place: outside tolerance first, within tolerance folded.
+    assert all(p.name_published_figure(r) in attention for r in outside)
+    assert not any(p.name_published_figure(r) in attention for r in within)
+    assert folded.startswith('<details class="mr-folded"><summary>')
+    shown = len(p.select_rows(("within", "withheld", "no_value")))
+    assert f"{shown} published figure" in folded and "agree" in folded.split("</summary>")[0]
+    assert all(p.name_published_figure(r) in folded for r in within)

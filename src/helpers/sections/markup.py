@@ -73,6 +73,8 @@ STYLE = """<style>
 :lang(fr) q{quotes:"\\00ab\\00a0" "\\00a0\\00bb" "\\201c" "\\201d"}
 .mr-finding{border-left:3px solid #dfe2ea;padding:.1rem 0 .1rem .9rem;margin:1rem 0}
 .mr-finding ul{margin:.3rem 0}
+.mr-folded{margin:.6rem 0}
+.mr-folded summary{cursor:pointer;font-weight:600;color:#3b4150;padding:.3rem 0}
 .mr-conflict{font-size:.85rem;margin:.3rem 0 0;padding-left:.5rem;border-left:3px solid #f0c36d}
 </style>"""
 

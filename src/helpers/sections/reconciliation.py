@@ -34,6 +34,8 @@ from helpers.segments import segment_rank
 PAGE = "reconciliation"
 # Statuses of a published figure the report has a counterpart for, in the table's order.
 COMPARED_STATUSES = ("within", "outside", "conflict", "withheld", "no_value")
+# The statuses the page leads with, before the figures that agree, which it folds.
+ATTENTION_STATUSES = ("conflict", "outside")
 STATUS_CSS = {
     "within": "mr-met",
     "outside": "mr-missed",
@@ -137,10 +139,37 @@ class Reconciliation(Section):
         position = METRIC_ORDER.get(metric, METRIC_ORDER.get(base, len(METRIC_ORDER)))
         return position, metric, segment_rank(row["segment"]), row["kind"], row["source"]
 
-    def comparison_table(self) -> HTML:
-        """Each published figure the report computes: both values, the difference and its
-        tolerance, the verdict and the quoted passage."""
-        rows = self.select_rows(COMPARED_STATUSES)
+    def attention_table(self) -> HTML:
+        """What a reader must see first: the published figures in conflict with another
+        published figure or outside the tolerance of this report's, in a table."""
+        rows = self.select_rows(ATTENTION_STATUSES)
+        if not rows:
+            return self.note("reconciliation.nothing_to_flag", year=self.year)
+        return self.comparison_table(ATTENTION_STATUSES)
+
+    def folded_table(self) -> HTML:
+        """The published figures that agree with this report (or that it withholds or
+        lacks), folded under a summary that counts them: they need no second look."""
+        statuses = tuple(s for s in COMPARED_STATUSES if s not in ATTENTION_STATUSES)
+        rows = self.select_rows(statuses)
+        if not rows:
+            return HTML("")
+        summary = escape(
+            i18n.t_count(
+                "reconciliation.folded_summary",
+                self.lang,
+                len(rows),
+                count=i18n.format_number(len(rows), self.lang),
+                year=self.year,
+            )
+        )
+        table = self.comparison_table(statuses).data
+        return HTML(f'<details class="mr-folded"><summary>{summary}</summary>{table}</details>')
+
+    def comparison_table(self, statuses: tuple[str, ...] = COMPARED_STATUSES) -> HTML:
+        """Each published figure the report computes with one of ``statuses``: both
+        values, the difference and its tolerance, the verdict and the quoted passage."""
+        rows = self.select_rows(statuses)
         if not rows:
             return self.note("reconciliation.nothing_compared", year=self.year)
         headers = [
