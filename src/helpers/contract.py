@@ -26,6 +26,23 @@ DUCKDB_TYPES = {
 
 UNKNOWN_COUNTRY = "ZZ"
 
+
+def arrow_types() -> dict:
+    """Each logical type as the Arrow type it is written with in Parquet (pyarrow is
+    imported here, not with the contract, which start-up reads without it)."""
+    import pyarrow as pa
+
+    return {
+        "string": pa.string(),
+        "enum": pa.string(),
+        "country": pa.string(),
+        "date": pa.date32(),
+        "integer": pa.int64(),
+        "number": pa.float64(),
+        "boolean": pa.bool_(),
+    }
+
+
 # No event of a dataset (a registration, an application, a month of traffic...) is
 # older than this: an earlier date is a default or a typing error of the extraction.
 EARLIEST_EVENT = date(1990, 1, 1)

@@ -256,15 +256,7 @@ def select_sql(source: PgSource, table: contract.Table, kinds: dict[str, str]) -
 def arrow_schema(table: contract.Table) -> Any:
     import pyarrow as pa
 
-    types = {
-        "string": pa.string(),
-        "enum": pa.string(),
-        "country": pa.string(),
-        "date": pa.date32(),
-        "integer": pa.int64(),
-        "number": pa.float64(),
-        "boolean": pa.bool_(),
-    }
+    types = contract.arrow_types()
     return pa.schema([pa.field(c.name, types[c.type]) for c in table.columns])
 
 

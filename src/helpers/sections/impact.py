@@ -19,18 +19,11 @@ from IPython.display import HTML
 from helpers import i18n, impact_charts, stakeholder
 from helpers.i18n import t
 from helpers.metrics.impact import OUTCOME_WINDOWS, outcome_window_metric
+from helpers.sections.figures import CATEGORY_SEGMENTS
 from helpers.sections.markup import MISSING, escape, html_table, metric_link, tag
 
 # The groups of the impact page: every category, then apprentices and the others.
-IMPACT_CATEGORIES = (
-    "underserved",
-    "non_underserved",
-    "job_seekers",
-    "low_qualification",
-    "priority_area",
-    "refugees",
-    "disability",
-)
+IMPACT_CATEGORIES = ("underserved", "non_underserved", *CATEGORY_SEGMENTS)
 APPRENTICE_PAIR = ("apprentices", "non_apprentices")
 
 

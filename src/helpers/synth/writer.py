@@ -23,15 +23,7 @@ import pyarrow.parquet as pq
 
 from helpers import contract
 
-ARROW_TYPES = {
-    "string": pa.string(),
-    "enum": pa.string(),
-    "country": pa.string(),
-    "date": pa.date32(),
-    "integer": pa.int64(),
-    "number": pa.float64(),
-    "boolean": pa.bool_(),
-}
+ARROW_TYPES = contract.arrow_types()
 MARKER_FILE = "dataset.json"
 STAMP_FILE = "_stamp.json"
 
