@@ -22,7 +22,7 @@ override LANG := C.UTF-8
 else
 REPORT_LANG := en
 endif
-# Empty: the report's own default threshold (helpers.params.DEFAULT_MIN_CELL).
+# Empty: the report's own default threshold (helpers.core.params.DEFAULT_MIN_CELL).
 MIN_CELL ?=
 SCALE ?= 1
 SEED ?= 2024
@@ -96,7 +96,7 @@ data: $(INSTALLED)
 ## Compare the generated dataset's figures with the published ones.
 calibrate: $(INSTALLED)
 	$(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA)
-	$(BIN)/python -m helpers.calibrate --data $(DEFAULT_DATA)
+	$(BIN)/python -m helpers.synth.calibrate --data $(DEFAULT_DATA)
 
 ## Check a dataset (folder or postgresql://...?schema=s) against the data contract.
 validate: $(INSTALLED)
@@ -110,21 +110,21 @@ kpis: $(INSTALLED)
 ## Write a PostgreSQL schema's tables as a dataset folder: make snapshot DATA=postgresql://... SNAPSHOT=dir.
 snapshot: $(INSTALLED)
 	@test -n "$(SNAPSHOT)" || { echo "make snapshot: SNAPSHOT=dir is required" >&2; exit 2; }
-	@$(BIN)/python -m helpers.pgsource "$$DATA" "$(SNAPSHOT)"
+	@$(BIN)/python -m helpers.intake.pgsource "$$DATA" "$(SNAPSHOT)"
 
 ## Load the embedded dataset into a PostgreSQL schema: make pg-demo DATA=postgresql://...?schema=mission.
 pg-demo: $(INSTALLED)
 	@case "$$DATA" in postgres://*|postgresql://*) ;; *) echo "make pg-demo: DATA=postgresql://user@host/db?schema=name is required" >&2; exit 2;; esac
 	$(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA)
-	@$(BIN)/python -m helpers.pgdemo "$$DATA" --from $(DEFAULT_DATA)
+	@$(BIN)/python -m helpers.intake.pgdemo "$$DATA" --from $(DEFAULT_DATA)
 
 ## Time reading a PostgreSQL schema (ADBC, DuckDB's scanner) against its Parquet folder.
 pg-bench: $(INSTALLED)
-	@$(BIN)/python -m helpers.pgbench "$$DATA" --folder $(DEFAULT_DATA)
+	@$(BIN)/python -m helpers.intake.pgbench "$$DATA" --folder $(DEFAULT_DATA)
 
 ## Rewrite docs/data-contract.md from the contract's code (a test checks it is current).
 contract-doc: $(INSTALLED)
-	$(BIN)/python -m helpers.contract_doc
+	$(BIN)/python -m helpers.intake.contract_doc
 
 ## Measure the report's speed against the standard tools (see README).
 bench: $(INSTALLED)

@@ -40,8 +40,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from helpers import contract
-from helpers.paths import REFERENCE_DIR
+from helpers.core.paths import REFERENCE_DIR
+from helpers.intake import contract
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 

@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpers.paths import ROOT
+from helpers.core.paths import ROOT
 
 FIXTURE_NOTEBOOKS = ROOT / "tests" / "fixtures" / "notebooks"
 SMOKE_YEAR = 2022

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from report_runs import build_smoke_report
 
-from helpers import i18n
-from helpers.layout import METRIC_SECTIONS
+from helpers.core.layout import METRIC_SECTIONS
+from helpers.pages import i18n
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -1,6 +1,6 @@
 """The calibration check: its verdicts on hand-made figures, then the default dataset itself.
 
-Tolerances and conflicts are those of ``helpers.reconcile`` and ``data/reference``; the
+Tolerances and conflicts are those of ``helpers.figures.reconcile`` and ``data/reference``; the
 rules themselves are tested in ``test_reconcile.py``.
 """
 
@@ -11,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers import calibrate, reconcile
-from helpers.paths import DEFAULT_DATA_DIR
-from helpers.synth import DEFAULT_SEED, generate_dataset, stamp
+from helpers.core.paths import DEFAULT_DATA_DIR
+from helpers.figures import reconcile
+from helpers.synth import DEFAULT_SEED, calibrate, generate_dataset, stamp
 from helpers.synth.writer import STAMP_FILE, read_json
 
 CONFLICTS = pd.DataFrame(

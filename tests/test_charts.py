@@ -9,7 +9,7 @@ import pytest
 from matplotlib.collections import PolyCollection
 from matplotlib.patches import Rectangle
 
-from helpers import charts
+from helpers.pages import charts
 
 NAN = math.nan
 

@@ -1,6 +1,6 @@
 """The data contract page is the code's contract: generated, current, and complete."""
 
-from helpers import contract, contract_doc, rules
+from helpers.intake import contract, contract_doc, rules
 
 
 def test_the_committed_page_is_the_one_the_code_writes():

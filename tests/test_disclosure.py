@@ -12,11 +12,12 @@ import pandas as pd
 import pytest
 from report_runs import build_smoke_report
 
-from helpers import kpis, registry
-from helpers.contract import FUNDING_TYPES
-from helpers.load import load_dataset
-from helpers.metrics.common import COMPLEMENTARY_SEGMENTS
-from helpers.rundata import read_run_data
+from helpers import kpis
+from helpers.figures import registry
+from helpers.figures.metrics.common import COMPLEMENTARY_SEGMENTS
+from helpers.figures.run_data import read_run_data
+from helpers.intake.contract import FUNDING_TYPES
+from helpers.intake.load import load_dataset
 
 pytestmark = pytest.mark.slow
 

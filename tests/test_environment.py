@@ -3,7 +3,7 @@
 import re
 import tomllib
 
-from helpers.paths import ROOT
+from helpers.core.paths import ROOT
 
 # conda-forge spells a few packages differently from PyPI.
 CONDA_NAMES = {"duckdb": "python-duckdb", "xxhash": "python-xxhash"}

@@ -12,10 +12,11 @@ import subprocess
 import pytest
 from conftest import make_valid_frames, write_dataset
 
-from helpers import calibrate, kpis, report, validate
-from helpers.exit_codes import DONE, REFUSED, USAGE
-from helpers.paths import ROOT
+from helpers import kpis, report, validate
+from helpers.core.exit_codes import DONE, REFUSED, USAGE
+from helpers.core.paths import ROOT
 from helpers.synth import __main__ as synth
+from helpers.synth import calibrate
 
 pytestmark = pytest.mark.usefixtures("isolated_cache")
 

@@ -6,10 +6,13 @@ import re
 import pandas as pd
 import pytest
 
-from helpers import contract, i18n, reconcile, registry, segments, targets
-from helpers.i18n import t
-from helpers.paths import REFERENCE_DIR
-from helpers.sections.figures import CATEGORY_SEGMENTS
+from helpers.core.paths import REFERENCE_DIR
+from helpers.figures import objectives as targets
+from helpers.figures import reconcile, registry, segments
+from helpers.intake import contract
+from helpers.pages import i18n
+from helpers.pages.i18n import t
+from helpers.pages.sections.figures import CATEGORY_SEGMENTS
 
 NARROW_NBSP = "\u202f"
 NBSP = "\u00a0"

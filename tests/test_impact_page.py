@@ -3,7 +3,7 @@
 import pytest
 from test_sections import TARGETS, count, make_run, share
 
-from helpers.sections import Section
+from helpers.pages.sections import Section
 
 
 def figure(year, metric, segment, value, low=None, high=None, denominator=None):

@@ -1,7 +1,8 @@
 """The KPI dictionary is the registry's declarations and the catalogs' words."""
 
-from helpers import i18n, kpi_dictionary, registry
-from helpers.safe_csv import read_frame
+from helpers.core.safe_csv import read_frame
+from helpers.figures import registry
+from helpers.pages import i18n, kpi_dictionary
 
 
 def test_one_row_per_declared_metric_with_its_words_in_each_language():

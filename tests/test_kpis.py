@@ -5,9 +5,10 @@ import pytest
 from conftest import edit_in_place
 from tables import ADMITTED_APPLICATION
 
-from helpers import kpis, registry
-from helpers.contract import FUNDING_TYPES
-from helpers.dataset import Dataset
+from helpers import kpis
+from helpers.figures import registry
+from helpers.intake.contract import FUNDING_TYPES
+from helpers.intake.dataset import Dataset
 
 APPLICATION = ADMITTED_APPLICATION
 ENROLLMENT = {

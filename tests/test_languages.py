@@ -17,9 +17,10 @@ import pandas as pd
 import pytest
 from report_runs import SMOKE_YEAR, SmokeReport, build_smoke_report, run_report
 
-from helpers import i18n, stats
-from helpers.rundata import KPIS_FILE, RunData
-from helpers.sections import Section
+from helpers.figures import stats
+from helpers.figures.run_data import KPIS_FILE, RunData
+from helpers.pages import i18n
+from helpers.pages.sections import Section
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"

@@ -17,11 +17,12 @@ import pytest
 from babel import Locale
 from conftest import edit_in_place, make_reference_frames, make_valid_frames, write_dataset
 
-from helpers import contract, load, validate
-from helpers.fingerprint import dataset_fingerprint
-from helpers.load import ContractError, Problem, load_dataset
-from helpers.paths import REFERENCE_DIR, ROOT
-from helpers.rules import COUNTRIES_FILE
+from helpers import validate
+from helpers.core.paths import REFERENCE_DIR, ROOT
+from helpers.intake import contract, load
+from helpers.intake.fingerprint import dataset_fingerprint
+from helpers.intake.load import ContractError, Problem, load_dataset
+from helpers.intake.rules import COUNTRIES_FILE
 
 pytestmark = pytest.mark.usefixtures("isolated_cache")
 

@@ -10,13 +10,13 @@ import pytest
 from conftest import make_reference_frames, make_valid_frames, write_dataset
 from report_runs import FIXTURE_NOTEBOOKS, build_smoke_report, run_report
 
-from helpers.machine_paths import (
+from helpers.core.paths import ROOT
+from helpers.run.machine_paths import (
     RUN_DATA_FROM_NOTEBOOKS,
     find_machine_paths,
     machine_places,
     publish_notebook,
 )
-from helpers.paths import ROOT
 
 DATA = "/srv/extractions/delivery 2023"
 OUT = "/srv/reports"

@@ -8,19 +8,20 @@ from urllib.parse import unquote
 import pandas as pd
 import pytest
 
-from helpers import i18n, registry
-from helpers.dataset import read_category_rules
-from helpers.methods_page import (
+from helpers.core.paths import DOCS_DIR, METHODS_NOTES
+from helpers.figures import registry
+from helpers.figures.run_data import RunData
+from helpers.intake.dataset import read_category_rules
+from helpers.pages import i18n
+from helpers.pages.methods_page import (
     build_methods_body,
     drop_title,
     list_metric_segments,
     render_methods_page,
     split_chapters,
 )
-from helpers.paths import DOCS_DIR, METHODS_NOTES
-from helpers.render import Site
-from helpers.rundata import RunData
-from helpers.sections import SECTIONS, Section
+from helpers.pages.render import Site
+from helpers.pages.sections import SECTIONS, Section
 
 NOTES = """# How the figures are measured
 
@@ -107,7 +108,7 @@ def test_every_metric_has_one_entry_and_every_id_is_unique():
 
 def test_an_entry_names_its_function_tables_columns_groups_and_pages():
     text = entry(body(), "admission_rate")
-    assert "<code>helpers.metrics.funnel.compute_admission_rate</code>" in text
+    assert "<code>helpers.figures.metrics.funnel.compute_admission_rate</code>" in text
     assert "<code>applications</code> (<code>member_id</code>" in text
     assert "<code>enrollments</code> (<code>application_id</code>)" in text
     for group in ("all", "underserved", "non_underserved", "job_seekers", "disability"):

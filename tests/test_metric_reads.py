@@ -19,8 +19,9 @@ import pyarrow as pa
 import pytest
 from conftest import make_reference_frames, make_valid_frames
 
-from helpers import contract, registry
-from helpers.dataset import Dataset
+from helpers.figures import registry
+from helpers.intake import contract
+from helpers.intake.dataset import Dataset
 
 YEAR = 2022
 # Declared coverage: ten years back, so that the ten-year careers window is computed too.

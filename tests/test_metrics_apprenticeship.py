@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from helpers.dataset import Dataset
-from helpers.metrics import apprenticeship, funnel
+from helpers.figures.metrics import apprenticeship, funnel
+from helpers.intake.dataset import Dataset
 
 ENROLLMENT = {
     "path_id": "p1",

@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from helpers.dataset import Dataset
-from helpers.metrics import carbon
+from helpers.figures.metrics import carbon
+from helpers.intake.dataset import Dataset
 
 FACTORS = pd.DataFrame(
     [("ef_elec", "electricity_fr", "kWh", 0.1, "test")],

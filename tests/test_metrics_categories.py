@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 from tables import ADMITTED_APPLICATION
 
-from helpers.dataset import Dataset
-from helpers.metrics import categories
+from helpers.figures.metrics import categories
+from helpers.intake.dataset import Dataset
 
 APPLICATION = ADMITTED_APPLICATION
 UNKNOWN_EVERYWHERE = {

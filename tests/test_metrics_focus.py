@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 from tables import ADMITTED_APPLICATION
 
-from helpers.dataset import Dataset
-from helpers.metrics import focus
+from helpers.figures.metrics import focus
+from helpers.intake.dataset import Dataset
 
 APPLICATION = ADMITTED_APPLICATION
 ENROLLMENT = {

@@ -4,9 +4,9 @@ import pandas as pd
 import pytest
 from tables import ADMITTED_APPLICATION
 
-from helpers import stats
-from helpers.dataset import Dataset
-from helpers.metrics import funding
+from helpers.figures import stats
+from helpers.figures.metrics import funding
+from helpers.intake.dataset import Dataset
 
 APPLICATION = ADMITTED_APPLICATION
 

@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 from tables import ADMITTED_APPLICATION
 
-from helpers.dataset import Dataset
-from helpers.metrics import funnel
+from helpers.figures.metrics import funnel
+from helpers.intake.dataset import Dataset
 
 APPLICATION = {
     **ADMITTED_APPLICATION,

@@ -20,8 +20,8 @@ import pandas as pd
 import pytest
 from tables import ADMITTED_APPLICATION
 
-from helpers.dataset import Dataset
-from helpers.metrics import impact
+from helpers.figures.metrics import impact
+from helpers.intake.dataset import Dataset
 
 ENROLLMENT = {
     "path_id": "p1",

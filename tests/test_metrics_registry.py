@@ -4,8 +4,18 @@ import inspect
 
 import pytest
 
-from helpers import contract, i18n, registry
-from helpers.metrics import apprenticeship, carbon, categories, focus, funding, funnel, impact
+from helpers.figures import registry
+from helpers.figures.metrics import (
+    apprenticeship,
+    carbon,
+    categories,
+    focus,
+    funding,
+    funnel,
+    impact,
+)
+from helpers.intake import contract
+from helpers.pages import i18n
 
 
 def compute_functions() -> dict[str, object]:

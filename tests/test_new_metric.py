@@ -13,10 +13,12 @@ import pandas as pd
 import pytest
 from conftest import make_reference_frames, make_valid_frames
 
-from helpers import i18n, kpi_dictionary, kpis, registry
-from helpers.dataset import Dataset
-from helpers.methods_page import build_methods_body
-from helpers.metrics.common import single_count_frame
+from helpers import kpis
+from helpers.figures import registry
+from helpers.figures.metrics.common import single_count_frame
+from helpers.intake.dataset import Dataset
+from helpers.pages import i18n, kpi_dictionary
+from helpers.pages.methods_page import build_methods_body
 
 METRIC = "paths_in_catalogue"
 WORDS = {

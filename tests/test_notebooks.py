@@ -9,10 +9,12 @@ import papermill
 import pytest
 from conftest import make_reference_frames, make_valid_frames, write_dataset
 
-from helpers import i18n, params, registry
-from helpers.paths import NOTEBOOKS_DIR
-from helpers.sections import PAGES, SECTIONS
-from helpers.segments import SEGMENT_ORDER
+from helpers.core import params
+from helpers.core.paths import NOTEBOOKS_DIR
+from helpers.figures import registry
+from helpers.figures.segments import SEGMENT_ORDER
+from helpers.pages import i18n
+from helpers.pages.sections import PAGES, SECTIONS
 
 NOTEBOOKS = {name: NOTEBOOKS_DIR / f"{name}.ipynb" for name in (*SECTIONS, *PAGES)}
 # How each notebook opens its figures, in its second code cell.
@@ -84,14 +86,14 @@ def test_notebook_defines_nothing_and_imports_only_display_helpers(name):
             if isinstance(node, ast.Import):
                 pytest.fail(f"{name}: plain import of {[a.name for a in node.names]}")
             if isinstance(node, ast.ImportFrom):
-                assert node.module in ("IPython.display", "helpers.sections"), node.module
+                assert node.module in ("IPython.display", "helpers.pages.sections"), node.module
 
 
 @pytest.fixture(scope="module")
 def run_folders(tmp_path_factory) -> dict[str, Path]:
     """A tiny dataset that meets the contract, and its run data for 2022 (nothing withheld)."""
-    from helpers.load import load_dataset
-    from helpers.rundata import write_run_data
+    from helpers.figures.run_data import write_run_data
+    from helpers.intake.load import load_dataset
 
     root = tmp_path_factory.mktemp("notebooks")
     data = write_dataset({**make_valid_frames(), **make_reference_frames()}, root / "data")

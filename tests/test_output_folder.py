@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from conftest import make_valid_frames, write_dataset
 
-from helpers import publish, report
-from helpers.exit_codes import USAGE
+from helpers import report
+from helpers.core.exit_codes import USAGE
+from helpers.run import publish
 
 pytestmark = pytest.mark.usefixtures("isolated_cache")
 
@@ -82,6 +83,6 @@ def test_the_report_refuses_a_folder_that_is_not_its_own_with_status_2(tmp_path,
 
 
 def test_the_repository_s_reports_folder_carries_the_marker():
-    from helpers.paths import OUTPUTS_DIR
+    from helpers.core.paths import OUTPUTS_DIR
 
     assert (OUTPUTS_DIR / publish.MARKER).is_file()

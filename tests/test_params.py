@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.params import (
+from helpers.core.params import (
     PARAMETER_NAMES,
     ParameterError,
     ReportParams,
@@ -12,7 +12,7 @@ from helpers.params import (
     parse_parameters_source,
     read_parameters_cell,
 )
-from helpers.paths import NOTEBOOKS_DIR
+from helpers.core.paths import NOTEBOOKS_DIR
 from helpers.report import SECTION_ORDER
 
 SECTION_NOTEBOOKS = [NOTEBOOKS_DIR / f"{name}.ipynb" for name in SECTION_ORDER]

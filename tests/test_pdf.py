@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from report_runs import SMOKE_YEAR, build_smoke_report, run_report
 
-from helpers import i18n
-from helpers.index_page import list_headlines
-from helpers.pdf_edition import css_string, internal_target, pdf_name
-from helpers.rundata import read_run_data
+from helpers.figures.run_data import read_run_data
+from helpers.pages import i18n
+from helpers.pages.index_page import list_headlines
+from helpers.pages.pdf_edition import css_string, internal_target, pdf_name
 
 A4_POINTS = (595.28, 841.89)
 MM = 72 / 25.4

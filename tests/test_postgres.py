@@ -1,6 +1,6 @@
 """A PostgreSQL schema read like a folder, against a real server of the tests' own.
 
-The small valid dataset of conftest is loaded into schema ``mission`` (``helpers.pgdemo``);
+The small valid dataset of conftest is loaded into schema ``mission`` (``helpers.intake.pgdemo``);
 schemas with broken data are copies of it, changed by hand.
 """
 
@@ -20,9 +20,10 @@ from conftest import make_valid_frames, write_dataset
 from pg_server import PASSWORD, PgServer
 from report_runs import FIXTURE_NOTEBOOKS
 
-from helpers import kpis, pgdemo, pgsource, validate
-from helpers.paths import ROOT
-from helpers.pgsource import PgSource, redact, server_predicate, take_snapshot
+from helpers import kpis, validate
+from helpers.core.paths import ROOT
+from helpers.intake import pgdemo, pgsource
+from helpers.intake.pgsource import PgSource, redact, server_predicate, take_snapshot
 
 YEAR = "2022"
 
@@ -96,7 +97,9 @@ def test_kpis_from_the_database_are_those_of_the_files(loaded, files, tmp_path, 
 def test_a_snapshot_records_its_source_and_reproduces_the_figures(
     loaded, files, tmp_path, isolated_cache
 ):
-    done = run("helpers.pgsource", loaded.url(), str(tmp_path / "snap"), cache=isolated_cache)
+    done = run(
+        "helpers.intake.pgsource", loaded.url(), str(tmp_path / "snap"), cache=isolated_cache
+    )
     assert done.returncode == 0, done.stderr
     meta = json.loads((tmp_path / "snap" / "dataset.json").read_text())
     assert meta["source"] == loaded.url().replace(PASSWORD, "***")

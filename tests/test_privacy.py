@@ -11,10 +11,10 @@ import pytest
 from conftest import make_reference_frames, make_valid_frames, write_dataset
 from report_runs import FIXTURE_NOTEBOOKS, build_smoke_report, run_report
 
-from helpers import contract
-from helpers.dataset import Dataset
-from helpers.load import load_dataset
-from helpers.privacy import bounded_substrings, could_occur, scan_folder, scan_outputs
+from helpers.intake import contract
+from helpers.intake.dataset import Dataset
+from helpers.intake.load import load_dataset
+from helpers.run.privacy import bounded_substrings, could_occur, scan_folder, scan_outputs
 
 # Identifiers a contract allows: any string. Each is planted as the id of one member.
 ODD_IDS = {

@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import pytest
 
-from helpers.reconcile import (
+from helpers.figures.reconcile import (
     COMPARISON_COLUMNS,
     CONFLICTS_FILE,
     CONSISTENCY_RULES,

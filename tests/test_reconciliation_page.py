@@ -5,11 +5,12 @@ import re
 import pandas as pd
 import pytest
 
-from helpers import i18n, stats
-from helpers.reconcile import CONSISTENCY_RULES, REASON_COLUMNS
-from helpers.rundata import RunData
-from helpers.sections import Reconciliation
-from helpers.sections.published import format_published, format_quote, name_document
+from helpers.figures import stats
+from helpers.figures.reconcile import CONSISTENCY_RULES, REASON_COLUMNS
+from helpers.figures.run_data import RunData
+from helpers.pages import i18n
+from helpers.pages.sections import Reconciliation
+from helpers.pages.sections.published import format_published, format_quote, name_document
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"

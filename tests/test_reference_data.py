@@ -11,9 +11,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers import contract, i18n, registry
-from helpers.dataset import Dataset, read_category_rules
-from helpers.paths import REFERENCE_DIR
+from helpers.core.paths import REFERENCE_DIR
+from helpers.figures import registry
+from helpers.intake import contract
+from helpers.intake.dataset import Dataset, read_category_rules
+from helpers.pages import i18n
 
 PUBLISHED_COLUMNS = [
     "year",

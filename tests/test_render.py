@@ -10,11 +10,12 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from helpers import i18n
-from helpers.index_page import build_index
+from helpers.figures.run_data import RunData
+from helpers.intake.plausibility import DataWarning
 from helpers.kpis import KPI_COLUMNS
-from helpers.plausibility import DataWarning
-from helpers.render import (
+from helpers.pages import i18n
+from helpers.pages.index_page import build_index
+from helpers.pages.render import (
     Site,
     add_page_contents,
     find_remote_references,
@@ -24,7 +25,6 @@ from helpers.render import (
     render_notebook,
     slugify,
 )
-from helpers.rundata import RunData
 
 # A 1x1 transparent PNG.
 PNG = base64.b64encode(
@@ -228,7 +228,7 @@ def test_index_opens_with_key_findings_and_cards_say_how_the_change_reads():
 
 
 def test_index_counts_the_objectives_and_the_stated_aims_apart():
-    from helpers.index_page import ObjectivesCount, format_objectives
+    from helpers.pages.index_page import ObjectivesCount, format_objectives
 
     site = make_site()
     text = format_objectives(ObjectivesCount(met=1, missed=0, aims_met=0, aims_missed=1), site)

@@ -23,9 +23,10 @@ import pytest
 from conftest import make_reference_frames, make_valid_frames, write_dataset
 from report_runs import FIXTURE_NOTEBOOKS, SMOKE_YEAR, build_smoke_report, run_report
 
-from helpers import publish, report
-from helpers.paths import ROOT
+from helpers import report
+from helpers.core.paths import ROOT
 from helpers.report import SECTION_ORDER
+from helpers.run import publish
 
 pytestmark = pytest.mark.slow
 

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from helpers import precommit_checks
-from helpers.paths import ROOT
+from helpers.core.paths import ROOT
 
 
 def _tracked(pattern: str) -> list[str]:

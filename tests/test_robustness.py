@@ -27,9 +27,9 @@ from conftest import make_reference_frames, make_valid_frames, write_dataset
 from report_runs import FIXTURE_NOTEBOOKS, SMOKE_YEAR, build_smoke_report
 from unreadable_cases import CASES
 
-from helpers import publish
-from helpers.paths import ROOT
+from helpers.core.paths import ROOT
 from helpers.report import MANIFEST
+from helpers.run import publish
 
 pytestmark = pytest.mark.slow
 
@@ -346,7 +346,7 @@ def test_a_section_sees_nothing_another_one_changed(inputs, tmp_path):
 
 
 def test_a_kernel_starts_the_usual_way_when_the_fork_server_is_gone(tmp_path):
-    from helpers.runner import KERNEL_NAME, WarmKernel
+    from helpers.run.kernels.runner import KERNEL_NAME, WarmKernel
 
     kernel = WarmKernel(KERNEL_NAME, str(tmp_path), forks=str(tmp_path / "no-server.sock"))
     try:

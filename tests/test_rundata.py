@@ -7,11 +7,9 @@ import json
 import pytest
 from conftest import make_reference_frames, make_valid_frames
 
-from helpers import rundata
-from helpers.dataset import Dataset
-from helpers.kpis import KPI_COLUMNS
-from helpers.params import ReportParams
-from helpers.rundata import (
+from helpers.core.params import ReportParams
+from helpers.figures import run_data as rundata
+from helpers.figures.run_data import (
     FIGURES_FILES,
     PROVENANCE_FILE,
     RUN_DATA_FILES,
@@ -21,6 +19,8 @@ from helpers.rundata import (
     reuse_remembered_figures,
     write_run_data,
 )
+from helpers.intake.dataset import Dataset
+from helpers.kpis import KPI_COLUMNS
 
 
 @pytest.fixture

@@ -10,9 +10,10 @@ import pytest
 from conftest import make_reference_frames, make_valid_frames, write_dataset
 from report_runs import FIXTURE_NOTEBOOKS, run_report
 
-from helpers import kpis, safe_csv
-from helpers.load import load_dataset
-from helpers.rundata import read_run_data, write_run_data
+from helpers import kpis
+from helpers.core import safe_csv
+from helpers.figures.run_data import read_run_data, write_run_data
+from helpers.intake.load import load_dataset
 
 # Text that a spreadsheet would run, one per character OWASP names.
 FORMULAS = [

@@ -6,12 +6,13 @@ import re
 import pandas as pd
 import pytest
 
-from helpers import i18n, stats
-from helpers.rundata import RunData
-from helpers.sections import Scorecard, count_met_and_missed
-from helpers.sections.scorecard import check_objectives
-from helpers.sections.trajectory import Step, find_value_range, plot_objective_trajectory
-from helpers.targets import read_targets
+from helpers.figures import stats
+from helpers.figures.objectives import read_targets
+from helpers.figures.run_data import RunData
+from helpers.pages import i18n
+from helpers.pages.sections import Scorecard, count_met_and_missed
+from helpers.pages.sections.scorecard import check_objectives
+from helpers.pages.sections.trajectory import Step, find_value_range, plot_objective_trajectory
 
 NBSP = "\u00a0"
 SOURCE_2022 = "mission_report_2022"
@@ -240,7 +241,7 @@ def test_french_table_uses_french_number_formats():
 
 
 def test_a_dataset_copy_of_the_targets_replaces_the_shipped_one_in_parquet_too(tmp_path):
-    from helpers.sections.figures import read_targets_table
+    from helpers.pages.sections.figures import read_targets_table
 
     own = pd.DataFrame(
         {

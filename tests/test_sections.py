@@ -9,9 +9,10 @@ import re
 import pandas as pd
 import pytest
 
-from helpers import i18n, stats
-from helpers.rundata import RunData
-from helpers.sections import (
+from helpers.figures import stats
+from helpers.figures.run_data import RunData
+from helpers.pages import i18n
+from helpers.pages.sections import (
     Change,
     Kpi,
     Section,
@@ -20,7 +21,7 @@ from helpers.sections import (
     format_value,
     open_section,
 )
-from helpers.sections.figures import changed_segments, definition_change_years
+from helpers.pages.sections.figures import changed_segments, definition_change_years
 
 NBSP = "\u00a0"
 TARGETS = pd.DataFrame(
@@ -270,7 +271,7 @@ def test_open_section_refuses_an_unknown_section():
 def test_open_section_computes_the_run_data_of_a_dataset_once(tmp_path, monkeypatch):
     from conftest import make_reference_frames, make_valid_frames, write_dataset
 
-    from helpers import rundata
+    from helpers.figures import run_data as rundata
 
     monkeypatch.setattr(rundata, "RUN_DATA_CACHE_DIR", tmp_path / "cache")
     data = write_dataset({**make_valid_frames(), **make_reference_frames()}, tmp_path / "data")

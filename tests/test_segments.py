@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from helpers import segments
-from helpers.dataset import Dataset
+from helpers.figures import segments
+from helpers.intake.dataset import Dataset
 
 # An applicant in no category: every declared value outside the rules of both periods.
 PLAIN = {

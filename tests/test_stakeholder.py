@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import pytest
 
-from helpers import stakeholder
+from helpers.figures import stakeholder
 
 
 def parameters(**changes) -> pd.DataFrame:

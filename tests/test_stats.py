@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import pytest
 
-from helpers import stats
+from helpers.figures import stats
 
 
 def test_wilson_interval_matches_newcombe_1998_example():

@@ -15,9 +15,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from helpers import contract
-from helpers.load import load_dataset
-from helpers.paths import REFERENCE_DIR
+from helpers.core.paths import REFERENCE_DIR
+from helpers.intake import contract
+from helpers.intake.load import load_dataset
 from helpers.synth import allocation, ensure_dataset, generate_dataset, geography, stamp
 from helpers.synth import generate as generate_module
 from helpers.synth.carbon import carbon_activity

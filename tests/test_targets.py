@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import pytest
 
-from helpers.targets import (
+from helpers.figures.objectives import (
     EVALUATION_COLUMNS,
     STATUSES,
     TRAJECTORY_COLUMNS,

@@ -20,9 +20,10 @@ import pytest
 from conftest import make_valid_frames, write_dataset, write_reference
 from unreadable_cases import CASES, damage_pages
 
-from helpers import load, validate
-from helpers.description import check_description, read_description
-from helpers.load import ContractError, Problem, UnusableDatasetError, load_dataset
+from helpers import validate
+from helpers.intake import load
+from helpers.intake.description import check_description, read_description
+from helpers.intake.load import ContractError, Problem, UnusableDatasetError, load_dataset
 
 pytestmark = pytest.mark.usefixtures("isolated_cache")
 
@@ -782,9 +783,9 @@ def test_a_name_of_a_thing_is_an_ignored_column_not_personal_data(tmp_path, refe
 
 
 def test_no_contract_column_is_taken_for_personal_data():
-    from helpers import contract
-    from helpers.personal_columns import says_personal
-    from helpers.rules import CATEGORY_RULES_TABLE
+    from helpers.intake import contract
+    from helpers.intake.personal_columns import says_personal
+    from helpers.intake.rules import CATEGORY_RULES_TABLE
 
     names = [c for t in (*contract.TABLES, CATEGORY_RULES_TABLE) for c in t.column_names]
     assert [n for n in names if says_personal(n)] == []

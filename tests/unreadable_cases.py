@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from conftest import make_valid_frames, write_dataset
 
-from helpers.load import Problem
+from helpers.intake.load import Problem
 
 DATE_RULE = (
     "must be a date written YYYY-MM-DD (a time of day and a UTC offset within ±14:00 may follow)"

@@ -49,21 +49,21 @@ from typing import Any
 
 import psutil
 
-from helpers import safe_csv
-from helpers.paths import BENCH_DATA_DIR, DEFAULT_DATA_DIR, NOTEBOOKS_DIR, OUTPUTS_DIR, ROOT
+from helpers.core import safe_csv
+from helpers.core.paths import BENCH_DATA_DIR, DEFAULT_DATA_DIR, NOTEBOOKS_DIR, OUTPUTS_DIR, ROOT
 from helpers.report import SECTION_ORDER
 
 HISTORY_FILE = OUTPUTS_DIR / "bench" / "history.csv"
 SCALE_10_DIR = BENCH_DATA_DIR / "scale-10"
 TINY_DIR = BENCH_DATA_DIR / "scale-0.01"
 NOTEBOOK_CACHE = OUTPUTS_DIR / ".cache"
-# The libraries every section notebook imports (through helpers.sections) and nothing else.
+# The libraries every section notebook imports (through helpers.pages.sections) and nothing else.
 FLOOR_IMPORTS = (
     "import matplotlib.pyplot\n"
     "import pandas\n"
     "import seaborn\n"
     "from IPython.display import display\n\n"
-    "import helpers.sections"
+    "import helpers.pages.sections"
 )
 BIN = Path(sys.executable).parent
 COLD = "cold: new OUT, --no-cache, empty cache folder"
@@ -234,9 +234,9 @@ def measure_data_work(year: int, repeats: int, scratch: Path) -> list[Variant]:
     Each computation starts from a newly loaded dataset: the aggregates computed on one
     stay with it.
     """
-    from helpers.load import load_dataset
-    from helpers.rundata import write_run_data
-    from helpers.stats import MIN_CELL
+    from helpers.figures.run_data import write_run_data
+    from helpers.figures.stats import MIN_CELL
+    from helpers.intake.load import load_dataset
 
     validate = Variant(
         "validate", lambda: load_dataset(DEFAULT_DATA_DIR).con.close(), "cold: every rule checked"

@@ -17,12 +17,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers import registry, safe_csv, segments, stats
-from helpers.dataset import Dataset
-from helpers.exit_codes import DONE, REFUSED, USAGE
-from helpers.metrics import series as series_module
-from helpers.metrics.common import FIGURE_COLUMNS, complementary_breakdowns
-from helpers.metrics.funding import funding_breakdowns
+from helpers.core import safe_csv
+from helpers.core.exit_codes import DONE, REFUSED, USAGE
+from helpers.figures import registry, segments, stats
+from helpers.figures.metrics import series as series_module
+from helpers.figures.metrics.common import FIGURE_COLUMNS, complementary_breakdowns
+from helpers.figures.metrics.funding import funding_breakdowns
+from helpers.intake.dataset import Dataset
 
 # The KPI file's columns (docs/methods.md): where and when, then the tidy figure itself.
 KPI_COLUMNS = ("year", "section", *FIGURE_COLUMNS)
@@ -134,7 +135,7 @@ def kpi_rows(kpis: pd.DataFrame) -> list[list[str]]:
 def write_csv(path: Path | str, header: Sequence[str], rows: list[list[str]]) -> Path:
     """Write ``rows`` under ``header`` as UTF-8 CSV with ``\\n`` line ends; return the path.
 
-    Text cells a spreadsheet would run as a formula are neutralised (``helpers.safe_csv``).
+    Text cells a spreadsheet would run as a formula are neutralised (``helpers.core.safe_csv``).
     """
     return safe_csv.write_rows(path, header, rows)
 
@@ -187,14 +188,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     """Validate the dataset, compute the year's figures and write the KPI file.
 
-    Exit status (``helpers.exit_codes``): 0 written, 1 the dataset breaks the contract or
+    Exit status (``helpers.core.exit_codes``): 0 written, 1 the dataset breaks the contract or
     does not cover the year (or the file cannot be written), 2 bad command line or a
     data folder that does not exist.
     """
     args = parse_args(argv)
     # Imported here: loading and validation are only needed by the command line.
-    from helpers.load import ContractError, UnusableDatasetError, load_dataset
-    from helpers.pgsource import SourceError, redact, resolve
+    from helpers.intake.load import ContractError, UnusableDatasetError, load_dataset
+    from helpers.intake.pgsource import SourceError, redact, resolve
 
     shown = redact(args.data) if "://" in str(args.data) else args.data
     try:
@@ -224,7 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def write_year(ds: Dataset, args: argparse.Namespace) -> int:
     """Write the KPI file (and the series when asked) of ``args.year``; the exit status."""
-    from helpers.rundata import list_covered_years
+    from helpers.figures.run_data import list_covered_years
 
     for warning in ds.warnings:
         print(f"warning: {warning.problem}", file=sys.stderr)

@@ -4,7 +4,7 @@ One run, in order: check the parameters and every notebook's parameters cell; wo
 what is already built (each section is keyed by the hash of its notebook, the helper
 code, the data fingerprint and the parameters; with nothing changed the run stops
 there); start a fork server that imports the sections' libraries once, and worker
-processes that warm a kernel each, copied from it (``helpers.runner``); validate the
+processes that warm a kernel each, copied from it (``helpers.run.kernels.runner``); validate the
 dataset (refused with one line per broken rule before any notebook runs; a dataset this
 code already found valid, same fingerprint, is not checked again) and compute the run's
 figures meanwhile (or reuse those an earlier run computed on the same data); execute
@@ -17,7 +17,7 @@ checked, the figures computed and every section run as on the first run.
 OUT must be a new or empty folder, or one this project writes reports into (it holds
 the ``.mission-report`` marker the first run writes); any other folder is refused.
 
-Exit status (``helpers.exit_codes``): 0 built or up to date, 1 failed (data refused,
+Exit status (``helpers.core.exit_codes``): 0 built or up to date, 1 failed (data refused,
 year not covered, notebook, disk, lock), 2 bad command line, parameters, or a data or
 output folder that cannot be used.
 """
@@ -38,9 +38,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from helpers import i18n, layout, publish
-from helpers.exit_codes import DONE, REFUSED, USAGE
-from helpers.params import (
+from helpers.core import layout
+from helpers.core.exit_codes import DONE, REFUSED, USAGE
+from helpers.core.params import (
     DEFAULT_MIN_CELL,
     PARAMETER_NAMES,
     ParameterError,
@@ -48,7 +48,7 @@ from helpers.params import (
     find_problems,
     read_parameters_cell,
 )
-from helpers.paths import (
+from helpers.core.paths import (
     DEFAULT_DATA_DIR,
     METHODS_NOTES,
     NOTEBOOKS_DIR,
@@ -57,18 +57,26 @@ from helpers.paths import (
     REFERENCE_DIR,
     ROOT,
 )
-from helpers.render import INDEX_PAGE, METHODS_PAGE, Site
-from helpers.rundata import RUN_DATA_FILES, hash_files, hash_helper_code, hash_text, run_data_key
+from helpers.figures.run_data import (
+    RUN_DATA_FILES,
+    hash_files,
+    hash_helper_code,
+    hash_text,
+    run_data_key,
+)
+from helpers.pages import i18n
+from helpers.pages.render import INDEX_PAGE, METHODS_PAGE, Site
+from helpers.run import publish
 
-# The report's sections in reading order (``helpers.layout``); other notebooks of the
+# The report's sections in reading order (``helpers.core.layout``); other notebooks of the
 # folder follow by name.
 SECTION_ORDER = layout.SECTION_ORDER
 MANIFEST = publish.REPORT_MANIFEST
 FOLDER_README = "README.md"
-FOLDER_README_TEMPLATES = PACKAGE_DIR / "templates" / "report_folder"
+FOLDER_README_TEMPLATES = PACKAGE_DIR / "pages" / "templates" / "report_folder"
 DURATIONS_FILE = "durations.json"
 DATASET_DESCRIPTION = "dataset.json"
-# The part of a snapshot's dataset.json that records when it was read (helpers.pgsource).
+# The part of a snapshot's dataset.json that records when it was read (helpers.intake.pgsource).
 SNAPSHOT_KEY = "snapshot"
 EXECUTED_DIR = "notebooks"
 RUN_DATA_DIR = "run-data"
@@ -227,7 +235,7 @@ def build_report(
 
 def plan_report(options: ReportOptions) -> Plan:
     """The sections, their keys and the report's key, from hashes alone (no data read)."""
-    from helpers.fingerprint import dataset_fingerprint
+    from helpers.intake.fingerprint import dataset_fingerprint
 
     sections = list_sections(options.notebooks_dir)
     if options.sections:
@@ -371,7 +379,7 @@ def is_cached(cache: Path, year: int, section: Section) -> bool:
 
 
 def start_pool(workers: int, notebooks_dir: Path) -> Any:
-    from helpers.runner import WorkerPool
+    from helpers.run.kernels.runner import WorkerPool
 
     pool = WorkerPool(workers, notebooks_dir)
     pool.start()
@@ -383,7 +391,7 @@ def validate_dataset(data_dir: Path, progress: Progress, reuse_verdict: bool = T
 
     With ``reuse_verdict``, a dataset this code already found valid is not checked again.
     """
-    from helpers.load import is_remembered_valid, load_dataset
+    from helpers.intake.load import is_remembered_valid, load_dataset
 
     remembered = reuse_verdict and is_remembered_valid(data_dir)
     ds = load_dataset(data_dir, reuse_verdict=reuse_verdict)
@@ -407,7 +415,7 @@ def prepare_run_data(
     ``known`` holds KPI frames already computed on ``ds`` (``write_run_data``), so that
     building every year computes each year's figures once.
     """
-    from helpers.rundata import (
+    from helpers.figures.run_data import (
         list_covered_years,
         remember_figures,
         reuse_remembered_figures,
@@ -479,7 +487,7 @@ def execute_sections(
     The first failure stops new sections from starting; those already running finish
     (their results are cached), then every failure is reported, one line each.
     """
-    from helpers.runner import SectionTask
+    from helpers.run.kernels.runner import SectionTask
 
     parameters = options.params.replace(
         data_dir=None if same_folder(options.data_dir, DEFAULT_DATA_DIR) else str(options.data_dir),
@@ -540,7 +548,7 @@ def execute_sections(
                 warm.discard(worker)
         if not pages_prepared and (running == pool.size or (running and not pending)):
             # Every worker is busy: meanwhile, ready what writes the pages at the end.
-            from helpers.index_page import prepare_page_builders
+            from helpers.pages.index_page import prepare_page_builders
 
             prepare_page_builders()
             pages_prepared = True
@@ -626,15 +634,15 @@ def assemble_report(
     progress: Progress,
 ) -> None:
     """Put every file of OUT/Y into ``staging``: pages, KPI file, run data, notebooks."""
-    from helpers.index_page import ObjectivesCount, build_index
-    from helpers.kpi_dictionary import DICTIONARY_FILE, write_dictionary
-    from helpers.machine_paths import publish_notebook
-    from helpers.methods_page import build_methods_body
-    from helpers.pdf_edition import EngineMissing, build_pdf
-    from helpers.render import render_page, write_page
-    from helpers.rundata import read_run_data
-    from helpers.sections import count_met_and_missed
-    from helpers.sections.figures import read_stated_aims, read_targets_table
+    from helpers.figures.run_data import read_run_data
+    from helpers.pages.index_page import ObjectivesCount, build_index
+    from helpers.pages.kpi_dictionary import DICTIONARY_FILE, write_dictionary
+    from helpers.pages.methods_page import build_methods_body
+    from helpers.pages.pdf_edition import EngineMissing, build_pdf
+    from helpers.pages.render import render_page, write_page
+    from helpers.pages.sections import count_met_and_missed
+    from helpers.pages.sections.figures import read_stated_aims, read_targets_table
+    from helpers.run.machine_paths import publish_notebook
 
     cache = publish.cache_root(options.out)
     files = []
@@ -696,7 +704,7 @@ def write_folder_readme(path: Path, year: int, lang: str) -> None:
 
 def check_privacy(ds: Any, folder: Path, progress: Progress) -> None:
     """Refuse to publish when an identifier of the dataset appears in an output."""
-    from helpers.privacy import describe_refusal, scan_folder
+    from helpers.run.privacy import describe_refusal, scan_folder
 
     started = time.monotonic()
     scan = scan_folder(ds, folder)
@@ -711,7 +719,7 @@ def check_privacy(ds: Any, folder: Path, progress: Progress) -> None:
 
 def check_machine_paths(options: ReportOptions, folder: Path) -> None:
     """Refuse to publish when a folder of this machine appears in an output."""
-    from helpers.machine_paths import describe_refusal, find_machine_paths, machine_places
+    from helpers.run.machine_paths import describe_refusal, find_machine_paths, machine_places
 
     places = machine_places(options.data_dir, options.out, publish.build_root(options.out), ROOT)
     hits = find_machine_paths(folder, places)
@@ -826,8 +834,8 @@ def choose_methods_notes(notes: Path, lang: str) -> Path:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line; see the module docstring for the exit status."""
-    from helpers.load import ContractError, UnusableDatasetError
-    from helpers.pgsource import SourceError, resolve
+    from helpers.intake.load import ContractError, UnusableDatasetError
+    from helpers.intake.pgsource import SourceError, resolve
 
     args = parse_args(argv)
     progress = Progress()
@@ -895,7 +903,7 @@ def build_years(args: argparse.Namespace, progress: Progress) -> None:
     ds, known = None, {}
     years = [args.year]
     if args.all_years:
-        from helpers.rundata import list_covered_years
+        from helpers.figures.run_data import list_covered_years
 
         ds = validate_dataset(Path(args.data).resolve(), progress, not args.no_cache)
         years = list_covered_years(ds)

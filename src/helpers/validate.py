@@ -4,10 +4,10 @@
 
 Prints one line per broken rule (file, column, rule, count of rows and the first
 offending rows) and a verdict; on a valid dataset, one line per warning about values
-possible but implausible (``helpers.plausibility``), which do not change the verdict,
+possible but implausible (``helpers.intake.plausibility``), which do not change the verdict,
 and one per column outside the contract, ignored. A PostgreSQL schema is read into a
-temporary snapshot first (``helpers.pgsource``); its problems name schema.table and give
-the SQL listing the offending rows on the server. Exit status (``helpers.exit_codes``):
+temporary snapshot first (``helpers.intake.pgsource``); its problems name schema.table and give
+the SQL listing the offending rows on the server. Exit status (``helpers.core.exit_codes``):
 0 valid, 1 the dataset breaks the contract or the database cannot be read, 2 the folder
 cannot be examined (missing, not a folder). Bad input never shows a traceback.
 """
@@ -18,12 +18,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from helpers import contract
-from helpers.dataset import Dataset
-from helpers.exit_codes import DONE, REFUSED, USAGE
-from helpers.load import ContractError, UnusableDatasetError, load_dataset
-from helpers.paths import REFERENCE_DIR
-from helpers.pgsource import SourceError, resolve
+from helpers.core.exit_codes import DONE, REFUSED, USAGE
+from helpers.core.paths import REFERENCE_DIR
+from helpers.intake import contract
+from helpers.intake.dataset import Dataset
+from helpers.intake.load import ContractError, UnusableDatasetError, load_dataset
+from helpers.intake.pgsource import SourceError, resolve
 
 VALID, INVALID, UNUSABLE = DONE, REFUSED, USAGE
 

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from helpers.exit_codes import DONE, REFUSED, USAGE
+from helpers.core.exit_codes import DONE, REFUSED, USAGE
 from helpers.synth.generate import DEFAULT_SEED, Summary, ensure_dataset, generate_dataset
 
 
@@ -39,7 +39,7 @@ def report(summary: Summary) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Generate; the exit status follows ``helpers.exit_codes`` (1: the folder cannot be
+    """Generate; the exit status follows ``helpers.core.exit_codes`` (1: the folder cannot be
     written, 2: bad command line)."""
     args = parse_args(argv)
     if not math.isfinite(args.scale) or args.scale <= 0:

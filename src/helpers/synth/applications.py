@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from helpers import contract
+from helpers.intake import contract
 from helpers.synth import allocation, geography
 from helpers.synth.catalogue import PATHS, choose_paths
 from helpers.synth.categories import (

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers.dataset import read_category_rules
-from helpers.paths import REFERENCE_DIR
+from helpers.core.paths import REFERENCE_DIR
+from helpers.intake.dataset import read_category_rules
 from helpers.synth.draws import pick_by_weight
 
 CATEGORIES = ("job_seekers", "low_qualification", "priority_area", "refugees", "disability")

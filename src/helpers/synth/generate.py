@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from helpers.paths import PACKAGE_DIR, REFERENCE_DIR
+from helpers.core.paths import PACKAGE_DIR, REFERENCE_DIR
 from helpers.synth import applications, carbon, catalogue, free_courses, outcomes, students
 from helpers.synth.categories import CategoryRules
 from helpers.synth.draws import stream
@@ -55,7 +55,7 @@ def stamp(scale: float, seed: int, reference_dir: Path = REFERENCE_DIR) -> dict[
     """What a dataset folder must record to be reused: inputs, code and parameters."""
     package = Path(__file__).parent
     # The contract fixes the files' columns and types, so it is part of the generator.
-    sources = sorted(package.glob("*.py")) + [TARGETS_FILE, PACKAGE_DIR / "contract.py"]
+    sources = sorted(package.glob("*.py")) + [TARGETS_FILE, PACKAGE_DIR / "intake" / "contract.py"]
     inputs = [Path(reference_dir) / name for name in _REFERENCE_INPUTS]
     return {
         "generator": GENERATOR,
@@ -353,7 +353,7 @@ replaced whole whenever it is regenerated.
 
 {DESCRIPTION}
 
-One Parquet file per table of the data contract (`helpers.contract`), the
+One Parquet file per table of the data contract (`helpers.intake.contract`), the
 optional `mentors` table included. `dataset.json` marks the data as synthetic, and every
 page rendered from it says so. `_stamp.json` records what the data was generated from
 (seed, scale, generator code, reference tables): `make data` and `make report` regenerate

@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from helpers import contract
+from helpers.intake import contract
 
 ARROW_TYPES = contract.arrow_types()
 MARKER_FILE = "dataset.json"

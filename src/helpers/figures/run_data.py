@@ -1,0 +1,395 @@
+"""The figures of one report run, computed once and read by every section notebook.
+
+``write_run_data`` computes the KPI file of the year, the same figures for every year the
+dataset covers (for trends and previous-year comparisons), the series behind the charts
+and the run's provenance, and writes them into a folder; ``read_run_data`` reads them
+back. ``helpers.report`` writes the folder before any notebook runs and passes it as the
+``output_dir`` parameter; a notebook run by hand (``output_dir = None``) calls
+``load_run_data``, which computes them into a cache folder keyed by the data, the code
+and the parameters. ``remember_figures`` keeps a copy of a run's figures under the
+user's cache folder, so that a report into another folder, on the same data with the
+same code and parameters, reuses them (``reuse_remembered_figures``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from helpers.core.params import DEFAULT_MIN_CELL, ReportParams
+from helpers.core.paths import DEFAULT_DATA_DIR, NOTEBOOKS_DIR, OUTPUTS_DIR, PACKAGE_DIR, ROOT
+
+KPIS_FILE = "kpis.csv"
+HISTORY_FILE = "kpis_history.csv"
+SERIES_FILE = "series.csv"
+PROVENANCE_FILE = "run.json"
+RUN_DATA_FILES = (KPIS_FILE, HISTORY_FILE, SERIES_FILE, PROVENANCE_FILE)
+# The files that depend on the data, the code and the parameters only (not on the run).
+FIGURES_FILES = (KPIS_FILE, HISTORY_FILE, SERIES_FILE)
+# Sets of remembered figures kept: the most recently used ones.
+FIGURES_KEPT = 32
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from helpers.intake.dataset import Dataset
+RUN_DATA_CACHE_DIR = OUTPUTS_DIR / ".cache" / "run-data"
+# Source files whose content defines "the code" of a run; caches are not code.
+CODE_SUFFIXES = {".py", ".json", ".toml", ".csv", ".html", ".css", ".j2", ".tpl", ".ipynb"}
+
+
+@dataclass(frozen=True)
+class RunData:
+    """The figures and provenance of one run, as the notebooks read them.
+
+    Attributes
+    ----------
+    kpis : DataFrame
+        The KPI file of the report year (long form, as ``docs/methods.md`` describes it).
+    history : DataFrame
+        The same columns for every year the dataset covers, the report year included.
+    series : DataFrame
+        The series behind the charts (``helpers.kpis.compute_series``).
+    provenance : dict
+        Dataset fingerprint, code version, parameters, UTC time, synthetic flag, absent
+        optional tables and years covered (the content of run.json).
+    """
+
+    kpis: pd.DataFrame
+    history: pd.DataFrame
+    series: pd.DataFrame
+    provenance: dict[str, Any]
+
+    @property
+    def year(self) -> int:
+        return int(self.provenance["parameters"]["year"])
+
+    @property
+    def synthetic(self) -> bool:
+        return bool(self.provenance["dataset"]["synthetic"])
+
+    @property
+    def absent_tables(self) -> tuple[str, ...]:
+        return tuple(self.provenance["dataset"]["absent_tables"])
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        return tuple(self.provenance["dataset"]["years"])
+
+
+def write_run_data(
+    ds: Dataset,
+    year: int,
+    min_cell: int,
+    folder: Path,
+    params: ReportParams | Mapping[str, Any] | None = None,
+    years: Iterable[int] | None = None,
+    known: dict[tuple[int, int], pd.DataFrame] | None = None,
+) -> Path:
+    """Compute the run's figures and write them, with run.json, into ``folder``.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The validated dataset.
+    year, min_cell : int
+        The report year and the disclosure threshold.
+    folder : Path
+        Created if needed; each file is replaced atomically, so a reader never sees a
+        half-written file.
+    params : ReportParams or mapping, optional
+        The run's parameters, recorded in run.json (year and min_cell when omitted).
+    years : iterable of int, optional
+        The years of kpis_history.csv; default every year the dataset covers.
+    known : dict, optional
+        KPI frames already computed on this dataset, keyed by (year, min_cell); filled
+        as a side effect, so building every year's report computes each year once.
+
+    Returns
+    -------
+    Path
+        ``folder``.
+    """
+    import pandas as pd
+
+    from helpers.kpis import compute_kpis, compute_series, write_kpis, write_series
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    covered = list_covered_years(ds)
+    history_years = sorted(set(covered if years is None else years) | {year})
+    known = {} if known is None else known
+    for y in history_years:
+        if (y, min_cell) not in known:
+            known[y, min_cell] = compute_kpis(ds, y, min_cell)
+    kpis = known[year, min_cell]
+    history = pd.concat([known[y, min_cell] for y in history_years], ignore_index=True)
+    series = compute_series(ds, year, min_cell)
+    write_atomically(lambda path: write_kpis(kpis, path), folder / KPIS_FILE)
+    write_atomically(lambda path: write_kpis(history, path), folder / HISTORY_FILE)
+    write_atomically(lambda path: write_series(series, path), folder / SERIES_FILE)
+    write_provenance(ds, year, min_cell, folder, params)
+    return folder
+
+
+def write_provenance(
+    ds: Dataset,
+    year: int,
+    min_cell: int,
+    folder: Path,
+    params: ReportParams | Mapping[str, Any] | None = None,
+) -> Path:
+    """Write run.json, the run's provenance, into ``folder``; return its path."""
+    recorded = dict(params.as_dict() if isinstance(params, ReportParams) else params or {})
+    # Where the data and the figures sat is this machine's business: the dataset is named
+    # (folder name and fingerprint) under "dataset".
+    recorded.pop("data_dir", None)
+    recorded.pop("output_dir", None)
+    recorded.setdefault("year", year)
+    recorded.setdefault("min_cell", min_cell)
+    provenance = describe_run(ds, recorded, list_covered_years(ds))
+    text = json.dumps(provenance, indent=2, sort_keys=True) + "\n"
+    path = Path(folder) / PROVENANCE_FILE
+    write_atomically(lambda temporary: temporary.write_text(text, encoding="utf-8"), path)
+    return path
+
+
+def figures_cache_dir() -> Path:
+    """Where figures are remembered: the user's cache folder, beside the verdicts."""
+    from helpers.intake.fingerprint import cache_folder
+
+    return cache_folder() / "figures"
+
+
+def reuse_remembered_figures(key: str, folder: Path) -> bool:
+    """Copy the figures remembered under ``key`` into ``folder``; False when there are none."""
+    source = figures_cache_dir() / key
+    if not all((source / name).is_file() for name in FIGURES_FILES):
+        return False
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in FIGURES_FILES:
+            shutil.copyfile(source / name, folder / name)
+        os.utime(source)  # recently used: kept by the pruning
+    except OSError:
+        return False
+    return True
+
+
+def remember_figures(key: str, folder: Path) -> None:
+    """Keep a copy of the figures of ``folder`` under ``key``, forgetting the least
+    recently used beyond ``FIGURES_KEPT``; skipped when the cache cannot be written,
+    since it only saves time."""
+    root = figures_cache_dir()
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=root, prefix=f".{key}-"))
+    except OSError:
+        return
+    try:
+        for name in FIGURES_FILES:
+            shutil.copyfile(folder / name, staging / name)
+        os.rename(staging, root / key)
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)  # a full disk, or a concurrent run's copy
+        return
+    kept = sorted((p for p in root.iterdir() if not p.name.startswith(".")), key=_used_last)
+    for old in kept[:-FIGURES_KEPT]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _used_last(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def read_run_data(folder: Path | str) -> RunData:
+    """Read the figures and provenance that ``write_run_data`` wrote into ``folder``."""
+    folder = Path(folder)
+    return RunData(
+        kpis=read_csv(folder / KPIS_FILE),
+        history=read_csv(folder / HISTORY_FILE),
+        series=read_csv(folder / SERIES_FILE),
+        provenance=json.loads((folder / PROVENANCE_FILE).read_text(encoding="utf-8")),
+    )
+
+
+def load_run_data(
+    year: int,
+    data_dir: str | None = None,
+    min_cell: int = DEFAULT_MIN_CELL,
+    output_dir: str | None = None,
+    lang: str = "en",
+) -> RunData:
+    """The run data a notebook needs, from its parameters.
+
+    With ``output_dir`` (a report run) the figures are read from there. Without it (a
+    notebook run by hand) the dataset is loaded and the figures computed into a cache
+    folder keyed by the dataset's fingerprint, the code and the parameters, so the next
+    notebook reuses them.
+    """
+    params = ReportParams(
+        year=year, data_dir=data_dir, lang=lang, min_cell=min_cell, output_dir=output_dir
+    )
+    if output_dir is not None:
+        return read_run_data(output_dir)
+    from helpers.intake.fingerprint import dataset_fingerprint
+    from helpers.intake.load import load_dataset
+
+    folder_of_data = Path(data_dir) if data_dir else DEFAULT_DATA_DIR
+    description_file = folder_of_data / "dataset.json"
+    description = hash_files([description_file]) if description_file.is_file() else ""
+    key = run_data_key(dataset_fingerprint(folder_of_data), year, min_cell, description)
+    # Keyed by the figures alone: a notebook opened in another language reuses them (the
+    # parameters in this folder's run.json are those of the first notebook opened).
+    folder = RUN_DATA_CACHE_DIR / key
+    if not all((folder / name).exists() for name in RUN_DATA_FILES):
+        dataset = load_dataset(folder_of_data, reuse_verdict=True)
+        write_run_data(dataset, year, min_cell, folder, params)
+    return read_run_data(folder)
+
+
+def run_data_key(fingerprint: str, year: int, min_cell: int, description: str) -> str:
+    """What the figures of a run depend on: the data, its description (``description``,
+    a hash of dataset.json, whose years decide the history), the helper code, year and
+    min_cell."""
+    return hash_text(f"{fingerprint}|{description}|{hash_helper_code()}|{year}|{min_cell}")[:20]
+
+
+def list_covered_years(ds: Dataset) -> list[int]:
+    """The years the dataset covers (``helpers.figures.metrics.common.covered_years``)."""
+    from helpers.figures.metrics.common import covered_years
+
+    return covered_years(ds)
+
+
+def describe_run(ds: Dataset, params: Mapping[str, Any], years: list[int]) -> dict[str, Any]:
+    """The provenance of a run: what data, what code, what parameters, when, and the
+    reference values a page states beside its figures (the carbon price)."""
+    from helpers.figures.metrics.carbon import describe_carbon_price
+
+    year = params.get("year")
+    return {
+        "reference": {
+            "carbon_price": describe_carbon_price(ds, int(year)) if year is not None else None
+        },
+        "dataset": {
+            "fingerprint": ds.fingerprint,
+            "name": describe_source(ds),
+            "synthetic": ds.synthetic,
+            "absent_tables": sorted(ds.absent),
+            "years": years,
+            # Values possible but implausible, used as delivered (helpers.intake.plausibility).
+            "warnings": [w.as_dict() for w in ds.warnings],
+        },
+        "code": describe_code_version(),
+        "parameters": dict(params),
+        "created_utc": datetime.now(UTC).replace(microsecond=0).isoformat(),
+    }
+
+
+def describe_source(ds: Dataset) -> str:
+    """The dataset's name: the source a snapshot was read from (a database's URL with
+    its password redacted, as its dataset.json records it), else the folder's name."""
+    source = ds.meta.get("source")
+    if isinstance(source, str) and source:
+        return source
+    return ds.source.name if ds.source else ""
+
+
+def describe_code_version() -> dict[str, Any]:
+    """The git commit (when the code is a git checkout) and a hash of the code itself.
+
+    The hash covers src/helpers and the notebooks, so two runs with the same hash ran
+    the same code whether or not it was committed.
+    """
+    return {"commit": read_git_commit(), "hash": hash_code()}
+
+
+def read_git_commit() -> str | None:
+    """The checked-out commit, suffixed ``+changes`` when code differs from it; None
+    outside a git checkout."""
+    try:
+        head = _git("rev-parse", "HEAD")
+        changes = _git("status", "--porcelain", "--", "src", "notebooks")
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + ("+changes" if changes else "")
+
+
+def _git(*args: str) -> str:
+    done = subprocess.run(
+        ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True, timeout=10
+    )
+    return done.stdout.strip()
+
+
+def hash_code() -> str:
+    """A hash of the helper package and the section notebooks (content, not dates)."""
+    return hash_text(f"{hash_helper_code()}|{hash_files(sorted(NOTEBOOKS_DIR.glob('*.ipynb')))}")
+
+
+def hash_helper_code() -> str:
+    """A hash of every source file of the helper package (templates included)."""
+    return _hash_tree(str(PACKAGE_DIR))
+
+
+@lru_cache(maxsize=4)
+def _hash_tree(root: str) -> str:
+    # Cached: the code does not change during a run, and notebooks call this often.
+    files = [
+        p
+        for p in sorted(Path(root).rglob("*"))
+        if p.is_file() and p.suffix in CODE_SUFFIXES and "__pycache__" not in p.parts
+    ]
+    return hash_files(files, relative_to=Path(root))
+
+
+def hash_files(files: Iterable[Path], relative_to: Path | None = None) -> str:
+    """A hash of the names and contents of ``files``."""
+    digest = hashlib.sha256()
+    for path in files:
+        name = path.relative_to(relative_to) if relative_to else path.name
+        digest.update(f"{name}\0".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def hash_text(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    """A run-data CSV; only empty cells are missing (a segment or country 'NA' is not).
+
+    Text cells come back as they were before ``helpers.core.safe_csv`` neutralised them.
+    """
+    from helpers.core import safe_csv
+
+    return safe_csv.read_frame(path, keep_default_na=False, na_values=[""])
+
+
+def write_atomically(write: Callable[[Path], object], path: Path) -> None:
+    """Call ``write`` on a temporary file beside ``path``, then rename it over ``path``:
+    a reader (another notebook, a concurrent run) never sees half a file."""
+    # Named by process, not by mkstemp, whose files are private (0600): these are
+    # published with the report.
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

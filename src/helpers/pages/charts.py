@@ -1,0 +1,856 @@
+"""Charts of the report, drawn for reading rather than for exploring.
+
+Every chart is titled, labelled and sorted by the caller, coloured with a palette whose
+neighbouring colours differ in lightness (``PALETTE``), and carries its values written on
+the bars. Lines of a trend differ by marker and dash as well as by colour, so no series
+depends on telling two hues apart. A withheld figure keeps its place and says "withheld" instead of drawing a bar, so it is never read as zero.
+The functions take frames whose texts are already translated and formatted
+(``helpers.pages.sections`` builds them) and return a matplotlib ``Figure``. ``render_svg``
+turns it into SVG, vector and identical from one run to the next, with its texts kept as
+text (they scale with the page, print sharp and can be searched); ``render_narrow_svg``
+draws the same chart again for a phone's width, its texts large enough to read there.
+``render_png`` gives PNG bytes, for where an SVG cannot go.
+
+Bars are drawn with matplotlib on seaborn's style: seaborn's ``barplot`` drops
+the slot of a missing value, and a withheld figure must keep its slot.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import textwrap
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
+
+import matplotlib
+import pandas as pd
+import seaborn as sns
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.text import Text
+from matplotlib.ticker import FixedFormatter, FuncFormatter, MaxNLocator
+from matplotlib.transforms import offset_copy
+
+# Drawn for the A4 page of the PDF edition (17 cm of text width) and shown at most
+# 52 rem wide on a screen, where 1 pt of the chart reads as about 1.4 px.
+WIDTH_INCHES = 8.0
+DPI = 110
+# The chart drawn again for a phone: 3.6 in of SVG fill the 342 px of text width of a
+# 390 px screen, so 1 pt reads as 1.32 px and the smallest text, NARROW_MIN_POINTS,
+# as 11.2 px.
+NARROW_WIDTH_INCHES = 3.6
+NARROW_MIN_POINTS = 8.5
+# A phone's chart is about as tall as the wide one, a little less for long bar charts.
+NARROW_HEIGHT_FACTOR = 0.85
+NARROW_MIN_HEIGHT_INCHES = 3.4
+# More ticks than this on a phone's category axis (the months) are written upright.
+NARROW_MAX_FLAT_TICKS = 6
+NARROW_LEGEND_CHARACTERS = 40
+NARROW_LABEL_CHARACTERS = 16
+# A phone's bar chart runs its value axis this much further (a third; on a log axis,
+# three times), for the values written past the bars.
+NARROW_VALUE_ROOM = 0.35
+NARROW_LOG_ROOM = 3.0
+# A part of a 100 % bar narrower than this writes no value on a phone's chart.
+NARROW_LABELLED_PART = 0.13
+# The chart's fonts, then those a reader's device has, so that text kept as text in
+# the SVG never falls back to a serif.
+SVG_FONTS = "'DejaVu Sans', Verdana, 'Liberation Sans', Arial, sans-serif"
+BAR_HEIGHT_INCHES = 0.34
+# Lines of a trend chart beyond which only the last value of each is written.
+MAX_LABELLED_SERIES = 2
+LEGEND_COLUMNS = 5
+# About the characters a legend row holds across the figure, and what an entry's handle
+# and spacing take beside its label.
+LEGEND_ROW_CHARACTERS = 95
+LEGEND_ENTRY_PADDING = 7
+# Below this fraction of the highest value, a value written under its point would sit on
+# the axis' tick labels: the axis then runs that far under zero, without ticks there.
+FLOOR_FRACTION = 0.08
+# The smallest vertical distance between two values written at the end of lines, as a
+# fraction of the highest value (about one line of text on the chart's height).
+END_LABEL_GAP = 0.065
+# A part of a 100 % bar narrower than this keeps its hatching but not its word.
+NARROWEST_LABELLED_PART = 0.08
+# Bars under this fraction of the largest get a panel of their own when asked.
+SMALL_PANEL_FRACTION = 0.1
+# About the characters that fit across the figure at the note's font size.
+NOTE_WIDTH_CHARACTERS = 125
+TITLE_WIDTH_CHARACTERS = 70
+TEXT_COLOUR = "#222222"
+MUTED_COLOUR = "#666666"
+WITHHELD_COLOUR = "#bdbdbd"
+# Colours that differ in lightness as well as hue, so that no colour vision deficiency
+# merges two of them: dark and mid tones in turn, each at least 3:1 against the white
+# background (WCAG's contrast for graphics) and against the next one (neighbouring
+# series and the parts of a 100 % bar take consecutive colours). The report year is the
+# dark navy, the year before the mid blue.
+PALETTE = (
+    "#0a2f5c",  # navy
+    "#d06f00",  # orange
+    "#0b3b1f",  # forest green
+    "#d0529f",  # pink
+    "#4b1f5c",  # plum
+    "#2e9e5b",  # green
+    "#5c2a00",  # brown
+    "#3a8fd9",  # blue
+)
+CURRENT_COLOUR = PALETTE[0]
+PREVIOUS_COLOUR = PALETTE[7]
+# Text written on a colour darker than this (relative luminance) is white.
+DARK_LUMINANCE = 0.18
+# Lines of a trend take the palette in order, each with its own marker, and a dash that
+# changes every line, so two lines differ in at least two ways besides colour.
+LINE_COLOURS = PALETTE
+LINE_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+LINE_DASHES = ("-", "-.", ":")
+
+Formatter = Callable[[float], str]
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG's relative luminance of a ``#rrggbb`` colour (0 black, 1 white)."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG's contrast ratio of two colours, from 1 (same) to 21 (black on white)."""
+    light, dark = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def pick_colours(count: int) -> list[str]:
+    """Colours for ``count`` groups: this year and last year, or the palette in order."""
+    if count == 2:
+        return [CURRENT_COLOUR, PREVIOUS_COLOUR]
+    return [PALETTE[i % len(PALETTE)] for i in range(count)]
+
+
+def pick_line_styles(count: int) -> list[dict[str, str]]:
+    """Colour, marker and dash of ``count`` lines, each line unlike the others."""
+    return [
+        {
+            "color": LINE_COLOURS[i % len(LINE_COLOURS)],
+            "marker": LINE_MARKERS[i % len(LINE_MARKERS)],
+            "linestyle": LINE_DASHES[i % len(LINE_DASHES)],
+        }
+        for i in range(count)
+    ]
+
+
+def choose_legend_columns(
+    labels: Sequence[str], row_characters: int = LEGEND_ROW_CHARACTERS
+) -> int:
+    """How many legend entries fit side by side, so the legend never grows wider than
+    the chart (a wide legend squeezes the plot and loses its last entries)."""
+    widest = max((len(label) for label in labels), default=0) + LEGEND_ENTRY_PADDING
+    fitting = max(1, row_characters // widest)
+    return max(1, min(len(labels), LEGEND_COLUMNS, fitting))
+
+
+def order_for_rows(items: Sequence, columns: int) -> list:
+    """``items`` reordered so that a legend, which fills its columns top to bottom,
+    reads them left to right, row after row."""
+    return [items[i] for c in range(columns) for i in range(c, len(items), columns)]
+
+
+def spread_positions(values: Sequence[float], gap: float) -> list[float]:
+    """Heights at which to write ``values`` so that any two are at least ``gap`` apart,
+    each as close to its value as that allows (equal values are pushed upwards)."""
+    order = sorted(range(len(values)), key=lambda i: (values[i], i))
+    positions = list(values)
+    for before, after in zip(order, order[1:], strict=False):
+        positions[after] = max(positions[after], positions[before] + gap)
+    return positions
+
+
+@contextmanager
+def chart_style():
+    """seaborn's white-grid style with the report's fonts, active while a chart is drawn."""
+    style = {
+        **sns.axes_style("whitegrid"),
+        "font.family": "DejaVu Sans",
+        "font.size": 10,
+        "axes.titlesize": 12.5,
+        "axes.titleweight": "bold",
+        "axes.titlelocation": "left",
+        "axes.titlepad": 12,
+        "axes.labelcolor": TEXT_COLOUR,
+        "axes.edgecolor": "#cccccc",
+        "text.color": TEXT_COLOUR,
+        "xtick.color": TEXT_COLOUR,
+        "ytick.color": TEXT_COLOUR,
+        "legend.frameon": False,
+        # A fixed hash salt keeps any SVG ids stable; PNG needs none but costs nothing.
+        "svg.hashsalt": "mission-report",
+    }
+    with matplotlib.rc_context(style):
+        yield
+
+
+def new_figure(height: float) -> Figure:
+    """A figure of the report's fixed width, outside pyplot (no global state, Agg)."""
+    return Figure(figsize=(WIDTH_INCHES, height), dpi=DPI, layout="constrained")
+
+
+def render_png(figure: Figure) -> bytes:
+    """PNG bytes of ``figure``, identical for identical charts.
+
+    Matplotlib writes its version into PNG metadata; dropping it keeps the bytes the same
+    across environments that draw the same pixels.
+    """
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI, facecolor="white", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def render_svg(figure: Figure) -> str:
+    """SVG text of ``figure``, identical for identical charts: no date, no software
+    stamp, ids from a fixed salt, texts as ``<text>`` in the report's fonts."""
+    buffer = io.BytesIO()
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "mission-report"}):
+        figure.savefig(
+            buffer,
+            format="svg",
+            facecolor="white",
+            metadata={"Date": None, "Creator": None, "Format": None, "Type": None},
+        )
+    svg = buffer.getvalue().decode("utf-8")
+    return re.sub(r"font-family: '?DejaVu Sans'?", f"font-family: {SVG_FONTS}", svg)
+
+
+def render_narrow_svg(figure: Figure) -> str:
+    """``figure`` drawn again for a phone's width (``NARROW_WIDTH_INCHES``): no text under
+    ``NARROW_MIN_POINTS``, long labels on two lines, legends in fewer columns, more room
+    for the values written past the bars, and no value inside a part of a 100 % bar too
+    narrow to hold it. The figure is changed in place: render the wide SVG first."""
+    width, height = figure.get_size_inches()
+    narrow_height = max(NARROW_MIN_HEIGHT_INCHES, height * NARROW_HEIGHT_FACTOR)
+    figure.set_size_inches(NARROW_WIDTH_INCHES, narrow_height)
+    for ax in figure.axes:
+        if getattr(ax, "category_axis", "") == "y":
+            wrap_category_labels(ax)
+            widen_value_axis(ax)
+        if len(ax.get_xticks()) > NARROW_MAX_FLAT_TICKS and isinstance(
+            ax.xaxis.get_major_formatter(), FixedFormatter
+        ):
+            ax.tick_params(axis="x", labelrotation=90)
+        legend = ax.get_legend()
+        if legend is not None and hasattr(legend, "entries"):
+            place_legend(ax, handles=legend.entries, row_characters=NARROW_LEGEND_CHARACTERS)
+        for text in ax.texts:
+            if getattr(text, "part_width", 1.0) < NARROW_LABELLED_PART:
+                text.set_visible(False)
+            elif len(text.get_text()) > NARROW_LABEL_CHARACTERS:
+                text.set_text(wrap_label(text.get_text()))
+    for text in figure.findobj(Text):
+        if text.get_fontsize() < NARROW_MIN_POINTS:
+            text.set_fontsize(NARROW_MIN_POINTS)
+    return render_svg(figure)
+
+
+def wrap_label(text: str) -> str:
+    """``text`` on lines of at most ``NARROW_LABEL_CHARACTERS``, broken between words."""
+    return "\n".join(textwrap.wrap(text, NARROW_LABEL_CHARACTERS, break_on_hyphens=False)) or text
+
+
+def wrap_category_labels(ax: Axes) -> None:
+    """Category names of a bar chart's axis on two lines when long (a phone's chart has
+    no room for a label as wide as its bars)."""
+    ticks = ax.get_yticks()
+    labels = [wrap_label(label.get_text()) for label in ax.get_yticklabels()]
+    ax.set_yticks(ticks, labels)
+
+
+def widen_value_axis(ax: Axes) -> None:
+    """Room past the longest bar for the value written after it, which takes a larger
+    part of a phone's chart; the ticks stay those of the values' range."""
+    left, right = ax.get_xlim()
+    if getattr(ax, "stacked", False):
+        return
+    ticks = [tick for tick in ax.get_xticks() if left <= tick <= right]
+    if ax.get_xscale() == "log":
+        ax.set_xlim(left, right * NARROW_LOG_ROOM)
+    else:
+        ax.set_xlim(left, right + (right - left) * NARROW_VALUE_ROOM)
+    ax.set_xticks(ticks)
+
+
+def take_captions(figure: Figure) -> tuple[str, str]:
+    """The title and the note drawn on ``figure``, taken off it: a page writes them as
+    text under the chart, where they wrap to any width and read aloud."""
+    found = []
+    for name in ("title_artist", "note_artist"):
+        artist = getattr(figure, name, None)
+        if artist is None:
+            found.append("")
+            continue
+        found.append(" ".join(artist.get_text().split()))
+        artist.set_visible(False)
+        artist.set_in_layout(False)
+    return found[0], found[1]
+
+
+def plot_bars(
+    frame: pd.DataFrame,
+    title: str,
+    value_label: str,
+    value_format: Formatter,
+    *,
+    scale: str = "linear",
+    reference: tuple[float, str] | None = None,
+    note: str | None = None,
+    split_small: bool = False,
+) -> Figure:
+    """Horizontal bars, one row per label and one bar per group (e.g. per year).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Columns ``label``, ``group``, ``value`` (NaN when withheld or missing), ``text``
+        (written at the end of the bar, or in its place), and optionally ``low`` and
+        ``high`` (a 95 % interval drawn as a thin line). Rows are drawn top to bottom in
+        the order of the frame's first appearance of each label; groups likewise.
+    title, value_label : str
+        Chart title and axis label.
+    value_format : callable
+        Formats the axis ticks (locale-aware percentages or numbers).
+    scale : {"linear", "share", "count", "log"}
+        ``share`` stops the axis at 100 %; ``count`` puts ticks on whole numbers; ``log``
+        is a logarithmic axis, for stages that span orders of magnitude.
+    reference : (value, text), optional
+        A vertical dashed line (an objective, or the reference group) with its text.
+    note : str, optional
+        A line under the chart (e.g. what the thin lines are).
+    split_small : bool
+        Draw the labels much smaller than the largest in a panel of their own, with
+        their own scale (``split_small_labels``), instead of on a second axis.
+    """
+    labels = list(dict.fromkeys(frame["label"]))
+    groups = list(dict.fromkeys(frame["group"]))
+    colours = dict(zip(groups, pick_colours(len(groups)), strict=True))
+    height = max(2.4, 1.5 + BAR_HEIGHT_INCHES * len(labels) * max(1.4, len(groups)))
+    panels = split_small_labels(frame) if split_small and scale != "log" else [labels]
+    with chart_style():
+        figure = new_figure(height + (0.6 if len(panels) > 1 else 0))
+        axes = figure.subplots(
+            len(panels), 1, squeeze=False, height_ratios=[len(p) for p in panels]
+        )
+        for ax, panel in zip(axes[:, 0], panels, strict=True):
+            rows = frame[frame["label"].isin(panel)]
+            draw_bar_panel(ax, rows, colours, value_label, value_format, scale)
+        ax = axes[0, 0]
+        if reference is not None:
+            ax.axvline(reference[0], color=MUTED_COLOUR, linestyle="--", linewidth=1)
+            ax.annotate(
+                reference[1],
+                xy=(reference[0], 0),
+                xycoords=("data", "axes fraction"),
+                xytext=(4, 4),
+                textcoords="offset points",
+                color=MUTED_COLOUR,
+                fontsize=8.5,
+            )
+        if len(groups) > 1:
+            handles = [Patch(color=colours[g], label=g) for g in groups]
+            place_legend(ax, handles=handles)
+        set_title(figure, title)
+        add_note(figure, note)
+    return figure
+
+
+def split_small_labels(frame: pd.DataFrame) -> list[list[str]]:
+    """The labels in one panel, or in two when some are too small to read beside the
+    others (under ``SMALL_PANEL_FRACTION`` of the largest): those get a panel and a scale
+    of their own, in their order, rather than bars lost on the zero line."""
+    labels = list(dict.fromkeys(frame["label"]))
+    largest = frame.groupby("label", sort=False)["value"].max()
+    top = float(largest.max()) if largest.notna().any() else 0.0
+    small = [label for label in labels if largest.get(label, 0) < SMALL_PANEL_FRACTION * top]
+    large = [label for label in labels if label not in small]
+    if not (small and large):
+        return [labels]
+    # The panels keep the labels' order: scopes 1 and 2 above scope 3.
+    return sorted([large, small], key=lambda panel: labels.index(panel[0]))
+
+
+def draw_bar_panel(
+    ax: Axes,
+    frame: pd.DataFrame,
+    colours: dict[str, str],
+    value_label: str,
+    value_format: Formatter,
+    scale: str,
+) -> None:
+    """One panel of horizontal bars: a row per label, a bar per group, its own value axis."""
+    labels = list(dict.fromkeys(frame["label"]))
+    groups = list(colours)
+    slot = 0.8 / len(groups)
+    shown = frame["value"].dropna()
+    top = float(shown.max()) if len(shown) else 1.0
+    if "high" in frame:
+        top = max(top, float(frame["high"].fillna(0).max()))
+    start = log_floor(shown) if scale == "log" else 0.0
+    for _, row in frame.iterrows():
+        offset = (groups.index(row["group"]) - (len(groups) - 1) / 2) * slot
+        y = labels.index(row["label"]) + offset
+        draw_bar(ax, y, row, slot, colours[row["group"]], start, top, scale == "log")
+    ax.set_yticks(range(len(labels)), labels)
+    ax.category_axis = "y"
+    ax.invert_yaxis()
+    ax.set_ylim(len(labels) - 0.5, -0.5 - (0.25 if len(groups) > 1 else 0))
+    finish_value_axis(ax.xaxis, value_label, value_format, scale, start, top)
+    ax.grid(axis="y", visible=False)
+
+
+def log_floor(values: pd.Series) -> float:
+    """Where the bars of a logarithmic axis start: a power of ten below the smallest value."""
+    positive = values[values > 0]
+    smallest = float(positive.min()) if len(positive) else 1.0
+    return 10.0 ** math.floor(math.log10(smallest / 2))
+
+
+def draw_bar(
+    ax, y: float, row: pd.Series, slot: float, colour: str, start: float, top: float, log: bool
+) -> None:
+    """One bar with its value written after it, or the text alone when it has no value."""
+    value = row["value"]
+    if value is None or pd.isna(value) or value <= start:
+        ax.text(
+            start,
+            y,
+            f" {row['text']}",
+            va="center",
+            ha="left",
+            fontsize=9,
+            style="italic" if value is None or pd.isna(value) else "normal",
+            color=MUTED_COLOUR if value is None or pd.isna(value) else TEXT_COLOUR,
+        )
+        return
+    ax.barh(y, value - start, left=start, height=slot * 0.92, color=colour)
+    end = value
+    low, high = row.get("low"), row.get("high")
+    if low is not None and high is not None and not (pd.isna(low) or pd.isna(high)):
+        ax.plot([low, high], [y, y], color=TEXT_COLOUR, linewidth=1.1, solid_capstyle="butt")
+        end = max(end, high)
+    gap = end * 1.04 if log else end + top * 0.012
+    ax.text(gap, y, row["text"], va="center", ha="left", fontsize=9, color=TEXT_COLOUR)
+
+
+def finish_value_axis(
+    axis,
+    label: str,
+    value_format: Formatter,
+    scale: str,
+    start: float,
+    top: float,
+    room_below: float = 0.0,
+) -> None:
+    """Axis label, locale-formatted ticks, and room for the values written past the bars.
+
+    ``room_below`` extends a linear axis under zero, for values written under points
+    that sit at its foot; no tick is written there.
+    """
+    limits = axis.axes.set_xlim if axis is axis.axes.xaxis else axis.axes.set_ylim
+    if scale == "log":
+        axis.axes.set_xscale("log")
+        limits(start, top * 6)
+    elif scale == "share":
+        limits(-room_below, min(1.0, top * 1.22) if top > 0 else 1.0)
+    else:
+        limits(-room_below, top * 1.22 if top > 0 else 1.0)
+    if scale == "count":
+        axis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: "" if v < 0 else value_format(v)))
+    axis.set_label_text(label)
+
+
+def plot_stacked_shares(
+    frame: pd.DataFrame,
+    title: str,
+    value_label: str,
+    value_format: Formatter,
+    withheld_text: str,
+    part_order: Sequence[str],
+    note: str | None = None,
+) -> Figure:
+    """One 100 % bar per label, split into parts (e.g. the funding types of a group).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Columns ``label``, ``part``, ``value`` (share; NaN when withheld or not
+        measurable), ``withheld`` (bool) and ``text`` (the share as written, or for a
+        label without any value, why). What the shown parts leave of 100 % is drawn as one
+        grey hatched "withheld" part, so a withheld share is never drawn as zero and never
+        revealed on its own.
+    part_order : sequence of str
+        The parts from left to right, which also fixes their colours.
+    """
+    labels = list(dict.fromkeys(frame["label"]))
+    colours = dict(zip(part_order, pick_colours(max(3, len(part_order))), strict=False))
+    height = max(2.6, 1.9 + 0.5 * len(labels))
+    with chart_style():
+        figure = new_figure(height)
+        ax = figure.subplots()
+        hatched = False
+        for index, label in enumerate(labels):
+            rows = frame[frame["label"] == label].set_index("part")
+            left = draw_parts(ax, index, rows, part_order, colours)
+            if rows["withheld"].any() and 1.0 - left > 0.0005:
+                draw_withheld_part(ax, index, left, withheld_text)
+                hatched = True
+            elif rows["value"].isna().all():
+                ax.text(
+                    0.005,
+                    index,
+                    rows["text"].iloc[0],
+                    va="center",
+                    fontsize=9,
+                    style="italic",
+                    color=MUTED_COLOUR,
+                )
+        ax.set_yticks(range(len(labels)), labels)
+        ax.category_axis = "y"
+        ax.stacked = True
+        ax.invert_yaxis()
+        ax.set_xlim(0, 1)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: value_format(v)))
+        ax.set_xlabel(value_label)
+        ax.grid(axis="y", visible=False)
+        handles = [Patch(color=colours[part], label=part) for part in part_order]
+        if hatched:
+            # The legend names the hatching, which a narrow part cannot write on itself.
+            handles.append(withheld_patch(withheld_text))
+        place_legend(ax, handles=handles)
+        set_title(figure, title)
+        add_note(figure, note)
+    return figure
+
+
+def draw_parts(
+    ax, index: int, rows: pd.DataFrame, part_order: Sequence[str], colours: dict
+) -> float:
+    """The shown parts of one 100 % bar, left to right; returns where they end."""
+    left = 0.0
+    for part in part_order:
+        if part not in rows.index or pd.isna(rows.at[part, "value"]):
+            continue
+        width = float(rows.at[part, "value"])
+        ax.barh(index, width, left=left, height=0.7, color=colours[part])
+        # Narrow parts keep their value for the table; written inside, it would overflow.
+        if width >= 0.06:
+            written = ax.text(
+                left + width / 2,
+                index,
+                rows.at[part, "text"],
+                ha="center",
+                va="center",
+                fontsize=8.5,
+                color="white"
+                if relative_luminance(colours[part]) < DARK_LUMINANCE
+                else TEXT_COLOUR,
+                clip_on=True,
+            )
+            written.part_width = width
+        left += width
+    return left
+
+
+def withheld_patch(text: str) -> Patch:
+    """The hatched square that stands for a withheld part in a legend."""
+    return Patch(
+        facecolor="white", edgecolor=WITHHELD_COLOUR, hatch="///", linewidth=0.8, label=text
+    )
+
+
+def draw_withheld_part(ax, index: int, left: float, text: str) -> None:
+    """What the shown parts leave of 100 %, hatched, and labelled as withheld when the
+    word fits (the legend names the hatching either way)."""
+    rest = 1.0 - left
+    ax.barh(
+        index,
+        rest,
+        left=left,
+        height=0.7,
+        color="white",
+        edgecolor=WITHHELD_COLOUR,
+        hatch="///",
+        linewidth=0.8,
+    )
+    if rest < NARROWEST_LABELLED_PART:
+        return
+    ax.text(
+        left + rest / 2,
+        index,
+        text,
+        ha="center",
+        va="center",
+        fontsize=8,
+        style="italic",
+        color=MUTED_COLOUR,
+    )
+
+
+def plot_trend(
+    frame: pd.DataFrame,
+    title: str,
+    value_label: str,
+    value_format: Formatter,
+    year_label: str,
+    *,
+    scale: str = "linear",
+    break_after: tuple[int, str] | None = None,
+    reference: tuple[float, str] | None = None,
+    note: str | None = None,
+) -> Figure:
+    """Lines over the years, one per series, with each point's value written beside it.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Columns ``year`` (int), ``series`` (label), ``value`` (NaN when withheld or not
+        measurable), ``text``, and optionally ``low`` and ``high`` (a 95 % band).
+        A point without value is written as its text at the foot of the chart.
+    scale : {"linear", "share", "count"}
+        As for ``plot_bars``.
+    break_after : (year, text), optional
+        A dashed vertical line between ``year`` and the next one, with its text: a change
+        of definition that makes the years either side not directly comparable.
+    reference : (value, text), optional
+        A horizontal dashed line, e.g. an objective.
+    """
+    series = list(dict.fromkeys(frame["series"]))
+    years = sorted(int(y) for y in frame["year"].unique())
+    styles = dict(zip(series, pick_line_styles(len(series)), strict=True))
+    few = len(series) <= MAX_LABELLED_SERIES
+    with chart_style():
+        figure = new_figure(3.8)
+        ax = figure.subplots()
+        shown = frame.dropna(subset=["value"])
+        top = max(
+            [float(shown["value"].max()) if len(shown) else 1.0]
+            + ([reference[0]] if reference else [])
+        )
+        if "high" in frame and frame["high"].notna().any():
+            top = max(top, float(frame["high"].max()))
+        ends = []
+        for name in series:
+            rows = frame[frame["series"] == name].sort_values("year")
+            style = styles[name]
+            sns.lineplot(data=rows, x="year", y="value", ax=ax, label=name, errorbar=None, **style)
+            # Bands of many lines would cover one another: the tables carry the intervals.
+            if few and "low" in rows and rows["low"].notna().any():
+                ax.fill_between(
+                    rows["year"],
+                    rows["low"],
+                    rows["high"],
+                    color=style["color"],
+                    alpha=0.15,
+                    linewidth=0,
+                )
+            if few:
+                # A second line writes its values under its points, so two close lines
+                # stay legible.
+                label_points(ax, rows, style["color"], top, below=series.index(name) == 1)
+            else:
+                ends += list_end_label(rows, style["color"])
+        write_end_labels(ax, ends, top)
+        if break_after is not None and years[0] <= break_after[0] < years[-1]:
+            ax.axvline(break_after[0] + 0.5, color=MUTED_COLOUR, linestyle="--", linewidth=1)
+            ax.annotate(
+                break_after[1],
+                xy=(break_after[0] + 0.5, 1),
+                xycoords=("data", "axes fraction"),
+                xytext=(4, -12),
+                textcoords="offset points",
+                fontsize=8.5,
+                color=MUTED_COLOUR,
+            )
+        if reference is not None:
+            ax.axhline(reference[0], color=MUTED_COLOUR, linestyle=":", linewidth=1.2)
+            ax.annotate(
+                reference[1],
+                xy=(0, reference[0]),
+                xycoords=("axes fraction", "data"),
+                xytext=(4, 3),
+                textcoords="offset points",
+                fontsize=8.5,
+                color=MUTED_COLOUR,
+            )
+        ax.set_xticks(years, [str(y) for y in years])
+        # Room on the right for the last values when only those are written.
+        right = 0.5 if len(series) <= MAX_LABELLED_SERIES else 1.1
+        ax.set_xlim(years[0] - 0.5, years[-1] + right)
+        finish_value_axis(
+            ax.yaxis, value_label, value_format, scale, 0.0, top, room_below_trend(frame, few, top)
+        )
+        ax.set_xlabel(year_label)
+        finish_line_chart(figure, ax, len(series), title, note)
+    return figure
+
+
+def finish_line_chart(figure: Figure, ax: Axes, lines: int, title: str, note: str | None) -> None:
+    """The common end of the line charts: no vertical grid, a legend only when there is
+    more than one line to tell apart, then the title and the note."""
+    ax.grid(axis="x", visible=False)
+    if lines > 1:
+        place_legend(ax)
+    else:
+        ax.get_legend().remove()
+    set_title(figure, title)
+    add_note(figure, note)
+
+
+def room_below_trend(frame: pd.DataFrame, few: bool, top: float) -> float:
+    """How far under zero a trend's axis runs: enough for the values of the second line,
+    written under its points, when one of them sits at the foot of the axis."""
+    if not few or frame["series"].nunique() < 2:
+        return 0.0
+    second = frame[frame["series"] == list(dict.fromkeys(frame["series"]))[1]]
+    lowest = second["value"].min()
+    return FLOOR_FRACTION * top if lowest < FLOOR_FRACTION * top else 0.0
+
+
+def list_end_label(rows: pd.DataFrame, colour: str) -> list[tuple[float, float, str, str]]:
+    """A line's last value as (year, value, text, colour), or nothing without one."""
+    shown = rows.dropna(subset=["value"])
+    if shown.empty:
+        return []
+    last = shown.iloc[-1]
+    return [(float(last["year"]), float(last["value"]), str(last["text"]), colour)]
+
+
+def write_end_labels(ax, ends: Sequence[tuple[float, float, str, str]], top: float) -> None:
+    """Write each line's last value to the right of it, moved apart where lines end close
+    together (two groups at 6.1 % would otherwise print one text over the other)."""
+    if not ends:
+        return
+    heights = spread_positions([value for _, value, _, _ in ends], END_LABEL_GAP * top)
+    beside = offset_copy(ax.transData, fig=ax.figure, x=6, y=0, units="points")
+    for (year, _, text, colour), height in zip(ends, heights, strict=True):
+        ax.text(year, height, text, transform=beside, va="center", fontsize=8.5, color=colour)
+
+
+def label_points(ax, rows: pd.DataFrame, colour: str, top: float, below: bool = False) -> None:
+    """Write a line's values beside its points, and its missing points' texts at the foot.
+
+    ``below`` writes the values under the points (the second of two lines).
+    """
+    for _, row in rows.iterrows():
+        if pd.isna(row["value"]):
+            ax.text(
+                row["year"],
+                top * 0.03,
+                row["text"],
+                ha="center",
+                va="bottom",
+                fontsize=8,
+                style="italic",
+                color=MUTED_COLOUR,
+            )
+        else:
+            ax.annotate(
+                row["text"],
+                (row["year"], row["value"]),
+                xytext=(0, -14 if below else 7),
+                textcoords="offset points",
+                ha="center",
+                fontsize=8.5,
+                color=colour,
+            )
+
+
+def plot_monthly(
+    frame: pd.DataFrame,
+    title: str,
+    value_label: str,
+    value_format: Formatter,
+    month_label: str,
+    *,
+    scale: str = "linear",
+    note: str | None = None,
+) -> Figure:
+    """Lines over the twelve months of the year, one per series.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Columns ``position`` (1-12), ``month`` (the month's name for the axis),
+        ``series`` (label), ``value`` (NaN when withheld or missing) and ``text`` (what a
+        month without value says, written at the foot of the chart).
+    """
+    series = list(dict.fromkeys(frame["series"]))
+    styles = dict(zip(series, pick_line_styles(len(series)), strict=True))
+    months = frame.drop_duplicates("position").sort_values("position")
+    with chart_style():
+        figure = new_figure(3.6)
+        ax = figure.subplots()
+        for name in series:
+            rows = frame[frame["series"] == name].sort_values("position")
+            sns.lineplot(
+                data=rows, x="position", y="value", ax=ax, label=name, errorbar=None, **styles[name]
+            )
+        ax.set_xticks(list(months["position"]), list(months["month"]))
+        top = float(frame["value"].max()) if frame["value"].notna().any() else 1.0
+        finish_value_axis(ax.yaxis, value_label, value_format, scale, 0.0, top)
+        # One word per month without value, whatever the number of lines missing it.
+        missing = frame[frame["value"].isna()].drop_duplicates("position")
+        for _, row in missing.iterrows():
+            ax.text(
+                row["position"],
+                top * 0.03,
+                row["text"],
+                ha="center",
+                va="bottom",
+                fontsize=7.5,
+                style="italic",
+                color=MUTED_COLOUR,
+            )
+        ax.set_xlabel(month_label)
+        finish_line_chart(figure, ax, len(series), title, note)
+    return figure
+
+
+def place_legend(
+    ax, handles: list | None = None, row_characters: int = LEGEND_ROW_CHARACTERS
+) -> None:
+    """The legend above the plot, under the title, where it hides no data: as many
+    entries a row as fit the chart's width, read left to right."""
+    if handles is None:
+        handles, _ = ax.get_legend_handles_labels()
+    columns = choose_legend_columns([handle.get_label() for handle in handles], row_characters)
+    legend = ax.legend(
+        handles=order_for_rows(handles, columns),
+        loc="lower left",
+        bbox_to_anchor=(0.0, 1.0),
+        ncols=columns,
+        fontsize=9,
+        # Long enough to show a line's dash as well as its marker.
+        handlelength=2.4,
+        borderaxespad=0.2,
+    )
+    # In reading order, for drawing the legend again at another width.
+    legend.entries = list(handles)
+
+
+def set_title(figure: Figure, title: str) -> None:
+    """The chart's title at the top left, wrapped when a language makes it long."""
+    wrapped = "\n".join(textwrap.wrap(title, TITLE_WIDTH_CHARACTERS, break_on_hyphens=False))
+    figure.title_artist = figure.suptitle(
+        wrapped, x=0.01, ha="left", fontsize=12.5, fontweight="bold"
+    )
+
+
+def add_note(figure: Figure, note: str | None) -> None:
+    """A small grey note at the foot of the figure, wrapped to its width."""
+    if note:
+        wrapped = "\n".join(textwrap.wrap(note, NOTE_WIDTH_CHARACTERS, break_on_hyphens=False))
+        figure.note_artist = figure.supxlabel(
+            wrapped, fontsize=8.5, color=MUTED_COLOUR, x=0.01, ha="left"
+        )

@@ -1,0 +1,317 @@
+"""The year's report as one PDF document, ``mission-report-<year>-<lang>.pdf``.
+
+The published reports are documents: this one is built from the report's own HTML pages,
+already written, so that the PDF says exactly what the pages say. It opens on a cover
+(the year, and the synthetic-data notice where it applies) and a table of contents with
+page numbers, then the index's headline figures and findings, each section, the
+objectives, the published-figure check and, as appendices, the methods and the run's
+provenance. Navigation, buttons and links that only a screen can follow are left out;
+links between pages become links inside the document.
+
+WeasyPrint lays it out: it implements CSS paged media (page boxes with running headers
+and page numbers, ``target-counter`` for the contents), which a browser's print does
+not, embeds the fonts it uses and draws the SVG charts as vectors.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from helpers.pages import i18n
+from helpers.pages.render import (
+    INDEX_PAGE,
+    METHODS_PAGE,
+    TEMPLATE_NAME,
+    TEMPLATES_DIR,
+    Site,
+    read_css,
+)
+
+PDF_CSS = TEMPLATES_DIR / TEMPLATE_NAME / "pdf.css"
+# Elements that only a screen uses: links to this document, to the pages, to other
+# years, to the charts' figures, and the phone's chart sources.
+SCREEN_ONLY = (
+    ".edition",
+    ".page-contents",
+    ".section-list",
+    ".other-years",
+    ".skip-link",
+    "a.mr-data",
+    "source",
+)
+# The index's folded provenance block: unfolded, it is the last appendix.
+ABOUT_BLOCK = "details.about"
+NOTEBOOK_WRAPPER = re.compile(r"^jp-")
+# The heading of a page's own list of its parts (the methods notes have one).
+PAGE_CONTENTS_ID = "contents"
+# The pages' own style blocks, each once, in the order met (filled by ``rewrite``).
+STYLES: dict[str, None] = {}
+
+
+class EngineMissing(Exception):
+    """The system libraries that lay out the PDF are not installed; str() says which."""
+
+
+def one_line(error: Exception) -> str:
+    return " ".join(str(error).split())[:200]
+
+
+def pdf_name(year: int, lang: str) -> str:
+    """The PDF edition's file name, e.g. ``mission-report-2022-en.pdf``."""
+    return f"mission-report-{year}-{lang}.pdf"
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One page of the report as a part of the document."""
+
+    page: str
+    label: str
+    body: str
+    headings: tuple[tuple[str, str], ...]
+    appendix: bool = False
+
+    @property
+    def anchor(self) -> str:
+        return page_anchor(self.page)
+
+
+def page_anchor(page: str) -> str:
+    return f"page-{Path(page).stem}"
+
+
+def build_pdf(folder: Path, site: Site, pages: Sequence[str]) -> Path:
+    """Write the PDF edition of the report whose HTML pages are in ``folder``.
+
+    Parameters
+    ----------
+    folder : Path
+        The report folder, holding ``index.html``, ``pages`` and ``methods.html``.
+    site : Site
+        The report the pages belong to.
+    pages : sequence of str
+        The section pages in reading order (the objectives and published figures last).
+    """
+    try:
+        import weasyprint
+    except OSError as error:  # WeasyPrint loads Pango when imported
+        raise EngineMissing(
+            "the PDF edition needs Pango, which WeasyPrint could not load "
+            f"({one_line(error)}); on Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0"
+        ) from error
+    document = compose_document(folder, site, pages)
+    target = folder / pdf_name(site.year, site.lang)
+    weasyprint.HTML(string=document, base_url=str(folder)).write_pdf(
+        target, pdf_identifier=f"mission-report-{site.year}-{site.lang}".encode()
+    )
+    return target
+
+
+def compose_document(folder: Path, site: Site, pages: Sequence[str]) -> str:
+    """The HTML document the PDF is laid out from."""
+    known = [INDEX_PAGE, *pages, METHODS_PAGE]
+    STYLES.clear()
+    index, about = read_index(folder / INDEX_PAGE, known, site)
+    chapters = [index]
+    for page in pages:
+        chapters.append(read_chapter(folder / page, site.label_of(page), known))
+    if (folder / METHODS_PAGE).is_file():
+        methods = read_chapter(folder / METHODS_PAGE, site.label_of(METHODS_PAGE), known)
+        chapters.append(replace(methods, appendix=True))
+    chapters.append(about)
+    lang = site.lang
+    body = "\n".join(
+        [
+            format_cover(site),
+            format_contents(chapters, lang),
+            *(format_chapter(c, lang) for c in chapters),
+        ]
+    )
+    css = "\n".join([read_css(), *STYLES, PDF_CSS.read_text(encoding="utf-8"), page_rules(site)])
+    return (
+        f'<!DOCTYPE html><html lang="{_e(lang)}"><head><meta charset="utf-8">'
+        f"<title>{_e(site.title)}</title><style>{css}</style></head>"
+        f"<body>{body}</body></html>"
+    )
+
+
+def read_index(path: Path, known: Sequence[str], site: Site) -> tuple[Chapter, Chapter]:
+    """The index as the document's first chapter, and its provenance as the last one."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    main = soup.find("main")
+    title = main.find("h1")
+    if title is not None:
+        title.decompose()  # the cover carries it
+    about_block = main.select_one(ABOUT_BLOCK)
+    about_parts = []
+    if about_block is not None:
+        about_block.summary.decompose()  # the appendix's title says it
+        about_parts = [str(child) for child in about_block.children]
+        about_block.decompose()
+    for selector in SCREEN_ONLY:
+        for element in main.select(selector):
+            heading = element.find_previous_sibling("h2")
+            if element.name == "ul" and heading is not None:
+                heading.decompose()  # "Sections": the contents list them with pages
+            element.decompose()
+    lang = site.lang
+    index = Chapter(
+        INDEX_PAGE,
+        i18n.t("page.index", lang),
+        rewrite(main, INDEX_PAGE, known),
+        list_headings(main),
+    )
+    about = Chapter(
+        "about.html",
+        i18n.t("index.about_title", lang),
+        "\n".join(about_parts),
+        (),
+        appendix=True,
+    )
+    return index, about
+
+
+def read_chapter(path: Path, label: str, known: Sequence[str]) -> Chapter:
+    """A page's main content as a chapter: its own title dropped (the chapter is titled
+    with the page's label), screen-only pieces removed, ids and links made unique."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    main = soup.find("main")
+    for selector in SCREEN_ONLY:
+        for element in main.select(selector):
+            element.decompose()
+    first = main.find("h1")
+    if first is not None:
+        first.decompose()
+    own = main.find(id=PAGE_CONTENTS_ID)
+    if own is not None:  # the document's contents list the page's parts with their pages
+        listing = own.find_next_sibling()
+        if listing is not None and listing.name in ("ol", "ul"):
+            listing.decompose()
+        own.decompose()
+    return Chapter(path.name, label, rewrite(main, path.name, known), list_headings(main))
+
+
+def list_headings(main) -> tuple[tuple[str, str], ...]:
+    """The second-level headings of a chapter, (id as rewritten, text), for the contents."""
+    return tuple(
+        (h["id"], " ".join(h.get_text(" ").split())) for h in main.find_all("h2") if h.get("id")
+    )
+
+
+def rewrite(main, page: str, known: Sequence[str]) -> str:
+    """``main``'s children as HTML, with ids prefixed by the page and links between the
+    report's pages turned into links inside the document. Style blocks, which every
+    output of a notebook repeats, are gathered once in the document's head instead."""
+    stem = Path(page).stem
+    # The notebook's cell and output wrappers carry nothing a page needs: without them
+    # the layout has a third of the boxes to place.
+    for wrapper in main.find_all("div", class_=NOTEBOOK_WRAPPER):
+        wrapper.unwrap()
+    for style in main.find_all("style"):
+        STYLES.setdefault(style.get_text(), None)
+        style.decompose()
+    for number, heading in enumerate(main.find_all("h2")):
+        heading.attrs.setdefault("id", f"part-{number + 1}")
+    for element in main.find_all(id=True):
+        element["id"] = f"{stem}--{element['id']}"
+    for link in main.find_all("a", href=True):
+        link["href"] = internal_target(link["href"], stem, known)
+    return "".join(str(child) for child in main.children)
+
+
+def internal_target(href: str, stem: str, known: Sequence[str]) -> str:
+    """Where a link of page ``stem`` points inside the document (unchanged if outside)."""
+    if href.startswith("#"):
+        return f"#{stem}--{href[1:]}"
+    target, _, fragment = href.partition("#")
+    if target in known:
+        other = Path(target).stem
+        return f"#{other}--{fragment}" if fragment else f"#{page_anchor(target)}"
+    return href
+
+
+def format_cover(site: Site) -> str:
+    lang = site.lang
+    notice = (
+        f'<p class="cover-notice">{_e(i18n.t("page.synthetic_banner", lang))}</p>'
+        if site.synthetic
+        else ""
+    )
+    from helpers.pages.render import format_time
+
+    return (
+        '<section class="cover">'
+        f'<p class="cover-kicker">{_e(i18n.t("pdf.kicker", lang))}</p>'
+        f'<h1 class="cover-title">{_e(site.title)}</h1>'
+        f'<p class="cover-year">{site.year}</p>'
+        f"{notice}"
+        f'<p class="cover-built">{_e(i18n.t("pdf.built", lang, when=format_time(site.built_utc, lang)))}</p>'
+        "</section>"
+    )
+
+
+def format_contents(chapters: Sequence[Chapter], lang: str) -> str:
+    """The table of contents: each chapter and its parts, with their page numbers."""
+    items = []
+    appendix_open = False
+    for chapter in chapters:
+        if chapter.appendix and not appendix_open:
+            items.append(f'<li class="toc-group">{_e(i18n.t("pdf.appendices", lang))}</li>')
+            appendix_open = True
+        parts = "".join(
+            f'<li><a href="#{_e(anchor)}">{_e(text)}</a></li>' for anchor, text in chapter.headings
+        )
+        sub = f"<ol>{parts}</ol>" if parts else ""
+        items.append(
+            f'<li class="toc-chapter"><a href="#{chapter.anchor}">{_e(chapter.label)}</a>{sub}</li>'
+        )
+    return (
+        '<nav class="contents">'
+        f"<h1>{_e(i18n.t('pdf.contents', lang))}</h1><ol>{''.join(items)}</ol></nav>"
+    )
+
+
+def format_chapter(chapter: Chapter, lang: str) -> str:
+    css = "chapter appendix" if chapter.appendix else "chapter"
+    return (
+        f'<section class="{css}" id="{chapter.anchor}">'
+        f'<h1 class="chapter-title">{_e(chapter.label)}</h1>{chapter.body}</section>'
+    )
+
+
+def page_rules(site: Site) -> str:
+    """The page boxes' texts, in the report's language: the title in the header, the page
+    number and, for synthetic data, a reminder in the footer."""
+    lang = site.lang
+    number = css_string(i18n.t("pdf.page_number", lang, page="\0page\0", pages="\0pages\0"))
+    number = number.replace("\0page\0", '" counter(page) "').replace(
+        "\0pages\0", '" counter(pages) "'
+    )
+    footer_left = css_string(i18n.t("pdf.synthetic_footer", lang)) if site.synthetic else '""'
+    return (
+        "\n@page {"
+        f" @top-left {{ content: {css_string(site.title)}; }}"
+        " @top-right { content: string(chapter); }"
+        f" @bottom-right {{ content: {number}; }}"
+        f" @bottom-left {{ content: {footer_left}; }}"
+        " }\n"
+    )
+
+
+def css_string(text: str) -> str:
+    """``text`` as a CSS string literal."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    escaped = re.sub(r"[\n\r]", " ", escaped)
+    return f'"{escaped}"'
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)

@@ -1,0 +1,398 @@
+"""The charts of a section: the figures of the KPI file and the run's series, drawn by
+``helpers.pages.charts`` with every text translated and every number in the locale's format.
+
+``SectionCharts`` is mixed into ``helpers.pages.sections.section.Section``, whose figures and
+words it uses. A chart is returned as HTML (an embedded PNG with its title as
+alternative text); a chart without data to draw says so in a short note.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+
+import pandas as pd
+from IPython.display import HTML
+from matplotlib.figure import Figure
+
+from helpers.figures import registry
+from helpers.figures.metrics.series import SERIES_KINDS
+from helpers.intake import contract
+from helpers.pages import charts, i18n
+from helpers.pages.i18n import t
+from helpers.pages.sections.figures import (
+    Kpi,
+    axis_formatter,
+    axis_label_key,
+    axis_scale,
+    definition_change_years,
+    format_threshold,
+)
+from helpers.pages.sections.markup import chart_data_link, describe_chart, figure_html
+
+FUNDING_METRICS = tuple(f"funding_share_{kind}" for kind in contract.FUNDING_TYPES)
+MONTH_PERIOD_LENGTH = len("2022-01")
+
+
+class SectionCharts:
+    """Chart pieces of a section (see ``Section``)."""
+
+    def show(self, figure: Figure, title: str, frame: pd.DataFrame) -> HTML:
+        """A chart as vector images (for a screen or the page, and for a phone) with its
+        title and note as a caption, alternative text that reads its figures, and a
+        link to a CSV of exactly the figures it draws (``frame``, already under
+        disclosure control: a withheld figure has no value there either)."""
+        drawn_title, note = charts.take_captions(figure)
+        wide = charts.render_svg(figure)
+        narrow = charts.render_narrow_svg(figure)
+        alt = describe_chart(t("chart.alt", self.lang, title=drawn_title or title), frame)
+        link = chart_data_link(frame, t("chart.data_link", self.lang), self.chart_file_name(title))
+        return HTML(figure_html(wide, narrow, alt, drawn_title or title, note, link))
+
+    def chart_file_name(self, title: str) -> str:
+        """The name a chart's CSV is saved under: the section, the year and the title."""
+        words = re.sub(r"[^\w]+", "-", title.lower(), flags=re.UNICODE).strip("-")
+        return f"{self.name}-{self.year}-{words[:60].rstrip('-')}.csv"
+
+    def chart_years(self) -> list[int]:
+        """This year, and the previous one when the data has it."""
+        return [self.year, self.previous_year] if self.has_previous else [self.year]
+
+    def bar_text(self, kpi: Kpi) -> str:
+        """What a chart writes for a figure: its value, or why it has none."""
+        if kpi.suppressed:
+            return t("chart.withheld", self.lang)
+        if math.isnan(kpi.value):
+            return t("chart.not_measurable", self.lang)
+        text = self.describe(kpi)
+        return f"{text} ({t('status.small_group', self.lang)})" if kpi.small_group else text
+
+    def bar_rows(self, items: Sequence[tuple[str, str, str]]) -> pd.DataFrame:
+        """Rows for ``charts.plot_bars``: (label, metric, segment) for each year shown."""
+        rows = []
+        for label, metric, segment in items:
+            for year in self.chart_years():
+                kpi = self.kpi(metric, segment, year)
+                rows.append(
+                    {
+                        "label": label,
+                        "group": str(year),
+                        "value": kpi.value if kpi.measured else math.nan,
+                        "low": kpi.ci_low if kpi.measured else math.nan,
+                        "high": kpi.ci_high if kpi.measured else math.nan,
+                        "text": self.bar_text(kpi),
+                    }
+                )
+        return pd.DataFrame(rows)
+
+    def interval_note(self, metric: str) -> str | None:
+        """What the thin lines across the bars of a share or rate are."""
+        proportion = registry.metric(metric).kind in registry.PROPORTION_KINDS
+        return t("chart.interval_note", self.lang) if proportion else None
+
+    def band_note(self, metric: str) -> str | None:
+        """What the shaded band around the line of a share or rate is."""
+        proportion = registry.metric(metric).kind in registry.PROPORTION_KINDS
+        return t("chart.band_note", self.lang) if proportion else None
+
+    def funnel_chart(self, metrics: Sequence[str]) -> HTML:
+        """The funnel's stages as bars on a logarithmic scale, this year beside the previous."""
+        items = [(t(f"funnel.stage.{m}.name", self.lang), m, "all") for m in metrics]
+        key = "funnel.chart_funnel" if self.has_previous else "funnel.chart_funnel_single"
+        title = t(key, self.lang, year=self.year, previous_year=self.previous_year)
+        frame = self.bar_rows(items)
+        figure = charts.plot_bars(
+            frame,
+            title,
+            # A logarithmic axis says so: its equal steps are not equal amounts.
+            t("chart.log_axis", self.lang, label=t("chart.count_axis", self.lang)),
+            axis_formatter(metrics[0], self.lang),
+            scale="log",
+            note=t("funnel.note_mixed_units", self.lang),
+        )
+        return self.show(figure, title, frame)
+
+    def rates_chart(self, metrics: Sequence[str], title_key: str, segment: str = "all") -> HTML:
+        """Several rates of one group, this year beside the previous, with their intervals."""
+        items = [(self.label(m), m, segment) for m in metrics]
+        title = t(title_key, self.lang, year=self.year)
+        frame = self.bar_rows(items)
+        figure = charts.plot_bars(
+            frame,
+            title,
+            t(axis_label_key(metrics[0]), self.lang),
+            axis_formatter(metrics[0], self.lang),
+            scale="share",
+            note=t("chart.interval_note", self.lang),
+        )
+        return self.show(figure, title, frame)
+
+    def segments_chart(
+        self,
+        metric: str,
+        segments: Sequence[str],
+        title_key: str,
+        reference: str | None = None,
+        sort: bool = True,
+        split_small: bool = False,
+    ) -> HTML:
+        """One figure across groups, sorted from highest to lowest this year (unless
+        ``sort`` is false, for a pair read in a set order), with the previous year beside
+        it and, optionally, the reference group as a dashed line. ``split_small`` draws
+        the groups far smaller than the largest in a panel of their own."""
+        order = (
+            sorted(segments, key=lambda s: rank_by_value(self.kpi(metric, s))) if sort else segments
+        )
+        items = [(self.segment_name(s, metric), metric, s) for s in order]
+        title = t(title_key, self.lang, year=self.year, metric=self.label(metric))
+        line = None
+        base = self.kpi(metric, reference) if reference else None
+        if base is not None and base.measured:
+            words = {"group": self.segment_name(reference, metric), "value": self.describe(base)}
+            line = (base.value, t("chart.reference_line", self.lang, **words))
+        frame = self.bar_rows(items)
+        figure = charts.plot_bars(
+            frame,
+            title,
+            t(axis_label_key(metric), self.lang),
+            axis_formatter(metric, self.lang),
+            scale=axis_scale(metric),
+            reference=line,
+            note=self.join_notes(self.interval_note(metric), self.definition_note(segments)),
+            split_small=split_small,
+        )
+        return self.show(figure, title, frame)
+
+    def definition_note(self, segments: Sequence[str]) -> str | None:
+        """Said under a chart that sets category groups of two years' definitions side by side."""
+        if self.redefined & set(segments):
+            return t(
+                "chart.definition_note",
+                self.lang,
+                previous_year=self.previous_year,
+                change_year=self.year,
+            )
+        return None
+
+    @staticmethod
+    def join_notes(*notes: str | None) -> str | None:
+        return " ".join(n for n in notes if n) or None
+
+    def mix_chart(self, segments: Sequence[str], title_key: str) -> HTML:
+        """The funding mix of each group as one 100 % bar; withheld parts stay withheld."""
+        parts = [t(f"funding_type.{kind}", self.lang) for kind in contract.FUNDING_TYPES]
+        rows = []
+        for segment in segments:
+            for metric, part in zip(FUNDING_METRICS, parts, strict=True):
+                kpi = self.kpi(metric, segment)
+                rows.append(
+                    {
+                        "label": self.segment_name(segment),
+                        "part": part,
+                        "value": kpi.value if kpi.measured else math.nan,
+                        "withheld": kpi.suppressed,
+                        "text": i18n.format_percent(kpi.value, self.lang, 0)
+                        if kpi.measured
+                        else self.bar_text(kpi),
+                    }
+                )
+        title = t(title_key, self.lang, year=self.year)
+        frame = pd.DataFrame(rows)
+        figure = charts.plot_stacked_shares(
+            frame,
+            title,
+            t("chart.percent_axis", self.lang),
+            axis_formatter(FUNDING_METRICS[0], self.lang),
+            t("chart.withheld", self.lang),
+            parts,
+        )
+        return self.show(figure, title, frame)
+
+    def trend_chart(
+        self,
+        series: Sequence[tuple[str, str]],
+        title_key: str,
+        *,
+        name_by: str = "metric",
+        mark_definition_change: bool = False,
+    ) -> HTML:
+        """Figures over every year the data covers, one line per (metric, segment).
+
+        The committee's objective is drawn when the chart has one series and one
+        objective in force; category figures mark the change of definitions of 2022
+        (``mark_definition_change``). Nothing is drawn when the data covers one year.
+        """
+        years = self.years_with_figures(series)
+        if len(years) < 2:
+            return self.note("chart.single_year", year=self.year)
+        rows = []
+        for metric, segment in series:
+            name = self.label(metric) if name_by == "metric" else self.segment_name(segment, metric)
+            for year in years:
+                kpi = self.kpi(metric, segment, year)
+                rows.append(
+                    {
+                        "year": year,
+                        "series": name,
+                        "value": kpi.value if kpi.measured else math.nan,
+                        "low": kpi.ci_low if kpi.measured else math.nan,
+                        "high": kpi.ci_high if kpi.measured else math.nan,
+                        "text": self.bar_text(kpi),
+                    }
+                )
+        metric = series[0][0]
+        title = t(title_key, self.lang, year=self.year, metric=self.label(metric))
+        change = self.definition_break(years)
+        frame = pd.DataFrame(rows)
+        figure = charts.plot_trend(
+            frame,
+            title,
+            t(axis_label_key(metric), self.lang),
+            axis_formatter(metric, self.lang),
+            t("chart.year_axis", self.lang),
+            scale=axis_scale(metric),
+            break_after=change if mark_definition_change and change[0] else None,
+            reference=self.objective_line(*series[0]) if len(series) == 1 else None,
+            # Bands are drawn for a few lines only (``charts.plot_trend``).
+            note=self.band_note(metric) if len(series) <= charts.MAX_LABELLED_SERIES else None,
+        )
+        return self.show(figure, title, frame)
+
+    def definition_break(self, years: Sequence[int]) -> tuple[int, str]:
+        """Where a trend marks the latest change of the category definitions among its
+        years: (the last year of the old rules, its text), or (0, "") when none falls there."""
+        inside = [
+            y for y in definition_change_years(self.category_rules) if years[0] < y <= years[-1]
+        ]
+        if not inside:
+            return 0, ""
+        return inside[-1] - 1, t("chart.definition_change", self.lang)
+
+    def years_with_figures(self, series: Sequence[tuple[str, str]]) -> list[int]:
+        """The years shown by a trend: from the first in which one of the series has a
+        figure (shown or withheld) to the report year."""
+        held = [
+            year
+            for year in self.years
+            for metric, segment in series
+            if not self.lacks(metric, segment, year)
+        ]
+        return [year for year in self.years if held and year >= min(held)]
+
+    def objective_line(self, metric: str, segment: str) -> tuple[float, str] | None:
+        """The objective in force in the report year as a chart line, when it is a level."""
+        rows = self.objectives_of(metric, segment)
+        rows = rows[rows["comparator"] != "growth_>="]
+        if rows.empty:
+            return None
+        objective = rows.iloc[0]
+        amount = format_threshold(
+            metric, objective["comparator"], objective["threshold"], self.lang
+        )
+        return float(objective["threshold"]), t("chart.target_line", self.lang, threshold=amount)
+
+    def series_rows(self, series: str, segment: str = "all") -> pd.DataFrame:
+        """The rows of one series of the run (``helpers.kpis.compute_series``)."""
+        frame = self.run.series
+        if frame.empty:
+            return frame
+        return frame[(frame["series"] == series) & (frame["segment"] == segment)]
+
+    def monthly_chart(
+        self, lines: Sequence[tuple[str, str]], title_key: str, name_by: str = "series"
+    ) -> HTML:
+        """Monthly series of the year, one line per (series, segment); empty without data."""
+        rows = []
+        for series, segment in lines:
+            found = self.series_rows(series, segment)
+            found = found[found["period"].astype(str).str.len() == MONTH_PERIOD_LENGTH]
+            name = (
+                t(f"series.{series}", self.lang)
+                if name_by == "series"
+                else self.segment_name(segment)
+            )
+            for record in found.to_dict("records"):
+                month = int(str(record["period"])[5:7])
+                withheld = bool(record["suppressed"])
+                value = math.nan if withheld or pd.isna(record["value"]) else float(record["value"])
+                rows.append(
+                    {
+                        "position": month,
+                        "month": i18n.format_month(month, self.lang, "abbreviated"),
+                        "series": name,
+                        "value": value,
+                        "text": t(
+                            "chart.withheld" if withheld else "chart.not_measurable", self.lang
+                        )
+                        if math.isnan(value)
+                        else i18n.format_number(value, self.lang, 1),
+                    }
+                )
+        frame = pd.DataFrame(rows)
+        if frame.empty or frame["value"].isna().all():
+            return self.note("chart.no_data", year=self.year)
+        title = t(title_key, self.lang, year=self.year)
+        figure = charts.plot_monthly(
+            frame,
+            title,
+            t(
+                "chart.tonnes_axis"
+                if SERIES_KINDS[lines[0][0]] == "amount"
+                else "chart.count_axis",
+                self.lang,
+            ),
+            lambda value: i18n.format_tick(value, self.lang),
+            t("chart.month_axis", self.lang),
+            scale="count" if SERIES_KINDS[lines[0][0]] == "count" else "linear",
+        )
+        return self.show(figure, title, frame)
+
+    def breakdown_chart(self, series: str, names: str, title_key: str) -> HTML:
+        """A yearly breakdown of the run's series (e.g. emissions by category) as bars,
+        largest first; empty without data.
+
+        ``names`` is the catalog table naming the breakdown's keys; a key the catalog does
+        not know (the data's own category) is shown as the data spells it.
+        """
+        frame = self.run.series
+        if frame.empty:
+            return self.note("chart.no_data", year=self.year)
+        found = frame[(frame["series"] == series) & (frame["period"].astype(str) == str(self.year))]
+        found = found.dropna(subset=["value"]).sort_values(
+            ["value", "segment"], ascending=[False, True]
+        )
+        if found.empty:
+            return self.note("chart.no_data", year=self.year)
+        rows = [
+            {
+                "label": self.name_of(names, str(record["segment"])),
+                "group": str(self.year),
+                "value": float(record["value"]),
+                "text": t(
+                    "unit.tonnes",
+                    self.lang,
+                    value=i18n.format_number(float(record["value"]), self.lang, 1),
+                ),
+            }
+            for record in found.to_dict("records")
+        ]
+        title = t(title_key, self.lang, year=self.year)
+        frame = pd.DataFrame(rows)
+        figure = charts.plot_bars(
+            frame,
+            title,
+            t("chart.tonnes_axis", self.lang),
+            lambda value: i18n.format_tick(value, self.lang),
+        )
+        return self.show(figure, title, frame)
+
+    def name_of(self, table: str, key: str) -> str:
+        """The catalog's name for ``key`` in ``table``, or the key in words when it has none."""
+        full = f"{table}.{key}"
+        return t(full, self.lang) if i18n.has_key(full, self.lang) else key.replace("_", " ")
+
+
+def rank_by_value(kpi: Kpi) -> tuple[int, float]:
+    """Sort key: highest value first, figures without a value last (in the given order)."""
+    return (0, -kpi.value) if kpi.measured else (1, 0.0)

@@ -1,0 +1,403 @@
+"""The pieces of the impact page and of the carbon budget: respondents against all
+graduates, employment before and after, the salary change, careers over the years, the
+stakeholder estimate, and each team's emissions against its budget.
+
+``ImpactPieces`` is mixed into ``helpers.pages.sections.section.Section``, whose figures and
+words it uses. Values come from the KPI file and the run's series; the only arithmetic
+is the share of a group among respondents and among all graduates (two counts of the KPI
+file divided by those of all) and the stakeholder model (``helpers.figures.stakeholder``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+from IPython.display import HTML
+
+from helpers.figures import stakeholder
+from helpers.figures.metrics.impact import OUTCOME_WINDOWS, outcome_window_metric
+from helpers.pages import i18n, impact_charts
+from helpers.pages.i18n import t
+from helpers.pages.sections.figures import CATEGORY_SEGMENTS
+from helpers.pages.sections.markup import MISSING, escape, html_table, metric_link, tag
+
+# The groups of the impact page: every category, then apprentices and the others.
+IMPACT_CATEGORIES = ("underserved", "non_underserved", *CATEGORY_SEGMENTS)
+APPRENTICE_PAIR = ("apprentices", "non_apprentices")
+
+
+class ImpactPieces:
+    """Pieces of the impact page and of the carbon budget (see ``Section``)."""
+
+    # --- who answered --------------------------------------------------------------------
+
+    def respondents_table(self, segments: Sequence[str] = IMPACT_CATEGORIES) -> HTML:
+        """Each group's share among the respondents beside its share among all surveyed
+        graduates: when they differ, the figures of the page lean towards some groups."""
+        base = self.kpi("survey_response_rate")
+        headers = [
+            ("", t("table.group", self.lang)),
+            ("number", t("impact.table.respondents", self.lang)),
+            ("number", t("impact.table.graduates", self.lang)),
+            ("number", t("impact.table.response_rate", self.lang)),
+        ]
+        body = []
+        for segment in segments:
+            kpi = self.kpi("survey_response_rate", segment)
+            if kpi.measured and base.measured and base.numerator and base.denominator:
+                among_respondents = i18n.format_percent(kpi.numerator / base.numerator, self.lang)
+                among_graduates = i18n.format_percent(kpi.denominator / base.denominator, self.lang)
+            else:
+                among_respondents = among_graduates = self.value_cell(kpi)
+            body.append(
+                [
+                    ("", escape(self.segment_name(segment))),
+                    ("number", among_respondents),
+                    ("number", among_graduates),
+                    ("number", self.value_cell(kpi)),
+                ]
+            )
+        caption = t("impact.table.respondents_caption", self.lang, year=self.year)
+        return HTML(html_table(headers, body, caption))
+
+    # --- employment before and after -------------------------------------------------------
+
+    def slope_chart(self, segments: Sequence[str], title_key: str) -> HTML:
+        """Employed before and after for each group, the change and its interval at the end."""
+        rows, drawn = [], []
+        ends = (t("impact.chart_before", self.lang), t("impact.chart_after", self.lang))
+        for segment in segments:
+            before = self.kpi("employed_before_share", segment)
+            after = self.kpi("employed_after_share", segment)
+            change = self.kpi("employment_change", segment)
+            if change.measured:
+                text = f"{self.describe(change)} ({self.interval(change)})"
+            else:
+                text = self.bar_text(change)
+            name = self.segment_name(segment)
+            shown = (before.measured and change.measured, after.measured and change.measured)
+            rows.append(
+                {
+                    "label": name,
+                    "before": before.value if shown[0] else math.nan,
+                    "after": after.value if shown[1] else math.nan,
+                    "text": text,
+                }
+            )
+            # What the chart draws, for its alternative text and its CSV.
+            for end, kpi, visible in zip(ends, (before, after), shown, strict=True):
+                value = kpi.value if visible else math.nan
+                drawn.append(
+                    {
+                        "label": name,
+                        "part": end,
+                        "value": value,
+                        "text": self.bar_text(kpi) if visible else self.bar_text(change),
+                    }
+                )
+            drawn.append(
+                {
+                    "label": name,
+                    "part": self.label("employment_change"),
+                    "value": change.value if change.measured else math.nan,
+                    "low": change.ci_low if change.measured else math.nan,
+                    "high": change.ci_high if change.measured else math.nan,
+                    "text": text,
+                }
+            )
+        title = t(title_key, self.lang, year=self.year)
+        figure = impact_charts.plot_slopes(
+            pd.DataFrame(rows),
+            title,
+            (t("impact.chart_before", self.lang), t("impact.chart_after", self.lang)),
+            lambda value: i18n.format_percent(value, self.lang, 0),
+            note=t("impact.chart_slopes_note", self.lang),
+        )
+        return self.show(figure, title, pd.DataFrame(drawn))
+
+    def impact_table(self, metrics: Sequence[str], segments: Sequence[str]) -> HTML:
+        """Figures of the impact page by group: value, denominator, 95 % interval."""
+        headers = [
+            ("", t("table.group", self.lang)),
+            *[("number", escape(self.label(m))) for m in metrics],
+        ]
+        body = []
+        for segment in segments:
+            cells = [("", escape(self.segment_name(segment)))]
+            for metric in metrics:
+                kpi = self.kpi(metric, segment)
+                text = self.value_cell(kpi)
+                if kpi.measured and not math.isnan(kpi.denominator):
+                    text += f"<br><small>n = {escape(self.count(kpi.denominator))}</small>"
+                if kpi.measured and not math.isnan(kpi.ci_low):
+                    text += f"<br><small>{escape(self.interval(kpi))}</small>"
+                cells.append(("number", text))
+            body.append(cells)
+        caption = t("impact.table.caption", self.lang, year=self.year)
+        return HTML(html_table(headers, body, caption))
+
+    # --- the salary change -----------------------------------------------------------------
+
+    def salary_histogram(self) -> HTML:
+        """The distribution of the salary change, bins merged until none is small."""
+        rows = self.series_rows("salary_change_bins")
+        rows = rows[rows["year"] == self.year] if "year" in rows else rows
+        if rows.empty or rows["value"].isna().all():
+            return self.note("chart.no_data", year=self.year)
+        frame = pd.DataFrame(
+            [
+                {
+                    "label": self.bin_name(str(record["period"])),
+                    "value": math.nan if record["suppressed"] else float(record["value"]),
+                    "text": t("chart.withheld", self.lang),
+                }
+                for record in rows.to_dict("records")
+            ]
+        )
+        title = t("impact.chart_salary", self.lang, year=self.year)
+        figure = impact_charts.plot_histogram(
+            frame,
+            title,
+            t("impact.chart_salary_axis", self.lang),
+            t("impact.chart_people_axis", self.lang),
+            note=t("impact.chart_salary_note", self.lang, min_cell=self.min_cell),
+        )
+        drawn = frame.assign(
+            text=[
+                self.count(v) if not math.isnan(v) else w
+                for v, w in zip(frame["value"], frame["text"], strict=True)
+            ]
+        )
+        return self.show(figure, title, drawn)
+
+    def bin_name(self, period: str) -> str:
+        """A bin ``low:high`` in words: "below -7,500 €", "0 € to 2,500 €", "20,000 € or more"."""
+        low, high = period.split(":")
+        money = {
+            k: i18n.format_currency(float(v), self.lang)
+            for k, v in (("low", low), ("high", high))
+            if v
+        }
+        if not low and not high:
+            return t("impact.bin_all", self.lang)  # every bin merged into one
+        if not low:
+            return t("impact.bin_below", self.lang, high=money["high"])
+        if not high:
+            return t("impact.bin_above", self.lang, low=money["low"])
+        return t("interval.range", self.lang, **money)
+
+    # --- careers over the years ------------------------------------------------------------
+
+    def careers_table(
+        self, segments: Sequence[str] = ("all", "underserved", "non_underserved")
+    ) -> HTML:
+        """Every window the data covers, with its interval; the others said unavailable."""
+        headers = [("", t("impact.table.window", self.lang))]
+        headers += [("number", self.segment_name(s)) for s in segments]
+        body = []
+        for window in OUTCOME_WINDOWS:
+            metric = outcome_window_metric(window)
+            label = metric_link(
+                metric,
+                i18n.t_count(
+                    "impact.window", self.lang, window, years=window, cohort=self.year - window
+                ),
+            )
+            if self.lacks(metric):
+                # Said once, in words that wrap: repeated in every column, the sentence
+                # would push the table past a phone's width or the printed page.
+                text = escape(
+                    t(
+                        "impact.window_unavailable",
+                        self.lang,
+                        cohort=self.year - window,
+                        first=self.first_measurable(window),
+                    )
+                )
+                rest = [("number", MISSING) for _ in segments[1:]]
+                body.append([("", label), ("mr-unavailable", f"<small>{text}</small>"), *rest])
+                continue
+            cells = [("", label)]
+            for segment in segments:
+                kpi = self.kpi(metric, segment)
+                text = self.value_cell(kpi)
+                if kpi.measured:
+                    text += (
+                        f"<br><small>{escape(self.count(kpi.numerator))} / "
+                        f"{escape(self.count(kpi.denominator))}</small>"
+                        f"<br><small>{escape(self.interval(kpi))}</small>"
+                    )
+                cells.append(("number", text))
+            body.append(cells)
+        caption = t("impact.table.careers_caption", self.lang, year=self.year)
+        return HTML(html_table(headers, body, caption))
+
+    def first_measurable(self, window: int) -> int:
+        """The first report year whose window the data covers (from the years it holds)."""
+        years = self.run.provenance.get("dataset", {}).get("years") or self.years
+        return int(min(years)) + window
+
+    # --- the stakeholder estimate ----------------------------------------------------------
+
+    def stakeholder_estimate(self) -> HTML:
+        """The model: the formula, each parameter with its source, the range, what is left out."""
+        parameters = stakeholder.read_parameters()
+        into_work = self.kpi("into_work_rate", "job_seekers")
+        total = self.kpi("salary_change_total_eur")
+        people = into_work.numerator if into_work.measured else math.nan
+        gain = total.value if total.measured else math.nan
+        parts = stakeholder.estimate(people, gain, parameters)
+        html = [
+            f'<div class="mr-model"><p><strong>{escape(t("impact.model.label", self.lang))}</strong> '
+            f"{escape(t('impact.model.intro', self.lang))}</p>"
+        ]
+        rows = []
+        for part in parts:
+            value = (
+                t(
+                    "interval.range",
+                    self.lang,
+                    # A model's result to the euro would claim a precision it does not have.
+                    low=i18n.format_currency(round(part.low, -3), self.lang),
+                    high=i18n.format_currency(round(part.high, -3), self.lang),
+                )
+                if part.computable
+                else t("status.not_measurable", self.lang)
+            )
+            rows.append(
+                [
+                    ("", escape(t(f"impact.model.part.{part.name}", self.lang))),
+                    ("", escape(t(f"impact.model.formula.{part.name}", self.lang))),
+                    ("number", escape(value)),
+                ]
+            )
+        headers = [
+            ("", t("impact.model.part_header", self.lang)),
+            ("", t("impact.model.formula_header", self.lang)),
+            ("number", t("impact.model.range_header", self.lang)),
+        ]
+        inputs = t(
+            "impact.model.inputs",
+            self.lang,
+            people=self.count(people) if not math.isnan(people) else MISSING,
+            gain=i18n.format_currency(gain, self.lang) if not math.isnan(gain) else MISSING,
+            year=self.year,
+        )
+        html.append(html_table(headers, rows, inputs))
+        source_rows = [
+            [
+                ("", escape(t(f"impact.model.parameter.{record['parameter']}", self.lang))),
+                ("number", escape(self.parameter_value(record["low"], record["unit"]))),
+                ("number", escape(self.parameter_value(record["high"], record["unit"]))),
+                (
+                    "",
+                    escape(
+                        f"{record['source_title']} ({record['source_year']}), {record['source_page']}"
+                    )
+                    + f"<br><small>{escape(record['note_fr' if self.lang == 'fr' else 'note'])}</small>",
+                ),
+            ]
+            for record in parameters.to_dict("records")
+        ]
+        source_headers = [
+            ("", t("impact.model.parameter_header", self.lang)),
+            ("number", t("impact.model.low_header", self.lang)),
+            ("number", t("impact.model.high_header", self.lang)),
+            ("", t("impact.model.source_header", self.lang)),
+        ]
+        html.append(
+            html_table(source_headers, source_rows, t("impact.model.sources_caption", self.lang))
+        )
+        left_out = "".join(
+            f"<li>{escape(t(f'impact.model.left_out.{name}', self.lang))}</li>"
+            for name in stakeholder.LEFT_OUT
+        )
+        html.append(
+            f"<p>{escape(t('impact.model.left_out_intro', self.lang))}</p><ul>{left_out}</ul>"
+        )
+        html.append(f'<p class="mr-note">{escape(t("impact.model.caveat", self.lang))}</p></div>')
+        return HTML("\n".join(html))
+
+    def parameter_value(self, value: float, unit: str) -> str:
+        if unit == "fraction":
+            return i18n.format_percent(value, self.lang, 0)
+        return i18n.format_currency(value, self.lang)
+
+    # --- the carbon budget by team ---------------------------------------------------------
+
+    def team_segments(self) -> list[str]:
+        """The teams of the year's emissions, in the KPI file's order."""
+        frame = self.run.kpis
+        rows = frame[(frame["metric"] == "team_emissions_tco2e") & (frame["segment"] != "all")]
+        return list(dict.fromkeys(rows["segment"]))
+
+    def budget_chart(self) -> HTML:
+        """Each team's cumulative monthly emissions against its budget line."""
+        teams = self.team_segments()
+        if not teams:
+            return self.note("chart.no_data", year=self.year)
+        rows = []
+        for team in teams:
+            found = self.series_rows("team_emissions_tco2e", team)
+            running = 0.0
+            for record in found.sort_values("period").to_dict("records"):
+                month = int(str(record["period"])[5:7])
+                if pd.isna(record["value"]):
+                    rows.append({"team": team, "month": month, "cumulative": math.nan})
+                    continue
+                running += float(record["value"])
+                rows.append({"team": team, "month": month, "cumulative": running})
+        budgets = {
+            team: self.kpi("team_budget_tco2e", team).value
+            for team in teams
+            if self.kpi("team_budget_tco2e", team).measured
+        }
+        title = t("carbon.chart_budgets", self.lang, year=self.year)
+        figure = impact_charts.plot_budgets(
+            pd.DataFrame(rows),
+            budgets,
+            title,
+            [i18n.format_month(m, self.lang, "abbreviated") for m in range(1, 13)],
+            {
+                "emissions": t("carbon.chart_budgets_emissions", self.lang),
+                "budget": t("carbon.chart_budgets_budget", self.lang),
+            },
+            lambda value: i18n.format_tick(value, self.lang),
+            note=None if budgets else t("gap.no_budgets", self.lang, year=self.year),
+        )
+        budget_word = t("carbon.chart_budgets_budget", self.lang)
+        drawn = pd.DataFrame(
+            [{"group": r["team"], "month": r["month"], "value": r["cumulative"]} for r in rows]
+            + [{"group": team, "part": budget_word, "value": v} for team, v in budgets.items()]
+        )
+        drawn["text"] = [
+            t("chart.withheld", self.lang) if math.isnan(v) else i18n.format_number(v, self.lang, 1)
+            for v in drawn["value"]
+        ]
+        return self.show(figure, title, drawn)
+
+    def budget_table(self) -> HTML:
+        """Each team: emissions, budget, share used and the year-end forecast."""
+        metrics = (
+            "team_emissions_tco2e",
+            "team_budget_tco2e",
+            "team_budget_use",
+            "team_emissions_forecast_tco2e",
+        )
+        headers = [("", t("carbon.table.team", self.lang))]
+        headers += [("number", self.label(m)) for m in metrics]
+        body = []
+        for team in self.team_segments():
+            cells = [("", escape(team))]
+            for metric in metrics:
+                kpi = self.kpi(metric, team)
+                text = self.value_cell(kpi)
+                if metric == "team_budget_use" and kpi.measured and kpi.value > 1:
+                    text += tag(t("carbon.over_budget", self.lang), "mr-small")
+                cells.append(("number", text))
+            body.append(cells)
+        return HTML(
+            html_table(headers, body, t("carbon.table.budgets_caption", self.lang, year=self.year))
+        )

@@ -1,0 +1,1 @@
+"""Jupyter kernels that run the section notebooks, started warm and reused."""
