@@ -12,8 +12,7 @@ import pandas as pd
 import pytest
 from report_runs import build_smoke_report
 
-from helpers import kpis
-from helpers.figures import registry
+from helpers.figures import kpi_file, registry
 from helpers.figures.metrics.common import COMPLEMENTARY_SEGMENTS
 from helpers.figures.run_data import read_run_data
 from helpers.intake.contract import FUNDING_TYPES
@@ -89,7 +88,7 @@ def test_no_published_breakdown_gives_away_a_small_group(smoke):
 def test_no_months_of_a_chart_give_away_a_small_group(smoke):
     run = read_run_data(smoke.folder / "run-data")
     # The year's totals, as if every one were published.
-    totals = kpis.compute_series(load_dataset(smoke.data), run.year, 1)
+    totals = kpi_file.compute_series(load_dataset(smoke.data), run.year, 1)
     monthly = run.series[run.series["period"].str.len() == 7]
     checked = 0
     for (series, segment), months in monthly.groupby(["series", "segment"]):

@@ -6,7 +6,7 @@ from conftest import edit_in_place
 from tables import ADMITTED_APPLICATION
 
 from helpers import kpis
-from helpers.figures import registry
+from helpers.figures import kpi_file, registry
 from helpers.intake.contract import FUNDING_TYPES
 from helpers.intake.dataset import Dataset
 
@@ -145,7 +145,7 @@ def ds() -> Dataset:
 
 @pytest.fixture(scope="module")
 def table(ds) -> pd.DataFrame:
-    return kpis.compute_kpis(ds, 2022, 1)
+    return kpi_file.compute_kpis(ds, 2022, 1)
 
 
 def row(frame: pd.DataFrame, metric: str, segment: str = "all") -> pd.Series:
@@ -206,7 +206,7 @@ def test_absent_mentors_table_gives_empty_unflagged_rows(table):
 
 def test_with_min_cell_one_nothing_is_withheld_and_with_ten_small_counts_are(ds, table):
     assert not table["suppressed"].any()
-    strict = kpis.compute_kpis(ds, 2022, 10)
+    strict = kpi_file.compute_kpis(ds, 2022, 10)
     new_members = row(strict, "new_members")
     assert new_members["suppressed"] and pd.isna(new_members["value"])
     # zeros are shown
@@ -214,13 +214,15 @@ def test_with_min_cell_one_nothing_is_withheld_and_with_ten_small_counts_are(ds,
 
 
 def test_the_same_inputs_give_the_same_bytes(ds, table, tmp_path):
-    first = kpis.write_kpis(table, tmp_path / "a" / "kpis.csv").read_bytes()
-    second = kpis.write_kpis(kpis.compute_kpis(ds, 2022, 1), tmp_path / "b.csv").read_bytes()
+    first = kpi_file.write_kpis(table, tmp_path / "a" / "kpis.csv").read_bytes()
+    second = kpi_file.write_kpis(
+        kpi_file.compute_kpis(ds, 2022, 1), tmp_path / "b.csv"
+    ).read_bytes()
     assert first == second
 
 
 def test_number_format_of_the_file(table, tmp_path):
-    lines = kpis.write_kpis(table, tmp_path / "kpis.csv").read_text().splitlines()
+    lines = kpi_file.write_kpis(table, tmp_path / "kpis.csv").read_text().splitlines()
     assert (
         lines[0]
         == "year,section,metric,segment,value,numerator,denominator,ci_low,ci_high,suppressed"
@@ -235,7 +237,7 @@ def test_number_format_of_the_file(table, tmp_path):
 
 
 def test_withheld_row_in_the_file(ds, tmp_path):
-    lines = kpis.write_kpis(kpis.compute_kpis(ds, 2022, 10), tmp_path / "k.csv").read_text()
+    lines = kpi_file.write_kpis(kpi_file.compute_kpis(ds, 2022, 10), tmp_path / "k.csv").read_text()
     assert "2022,funnel,new_members,all,,,,,,true" in lines.splitlines()
 
 
@@ -252,7 +254,7 @@ def test_secondary_suppression_runs_across_metrics():
     ds = Dataset.from_frames(
         {"applications": pd.DataFrame(apps), "enrollments": pd.DataFrame(enrs)}
     )
-    table = kpis.compute_kpis(ds, 2022, 3)
+    table = kpi_file.compute_kpis(ds, 2022, 3)
 
     def withheld(metric, segment):
         return bool(row(table, metric, segment)["suppressed"])
@@ -305,7 +307,7 @@ def test_medians_are_not_a_breakdown_that_adds_up():
         }
     )
     ds = Dataset.from_frames({"enrollments": enrs, "graduate_surveys": surveys})
-    table = kpis.compute_kpis(ds, 2022, 4)
+    table = kpi_file.compute_kpis(ds, 2022, 4)
     assert row(table, "salary_after_median_eur", "apprentices")["suppressed"]
     shown = row(table, "salary_after_median_eur", "non_apprentices")
     assert not shown["suppressed"] and shown["value"] == 32000.0
@@ -322,7 +324,7 @@ def test_series_monthly_counts_with_suppression():
         }
     )
     ds = Dataset.from_frames({"course_enrollments": courses})
-    series = kpis.compute_series(ds, 2022, 3)
+    series = kpi_file.compute_series(ds, 2022, 3)
     started = series[series["series"] == "courses_started"].set_index("period")
     assert started.loc["2022-03", "value"] == 15
     # February (2) is small; so that the year's total does not give it away, the smallest
@@ -338,7 +340,7 @@ def test_series_monthly_counts_with_suppression():
 
 
 def test_series_of_the_small_dataset(ds, tmp_path):
-    series = kpis.compute_series(ds, 2022, 1)
+    series = kpi_file.compute_series(ds, 2022, 1)
     assert list(series.columns) == [
         "year",
         "section",
@@ -355,7 +357,7 @@ def test_series_of_the_small_dataset(ds, tmp_path):
     history = series[(series["series"] == "career_outcomes") & (series["segment"] == "all")]
     assert history["period"].tolist() == ["2018", "2019", "2020", "2021", "2022"]
     assert history["value"].tolist() == [0, 0, 0, 0, 1]
-    text = kpis.write_series(series, tmp_path / "series.csv").read_text().splitlines()
+    text = kpi_file.write_series(series, tmp_path / "series.csv").read_text().splitlines()
     assert "2022,funnel,visitors,all,2022-02,120,false" in text
 
 
@@ -389,7 +391,9 @@ def test_command_writes_the_kpi_file_and_series(tmp_path, capsys):
     )
     assert code == 0, capsys.readouterr().err
     lines = out.read_text().splitlines()
-    assert len(lines) == 1 + len(kpis.compute_kpis(Dataset.from_frames(valid_frames()), 2022, 1))
+    assert len(lines) == 1 + len(
+        kpi_file.compute_kpis(Dataset.from_frames(valid_frames()), 2022, 1)
+    )
     assert "2022,funnel,new_members,all,2,,,,,false" in lines
     assert (tmp_path / "series.csv").is_file()
 

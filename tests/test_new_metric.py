@@ -13,8 +13,7 @@ import pandas as pd
 import pytest
 from conftest import make_reference_frames, make_valid_frames
 
-from helpers import kpis
-from helpers.figures import registry
+from helpers.figures import kpi_file, registry
 from helpers.figures.metrics.common import single_count_frame
 from helpers.intake.dataset import Dataset
 from helpers.pages import i18n, kpi_dictionary
@@ -56,7 +55,7 @@ def with_new_metric(monkeypatch):
 
 def test_the_new_metric_reaches_the_kpi_file(with_new_metric, tmp_path):
     ds = Dataset.from_frames({**make_valid_frames(), **make_reference_frames()})
-    path = kpis.write_kpis(kpis.compute_kpis(ds, 2022, min_cell=1), tmp_path / "kpis.csv")
+    path = kpi_file.write_kpis(kpi_file.compute_kpis(ds, 2022, min_cell=1), tmp_path / "kpis.csv")
     rows = pd.read_csv(path, dtype=str, keep_default_na=False)
     mine = rows[rows["metric"] == METRIC]
     assert mine[["section", "segment", "value", "suppressed"]].values.tolist() == [

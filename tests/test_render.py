@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
+from helpers.figures.kpi_file import KPI_COLUMNS
 from helpers.figures.run_data import RunData
 from helpers.intake.plausibility import DataWarning
-from helpers.kpis import KPI_COLUMNS
 from helpers.pages import i18n
 from helpers.pages.index_page import build_index
 from helpers.pages.render import (

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 
+import pandas as pd
 import pytest
 from conftest import make_reference_frames, make_valid_frames
 
 from helpers.core.params import ReportParams
 from helpers.figures import run_data as rundata
+from helpers.figures.kpi_file import KPI_COLUMNS
 from helpers.figures.run_data import (
     FIGURES_FILES,
     PROVENANCE_FILE,
@@ -20,7 +23,6 @@ from helpers.figures.run_data import (
     write_run_data,
 )
 from helpers.intake.dataset import Dataset
-from helpers.kpis import KPI_COLUMNS
 
 
 @pytest.fixture
@@ -93,3 +95,57 @@ def test_only_the_most_recently_used_figures_are_kept(tmp_path, ds, isolated_cac
     for key in ("a", "b", "c"):
         remember_figures(key, folder)
     assert sorted(p.name for p in rundata.figures_cache_dir().iterdir()) == ["b", "c"]
+
+
+def test_a_dataset_copy_of_the_targets_reaches_the_pages_in_parquet_too(
+    tmp_path, reference_dir, isolated_cache
+):
+    from conftest import write_dataset
+
+    from helpers.intake.load import load_dataset
+
+    own = pd.DataFrame(
+        {
+            "metric": ["women_share"],
+            "segment": ["all"],
+            "first_year": [2022],
+            "last_year": [2022],
+            "comparator": [">="],
+            "threshold": [0.5],
+            "source": ["board decision"],
+        }
+    )
+    folder = write_dataset(
+        {**make_valid_frames(), "targets": own}, tmp_path / "data", formats={"targets": "parquet"}
+    )
+    dataset = load_dataset(folder, reference_dir)
+    run = read_run_data(write_run_data(dataset, 2022, 1, tmp_path / "run"))
+    assert run.targets["metric"].tolist() == ["women_share"]
+    assert run.targets["threshold"].tolist() == ["0.5"]
+    # The shipped objectives are not the dataset's.
+    assert "career_outcomes" in set(rundata.shipped_targets()["metric"])
+
+
+def test_the_reference_tables_of_a_run_read_back_as_shipped(tmp_path):
+    from helpers.intake.dataset import read_category_rules
+
+    shipped = Dataset.from_frames(make_valid_frames(), meta={"years": [2021, 2022]})
+    run = read_run_data(write_run_data(shipped, 2022, 1, tmp_path))
+    pd.testing.assert_frame_equal(run.stated_aims, rundata.shipped_stated_aims())
+    pd.testing.assert_frame_equal(run.published, rundata.shipped_published())
+    pd.testing.assert_frame_equal(run.conflicts, rundata.shipped_conflicts())
+    pd.testing.assert_frame_equal(run.category_rules, read_category_rules(), check_dtype=False)
+    targets = rundata.shipped_targets()
+    assert run.targets[["metric", "segment", "comparator"]].values.tolist() == (
+        targets[["metric", "segment", "comparator"]].values.tolist()
+    )
+    assert [float(v) for v in run.targets["threshold"]] == [float(v) for v in targets["threshold"]]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_report_folder_readme_describes_every_run_data_file(lang):
+    from helpers.report import FOLDER_README_TEMPLATES
+
+    text = (FOLDER_README_TEMPLATES / f"README.{lang}.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"`run-data/([^`]+)`", text))
+    assert listed == set(RUN_DATA_FILES)

@@ -10,8 +10,8 @@ import pytest
 from conftest import make_reference_frames, make_valid_frames, write_dataset
 from report_runs import FIXTURE_NOTEBOOKS, run_report
 
-from helpers import kpis
 from helpers.core import safe_csv
+from helpers.figures import kpi_file
 from helpers.figures.run_data import read_run_data, write_run_data
 from helpers.intake.load import load_dataset
 
@@ -80,7 +80,7 @@ def test_the_kpi_file_neutralises_a_text_cell_but_keeps_negative_values(tmp_path
             "suppressed": [False, False],
         }
     )
-    lines = kpis.write_kpis(frame, tmp_path / "kpis.csv").read_text().splitlines()
+    lines = kpi_file.write_kpis(frame, tmp_path / "kpis.csv").read_text().splitlines()
     assert lines[1] == "2022,carbon,emissions_tco2e,'=HYPERLINK(1),-3.500000,,,,,false"
 
 

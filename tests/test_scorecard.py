@@ -240,30 +240,6 @@ def test_french_table_uses_french_number_formats():
     assert "Rapport de mission 2023" in html and "atteint dans la marge d’incertitude" in html
 
 
-def test_a_dataset_copy_of_the_targets_replaces_the_shipped_one_in_parquet_too(tmp_path):
-    from helpers.pages.sections.figures import read_targets_table
-
-    own = pd.DataFrame(
-        {
-            "metric": ["women_share"],
-            "segment": ["all"],
-            "first_year": [2022],
-            "last_year": [2022],
-            "comparator": [">="],
-            "threshold": [0.5],
-            "source": ["board decision"],
-        }
-    )
-    own.to_parquet(tmp_path / "targets.parquet")
-    read = read_targets_table(tmp_path)
-    assert list(read["metric"]) == ["women_share"]
-    assert read["threshold"].tolist() == [0.5]
-    shipped = read_targets_table(tmp_path / "no-such-folder")
-    objectives = set(zip(shipped["metric"], shipped["segment"], strict=True))
-    assert ("women_share", "all") not in objectives
-    assert ("career_outcomes", "all") in objectives
-
-
 def test_the_aims_of_the_reports_are_a_second_group_judged_the_same_way():
     aims = pd.DataFrame([objective("career_outcome_rate_6m", "all", ">=", 0.70, 2022, 2030)])
     rows = [*ROWS, share(2023, "career_outcome_rate_6m", "all", 480, 1000)]

@@ -641,7 +641,6 @@ def assemble_report(
     from helpers.pages.pdf_edition import EngineMissing, build_pdf
     from helpers.pages.render import render_page, write_page
     from helpers.pages.sections import count_met_and_missed
-    from helpers.pages.sections.figures import read_stated_aims, read_targets_table
     from helpers.run.machine_paths import publish_notebook
 
     cache = publish.cache_root(options.out)
@@ -662,14 +661,14 @@ def assemble_report(
     write_folder_readme(staging / FOLDER_README, options.year, site.lang)
     files += ["kpis.csv", DICTIONARY_FILE, FOLDER_README]
     notes = options.methods.read_text(encoding="utf-8") if options.methods.is_file() else None
-    body = build_methods_body(options.year, site.lang, notes, data_dir=str(options.data_dir))
+    run = read_run_data(run_dir)
+    body = build_methods_body(options.year, site.lang, notes, run=run)
     write_page(render_page(body, site, METHODS_PAGE, "methods-page"), staging / METHODS_PAGE)
     files.append(METHODS_PAGE)
     sections = [(s.page, s.name) for s in plan.sections]
-    run = read_run_data(run_dir)
-    targets = read_targets_table(options.data_dir)
+    targets = run.targets
     met, missed = count_met_and_missed(targets, run.history, options.year)
-    aims_met, aims_missed = count_met_and_missed(read_stated_aims(), run.history, options.year)
+    aims_met, aims_missed = count_met_and_missed(run.stated_aims, run.history, options.year)
     index = build_index(
         run,
         site,

@@ -45,10 +45,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from helpers.core.params import LANGUAGES
 from helpers.core.paths import REFERENCE_DIR
 from helpers.figures.objectives import index_kpis, measure_kpi
 from helpers.intake.contract import FUNDING_TYPES
-from helpers.pages.i18n import LANGUAGES
 
 # Units written in percent: differences are in points (fractions: 0.01 = 1 point).
 POINT_UNITS = ("share", "rate", "growth", "points")
@@ -306,7 +306,12 @@ def compare_with_published(
 def read_conflicts(path: Path = CONFLICTS_FILE) -> pd.DataFrame:
     """Return the published figures in conflict with others, typed (``CONFLICT_KEY`` and
     ``REASON_COLUMNS``)."""
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return type_conflicts(pd.read_csv(path, dtype=str, keep_default_na=False))
+
+
+def type_conflicts(frame: pd.DataFrame) -> pd.DataFrame:
+    """The conflicts table read as text, typed as ``read_conflicts`` returns it."""
+    frame = frame.copy()
     frame["year"] = frame["year"].astype(int)
     frame["value"] = frame["value"].astype(float)
     return frame[[*CONFLICT_KEY, *REASON_COLUMNS]]

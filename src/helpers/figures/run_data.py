@@ -20,22 +20,45 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from helpers.core.params import DEFAULT_MIN_CELL, ReportParams
-from helpers.core.paths import DEFAULT_DATA_DIR, NOTEBOOKS_DIR, OUTPUTS_DIR, PACKAGE_DIR, ROOT
+from helpers.core.paths import (
+    DEFAULT_DATA_DIR,
+    NOTEBOOKS_DIR,
+    OUTPUTS_DIR,
+    PACKAGE_DIR,
+    REFERENCE_DIR,
+    ROOT,
+)
 
 KPIS_FILE = "kpis.csv"
 HISTORY_FILE = "kpis_history.csv"
 SERIES_FILE = "series.csv"
 PROVENANCE_FILE = "run.json"
-RUN_DATA_FILES = (KPIS_FILE, HISTORY_FILE, SERIES_FILE, PROVENANCE_FILE)
+# The reference tables the pages show beside the figures: the objectives and category
+# rules in effect for the dataset (its own copies or the shipped ones), the aims the
+# published reports state and the published figures (shipped with the code). The pages
+# read them here, never from the dataset or the reference folder.
+TARGETS_FILE = "targets.csv"
+CATEGORY_RULES_FILE = "category_rules.csv"
+STATED_AIMS_FILE = "stated_aims.csv"
+PUBLISHED_FILE = "published_figures.csv"
+CONFLICTS_FILE = "published_conflicts.csv"
+REFERENCE_FILES = (
+    TARGETS_FILE,
+    CATEGORY_RULES_FILE,
+    STATED_AIMS_FILE,
+    PUBLISHED_FILE,
+    CONFLICTS_FILE,
+)
 # The files that depend on the data, the code and the parameters only (not on the run).
-FIGURES_FILES = (KPIS_FILE, HISTORY_FILE, SERIES_FILE)
+FIGURES_FILES = (KPIS_FILE, HISTORY_FILE, SERIES_FILE, *REFERENCE_FILES)
+RUN_DATA_FILES = (*FIGURES_FILES, PROVENANCE_FILE)
 # Sets of remembered figures kept: the most recently used ones.
 FIGURES_KEPT = 32
 
@@ -46,6 +69,37 @@ if TYPE_CHECKING:
 RUN_DATA_CACHE_DIR = OUTPUTS_DIR / ".cache" / "run-data"
 # Source files whose content defines "the code" of a run; caches are not code.
 CODE_SUFFIXES = {".py", ".json", ".toml", ".csv", ".html", ".css", ".j2", ".tpl", ".ipynb"}
+
+
+def shipped_targets() -> pd.DataFrame:
+    """The committee's objectives shipped with the code (``data/reference/targets.csv``)."""
+    return read_reference_table(REFERENCE_DIR / TARGETS_FILE)
+
+
+def shipped_category_rules() -> pd.DataFrame:
+    """The category rules shipped with the code, typed as ``read_category_rules`` types them."""
+    from helpers.intake.dataset import read_category_rules
+
+    return read_category_rules(REFERENCE_DIR)
+
+
+def shipped_stated_aims() -> pd.DataFrame:
+    """The aims the published reports state and a figure measures, shipped with the code."""
+    return read_reference_table(REFERENCE_DIR / STATED_AIMS_FILE)
+
+
+def shipped_published() -> pd.DataFrame:
+    """The published figures of every year, shipped with the code, typed."""
+    from helpers.figures.reconcile import read_published
+
+    return read_published(read_reference_table(REFERENCE_DIR / PUBLISHED_FILE))
+
+
+def shipped_conflicts() -> pd.DataFrame:
+    """The published figures in conflict with others, shipped with the code, typed."""
+    from helpers.figures.reconcile import type_conflicts
+
+    return type_conflicts(read_reference_table(REFERENCE_DIR / CONFLICTS_FILE, empty="text"))
 
 
 @dataclass(frozen=True)
@@ -59,16 +113,26 @@ class RunData:
     history : DataFrame
         The same columns for every year the dataset covers, the report year included.
     series : DataFrame
-        The series behind the charts (``helpers.kpis.compute_series``).
+        The series behind the charts (``helpers.figures.kpi_file.compute_series``).
     provenance : dict
         Dataset fingerprint, code version, parameters, UTC time, synthetic flag, absent
         optional tables and years covered (the content of run.json).
+    targets, category_rules : DataFrame
+        The objectives and the category rules in effect for the dataset.
+    stated_aims, published, conflicts : DataFrame
+        The aims the published reports state, their figures (typed), and those of the
+        figures that conflict with others, with the reasons.
     """
 
     kpis: pd.DataFrame
     history: pd.DataFrame
     series: pd.DataFrame
     provenance: dict[str, Any]
+    targets: pd.DataFrame = field(default_factory=shipped_targets, repr=False)
+    category_rules: pd.DataFrame = field(default_factory=shipped_category_rules, repr=False)
+    stated_aims: pd.DataFrame = field(default_factory=shipped_stated_aims, repr=False)
+    published: pd.DataFrame = field(default_factory=shipped_published, repr=False)
+    conflicts: pd.DataFrame = field(default_factory=shipped_conflicts, repr=False)
 
     @property
     def year(self) -> int:
@@ -122,7 +186,7 @@ def write_run_data(
     """
     import pandas as pd
 
-    from helpers.kpis import compute_kpis, compute_series, write_kpis, write_series
+    from helpers.figures.kpi_file import compute_kpis, compute_series, write_kpis, write_series
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -138,8 +202,57 @@ def write_run_data(
     write_atomically(lambda path: write_kpis(kpis, path), folder / KPIS_FILE)
     write_atomically(lambda path: write_kpis(history, path), folder / HISTORY_FILE)
     write_atomically(lambda path: write_series(series, path), folder / SERIES_FILE)
+    write_reference_tables(ds, folder)
     write_provenance(ds, year, min_cell, folder, params)
     return folder
+
+
+def write_reference_tables(ds: Dataset, folder: Path) -> None:
+    """Write the reference tables the pages show (``REFERENCE_FILES``) into ``folder``."""
+    import pandas as pd
+
+    from helpers.intake import contract
+
+    for name, frame in (
+        (TARGETS_FILE, ds.query("SELECT * FROM targets")),
+        (CATEGORY_RULES_FILE, ds.query("SELECT * FROM category_rules")),
+        (STATED_AIMS_FILE, read_reference_table(REFERENCE_DIR / STATED_AIMS_FILE)),
+        (PUBLISHED_FILE, read_reference_table(REFERENCE_DIR / PUBLISHED_FILE)),
+        (CONFLICTS_FILE, read_reference_table(REFERENCE_DIR / CONFLICTS_FILE, empty="text")),
+    ):
+        if name == TARGETS_FILE and frame.empty:
+            frame = pd.DataFrame(columns=[c.name for c in contract.table("targets").columns])
+        write_atomically(lambda path, frame=frame: write_text_table(frame, path), folder / name)
+
+
+def write_text_table(frame: pd.DataFrame, path: Path) -> None:
+    """Write ``frame`` as text cells (an empty cell for a missing value), safe to open
+    in a spreadsheet; ``read_reference_table`` reads it back."""
+    import pandas as pd
+
+    from helpers.core import safe_csv
+
+    columns = [str(c) for c in frame.columns]
+    rows = ([as_text(v, pd.isna) for v in row] for row in frame.itertuples(index=False, name=None))
+    safe_csv.write_rows(path, columns, rows)
+
+
+def as_text(value: Any, is_missing: Callable[[Any], bool]) -> str:
+    """A cell as text: integral numbers without a decimal point, missing values empty."""
+    if value is None or (not isinstance(value, str) and is_missing(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_reference_table(path: Path, empty: str = "missing") -> pd.DataFrame:
+    """A reference table as text cells: an empty cell is missing (``empty="missing"``)
+    or an empty text (``empty="text"``, for tables of words such as the reasons)."""
+    from helpers.core import safe_csv
+
+    missing = {"na_values": [""]} if empty == "missing" else {}
+    return safe_csv.read_frame(path, dtype=str, keep_default_na=False, **missing)
 
 
 def write_provenance(
@@ -217,12 +330,20 @@ def _used_last(path: Path) -> float:
 
 def read_run_data(folder: Path | str) -> RunData:
     """Read the figures and provenance that ``write_run_data`` wrote into ``folder``."""
+    from helpers.figures.reconcile import read_published, type_conflicts
+    from helpers.intake.dataset import type_category_rules
+
     folder = Path(folder)
     return RunData(
         kpis=read_csv(folder / KPIS_FILE),
         history=read_csv(folder / HISTORY_FILE),
         series=read_csv(folder / SERIES_FILE),
         provenance=json.loads((folder / PROVENANCE_FILE).read_text(encoding="utf-8")),
+        targets=read_reference_table(folder / TARGETS_FILE),
+        category_rules=type_category_rules(read_reference_table(folder / CATEGORY_RULES_FILE)),
+        stated_aims=read_reference_table(folder / STATED_AIMS_FILE),
+        published=read_published(read_reference_table(folder / PUBLISHED_FILE)),
+        conflicts=type_conflicts(read_reference_table(folder / CONFLICTS_FILE, empty="text")),
     )
 
 
@@ -342,8 +463,9 @@ def hash_code() -> str:
 
 
 def hash_helper_code() -> str:
-    """A hash of every source file of the helper package (templates included)."""
-    return _hash_tree(str(PACKAGE_DIR))
+    """A hash of every source file of the helper package (templates included) and of
+    the reference tables shipped with it (published figures, stated aims, ...)."""
+    return hash_text(f"{_hash_tree(str(PACKAGE_DIR))}|{_hash_tree(str(REFERENCE_DIR))}")
 
 
 @lru_cache(maxsize=4)

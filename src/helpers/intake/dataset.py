@@ -106,8 +106,16 @@ def read_reference_csv(reference_dir: Path, name: str) -> pd.DataFrame | None:
 def read_category_rules(reference_dir: Path = REFERENCE_DIR) -> pd.DataFrame:
     """The versioned rules that place a person in each underserved category."""
     rules = pd.read_csv(Path(reference_dir) / CATEGORY_RULES_FILE, dtype=str, keep_default_na=False)
+    return type_category_rules(rules)
+
+
+def type_category_rules(rules: pd.DataFrame) -> pd.DataFrame:
+    """The category rules with their years as integers (empty: open-ended); text cells
+    as they are."""
+    rules = rules.copy()
     for col in ("first_year", "last_year"):
-        rules[col] = pd.to_numeric(rules[col].replace("", None)).astype("Int64")
+        years = rules[col].fillna("").astype(str).replace("", None)
+        rules[col] = pd.to_numeric(years).astype("Int64")
     return rules
 
 

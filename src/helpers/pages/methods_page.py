@@ -24,8 +24,8 @@ import pandas as pd
 
 from helpers.figures import reconcile, registry
 from helpers.figures.objectives import read_targets
+from helpers.figures.run_data import RunData
 from helpers.figures.segments import SEGMENT_ORDER, segment_rank
-from helpers.intake.dataset import read_category_rules
 from helpers.pages import i18n
 from helpers.pages.i18n import t
 from helpers.pages.render import METHODS_PAGE, Site, markdown_to_html, render_page, slugify
@@ -33,11 +33,10 @@ from helpers.pages.sections.figures import (
     CATEGORY_SEGMENTS,
     changed_segments,
     format_threshold_amount,
-    read_targets_table,
     rules_in_force,
 )
 from helpers.pages.sections.markup import escape, metric_anchor
-from helpers.pages.sections.published import format_published, name_document, read_published_figures
+from helpers.pages.sections.published import format_published, name_document
 from helpers.pages.sections.reconciliation import PAGE as RECONCILIATION_PAGE
 from helpers.pages.sections.reconciliation import describe_tolerances
 from helpers.pages.sections.scorecard import PAGE as TARGETS_PAGE
@@ -67,7 +66,7 @@ def build_methods_body(
     lang: str,
     notes: str | None = None,
     *,
-    data_dir: str | None = None,
+    run: RunData | None = None,
     published: pd.DataFrame | None = None,
     targets: pd.DataFrame | None = None,
     category_rules: pd.DataFrame | None = None,
@@ -81,10 +80,11 @@ def build_methods_body(
     notes : str, optional
         The hand-written methods notes (Markdown); the generated definitions replace
         their ``Definitions`` chapter, or follow their introduction when they have none.
-    data_dir : str, optional
-        The dataset, whose own ``targets`` replace the shipped ones.
+    run : RunData, optional
+        The run whose reference tables (objectives, category rules, published figures)
+        the page describes; those shipped with the code when not given.
     published, targets, category_rules : DataFrame, optional
-        The reference tables; read from ``data/reference`` when not given.
+        Tables that replace the run's.
 
     Returns
     -------
@@ -92,9 +92,10 @@ def build_methods_body(
         HTML for ``helpers.pages.render.render_page``.
     """
     i18n.check_language(lang)
-    published = read_published_figures() if published is None else published
-    targets = read_targets_table(data_dir) if targets is None else targets
-    rules = read_category_rules() if category_rules is None else category_rules
+    reference = run if run is not None else shipped_reference()
+    published = reference.published if published is None else published
+    targets = reference.targets if targets is None else targets
+    rules = reference.category_rules if category_rules is None else category_rules
     head = [STYLE, f"<h1>{escape(t('methods_page.title', lang))}</h1>"]
 
     def generated(preface: str = "") -> list[str]:
@@ -123,7 +124,14 @@ def build_methods_body(
     return "\n".join(body)
 
 
-def render_methods_page(site: Site, notes: str | None = None, data_dir: str | None = None) -> str:
+def shipped_reference() -> RunData:
+    """A run of no figures over the reference tables shipped with the code."""
+    return RunData(
+        kpis=pd.DataFrame(), history=pd.DataFrame(), series=pd.DataFrame(), provenance={}
+    )
+
+
+def render_methods_page(site: Site, notes: str | None = None, run: RunData | None = None) -> str:
     """The standalone methods page of a report, with the report's chrome.
 
     Parameters
@@ -133,10 +141,10 @@ def render_methods_page(site: Site, notes: str | None = None, data_dir: str | No
     notes : str, optional
         The hand-written methods notes (Markdown), included as ``build_methods_body``
         says.
-    data_dir : str, optional
-        The dataset, whose own ``targets`` replace the shipped ones.
+    run : RunData, optional
+        The run whose reference tables the page describes (``build_methods_body``).
     """
-    body = build_methods_body(site.year, site.lang, notes, data_dir=data_dir)
+    body = build_methods_body(site.year, site.lang, notes, run=run)
     return render_page(body, site, METHODS_PAGE, page_class="methods-page")
 
 

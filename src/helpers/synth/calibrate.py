@@ -2,7 +2,7 @@
 
 Every published figure (``data/reference/published_figures.csv``) of kind ``actual`` or
 ``approximate`` that the KPI file computes — or, for a published growth, whose two counts
-it computes — is set beside the figure computed by ``helpers.kpis.compute_kpis``. The
+it computes — is set beside the figure computed by ``helpers.figures.kpi_file.compute_kpis``. The
 comparison is ``helpers.figures.reconcile.compare_with_published``, the one the reconciliation
 page shows, with its tolerances: the check and the page cannot disagree. A figure that
 contradicts another published figure (``data/reference/published_conflicts.csv``) is
@@ -28,8 +28,8 @@ import pandas as pd
 from helpers.core.exit_codes import DONE, REFUSED, USAGE
 from helpers.core.paths import REFERENCE_DIR
 from helpers.figures import reconcile
+from helpers.figures.kpi_file import compute_kpis
 from helpers.intake.load import ContractError, UnusableDatasetError, load_dataset
-from helpers.kpis import compute_kpis
 
 PUBLISHED_FILE = REFERENCE_DIR / "published_figures.csv"
 # The statuses that fail the check; "conflict" never does, "within" is met.

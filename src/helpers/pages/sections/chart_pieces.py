@@ -293,7 +293,7 @@ class SectionCharts:
         return float(objective["threshold"]), t("chart.target_line", self.lang, threshold=amount)
 
     def series_rows(self, series: str, segment: str = "all") -> pd.DataFrame:
-        """The rows of one series of the run (``helpers.kpis.compute_series``)."""
+        """The rows of one series of the run (``helpers.figures.kpi_file.compute_series``)."""
         frame = self.run.series
         if frame.empty:
             return frame

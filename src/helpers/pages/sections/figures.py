@@ -10,15 +10,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
-from helpers.core.paths import REFERENCE_DIR
 from helpers.figures import objectives as objectives
 from helpers.figures import registry, stats
-from helpers.intake import contract
-from helpers.intake.dataset import read_reference_csv
 from helpers.pages import i18n
 from helpers.pages.i18n import t
 
@@ -195,33 +191,6 @@ def format_threshold_amount(metric: str, comparator: str, threshold: float, lang
         decimals = 0 if math.isclose(threshold * 100, round(threshold * 100)) else 1
         return i18n.format_percent(threshold, lang, decimals)
     return i18n.format_number(threshold, lang)
-
-
-# The reference table of aims stated in the published reports (same columns as targets).
-STATED_AIMS = "stated_aims"
-
-
-def read_targets_table(data_dir: str | Path | None) -> pd.DataFrame:
-    """The committee's objectives: the dataset's own copy when it has one, else the shipped one."""
-    folder = Path(data_dir) if data_dir else None
-    if folder is not None and (folder / "targets.csv").exists():
-        return read_reference_csv(folder, "targets")
-    # A dataset may ship its tables as Parquet, its copy of the targets included.
-    if folder is not None and (folder / "targets.parquet").exists():
-        return pd.read_parquet(folder / "targets.parquet")
-    shipped = read_reference_csv(REFERENCE_DIR, "targets")
-    if shipped is None:
-        return pd.DataFrame(columns=[c.name for c in contract.table("targets").columns])
-    return shipped
-
-
-def read_stated_aims() -> pd.DataFrame:
-    """The aims the published reports state and a figure of the KPI file measures
-    (``data/reference/stated_aims.csv``), judged like the committee's objectives."""
-    aims = read_reference_csv(REFERENCE_DIR, STATED_AIMS)
-    if aims is None:
-        return pd.DataFrame(columns=[c.name for c in contract.table("targets").columns])
-    return aims
 
 
 def axis_formatter(metric: str, lang: str) -> Callable[[float], str]:

@@ -11,24 +11,13 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import pandas as pd
-
-from helpers.core.paths import REFERENCE_DIR
-from helpers.figures import reconcile
 from helpers.pages import i18n
 from helpers.pages.i18n import t
 from helpers.pages.sections.markup import MISSING, escape
 
-PUBLISHED_FILE = REFERENCE_DIR / "published_figures.csv"
 # Units written in percent, and how far apart their figures are told.
 PERCENT_UNITS = ("share", "rate", "growth", "points")
 MOST_DECIMALS = 3
-
-
-def read_published_figures(path: Path = PUBLISHED_FILE) -> pd.DataFrame:
-    """The published figures of every year, typed (``helpers.figures.reconcile.read_published``)."""
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-    return reconcile.read_published(frame)
 
 
 def count_decimals(number: float) -> int:

@@ -22,13 +22,12 @@ from helpers.figures import reconcile, registry, stats
 from helpers.figures.segments import segment_rank
 from helpers.pages import i18n
 from helpers.pages.i18n import t
-from helpers.pages.sections.figures import Kpi, format_value, read_targets_table
+from helpers.pages.sections.figures import Kpi, format_value
 from helpers.pages.sections.markup import MISSING, escape, html_table, metric_link, tag
 from helpers.pages.sections.published import (
     PERCENT_UNITS,
     format_published,
     format_quote,
-    read_published_figures,
 )
 from helpers.pages.sections.section import Section, read_page_run
 
@@ -61,7 +60,7 @@ def open_reconciliation(
     Parameters are the report's (``helpers.core.params``); see ``open_section``.
     """
     run = read_page_run(year, data_dir, lang, min_cell, output_dir)
-    return Reconciliation(PAGE, year, lang, min_cell, run, read_targets_table(data_dir))
+    return Reconciliation(PAGE, year, lang, min_cell, run, run.targets)
 
 
 @dataclass
@@ -72,13 +71,18 @@ class Reconciliation(Section):
     ``findings`` the inconsistencies among the published figures of every year.
     """
 
-    published: pd.DataFrame = field(default_factory=read_published_figures, repr=False)
-    conflicts: pd.DataFrame = field(default_factory=reconcile.read_conflicts, repr=False)
+    # The run's published figures and conflicts unless given (a test's own).
+    published: pd.DataFrame | None = field(default=None, repr=False)
+    conflicts: pd.DataFrame | None = field(default=None, repr=False)
     compared: pd.DataFrame = field(init=False, repr=False)
     findings: pd.DataFrame = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        if self.published is None:
+            self.published = self.run.published
+        if self.conflicts is None:
+            self.conflicts = self.run.conflicts
         # The history holds the previous year, from which published growths are computed.
         self.compared = reconcile.compare_with_published(
             self.published, self.run.history, self.year, self.conflicts

@@ -24,8 +24,6 @@ from helpers.pages.sections.figures import (
     axis_formatter,
     format_threshold_amount,
     format_value,
-    read_stated_aims,
-    read_targets_table,
 )
 from helpers.pages.sections.markup import (
     MISSING,
@@ -73,8 +71,8 @@ def open_scorecard(
         When an objective names a metric the KPI file does not have.
     """
     run = read_page_run(year, data_dir, lang, min_cell, output_dir)
-    table = read_targets_table(data_dir)
-    aims = read_stated_aims()
+    table = run.targets
+    aims = run.stated_aims
     check_objectives(table)
     check_objectives(aims)
     return Scorecard(PAGE, year, lang, min_cell, run, table, aims=aims)
@@ -99,7 +97,7 @@ def count_met_and_missed(
     Parameters
     ----------
     targets : DataFrame
-        The objectives (``read_targets_table``).
+        The objectives (``RunData.targets``).
     history : DataFrame
         The run's KPI history (the year and, for growth objectives, the year before).
     year : int
@@ -114,11 +112,14 @@ class Scorecard(Section):
     """The objectives of one year and their trajectories (see ``Section``), and beside
     them, judged the same way, the aims the published reports state (``aims``)."""
 
-    aims: pd.DataFrame = field(default_factory=read_stated_aims)
+    # The run's stated aims unless given (a test's own).
+    aims: pd.DataFrame | None = None
     evaluated_aims: pd.DataFrame = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        if self.aims is None:
+            self.aims = self.run.stated_aims
         self.evaluated_aims = objectives.evaluate_targets(self.aims, self.run.history, self.year)
 
     def summary(self) -> HTML:

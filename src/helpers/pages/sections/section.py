@@ -15,7 +15,6 @@ import pandas as pd
 from helpers.figures import objectives as objectives
 from helpers.figures import registry, stats
 from helpers.figures.run_data import RunData, load_run_data
-from helpers.intake.dataset import read_category_rules
 from helpers.pages import i18n
 from helpers.pages.i18n import t
 from helpers.pages.sections.chart_pieces import SectionCharts
@@ -26,7 +25,6 @@ from helpers.pages.sections.figures import (
     format_threshold,
     format_value,
     index_figures,
-    read_targets_table,
 )
 from helpers.pages.sections.impact import ImpactPieces
 from helpers.pages.sections.markup import MISSING
@@ -52,7 +50,7 @@ def open_section(
     if name not in SECTIONS:
         raise ValueError(f"unknown section {name!r}; choose one of {', '.join(SECTIONS)}")
     run = read_page_run(year, data_dir, lang, min_cell, output_dir)
-    return Section(name, year, lang, min_cell, run, read_targets_table(data_dir))
+    return Section(name, year, lang, min_cell, run, run.targets)
 
 
 def read_page_run(
@@ -89,11 +87,14 @@ class Section(SectionText, SectionTables, SectionCharts, ImpactPieces):
     min_cell: int
     run: RunData
     targets: pd.DataFrame
-    category_rules: pd.DataFrame = field(default_factory=read_category_rules, repr=False)
+    # The run's category rules unless given (a test's own).
+    category_rules: pd.DataFrame | None = field(default=None, repr=False)
     figures: dict[tuple[int, str, str], Kpi] = field(init=False, repr=False)
     evaluated: pd.DataFrame = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        if self.category_rules is None:
+            self.category_rules = self.run.category_rules
         self.figures = index_figures(self.run.history)
         self.figures.update(index_figures(self.run.kpis))
         self.evaluated = objectives.evaluate_targets(self.targets, self.run.history, self.year)

@@ -1,0 +1,157 @@
+"""The KPI file of a year: every figure of the report, one row each.
+
+``compute_kpis`` runs every metric of the registry, applies secondary suppression across
+figures and returns the rows in a stable order; ``write_kpis`` writes them with a fixed
+number format, so the same inputs give the same bytes. ``compute_series`` returns the
+small breakdowns the charts draw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from helpers.core import safe_csv
+from helpers.figures import registry, segments, stats
+from helpers.figures.metrics import series as series_module
+from helpers.figures.metrics.common import FIGURE_COLUMNS, complementary_breakdowns
+from helpers.figures.metrics.funding import funding_breakdowns
+from helpers.intake.dataset import Dataset
+
+# The KPI file's columns (docs/methods.md): where and when, then the tidy figure itself.
+KPI_COLUMNS = ("year", "section", *FIGURE_COLUMNS)
+SERIES_FILE_COLUMNS = ("year", *series_module.SERIES_COLUMNS)
+DECIMALS = 6
+
+
+def compute_kpis(ds: Dataset, year: int, min_cell: int = stats.MIN_CELL) -> pd.DataFrame:
+    """Return every figure of ``year`` in the KPI file's columns and row order.
+
+    Rows are ordered by section, then metric (registry order), then segment (display
+    order). Secondary suppression runs over all figures together, so a figure withheld to
+    protect another is withheld everywhere it appears.
+    """
+    if min_cell < 1:
+        raise ValueError("min_cell must be at least 1")
+    figures = pd.concat(
+        [spec.compute(ds, year, min_cell) for spec in registry.METRICS], ignore_index=True
+    )
+    duplicated = figures[figures.duplicated(["metric", "segment"])]
+    if not duplicated.empty:
+        pairs = ", ".join(
+            f"{m}/{s}" for m, s in zip(duplicated["metric"], duplicated["segment"], strict=True)
+        )
+        raise RuntimeError(f"figures computed twice: {pairs}")
+    additive = {m.id for m in registry.METRICS if m.kind in registry.ADDITIVE_KINDS}
+    breakdowns = complementary_breakdowns(figures, additive) + funding_breakdowns(figures)
+    figures = stats.suppress_secondary(figures, breakdowns, min_cell)
+    figures["year"] = int(year)
+    figures["section"] = [
+        registry.metric(m).section_of(s)
+        for m, s in zip(figures["metric"], figures["segment"], strict=True)
+    ]
+    metric_rank = {m.id: i for i, m in enumerate(registry.METRICS)}
+    order = sorted(
+        figures.index,
+        key=lambda i: (
+            registry.SECTIONS.index(figures.at[i, "section"]),
+            metric_rank[figures.at[i, "metric"]],
+            segments.segment_rank(figures.at[i, "segment"]),
+        ),
+    )
+    return figures.loc[order, list(KPI_COLUMNS)].reset_index(drop=True)
+
+
+def compute_series(ds: Dataset, year: int, min_cell: int = stats.MIN_CELL) -> pd.DataFrame:
+    """Return the breakdowns behind the charts of ``year`` in long form.
+
+    Columns: year, section, series, segment, period (``YYYY-MM`` or ``YYYY``), value,
+    suppressed. Monthly courses started, new members, students started, visitors and
+    active members; career outcomes of the last five years; emissions monthly by scope
+    and yearly by category and by allocation.
+    """
+    parts = [
+        series_module.monthly_counts(
+            ds, year, "course_enrollments", "started_at", "courses_started"
+        ),
+        series_module.monthly_counts(ds, year, "members", "registered_at", "new_members"),
+        series_module.monthly_counts(ds, year, "enrollments", "started_at", "students_started"),
+        series_module.monthly_traffic(ds, year, "visitors"),
+        series_module.monthly_traffic(ds, year, "active_members"),
+        series_module.career_outcome_history(ds, year),
+        series_module.emissions_series(ds, year),
+        series_module.team_emissions_series(ds, year),
+        series_module.salary_change_distribution(ds, year, min_cell),
+    ]
+    frame = series_module.protect_counts(pd.concat(parts, ignore_index=True), min_cell)
+    frame.insert(0, "year", int(year))
+    return frame.reset_index(drop=True)
+
+
+def format_number(value: object, integral: bool) -> str:
+    """Format one number of the KPI file; empty for a missing value.
+
+    Integral counts are written without decimals, everything else with six.
+    """
+    if value is None or pd.isna(value):
+        return ""
+    number = float(value)
+    if integral and number.is_integer():
+        return str(int(number))
+    text = f"{number:.{DECIMALS}f}"
+    # A tiny negative rounds to "-0.000000"; one spelling of zero keeps bytes stable.
+    return "0.000000" if text == "-0.000000" else text
+
+
+def kpi_rows(kpis: pd.DataFrame) -> list[list[str]]:
+    """Return the KPI frame as text rows in the file's format."""
+    rows = []
+    for record in kpis.itertuples(index=False):
+        kind = registry.metric(record.metric).kind
+        rows.append(
+            [
+                str(record.year),
+                record.section,
+                record.metric,
+                record.segment,
+                format_number(record.value, integral=kind == "count"),
+                format_number(record.numerator, integral=True),
+                format_number(record.denominator, integral=True),
+                format_number(record.ci_low, integral=False),
+                format_number(record.ci_high, integral=False),
+                "true" if record.suppressed else "false",
+            ]
+        )
+    return rows
+
+
+def write_csv(path: Path | str, header: Sequence[str], rows: list[list[str]]) -> Path:
+    """Write ``rows`` under ``header`` as UTF-8 CSV with ``\\n`` line ends; return the path.
+
+    Text cells a spreadsheet would run as a formula are neutralised (``helpers.core.safe_csv``).
+    """
+    return safe_csv.write_rows(path, header, rows)
+
+
+def write_kpis(kpis: pd.DataFrame, path: Path | str) -> Path:
+    """Write the frame of ``compute_kpis`` to ``path`` (the same bytes for the same frame)."""
+    return write_csv(path, KPI_COLUMNS, kpi_rows(kpis))
+
+
+def write_series(frame: pd.DataFrame, path: Path | str) -> Path:
+    """Write the frame of ``compute_series`` to ``path``."""
+    rows = [
+        [
+            str(r.year),
+            r.section,
+            r.series,
+            r.segment,
+            r.period,
+            format_number(r.value, integral=series_module.SERIES_KINDS[r.series] == "count"),
+            "true" if r.suppressed else "false",
+        ]
+        for r in frame.itertuples(index=False)
+    ]
+    return write_csv(path, SERIES_FILE_COLUMNS, rows)
