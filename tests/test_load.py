@@ -19,7 +19,7 @@ from conftest import edit_in_place, make_reference_frames, make_valid_frames, wr
 
 from helpers import validate
 from helpers.core.paths import REFERENCE_DIR, ROOT
-from helpers.intake import contract, load
+from helpers.intake import contract, load, rule_checks, sources
 from helpers.intake.fingerprint import dataset_fingerprint
 from helpers.intake.load import ContractError, Problem, load_dataset
 from helpers.intake.rules import COUNTRIES_FILE
@@ -363,22 +363,22 @@ def write_ids(path, chunks: list[list[str | None]], *, statistics: bool = True):
     ],
 )
 def test_a_key_rises_strictly_only_when_each_value_exceeds_the_one_before(tmp_path, chunks, rising):
-    assert load.rises_strictly(write_ids(tmp_path / "ids.parquet", chunks), "id") is rising
+    assert rule_checks.rises_strictly(write_ids(tmp_path / "ids.parquet", chunks), "id") is rising
 
 
 def test_values_are_compared_across_streamed_batches(tmp_path, monkeypatch):
-    monkeypatch.setattr(load, "KEY_BATCH_ROWS", 2)
+    monkeypatch.setattr(rule_checks, "KEY_BATCH_ROWS", 2)
     path = write_ids(tmp_path / "ids.parquet", [["a1", "a2", "a2", "a3"]])
-    assert load.rises_strictly(path, "id") is False
+    assert rule_checks.rises_strictly(path, "id") is False
 
 
 def test_statistics_prove_only_columns_without_nulls(tmp_path):
     with_nulls = write_ids(tmp_path / "a.parquet", [["a1"], [None]])
     without = write_ids(tmp_path / "b.parquet", [["a1"], ["a2"]])
     unknown = write_ids(tmp_path / "c.parquet", [["a1"]], statistics=False)
-    assert load.columns_without_nulls(pq.read_metadata(with_nulls)) == frozenset()
-    assert load.columns_without_nulls(pq.read_metadata(without)) == {"id"}
-    assert load.columns_without_nulls(pq.read_metadata(unknown)) == frozenset()
+    assert sources.columns_without_nulls(pq.read_metadata(with_nulls)) == frozenset()
+    assert sources.columns_without_nulls(pq.read_metadata(without)) == {"id"}
+    assert sources.columns_without_nulls(pq.read_metadata(unknown)) == frozenset()
 
 
 def test_a_null_is_found_in_a_parquet_file_without_statistics(tmp_path, reference_dir):
@@ -419,7 +419,7 @@ def test_a_remembered_verdict_spares_the_rules_until_the_data_changes(
         raise AssertionError("the rules ran again")
 
     with monkeypatch.context() as patched:
-        patched.setattr(load, "rule_findings", refuse)
+        patched.setattr(rule_checks, "rule_findings", refuse)
         dataset = load_dataset(folder, reference_dir, reuse_verdict=True)
         assert dataset.scalar("SELECT count(*) FROM members") == 5
 
@@ -462,7 +462,7 @@ def test_without_reuse_a_remembered_verdict_is_ignored(tmp_path, reference_dir, 
     load_dataset(folder, reference_dir)
     assert load.is_remembered_valid(folder, reference_dir)
     calls = []
-    checked = load.rule_findings
-    monkeypatch.setattr(load, "rule_findings", lambda *a: calls.append(1) or checked(*a))
+    checked = rule_checks.rule_findings
+    monkeypatch.setattr(rule_checks, "rule_findings", lambda *a: calls.append(1) or checked(*a))
     load_dataset(folder, reference_dir)
     assert calls

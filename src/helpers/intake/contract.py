@@ -327,6 +327,10 @@ TABLES: tuple[Table, ...] = (
     ),
 )
 
+# The versioned rules that place a person in each underserved category: a reference file
+# shipped with the code, never replaced by a dataset's copy.
+CATEGORY_RULES_FILE = "category_rules.csv"
+
 # Reference tables that a dataset may replace with its own copy (data contract v1).
 OVERRIDABLE_REFERENCE = ("emission_factors", "carbon_prices", "targets")
 

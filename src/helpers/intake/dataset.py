@@ -19,8 +19,6 @@ import pandas as pd
 from helpers.core.paths import REFERENCE_DIR
 from helpers.intake import contract
 
-CATEGORY_RULES_FILE = "category_rules.csv"
-
 
 @dataclass
 class Dataset:
@@ -105,7 +103,9 @@ def read_reference_csv(reference_dir: Path, name: str) -> pd.DataFrame | None:
 
 def read_category_rules(reference_dir: Path = REFERENCE_DIR) -> pd.DataFrame:
     """The versioned rules that place a person in each underserved category."""
-    rules = pd.read_csv(Path(reference_dir) / CATEGORY_RULES_FILE, dtype=str, keep_default_na=False)
+    rules = pd.read_csv(
+        Path(reference_dir) / contract.CATEGORY_RULES_FILE, dtype=str, keep_default_na=False
+    )
     return type_category_rules(rules)
 
 

@@ -29,7 +29,6 @@ from helpers.core.paths import REFERENCE_DIR
 from helpers.intake import contract
 
 SUFFIXES = (".parquet", ".csv")
-CATEGORY_RULES_FILE = "category_rules.csv"
 # Characters of the hex digest kept: 64 bits tell datasets apart and fit on a page.
 LENGTH = 16
 # Bytes read at a time: large enough that the hash, not the system calls, sets the pace.
@@ -61,8 +60,8 @@ def fingerprinted_files(folder: Path, reference_dir: Path = REFERENCE_DIR) -> li
                 if (reference_dir / f"{table.name}{s}").is_file()
             ]
         files += own
-    if (reference_dir / CATEGORY_RULES_FILE).is_file():
-        files.append(reference_dir / CATEGORY_RULES_FILE)
+    if (reference_dir / contract.CATEGORY_RULES_FILE).is_file():
+        files.append(reference_dir / contract.CATEGORY_RULES_FILE)
     return sorted(files, key=lambda p: p.name)
 
 

@@ -23,7 +23,8 @@ import duckdb
 from helpers.intake.rules import ROWS_SHOWN, Problem, quote
 
 if TYPE_CHECKING:
-    from helpers.intake.load import Finding, Source
+    from helpers.intake.rule_checks import Finding
+    from helpers.intake.sources import Source
 
 # The largest float: a product or sum beyond it reads as infinity.
 LARGEST_FLOAT = sys.float_info.max
@@ -73,7 +74,7 @@ class DataWarning:
 
 def overflow_findings(con: duckdb.DuckDBPyConnection, sources: dict[str, Source]) -> list[Finding]:
     """Activity lines whose emissions, or whose year's total, no float can hold."""
-    from helpers.intake.load import Finding, well_typed
+    from helpers.intake.rule_checks import Finding, well_typed
 
     lines, factors = sources.get("carbon_activity"), sources.get("emission_factors")
     prices = sources.get("carbon_prices")
@@ -143,7 +144,7 @@ def find_warnings(
 def above(
     con: duckdb.DuckDBPyConnection, source: Source, column: str, limit: float, kind: str
 ) -> list[tuple[str, float, Finding]]:
-    from helpers.intake.load import Finding
+    from helpers.intake.rule_checks import Finding
 
     rows = f"SELECT _row FROM {source.typed} WHERE {quote(column)} > {float(limit)!r}"
     count = con.execute(f"SELECT count(*) FROM ({rows})").fetchone()[0]
