@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 from helpers.figures import stats
-from helpers.figures.objectives import read_targets
+from helpers.figures.objectives import count_met_and_missed, read_targets
 from helpers.figures.run_data import RunData
 from helpers.pages import i18n
-from helpers.pages.sections import Scorecard, count_met_and_missed
+from helpers.pages.sections import Scorecard
 from helpers.pages.sections.scorecard import check_objectives
 from helpers.pages.sections.trajectory import Step, find_value_range, plot_objective_trajectory
 

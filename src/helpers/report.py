@@ -634,13 +634,13 @@ def assemble_report(
     progress: Progress,
 ) -> None:
     """Put every file of OUT/Y into ``staging``: pages, KPI file, run data, notebooks."""
+    from helpers.figures.objectives import count_met_and_missed
     from helpers.figures.run_data import read_run_data
     from helpers.pages.index_page import ObjectivesCount, build_index
     from helpers.pages.kpi_dictionary import DICTIONARY_FILE, write_dictionary
     from helpers.pages.methods_page import build_methods_body
     from helpers.pages.pdf_edition import EngineMissing, build_pdf
     from helpers.pages.render import render_page, write_page
-    from helpers.pages.sections import count_met_and_missed
     from helpers.run.machine_paths import publish_notebook
 
     cache = publish.cache_root(options.out)

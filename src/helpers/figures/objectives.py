@@ -29,6 +29,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from helpers.intake.contract import COMPARATORS
+
 STATUSES = (
     "met",
     "met_within_uncertainty",
@@ -36,6 +38,10 @@ STATUSES = (
     "missed",
     "not_measurable",
 )
+# The statuses that count as met, and as missed, on the index page: the side of the
+# threshold the year's figure falls on, whatever its interval says.
+MET_STATUSES = ("met", "met_within_uncertainty")
+MISSED_STATUSES = ("missed", "missed_within_uncertainty")
 # Why a figure has no value: the KPI is missing from the file, withheld by disclosure
 # control, or empty (a rate over nobody); for growths, the same about the previous year,
 # or a previous value of 0 that leaves the growth undefined.
@@ -48,7 +54,6 @@ REASONS = (
     "previous_no_value",
     "previous_zero",
 )
-COMPARATORS = (">=", "<=", "growth_>=")
 GROWTH_COMPARATOR = "growth_>="
 GROWTH_SUFFIX = "_growth"
 
@@ -316,6 +321,28 @@ def count_target_statuses(evaluated: pd.DataFrame) -> dict[str, int]:
     counts = {status: int((evaluated["status"] == status).sum()) for status in STATUSES}
     counts["total"] = len(evaluated)
     return counts
+
+
+def count_met_and_missed(
+    targets: pd.DataFrame, history: pd.DataFrame, year: int
+) -> tuple[int, int]:
+    """How many of the objectives that apply to ``year`` were met, and how many missed.
+
+    An objective counts as met when the year's figure meets its threshold, even if the
+    interval reaches the other side (the scorecard tells those apart); objectives
+    without a figure count in neither.
+
+    Parameters
+    ----------
+    targets : DataFrame
+        The objectives (``RunData.targets``).
+    history : DataFrame
+        The run's KPI history (the year and, for growth objectives, the year before).
+    year : int
+        The report year.
+    """
+    counts = count_target_statuses(evaluate_targets(targets, history, year))
+    return sum(counts[s] for s in MET_STATUSES), sum(counts[s] for s in MISSED_STATUSES)
 
 
 def select_threshold_in_force(

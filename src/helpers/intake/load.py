@@ -22,6 +22,7 @@ import functools
 import hashlib
 import tempfile
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ from helpers.intake import contract, rules
 from helpers.intake import description as description_module
 from helpers.intake.column_types import column_reading, create_typed_relation
 from helpers.intake.dataset import Dataset, read_category_rules, register_category_rules
-from helpers.intake.description import read_description
+from helpers.intake.description import Description, read_description
 from helpers.intake.fingerprint import (
     cache_folder,
     dataset_fingerprint,
@@ -130,20 +131,9 @@ def load_dataset(
     con = connect()
     try:
         create_country_codes(con)
-        paths, problems = locate_tables(data_dir, reference_dir)
-        description = read_description(data_dir)
-        problems += description.problems
-        latest, latest_is = description.latest_event()
-        sources: dict[str, Source] = {}
-        type_checks: dict[str, list[tuple[str, str, str]]] = {}
-        for name, path in paths.items():
-            source, read_problems = read_source(con, table_of(name), path, label_of(path, data_dir))
-            problems += read_problems
-            if source is not None:
-                if name != rules.CATEGORY_RULES_NAME:
-                    source.bounds = tuple(rules.date_bounds(source.table, latest, latest_is))
-                sources[name] = source
-                type_checks[name] = create_typed_relation(con, source)
+        files = read_sources(con, data_dir, reference_dir)
+        paths, sources, description = files.paths, files.sources, files.description
+        problems, type_checks = files.problems, files.type_checks
         findings = find_broken_rules(con, sources, type_checks) if checked else []
         problems += [
             to_problem(f, lines) for f, lines in zip(findings, display_rows(findings), strict=True)
@@ -190,6 +180,42 @@ def is_remembered_valid(data_dir: Path | str, reference_dir: Path | str = REFERE
     data_dir, reference_dir = Path(data_dir).resolve(), Path(reference_dir).resolve()
     fingerprint = dataset_fingerprint(data_dir, reference_dir)
     return verdict_key(fingerprint, data_dir, reference_dir) in read_verdicts()
+
+
+@dataclass
+class DatasetFiles:
+    """The files of a dataset as read, before any rule: the file of each table, the
+    ``Source`` of each file that could be read and its type checks
+    (``create_typed_relation``), the dataset's description, and the problems met so far
+    (files that cannot be read, a description that breaks its rules)."""
+
+    paths: dict[str, Path]
+    sources: dict[str, Source]
+    type_checks: dict[str, list[tuple[str, str, str]]]
+    description: Description
+    problems: list[Problem]
+
+
+def read_sources(
+    con: duckdb.DuckDBPyConnection, data_dir: Path, reference_dir: Path
+) -> DatasetFiles:
+    """Every table file of the dataset read and typed, ready for the rules."""
+    paths, problems = locate_tables(data_dir, reference_dir)
+    description = read_description(data_dir)
+    problems += description.problems
+    latest, latest_is = description.latest_event()
+    sources: dict[str, Source] = {}
+    type_checks: dict[str, list[tuple[str, str, str]]] = {}
+    for name, path in paths.items():
+        source, read_problems = read_source(con, table_of(name), path, label_of(path, data_dir))
+        problems += read_problems
+        if source is not None:
+            if name != rules.CATEGORY_RULES_NAME:
+                # The date ranges of the dataset's events bound each table's dates.
+                source.bounds = tuple(rules.date_bounds(source.table, latest, latest_is))
+            sources[name] = source
+            type_checks[name] = create_typed_relation(con, source)
+    return DatasetFiles(paths, sources, type_checks, description, problems)
 
 
 def verdict_key(fingerprint: str, data_dir: Path, reference_dir: Path) -> str:

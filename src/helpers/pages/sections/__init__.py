@@ -25,7 +25,7 @@ from helpers.pages.sections.figures import (
 )
 from helpers.pages.sections.impact import IMPACT_CATEGORIES
 from helpers.pages.sections.reconciliation import Reconciliation, open_reconciliation
-from helpers.pages.sections.scorecard import Scorecard, count_met_and_missed, open_scorecard
+from helpers.pages.sections.scorecard import Scorecard, open_scorecard
 from helpers.pages.sections.section import SECTIONS, Section, open_section
 
 # The groups the sections show, in the order the committee reads them.
@@ -66,7 +66,6 @@ __all__ = [
     "Section",
     "compare_groups",
     "compare_years",
-    "count_met_and_missed",
     "format_threshold",
     "format_value",
     "open_reconciliation",

@@ -4,7 +4,8 @@
 ``targets`` when it ships one); the ``Scorecard`` it returns lists every objective that
 applies to the year with its figure, interval and status (``helpers.figures.objectives``), and
 draws each objective's figure over the years against its threshold.
-``count_met_and_missed`` gives the index page its count of objectives met and missed.
+``helpers.figures.objectives.count_met_and_missed`` gives the index page its count of
+objectives met and missed.
 """
 
 from __future__ import annotations
@@ -40,10 +41,6 @@ from helpers.pages.sections.section import Section, read_page_run
 from helpers.pages.sections.trajectory import Step, plot_objective_trajectory
 
 PAGE = "targets"
-# The statuses that count as met, and as missed, on the index page: the side of the
-# threshold the year's figure falls on, whatever its interval says.
-MET_STATUSES = ("met", "met_within_uncertainty")
-MISSED_STATUSES = ("missed", "missed_within_uncertainty")
 STATUS_CSS = {
     "met": "mr-met",
     "met_within_uncertainty": "mr-uncertain",
@@ -83,28 +80,6 @@ def check_objectives(table: pd.DataFrame) -> None:
     unknown = sorted(set(table["metric"].astype(str)) - set(registry.METRICS_BY_ID))
     if unknown:
         raise ValueError(f"targets: {', '.join(unknown)} is not a metric of the KPI file")
-
-
-def count_met_and_missed(
-    targets: pd.DataFrame, history: pd.DataFrame, year: int
-) -> tuple[int, int]:
-    """How many of the objectives that apply to ``year`` were met, and how many missed.
-
-    An objective counts as met when the year's figure meets its threshold, even if the
-    interval reaches the other side (the scorecard tells those apart); objectives
-    without a figure count in neither.
-
-    Parameters
-    ----------
-    targets : DataFrame
-        The objectives (``RunData.targets``).
-    history : DataFrame
-        The run's KPI history (the year and, for growth objectives, the year before).
-    year : int
-        The report year.
-    """
-    counts = objectives.count_target_statuses(objectives.evaluate_targets(targets, history, year))
-    return sum(counts[s] for s in MET_STATUSES), sum(counts[s] for s in MISSED_STATUSES)
 
 
 @dataclass
