@@ -203,7 +203,7 @@ def reports(smoke: SmokeReport, tmp_path_factory) -> dict[str, Path]:
         "--year", str(SMOKE_YEAR), "--data", data, "--out", str(out), "--lang", "fr"
     )
     assert result.returncode == 0, result.stderr
-    return {"en": smoke.folder, "fr": out / str(SMOKE_YEAR)}
+    return {"en": smoke.folder, "fr": out / str(SMOKE_YEAR) / "fr"}
 
 
 def read_pages(folder: Path) -> dict[str, str]:

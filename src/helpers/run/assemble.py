@@ -51,7 +51,7 @@ def assemble_report(staging: Path, run: LanguageRun, progress: Progress) -> None
     }
     write_text_atomically(staging / MANIFEST, json.dumps(manifest, indent=2) + "\n")
     progress.say(
-        f"pages ({run.site.lang}): {INDEX_PAGE}, {len(run.plan.sections)} sections, {KPIS_FILE}"
+        f"pages: {INDEX_PAGE}, {len(run.plan.sections)} sections, {KPIS_FILE} ({run.site.lang})"
     )
 
 

@@ -166,18 +166,17 @@ def write_durations(out: Path, durations: dict[str, float]) -> None:
 def record_result(result: Any, section: Section, options: ReportOptions, progress: Progress) -> str:
     """Cache a section's page, or keep its executed notebook; return the failure line."""
     work = Path(result.executed_path).parent
-    label = f"{section.name} ({section.lang})"
     if result.ok:
         entry = publish.cache_root(options.out) / f"{options.year}-{section.cache_name}"
         shutil.rmtree(entry, ignore_errors=True)
         os.rename(work, entry)
         note = f", {result.hidden_stderr} stderr outputs left out" if result.hidden_stderr else ""
         progress.say(
-            f"{label}: executed in {result.executed_s:.1f}s, "
-            f"rendered in {result.rendered_s:.1f}s{note}"
+            f"{section.name}: executed in {result.executed_s:.1f}s, "
+            f"rendered in {result.rendered_s:.1f}s{note} ({section.lang})"
         )
         return ""
-    progress.say(f"{label}: failed after {result.executed_s:.1f}s")
+    progress.say(f"{section.name}: failed after {result.executed_s:.1f}s ({section.lang})")
     where = f", {result.cell}" if result.cell is not None else ""
     failure = f"report failed: notebook {section.notebook.name}{where}: {one_line(result.error)}"
     kept = keep_failed_notebook(Path(result.executed_path), options, section)

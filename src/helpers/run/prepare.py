@@ -81,7 +81,7 @@ def prepare_run_data(
         )
     folder = run_data_folder(options, plan)
     if options.use_cache and all((folder / name).is_file() for name in RUN_DATA_FILES):
-        progress.say(f"kpis ({options.lang}): reused")
+        progress.say(f"kpis: reused ({options.lang})")
         return folder
     partial = folder.with_name(f"{folder.name}.partial-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
@@ -103,7 +103,7 @@ def prepare_run_data(
     shutil.rmtree(folder, ignore_errors=True)
     os.rename(partial, folder)
     rows = sum(1 for _ in (folder / RUN_DATA_FILES[0]).open(encoding="utf-8")) - 1
-    progress.say(f"kpis ({options.lang}): {rows} figures for {options.year}, {how}")
+    progress.say(f"kpis: {rows} figures for {options.year}, {how} ({options.lang})")
     return folder
 
 
