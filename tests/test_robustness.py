@@ -258,7 +258,7 @@ def test_a_full_disk_gives_one_line_and_keeps_the_previous_report(inputs, own_di
     filler.unlink()
     rebuilt = build(inputs, out)
     assert rebuilt.returncode == 0, rebuilt.stderr
-    assert "changed after the disk filled up" in (out / YEAR / "other.html").read_text()
+    assert "changed after the disk filled up" in (out / YEAR / "en" / "other.html").read_text()
     assert leftovers(out) == []
 
 
@@ -306,7 +306,7 @@ def test_two_runs_at_once_end_in_one_complete_report(inputs, tmp_path):
     for run, (_, stderr) in zip(runs, outputs, strict=True):
         if run.returncode:
             assert re.search(r"report failed: another run \(pid \d+\) is building", stderr)
-    assert_one_complete_report(out / YEAR)
+    assert_one_complete_report(out / YEAR / "en")
     assert leftovers(out) == []
 
 
