@@ -209,3 +209,24 @@ def test_a_stopped_run_leaves_no_worker_server_or_kernel_behind(tmp_path, signum
         run.kill()
         run.wait()
         run.stdout.close()
+
+
+@pytest.mark.slow
+def test_kernels_are_forked_by_the_server_and_warm(tmp_path):
+    from helpers.run.kernels.forked_kernel import ForkedProcess
+    from helpers.run.kernels.forkserver import ForkServer
+    from helpers.run.kernels.runner import KERNEL_NAME, WarmKernel
+
+    server = ForkServer(tmp_path)
+    server.start()
+    try:
+        for _ in range(2):  # each kernel a fresh copy
+            kernel = WarmKernel(KERNEL_NAME, str(tmp_path), server.address)
+            try:
+                kernel.wait_until_warm()
+                assert isinstance(kernel.km.provisioner.process, ForkedProcess)
+                assert kernel.is_alive()
+            finally:
+                kernel.shutdown()
+    finally:
+        server.stop()

@@ -33,21 +33,23 @@ from helpers.run.kernels.processes import (
     restore_default_signals,
 )
 
-# What every section imports, loaded by the server before its first fork.
-PRELOADED_MODULES = (
+# What every section imports: the server loads them before its first fork, and a kernel
+# started the usual way imports them while it warms up.
+SECTION_MODULES = (
     "numpy",
     "pandas",
-    "matplotlib",
     "matplotlib.pyplot",
     "seaborn",
     "duckdb",
-    "IPython.display",
-    "ipykernel.kernelapp",
     "helpers.figures.run_data",
     "helpers.pages.i18n",
     "helpers.pages.charts",
     "helpers.pages.sections",
 )
+# What the kernel itself runs on, loaded by the server only: a running kernel must not
+# import its own application again (the kernel would die).
+KERNEL_MODULES = ("IPython.display", "ipykernel.kernelapp")
+PRELOADED_MODULES = (*SECTION_MODULES, *KERNEL_MODULES)
 # The backend ipykernel gives matplotlib in every kernel, set before pyplot is imported.
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 SOCKET_NAME = "forks.sock"

@@ -28,13 +28,13 @@ from typing import Any
 
 from helpers.pages.render import Site
 from helpers.run.kernels.failures import describe_cell, locate_running_cell
-from helpers.run.kernels.forkserver import PRELOADED_MODULES
+from helpers.run.kernels.forkserver import SECTION_MODULES
 from helpers.run.kernels.processes import die_with_parent, exit_on_sigterm
 
 KERNEL_NAME = "mission-report"
-# What every section imports (one list, the fork server's): a warm kernel has them
-# loaded, its namespace untouched, whether forked or started the usual way.
-WARM_MODULES = PRELOADED_MODULES
+# What every section imports (the fork server's list): a warm kernel has them loaded,
+# its namespace untouched, whether forked or started the usual way.
+WARM_MODULES = SECTION_MODULES
 WARM_CODE = (
     "import importlib as _importlib\n"
     f"for _name in {WARM_MODULES!r}:\n"
