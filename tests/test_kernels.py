@@ -220,6 +220,10 @@ def test_kernels_are_forked_by_the_server_and_warm(tmp_path):
     server = ForkServer(tmp_path)
     server.start()
     try:
+        # Until the server listens, a kernel is started the usual way (as it should).
+        deadline = time.monotonic() + 60
+        while not Path(server.address).exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
         for _ in range(2):  # each kernel a fresh copy
             kernel = WarmKernel(KERNEL_NAME, str(tmp_path), server.address)
             try:
