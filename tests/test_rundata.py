@@ -94,7 +94,7 @@ def test_only_the_most_recently_used_figures_are_kept(tmp_path, ds, isolated_cac
     folder = write_run_data(ds, 2022, 1, tmp_path / "run")
     for key in ("a", "b", "c"):
         remember_figures(key, folder)
-    assert sorted(p.name for p in rundata.figures_cache_dir().iterdir()) == ["b", "c"]
+    assert sorted(p.name for p in rundata.figures_store().root.iterdir()) == ["b", "c"]
 
 
 def test_a_dataset_copy_of_the_targets_reaches_the_pages_in_parquet_too(

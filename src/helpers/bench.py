@@ -50,6 +50,7 @@ from typing import Any
 import psutil
 
 from helpers.core import safe_csv
+from helpers.core.atomic import write_atomically
 from helpers.core.paths import BENCH_DATA_DIR, DEFAULT_DATA_DIR, NOTEBOOKS_DIR, OUTPUTS_DIR, ROOT
 from helpers.report import SECTION_ORDER
 
@@ -223,9 +224,10 @@ def append_history(figures: dict[str, float | str]) -> None:
     if HISTORY_FILE.exists():
         rows = safe_csv.read_rows(HISTORY_FILE)
     columns = list(dict.fromkeys([*(rows[0] if rows else {}), *figures]))
-    temporary = HISTORY_FILE.with_suffix(".tmp")
-    safe_csv.write_records(temporary, columns, [*rows, figures])
-    os.replace(temporary, HISTORY_FILE)
+    write_atomically(
+        lambda temporary: safe_csv.write_records(temporary, columns, [*rows, figures]),
+        HISTORY_FILE,
+    )
 
 
 def measure_data_work(year: int, repeats: int, scratch: Path) -> list[Variant]:
