@@ -66,6 +66,12 @@ def copy_of_the_package(tmp_path_factory) -> Path:
         ("intake/rogue.py", "from helpers.figures import stats", "runs one way"),
         ("core/rogue.py", "from helpers.intake import contract", "runs one way"),
         ("pages/rogue.py", "from helpers.run import publish", "runs one way"),
+        ("pages/rogue.py", "from helpers.core.paths import ROOT", "never from the dataset"),
+        (
+            "pages/sections/rogue.py",
+            "from helpers.figures import kpi_file",
+            "never from the dataset",
+        ),
     ],
 )
 def test_an_import_against_the_flow_is_caught(copy_of_the_package, module, line, contract):

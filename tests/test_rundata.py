@@ -134,6 +134,7 @@ def test_the_reference_tables_of_a_run_read_back_as_shipped(tmp_path):
     pd.testing.assert_frame_equal(run.stated_aims, rundata.shipped_stated_aims())
     pd.testing.assert_frame_equal(run.published, rundata.shipped_published())
     pd.testing.assert_frame_equal(run.conflicts, rundata.shipped_conflicts())
+    pd.testing.assert_frame_equal(run.impact_parameters, rundata.shipped_impact_parameters())
     pd.testing.assert_frame_equal(run.category_rules, read_category_rules(), check_dtype=False)
     targets = rundata.shipped_targets()
     assert run.targets[["metric", "segment", "comparator"]].values.tolist() == (

@@ -6,6 +6,7 @@ are tested on small hand-made inputs.
 
 from __future__ import annotations
 
+import ast
 import json
 from pathlib import Path
 
@@ -339,3 +340,21 @@ def test_nobody_acts_before_registering(small: Path) -> None:
 def test_the_country_list_is_the_reference_one() -> None:
     reference = pd.read_csv(REFERENCE_DIR / "countries.csv", keep_default_na=False)["code"]
     assert sorted(geography.ISO_CODES) == sorted(reference)
+
+
+def test_the_generator_retypes_none_of_the_contracts_vocabularies() -> None:
+    # Any tuple, list or set of two or more values of one enum column, written out in
+    # the generator's code, is a copy of the contract that would drift from it.
+    vocabularies = {c.values for t in contract.TABLES for c in t.columns if c.values}
+    vocabularies.add((contract.UNKNOWN_COUNTRY,))
+    copies = []
+    for path in sorted((Path(generate_module.__file__).parent).glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Tuple | ast.List | ast.Set) and len(node.elts) >= 1:
+                values = [e.value for e in node.elts if isinstance(e, ast.Constant)]
+                if len(values) != len(node.elts) or not all(isinstance(v, str) for v in values):
+                    continue
+                if any(set(values) <= set(v) for v in vocabularies if len(v) >= len(values) > 1
+                       or v == (contract.UNKNOWN_COUNTRY,) == tuple(values)):  # fmt: skip
+                    copies.append(f"{path.name}:{node.lineno} {values}")
+    assert copies == []

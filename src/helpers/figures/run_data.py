@@ -48,12 +48,14 @@ CATEGORY_RULES_FILE = "category_rules.csv"
 STATED_AIMS_FILE = "stated_aims.csv"
 PUBLISHED_FILE = "published_figures.csv"
 CONFLICTS_FILE = "published_conflicts.csv"
+IMPACT_PARAMETERS_FILE = "impact_parameters.csv"
 REFERENCE_FILES = (
     TARGETS_FILE,
     CATEGORY_RULES_FILE,
     STATED_AIMS_FILE,
     PUBLISHED_FILE,
     CONFLICTS_FILE,
+    IMPACT_PARAMETERS_FILE,
 )
 # The files that depend on the data, the code and the parameters only (not on the run).
 FIGURES_FILES = (KPIS_FILE, HISTORY_FILE, SERIES_FILE, *REFERENCE_FILES)
@@ -94,6 +96,14 @@ def shipped_published() -> pd.DataFrame:
     return read_published(read_reference_table(REFERENCE_DIR / PUBLISHED_FILE))
 
 
+def shipped_impact_parameters() -> pd.DataFrame:
+    """The impact model's parameters shipped with the code, checked and typed."""
+    from helpers.figures.stakeholder import check_parameters
+
+    table = read_reference_table(REFERENCE_DIR / IMPACT_PARAMETERS_FILE, empty="text")
+    return check_parameters(table, IMPACT_PARAMETERS_FILE)
+
+
 def shipped_conflicts() -> pd.DataFrame:
     """The published figures in conflict with others, shipped with the code, typed."""
     from helpers.figures.reconcile import type_conflicts
@@ -132,6 +142,7 @@ class RunData:
     stated_aims: pd.DataFrame = field(default_factory=shipped_stated_aims, repr=False)
     published: pd.DataFrame = field(default_factory=shipped_published, repr=False)
     conflicts: pd.DataFrame = field(default_factory=shipped_conflicts, repr=False)
+    impact_parameters: pd.DataFrame = field(default_factory=shipped_impact_parameters, repr=False)
 
     @property
     def year(self) -> int:
@@ -218,6 +229,10 @@ def write_reference_tables(ds: Dataset, folder: Path) -> None:
         (STATED_AIMS_FILE, read_reference_table(REFERENCE_DIR / STATED_AIMS_FILE)),
         (PUBLISHED_FILE, read_reference_table(REFERENCE_DIR / PUBLISHED_FILE)),
         (CONFLICTS_FILE, read_reference_table(REFERENCE_DIR / CONFLICTS_FILE, empty="text")),
+        (
+            IMPACT_PARAMETERS_FILE,
+            read_reference_table(REFERENCE_DIR / IMPACT_PARAMETERS_FILE, empty="text"),
+        ),
     ):
         if name == TARGETS_FILE and frame.empty:
             frame = pd.DataFrame(columns=[c.name for c in contract.table("targets").columns])
@@ -308,6 +323,7 @@ def remember_figures(key: str, folder: Path) -> None:
 def read_run_data(folder: Path | str) -> RunData:
     """Read the figures and provenance that ``write_run_data`` wrote into ``folder``."""
     from helpers.figures.reconcile import read_published, type_conflicts
+    from helpers.figures.stakeholder import check_parameters
     from helpers.intake.dataset import type_category_rules
 
     folder = Path(folder)
@@ -321,6 +337,10 @@ def read_run_data(folder: Path | str) -> RunData:
         stated_aims=read_reference_table(folder / STATED_AIMS_FILE),
         published=read_published(read_reference_table(folder / PUBLISHED_FILE)),
         conflicts=type_conflicts(read_reference_table(folder / CONFLICTS_FILE, empty="text")),
+        impact_parameters=check_parameters(
+            read_reference_table(folder / IMPACT_PARAMETERS_FILE, empty="text"),
+            IMPACT_PARAMETERS_FILE,
+        ),
     )
 
 

@@ -13,7 +13,6 @@ import numpy as np
 from helpers.synth.draws import scaled
 
 TARGETS_FILE = Path(__file__).with_name("targets.toml")
-FUNDING_TYPES = ("individual", "public", "apprenticeship", "employer", "other")
 
 
 def load_targets(path: Path = TARGETS_FILE) -> dict[str, Any]:
