@@ -67,6 +67,7 @@ from helpers.figures.run_data import (
 from helpers.pages import i18n
 from helpers.pages.render import INDEX_PAGE, METHODS_PAGE, Site
 from helpers.run import publish
+from helpers.run.progress import Progress
 
 # The report's sections in reading order (``helpers.core.layout``); other notebooks of the
 # folder follow by name.
@@ -159,20 +160,6 @@ class Plan:
     to_run: list[Section] = field(default_factory=list)
 
 
-class Progress:
-    """One line per step, stamped with the time since the run began."""
-
-    def __init__(self, stream: Any = None) -> None:
-        self.started = time.monotonic()
-        self.stream = stream or sys.stdout
-
-    def elapsed(self) -> float:
-        return time.monotonic() - self.started
-
-    def say(self, message: str) -> None:
-        print(f"[{self.elapsed():5.1f}s] {message}", file=self.stream, flush=True)
-
-
 def build_report(
     options: ReportOptions, progress: Progress, ds: Any = None, known: dict | None = None
 ) -> Path:
@@ -186,6 +173,7 @@ def build_report(
         plan = plan_report(options)
         if options.use_cache and is_up_to_date(options.target, plan.report_key):
             progress.say(f"up to date: {options.target / INDEX_PAGE} (nothing to rebuild)")
+            progress.say("caches: the report built before, nothing else read")
             return options.target
         # Notebooks kept from an earlier failure describe code that may have changed since.
         shutil.rmtree(publish.failed_folder(options.out, options.year), ignore_errors=True)
@@ -196,6 +184,8 @@ def build_report(
             if not (options.use_cache and is_cached(cache, options.year, s))
         ]
         workers = min(options.workers, len(plan.to_run))
+        reused = len(plan.sections) - len(plan.to_run)
+        progress.cache("sections", f"{reused} of {len(plan.sections)} reused")
         progress.say(
             f"plan: {len(plan.to_run)} of {len(plan.sections)} sections to run"
             + (f", {workers} workers warming kernels" if workers else "")
@@ -206,6 +196,7 @@ def build_report(
             if ds is None:
                 ds = validate_dataset(options.data_dir, progress, options.use_cache)
             run_dir = prepare_run_data(ds, options, plan, progress, known)
+            progress.say_caches()
             site = describe_site(options, plan, run_dir)
             if pool is not None:
                 work = publish.staging_folder(options.out, options.year, "work")
@@ -394,6 +385,13 @@ def validate_dataset(data_dir: Path, progress: Progress, reuse_verdict: bool = T
     from helpers.intake.load import is_remembered_valid, load_dataset
 
     remembered = reuse_verdict and is_remembered_valid(data_dir)
+    progress.doing(
+        "validate",
+        "reading the data found valid before"
+        if remembered
+        else f"checking {data_dir.name} against the data contract",
+    )
+    progress.cache("validation", "verdict reused" if remembered else "checked anew")
     ds = load_dataset(data_dir, reuse_verdict=reuse_verdict)
     rows = sum(int(ds.scalar(f'SELECT count(*) FROM "{name}"')) for name in sorted(ds.present))
     verdict = "found valid before" if remembered else "checked"
@@ -432,6 +430,7 @@ def prepare_run_data(
     cache = publish.cache_root(options.out)
     folder = cache / f"{options.year}-run-data-{plan.run_key}"
     if options.use_cache and all((folder / name).is_file() for name in RUN_DATA_FILES):
+        progress.cache("figures", "reused")
         progress.say("kpis: reused")
         return folder
     partial = cache / f"{folder.name}.partial-{os.getpid()}"
@@ -439,9 +438,14 @@ def prepare_run_data(
     params = options.params.replace(output_dir=str(folder))
     min_cell = options.params.min_cell
     if options.use_cache and reuse_remembered_figures(plan.figures_key, partial):
+        progress.cache("figures", "remembered")
         write_provenance(ds, options.year, min_cell, partial, params)
         how = "computed before on the same data with the same code"
     else:
+        progress.cache("figures", "computed")
+        progress.doing(
+            "kpis", f"computing the figures of {options.year}, history {years[0]}–{years[-1]}"
+        )
         write_run_data(ds, options.year, min_cell, partial, params, known=known)
         remember_figures(plan.figures_key, partial)
         how = f"history {years[0]}–{years[-1]}"
@@ -510,6 +514,8 @@ def execute_sections(
     )
     by_name = {s.name: s for s in plan.to_run}
     pages_prepared = False
+    progress.doing("sections", f"{len(pending)} to run on {pool.size} kernels")
+    names: set[str] = set()  # the sections running
     warm = set()  # workers holding a warm kernel
     idle: list[int] = []
     running = 0
@@ -527,6 +533,8 @@ def execute_sections(
             warm.add(worker)
         else:
             running -= 1
+            names.discard(payload.name)
+            progress.running(sorted(names))
             durations[payload.name] = round(payload.executed_s + payload.rendered_s, 2)
             failure = record_result(payload, by_name[payload.name], options, progress)
             if failure:
@@ -542,6 +550,8 @@ def execute_sections(
             task = replace(task, warm_next=len(pending) >= pool.size)
             pool.send(worker, task)
             running += 1
+            names.add(task.name)
+            progress.running(sorted(names))
             if task.warm_next:
                 warm.add(worker)
             else:
@@ -552,6 +562,7 @@ def execute_sections(
 
             prepare_page_builders()
             pages_prepared = True
+    progress.running([])
     write_durations(options.out, durations)
     if failures:
         raise ReportFailure("\n".join(failures))
@@ -643,6 +654,7 @@ def assemble_report(
     from helpers.pages.render import render_page, write_page
     from helpers.run.machine_paths import publish_notebook
 
+    progress.doing("pages", "the methods, the index, the KPI file and the executed notebooks")
     cache = publish.cache_root(options.out)
     files = []
     for section in plan.sections:
@@ -679,6 +691,7 @@ def assemble_report(
     )
     write_page(index, staging / INDEX_PAGE)
     files.append(INDEX_PAGE)
+    progress.doing("pdf", f"laying out the index and {len(plan.sections)} sections")
     started, cpu = time.monotonic(), time.process_time()
     try:
         pdf = build_pdf(staging, site, [s.page for s in plan.sections])
@@ -705,6 +718,7 @@ def check_privacy(ds: Any, folder: Path, progress: Progress) -> None:
     """Refuse to publish when an identifier of the dataset appears in an output."""
     from helpers.run.privacy import describe_refusal, scan_folder
 
+    progress.doing("privacy", "searching every output for the dataset's identifiers")
     started = time.monotonic()
     scan = scan_folder(ds, folder)
     if scan.hits:
@@ -839,6 +853,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     progress = Progress()
     previous = signal.signal(signal.SIGTERM, _terminate)
+    progress.start()
     try:
         # Checked before any data is read; the year, for --all-years, comes from the data.
         given = {"lang": args.lang, "min_cell": args.min_cell}
@@ -894,6 +909,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("report stopped: interrupted; the previous report is untouched", file=sys.stderr)
         return 130
     finally:
+        progress.stop()
         signal.signal(signal.SIGTERM, previous)
 
 
