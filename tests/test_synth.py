@@ -339,3 +339,22 @@ def test_nobody_acts_before_registering(small: Path) -> None:
 def test_the_country_list_is_the_reference_one() -> None:
     reference = pd.read_csv(REFERENCE_DIR / "countries.csv", keep_default_na=False)["code"]
     assert sorted(geography.ISO_CODES) == sorted(reference)
+
+
+def test_a_current_dataset_is_answered_without_the_generators_libraries(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from helpers.synth.stamp import STAMP_FILE
+
+    (tmp_path / STAMP_FILE).write_text(json.dumps(stamp(0.01, 1)), encoding="utf-8")
+    code = (
+        "import sys; from helpers.synth.__main__ import main; "
+        f"main(['ensure', '--out', {str(tmp_path)!r}, '--scale', '0.01', '--seed', '1']); "
+        "print('pandas' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.splitlines() == [f"{tmp_path}: synthetic dataset up to date", "False"]

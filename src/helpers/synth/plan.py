@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 
 from helpers.synth.draws import scaled
+from helpers.synth.stamp import TARGETS_FILE
 
-TARGETS_FILE = Path(__file__).with_name("targets.toml")
 FUNDING_TYPES = ("individual", "public", "apprenticeship", "employer", "other")
 
 
