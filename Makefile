@@ -40,7 +40,7 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-libe
 help:
 	@awk '/^## /{doc=substr($$0,4); next} /^[a-z][a-z_-]*:/{if(doc){split($$1,t,":"); printf "  %-16s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
 	@echo
-	@echo "  Variables: YEAR=2022 DATA=dir|postgresql://... OUT=dir LANG=en|fr MIN_CELL=n SECTIONS=funnel,... (report); SCALE=1 SEED=2024 (data); SNAPSHOT=dir"
+	@echo "  Variables: YEAR=2022 DATA=dir|postgresql://... OUT=dir LANG=en|fr|en,fr|all MIN_CELL=n SECTIONS=funnel,... (report); SCALE=1 SEED=2024 (data); SNAPSHOT=dir"
 
 ## Install the system libraries the PDF edition needs (apt-get, as root) when absent.
 system-packages:
@@ -65,15 +65,21 @@ $(INSTALLED): requirements.lock pyproject.toml | system-packages
 ## Create .venv and install the pinned environment (other targets do this on first use).
 install: $(INSTALLED)
 
-## Build the report for one year: make report YEAR=2022 [DATA=dir OUT=dir LANG=fr MIN_CELL=n SECTIONS=funnel,carbon].
+# The languages a report may be built in, one or both (checked before any work).
+VALID_LANGS := en fr en,fr fr,en all
+CHECK_LANG = case " $(VALID_LANGS) " in *" $(REPORT_LANG) "*) ;; *) echo "make $@: LANG must be en, fr, en,fr or all, got '$(REPORT_LANG)'" >&2; exit 2;; esac
+
+## Build the report for one year: make report YEAR=2022 [DATA=dir OUT=dir LANG=fr|en,fr|all MIN_CELL=n SECTIONS=funnel,carbon].
 report: $(INSTALLED)
 	@test -n "$(YEAR)" || { echo "make report: YEAR is required, e.g. make report YEAR=2022" >&2; exit 2; }
+	@$(CHECK_LANG)
 	@if [ "$$DATA" = "$(DEFAULT_DATA)" ]; then $(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA); fi
 	@# Not echoed: DATA may hold a password.
 	@$(BIN)/python -m helpers.report --year $(YEAR) --data "$$DATA" --out "$$OUT" --lang $(REPORT_LANG) $(if $(MIN_CELL),--min-cell $(MIN_CELL)) $(if $(SECTIONS),--sections $(SECTIONS))
 
 ## Build the report for every year the dataset covers.
 reports: $(INSTALLED)
+	@$(CHECK_LANG)
 	@if [ "$$DATA" = "$(DEFAULT_DATA)" ]; then $(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA); fi
 	@$(BIN)/python -m helpers.report --all-years --data "$$DATA" --out "$$OUT" --lang $(REPORT_LANG) $(if $(MIN_CELL),--min-cell $(MIN_CELL))
 
@@ -147,5 +153,5 @@ lock: $(INSTALLED)
 
 ## Remove the environment, generated data and outputs.
 clean:
-	rm -rf $(VENV) outputs/* $(DEFAULT_DATA) data/bench .pytest_cache .ruff_cache
+	rm -rf $(VENV) outputs/* outputs/.build "$${XDG_CACHE_HOME:-$$HOME/.cache}/mission-report" $(DEFAULT_DATA) data/bench .pytest_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -30,8 +30,14 @@ class SmokeReport:
     result: subprocess.CompletedProcess
 
     @property
-    def folder(self) -> Path:
+    def year_folder(self) -> Path:
+        """OUT/Y: the language chooser and one folder per language."""
         return self.out / str(SMOKE_YEAR)
+
+    @property
+    def folder(self) -> Path:
+        """OUT/Y/en: the English report the smoke run builds."""
+        return self.year_folder / "en"
 
     def pages(self) -> list[Path]:
         return sorted(self.folder.glob("*.html"))

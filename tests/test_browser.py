@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from report_runs import build_smoke_report
+from report_runs import SMOKE_YEAR, build_smoke_report
 
 from helpers.core.layout import METRIC_SECTIONS
 from helpers.pages import i18n
@@ -127,4 +127,37 @@ def test_a_keyboard_reader_can_skip_to_the_content(smoke, browser):
     focused = page.evaluate("document.activeElement.getAttribute('href')")
     assert focused == "#main"
     assert page.locator("main#main").count() == 1
+    page.close()
+
+
+@pytest.mark.parametrize(("layout", "width", "media"), LAYOUTS, ids=[n for n, _, _ in LAYOUTS])
+def test_the_language_chooser_fits_and_leads_to_the_report(
+    smoke, browser, tmp_path, layout, width, media
+):
+    from helpers.pages.chooser import build_chooser
+
+    # The smoke run built English alone; a chooser of both languages is drawn beside it.
+    both = tmp_path / "index.html"
+    both.write_text(build_chooser(SMOKE_YEAR, ["en", "fr"], synthetic=True), encoding="utf-8")
+    for chooser in (smoke.year_folder / "index.html", both):
+        context = browser.new_context(viewport={"width": width, "height": 800})
+        page = context.new_page()
+        page.emulate_media(media=media)
+        errors: list[str] = []
+        page.on(
+            "console", lambda m, seen=errors: seen.append(m.text) if m.type == "error" else None
+        )
+        page.goto(chooser.as_uri())
+        assert page.evaluate(OVERFLOW) == [], (chooser, layout)
+        links = page.locator("nav a")
+        assert links.count() >= 1
+        for i in range(links.count()):
+            box = links.nth(i).bounding_box()
+            assert box and box["height"] >= 44 and box["x"] + box["width"] <= width, box
+        assert errors == [], errors
+        context.close()
+    page = browser.new_page()
+    page.goto((smoke.year_folder / "index.html").as_uri())
+    page.locator('a[hreflang="en"]').click()
+    assert page.url.endswith("/en/index.html")
     page.close()

@@ -131,3 +131,13 @@ def test_make_validate_refuses_a_bad_dataset_in_a_folder_with_spaces(tmp_path):
     result = make("validate", f"DATA={data}")
     assert result.returncode != DONE
     assert "members.csv: gender: must be one of" in result.stdout
+
+
+def test_make_report_refuses_an_unknown_language_before_any_work(tmp_path):
+    out = tmp_path / "out"
+    result = make("report", "YEAR=2022", "LANG=de", f"OUT={out}")
+    assert result.returncode == USAGE
+    # make adds a line of its own naming the recipe that stopped.
+    first = result.stderr.splitlines()[0]
+    assert first == "make report: LANG must be en, fr, en,fr or all, got 'de'"
+    assert not out.exists()

@@ -171,6 +171,8 @@ def test_no_french_text_is_left_in_english():
         # Placeholders, punctuation and units carry no word to translate.
         and re.search(r"[A-Za-z]{2,}", re.sub(r"\{\w*\}|CO₂e|\bkg\b|\bt\b", "", text))
         and text not in SAME_IN_BOTH
+        # The link to a page's twin is named in the twin's language, in both catalogs.
+        and not key.startswith("twin.")
     ]
     assert twins == []
 
@@ -203,7 +205,7 @@ def reports(smoke: SmokeReport, tmp_path_factory) -> dict[str, Path]:
         "--year", str(SMOKE_YEAR), "--data", data, "--out", str(out), "--lang", "fr"
     )
     assert result.returncode == 0, result.stderr
-    return {"en": smoke.folder, "fr": out / str(SMOKE_YEAR)}
+    return {"en": smoke.folder, "fr": out / str(SMOKE_YEAR) / "fr"}
 
 
 def read_pages(folder: Path) -> dict[str, str]:

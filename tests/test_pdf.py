@@ -41,7 +41,7 @@ def folders(smoke, tmp_path_factory) -> dict[str, Path]:
         "--year", str(SMOKE_YEAR), "--data", str(smoke.data), "--out", str(out), "--lang", "fr"
     )
     assert result.returncode == 0, result.stderr
-    return {"en": smoke.folder, "fr": out / str(SMOKE_YEAR)}
+    return {"en": smoke.folder, "fr": out / str(SMOKE_YEAR) / "fr"}
 
 
 def flat(text: str) -> str:

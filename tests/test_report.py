@@ -212,7 +212,7 @@ def test_bad_parameters_are_refused_with_status_2(tmp_path, dataset):
     out = tmp_path / "out"
     result = run_report("--year", YEAR, "--data", str(dataset), "--out", str(out), "--lang", "de")
     assert result.returncode == 2
-    assert "lang must be one of en, fr" in result.stderr
+    assert "--lang must be en, fr, en,fr or all" in result.stderr
     assert not out.exists()
 
 
@@ -239,7 +239,7 @@ def test_one_section_alone_goes_to_its_own_folder_and_leaves_the_report(workspac
 
     assert result.returncode == 0, result.stderr
     assert "of 1 sections to run" in result.stdout
-    partial = workspace.out / f"{YEAR}-other"
+    partial = workspace.out / f"{YEAR}-other" / "en"
     assert (partial / "other.html").is_file() and not (partial / "good.html").exists()
     assert 'href="good.html"' not in (partial / "index.html").read_text(encoding="utf-8")
     assert snapshot(workspace.out / YEAR) == previous
@@ -263,7 +263,7 @@ def test_changed_notebook_reruns_only_its_section(workspace):
     assert result.returncode == 0, result.stderr
     assert "plan: 1 of 2 sections to run" in result.stdout
     assert "other: executed" in result.stdout and "good: executed" not in result.stdout
-    assert "Another title" in (workspace.out / YEAR / "other.html").read_text()
+    assert "Another title" in (workspace.out / YEAR / "en" / "other.html").read_text()
     assert "(found valid before)" in result.stdout
 
 
@@ -272,8 +272,8 @@ def test_a_report_into_another_folder_reuses_the_figures_computed_before(built, 
 
     assert result.returncode == 0, result.stderr
     assert "computed before on the same data with the same code" in result.stdout
-    assert (tmp_path / "elsewhere" / YEAR / "kpis.csv").read_bytes() == (
-        built.out / YEAR / "kpis.csv"
+    assert (tmp_path / "elsewhere" / YEAR / "en" / "kpis.csv").read_bytes() == (
+        built.out / YEAR / "en" / "kpis.csv"
     ).read_bytes()
 
 
@@ -351,6 +351,88 @@ def test_stale_folders_of_a_killed_run_are_cleaned_and_the_report_restored(tmp_p
 
     assert (tmp_path / "2022" / "index.html").read_text() == "previous"
     assert sorted(p.name for p in root.iterdir()) == ["2021.tmp-4242"]
+
+
+# --- both languages of a year ---------------------------------------------------------
+
+
+def twin_links(page: Path) -> list[str]:
+    """The targets of a page's links to its twin pages in the other language."""
+    text = page.read_text(encoding="utf-8")
+    return re.findall(r'<a class="twin-link" href="([^"]+)"', text)
+
+
+def test_both_languages_in_one_run_share_the_figures(workspace):
+    result = build(workspace.data, workspace.notebooks, workspace.out, "--lang", "en,fr")
+
+    assert result.returncode == 0, result.stderr
+    year = workspace.out / YEAR
+    assert sorted(p.name for p in year.iterdir() if not p.name.startswith(".")) == [
+        "en",
+        "fr",
+        "index.html",
+    ]
+    # The figures are computed (or reused) once, and only copied for the other language.
+    assert "the figures of this run, shared (fr)" in result.stdout
+    assert (year / "en" / "kpis.csv").read_bytes() == (year / "fr" / "kpis.csv").read_bytes()
+    for lang in ("en", "fr"):
+        assert (year / lang / f"mission-report-{YEAR}-{lang}.pdf").is_file()
+        assert (year / lang / "kpis-dictionary.csv").is_file()
+        assert f'<html lang="{lang}"' in (year / lang / "index.html").read_text(encoding="utf-8")
+    # Every page links to its twin, and the twin is there.
+    for page in [*(year / "en").glob("*.html"), *(year / "fr").glob("*.html")]:
+        [link] = twin_links(page)
+        assert (page.parent / link).resolve().is_file(), (page, link)
+        other = "fr" if page.parent.name == "en" else "en"
+        assert link == f"../{other}/{page.name}"
+        assert f'hreflang="{other}"' in page.read_text(encoding="utf-8")
+    chooser = (year / "index.html").read_text(encoding="utf-8")
+    assert 'href="en/index.html" hreflang="en" lang="en"' in chooser
+    assert 'href="fr/index.html" hreflang="fr" lang="fr"' in chooser
+
+
+def test_building_french_after_english_keeps_the_english_report(workspace):
+    english = snapshot(workspace.out / YEAR / "en")
+    assert not twin_links(workspace.out / YEAR / "en" / "index.html")  # no twin yet
+
+    result = build(workspace.data, workspace.notebooks, workspace.out, "--lang", "fr")
+
+    assert result.returncode == 0, result.stderr
+    assert "kept: en as published before" in result.stdout
+    assert snapshot(workspace.out / YEAR / "en") == english
+    # The French pages link to the English ones, published before them.
+    assert twin_links(workspace.out / YEAR / "fr" / "good.html") == ["../en/good.html"]
+    chooser = (workspace.out / YEAR / "index.html").read_text(encoding="utf-8")
+    assert 'href="en/index.html"' in chooser and 'href="fr/index.html"' in chooser
+
+
+def test_a_report_of_the_earlier_layout_is_replaced_without_stale_pages(built, tmp_path):
+    out = tmp_path / "out"
+    old = out / YEAR
+    old.mkdir(parents=True)
+    (out / publish.MARKER).write_text(publish.MARKER_TEXT)
+    for name in ("index.html", "good.html", "methods.html", "kpis.csv", publish.REPORT_MANIFEST):
+        (old / name).write_text("from the earlier layout")
+
+    result = build(built.data, built.notebooks, out)
+
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in old.iterdir()) == [publish.REPORT_MANIFEST, "en", "index.html"]
+    assert "from the earlier layout" not in (old / "index.html").read_text(encoding="utf-8")
+    assert not twin_links(old / "en" / "good.html")
+
+
+def test_an_unknown_language_is_refused_before_any_work(tmp_path, dataset):
+    out = tmp_path / "out"
+    result = run_report(
+        "--year", YEAR, "--data", str(dataset), "--out", str(out), "--lang", "en,de"
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "report failed: --lang must be en, fr, en,fr or all (both), got 'en,de'"
+    ]
+    assert result.stdout == ""
+    assert not out.exists()
 
 
 def test_every_notebook_of_the_project_is_a_known_section():

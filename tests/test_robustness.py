@@ -175,7 +175,7 @@ def build_again(data: Path, out: Path) -> Path:
     command += ["--data", str(data), "--out", str(out), "--no-cache"]
     run = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert run.returncode == 0, run.stderr
-    return out / str(SMOKE_YEAR)
+    return out / str(SMOKE_YEAR) / "en"
 
 
 def test_two_runs_on_the_same_inputs_differ_only_in_their_time(tmp_path_factory):

@@ -94,7 +94,7 @@ def test_only_the_most_recently_used_figures_are_kept(tmp_path, ds, isolated_cac
     folder = write_run_data(ds, 2022, 1, tmp_path / "run")
     for key in ("a", "b", "c"):
         remember_figures(key, folder)
-    assert sorted(p.name for p in rundata.figures_cache_dir().iterdir()) == ["b", "c"]
+    assert sorted(p.name for p in rundata.figures_store().root.iterdir()) == ["b", "c"]
 
 
 def test_a_dataset_copy_of_the_targets_reaches_the_pages_in_parquet_too(
@@ -134,6 +134,7 @@ def test_the_reference_tables_of_a_run_read_back_as_shipped(tmp_path):
     pd.testing.assert_frame_equal(run.stated_aims, rundata.shipped_stated_aims())
     pd.testing.assert_frame_equal(run.published, rundata.shipped_published())
     pd.testing.assert_frame_equal(run.conflicts, rundata.shipped_conflicts())
+    pd.testing.assert_frame_equal(run.impact_parameters, rundata.shipped_impact_parameters())
     pd.testing.assert_frame_equal(run.category_rules, read_category_rules(), check_dtype=False)
     targets = rundata.shipped_targets()
     assert run.targets[["metric", "segment", "comparator"]].values.tolist() == (

@@ -120,9 +120,9 @@ def test_no_csv_of_a_report_holds_a_cell_a_spreadsheet_would_run(tmp_path, hosti
         "--notebooks", str(notebooks), "--min-cell", "1",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    written = sorted((tmp_path / "out" / "2022").rglob("*.csv"))
+    written = sorted((tmp_path / "out" / "2022" / "en").rglob("*.csv"))
     assert {p.name for p in written} >= {"kpis.csv", "kpis_history.csv", "series.csv"}
     for path in written:
         assert not [c for c in cells(path) if runs_as_formula(c)], path.name
-    series = cells(tmp_path / "out" / "2022" / "run-data" / "series.csv")
+    series = cells(tmp_path / "out" / "2022" / "en" / "run-data" / "series.csv")
     assert "'" + FORMULAS[0] in series

@@ -6,6 +6,7 @@ are tested on small hand-made inputs.
 
 from __future__ import annotations
 
+import ast
 import json
 from pathlib import Path
 
@@ -358,3 +359,21 @@ def test_a_current_dataset_is_answered_without_the_generators_libraries(tmp_path
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.splitlines() == [f"{tmp_path}: synthetic dataset up to date", "False"]
+
+
+def test_the_generator_retypes_none_of_the_contracts_vocabularies() -> None:
+    # Any tuple, list or set of two or more values of one enum column, written out in
+    # the generator's code, is a copy of the contract that would drift from it.
+    vocabularies = {c.values for t in contract.TABLES for c in t.columns if c.values}
+    vocabularies.add((contract.UNKNOWN_COUNTRY,))
+    copies = []
+    for path in sorted((Path(generate_module.__file__).parent).glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Tuple | ast.List | ast.Set) and len(node.elts) >= 1:
+                values = [e.value for e in node.elts if isinstance(e, ast.Constant)]
+                if len(values) != len(node.elts) or not all(isinstance(v, str) for v in values):
+                    continue
+                if any(set(values) <= set(v) for v in vocabularies if len(v) >= len(values) > 1
+                       or v == (contract.UNKNOWN_COUNTRY,) == tuple(values)):  # fmt: skip
+                    copies.append(f"{path.name}:{node.lineno} {values}")
+    assert copies == []

@@ -7,8 +7,7 @@ turns so that a change in the machine's load falls on all of them
 
 1. ``report``: the full report of one year on the default data, PDF included;
 2. ``report_10x``: the same on the ten-times dataset, its peak memory sampled;
-3. ``report_both``: both languages in one run (``--lang en,fr``) when the report takes
-   them, else the two languages one after the other;
+3. ``report_both``: both languages in one run (``--lang en,fr``);
 4. ``floor``: the same orchestration over notebooks that keep the parameters cell and
    import the sections' libraries, nothing else, on a tiny dataset;
 5. ``naive``: ``papermill`` then ``jupyter nbconvert --to html --no-input`` on each

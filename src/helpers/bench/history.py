@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 from typing import Any
 
 from helpers.core import safe_csv
+from helpers.core.atomic import write_atomically
 from helpers.core.paths import OUTPUTS_DIR, ROOT
 
 HISTORY_FILE = OUTPUTS_DIR / "bench" / "history.csv"
@@ -28,6 +28,6 @@ def append_history(figures: dict[str, Any], path: Path = HISTORY_FILE) -> None:
     if path.exists():
         rows = safe_csv.read_rows(path)
     columns = list(dict.fromkeys([*(rows[0] if rows else {}), *figures]))
-    temporary = path.with_suffix(".tmp")
-    safe_csv.write_records(temporary, columns, [*rows, figures])
-    os.replace(temporary, path)
+    write_atomically(
+        lambda temporary: safe_csv.write_records(temporary, columns, [*rows, figures]), path
+    )

@@ -20,6 +20,8 @@ from typing import Any
 
 import pandas as pd
 
+from helpers.core.atomic import write_atomically
+
 # The first characters that make a spreadsheet evaluate a cell (OWASP, CSV Injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TEXT_MARK = "'"
@@ -48,6 +50,11 @@ def write_rows(path: Path | str, header: Sequence[str], rows: Iterable[Sequence[
     """Write ``rows`` under ``header`` as UTF-8 CSV with ``\\n`` line ends; return the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(lambda temporary: _write_rows(temporary, header, rows), path)
+    return path
+
+
+def _write_rows(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         # With "\n" line ends the csv module leaves a carriage return unquoted, which
@@ -57,7 +64,6 @@ def write_rows(path: Path | str, header: Sequence[str], rows: Iterable[Sequence[
             cells = [neutralise(c) for c in row]
             has_return = any(isinstance(c, str) and "\r" in c for c in cells)
             (quoted if has_return else writer).writerow(cells)
-    return path
 
 
 def write_records(

@@ -13,12 +13,9 @@ same code and parameters, reuses them (``reuse_remembered_figures``).
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,6 +23,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from helpers.core.atomic import write_atomically
+from helpers.core.cache import Store, cache_key, hash_files, hash_text, user_cache_folder
 from helpers.core.params import DEFAULT_MIN_CELL, ReportParams
 from helpers.core.paths import (
     DEFAULT_DATA_DIR,
@@ -49,12 +48,14 @@ CATEGORY_RULES_FILE = "category_rules.csv"
 STATED_AIMS_FILE = "stated_aims.csv"
 PUBLISHED_FILE = "published_figures.csv"
 CONFLICTS_FILE = "published_conflicts.csv"
+IMPACT_PARAMETERS_FILE = "impact_parameters.csv"
 REFERENCE_FILES = (
     TARGETS_FILE,
     CATEGORY_RULES_FILE,
     STATED_AIMS_FILE,
     PUBLISHED_FILE,
     CONFLICTS_FILE,
+    IMPACT_PARAMETERS_FILE,
 )
 # The files that depend on the data, the code and the parameters only (not on the run).
 FIGURES_FILES = (KPIS_FILE, HISTORY_FILE, SERIES_FILE, *REFERENCE_FILES)
@@ -95,6 +96,14 @@ def shipped_published() -> pd.DataFrame:
     return read_published(read_reference_table(REFERENCE_DIR / PUBLISHED_FILE))
 
 
+def shipped_impact_parameters() -> pd.DataFrame:
+    """The impact model's parameters shipped with the code, checked and typed."""
+    from helpers.figures.stakeholder import check_parameters
+
+    table = read_reference_table(REFERENCE_DIR / IMPACT_PARAMETERS_FILE, empty="text")
+    return check_parameters(table, IMPACT_PARAMETERS_FILE)
+
+
 def shipped_conflicts() -> pd.DataFrame:
     """The published figures in conflict with others, shipped with the code, typed."""
     from helpers.figures.reconcile import type_conflicts
@@ -133,6 +142,7 @@ class RunData:
     stated_aims: pd.DataFrame = field(default_factory=shipped_stated_aims, repr=False)
     published: pd.DataFrame = field(default_factory=shipped_published, repr=False)
     conflicts: pd.DataFrame = field(default_factory=shipped_conflicts, repr=False)
+    impact_parameters: pd.DataFrame = field(default_factory=shipped_impact_parameters, repr=False)
 
     @property
     def year(self) -> int:
@@ -219,6 +229,10 @@ def write_reference_tables(ds: Dataset, folder: Path) -> None:
         (STATED_AIMS_FILE, read_reference_table(REFERENCE_DIR / STATED_AIMS_FILE)),
         (PUBLISHED_FILE, read_reference_table(REFERENCE_DIR / PUBLISHED_FILE)),
         (CONFLICTS_FILE, read_reference_table(REFERENCE_DIR / CONFLICTS_FILE, empty="text")),
+        (
+            IMPACT_PARAMETERS_FILE,
+            read_reference_table(REFERENCE_DIR / IMPACT_PARAMETERS_FILE, empty="text"),
+        ),
     ):
         if name == TARGETS_FILE and frame.empty:
             frame = pd.DataFrame(columns=[c.name for c in contract.table("targets").columns])
@@ -277,25 +291,23 @@ def write_provenance(
     return path
 
 
-def figures_cache_dir() -> Path:
-    """Where figures are remembered: the user's cache folder, beside the verdicts."""
-    from helpers.intake.fingerprint import cache_folder
-
-    return cache_folder() / "figures"
+def figures_store() -> Store:
+    """Where figures are remembered: the project's cache, beside the verdicts."""
+    return Store(user_cache_folder() / "figures")
 
 
 def reuse_remembered_figures(key: str, folder: Path) -> bool:
     """Copy the figures remembered under ``key`` into ``folder``; False when there are none."""
-    source = figures_cache_dir() / key
-    if not all((source / name).is_file() for name in FIGURES_FILES):
+    store = figures_store()
+    if not store.has(key, FIGURES_FILES):
         return False
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for name in FIGURES_FILES:
-            shutil.copyfile(source / name, folder / name)
-        os.utime(source)  # recently used: kept by the pruning
+            shutil.copyfile(store.folder(key) / name, folder / name)
     except OSError:
         return False
+    store.touch(key)  # recently used: kept by the pruning
     return True
 
 
@@ -303,34 +315,15 @@ def remember_figures(key: str, folder: Path) -> None:
     """Keep a copy of the figures of ``folder`` under ``key``, forgetting the least
     recently used beyond ``FIGURES_KEPT``; skipped when the cache cannot be written,
     since it only saves time."""
-    root = figures_cache_dir()
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=root, prefix=f".{key}-"))
-    except OSError:
-        return
-    try:
-        for name in FIGURES_FILES:
-            shutil.copyfile(folder / name, staging / name)
-        os.rename(staging, root / key)
-    except OSError:
-        shutil.rmtree(staging, ignore_errors=True)  # a full disk, or a concurrent run's copy
-        return
-    kept = sorted((p for p in root.iterdir() if not p.name.startswith(".")), key=_used_last)
-    for old in kept[:-FIGURES_KEPT]:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def _used_last(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return 0.0
+    store = figures_store()
+    if store.put(key, folder, names=FIGURES_FILES) is not None:
+        store.prune(FIGURES_KEPT)
 
 
 def read_run_data(folder: Path | str) -> RunData:
     """Read the figures and provenance that ``write_run_data`` wrote into ``folder``."""
     from helpers.figures.reconcile import read_published, type_conflicts
+    from helpers.figures.stakeholder import check_parameters
     from helpers.intake.dataset import type_category_rules
 
     folder = Path(folder)
@@ -344,6 +337,10 @@ def read_run_data(folder: Path | str) -> RunData:
         stated_aims=read_reference_table(folder / STATED_AIMS_FILE),
         published=read_published(read_reference_table(folder / PUBLISHED_FILE)),
         conflicts=type_conflicts(read_reference_table(folder / CONFLICTS_FILE, empty="text")),
+        impact_parameters=check_parameters(
+            read_reference_table(folder / IMPACT_PARAMETERS_FILE, empty="text"),
+            IMPACT_PARAMETERS_FILE,
+        ),
     )
 
 
@@ -385,8 +382,13 @@ def load_run_data(
 def run_data_key(fingerprint: str, year: int, min_cell: int, description: str) -> str:
     """What the figures of a run depend on: the data, its description (``description``,
     a hash of dataset.json, whose years decide the history), the helper code, year and
-    min_cell."""
-    return hash_text(f"{fingerprint}|{description}|{hash_helper_code()}|{year}|{min_cell}")[:20]
+    min_cell (``helpers.core.cache.cache_key``). Not the language: the figures are the
+    same in every language, and both languages of a run share them."""
+    return cache_key(
+        files={"dataset": fingerprint, "dataset.json": description},
+        params={"year": year, "min_cell": min_cell},
+        code=hash_helper_code(),
+    )
 
 
 def list_covered_years(ds: Dataset) -> list[int]:
@@ -479,20 +481,6 @@ def _hash_tree(root: str) -> str:
     return hash_files(files, relative_to=Path(root))
 
 
-def hash_files(files: Iterable[Path], relative_to: Path | None = None) -> str:
-    """A hash of the names and contents of ``files``."""
-    digest = hashlib.sha256()
-    for path in files:
-        name = path.relative_to(relative_to) if relative_to else path.name
-        digest.update(f"{name}\0".encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
-
-
-def hash_text(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 def read_csv(path: Path) -> pd.DataFrame:
     """A run-data CSV; only empty cells are missing (a segment or country 'NA' is not).
 
@@ -501,17 +489,3 @@ def read_csv(path: Path) -> pd.DataFrame:
     from helpers.core import safe_csv
 
     return safe_csv.read_frame(path, keep_default_na=False, na_values=[""])
-
-
-def write_atomically(write: Callable[[Path], object], path: Path) -> None:
-    """Call ``write`` on a temporary file beside ``path``, then rename it over ``path``:
-    a reader (another notebook, a concurrent run) never sees half a file."""
-    # Named by process, not by mkstemp, whose files are private (0600): these are
-    # published with the report.
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        write(temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise

@@ -59,29 +59,33 @@ def read_parameters(path: Path | str = PARAMETERS_FILE) -> pd.DataFrame:
         With one line naming the file, the column or parameter, and the rule.
     """
     path = Path(path)
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return check_parameters(pd.read_csv(path, dtype=str, keep_default_na=False), path.name)
+
+
+def check_parameters(table: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The parameters table read as text (from file ``name``), checked and typed as
+    ``read_parameters`` returns it."""
+    table = table.copy()
     missing = [c for c in PARAMETER_COLUMNS if c not in table.columns]
     if missing:
-        raise ParameterError(f"{path.name}: missing column(s) {', '.join(missing)}")
+        raise ParameterError(f"{name}: missing column(s) {', '.join(missing)}")
     for column in ("low", "high"):
         numbers = pd.to_numeric(table[column], errors="coerce")
         bad = table.loc[numbers.isna(), "parameter"].tolist()
         if bad:
-            raise ParameterError(f"{path.name}: {column}: must be a number ({', '.join(bad)})")
+            raise ParameterError(f"{name}: {column}: must be a number ({', '.join(bad)})")
         table[column] = numbers
     wrong = table.loc[table["low"] > table["high"], "parameter"].tolist()
     if wrong:
-        raise ParameterError(f"{path.name}: low must not exceed high ({', '.join(wrong)})")
+        raise ParameterError(f"{name}: low must not exceed high ({', '.join(wrong)})")
     unsourced = table.loc[table["source_title"].str.strip() == "", "parameter"].tolist()
     if unsourced:
-        raise ParameterError(
-            f"{path.name}: source_title: must not be empty ({', '.join(unsourced)})"
-        )
+        raise ParameterError(f"{name}: source_title: must not be empty ({', '.join(unsourced)})")
     absent = [
         p for p in (ALLOWANCE, INDEMNIFIED, CONTRIBUTIONS) if p not in set(table["parameter"])
     ]
     if absent:
-        raise ParameterError(f"{path.name}: parameter(s) {', '.join(absent)} missing")
+        raise ParameterError(f"{name}: parameter(s) {', '.join(absent)} missing")
     return table.reset_index(drop=True)
 
 

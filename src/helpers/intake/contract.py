@@ -134,7 +134,17 @@ OUTCOME_SOURCES = ("graduate_survey", "platform_survey", "crm")
 SIZE_BANDS = ("micro", "sme", "mid", "large")
 MENTOR_ROLES = ("mentor", "instructor")
 ALLOCATIONS = ("platform", "paid_programmes")
+PATH_LANGUAGES = ("fr", "en")
 COMPARATORS = (">=", "<=", "growth_>=")
+# The applicant's answers on the application form, each with its allowed values: the
+# underserved categories are read from them (``data/reference/category_rules.csv``).
+APPLICATION_ANSWERS = {
+    "employment_status": EMPLOYMENT_STATUSES,
+    "education_level": EDUCATION_LEVELS,
+    "priority_area": PRIORITY_AREAS,
+    "migration_status": MIGRATION_STATUSES,
+    "disability": DISABILITY_VALUES,
+}
 
 TABLES: tuple[Table, ...] = (
     Table(
@@ -175,7 +185,7 @@ TABLES: tuple[Table, ...] = (
             _id("path_id", unique=True),
             Column("title", "string", nullable=False),
             _enum("domain", *DOMAINS),
-            _enum("language", "fr", "en"),
+            _enum("language", *PATH_LANGUAGES),
         ),
         description="catalogue of paid training paths",
     ),
@@ -191,11 +201,7 @@ TABLES: tuple[Table, ...] = (
             _date("decided_at", nullable=True),
             Column("country", "country", nullable=False),
             _enum("gender", *GENDERS),
-            _enum("employment_status", *EMPLOYMENT_STATUSES),
-            _enum("education_level", *EDUCATION_LEVELS),
-            _enum("priority_area", *PRIORITY_AREAS),
-            _enum("migration_status", *MIGRATION_STATUSES),
-            _enum("disability", *DISABILITY_VALUES),
+            *(_enum(name, *values) for name, values in APPLICATION_ANSWERS.items()),
         ),
         description="one row per application to a paid path",
     ),

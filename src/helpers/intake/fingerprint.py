@@ -17,14 +17,11 @@ written to.
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from pathlib import Path
-from typing import Any
 
 import xxhash
 
+from helpers.core.cache import user_cache_folder
 from helpers.core.paths import REFERENCE_DIR
 from helpers.intake import contract
 
@@ -36,9 +33,8 @@ CHUNK_BYTES = 8 << 20
 
 
 def cache_folder() -> Path:
-    """Where the project remembers verdicts and figures (``$XDG_CACHE_HOME`` or ``~/.cache``)."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "mission-report"
+    """Where the project remembers verdicts and figures (``helpers.core.cache``)."""
+    return user_cache_folder()
 
 
 def fingerprinted_files(folder: Path, reference_dir: Path = REFERENCE_DIR) -> list[Path]:
@@ -92,31 +88,3 @@ def file_digest(path: Path, buffer: bytearray | None = None) -> str:
         while read := f.readinto(view):
             digest.update(view[:read])
     return digest.hexdigest()
-
-
-def read_cache(path: Path) -> dict[str, Any]:
-    """A JSON object remembered under the cache folder; an unreadable one is empty."""
-    try:
-        cache = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return cache if isinstance(cache, dict) else {}
-
-
-def write_json_atomically(path: Path, content: dict[str, Any]) -> None:
-    """Write ``content`` as JSON to ``path``; skipped when the cache folder cannot be
-    written, since a cache only saves time."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp"
-        )
-    except OSError:
-        return
-    try:
-        # Write then rename, so that a concurrent run never reads half a file.
-        with os.fdopen(handle, "w", encoding="utf-8") as f:
-            json.dump(content, f)
-        os.replace(temporary, path)
-    except OSError:
-        Path(temporary).unlink(missing_ok=True)

@@ -29,18 +29,14 @@ from typing import Any
 
 import duckdb
 
+from helpers.core.cache import Store, cache_key, user_cache_folder
 from helpers.core.paths import REFERENCE_DIR
 from helpers.intake import contract, rules
 from helpers.intake import description as description_module
 from helpers.intake.column_types import column_reading, create_typed_relation
 from helpers.intake.dataset import Dataset, read_category_rules, register_category_rules
 from helpers.intake.description import Description, read_description
-from helpers.intake.fingerprint import (
-    cache_folder,
-    dataset_fingerprint,
-    read_cache,
-    write_json_atomically,
-)
+from helpers.intake.fingerprint import dataset_fingerprint
 from helpers.intake.plausibility import DataWarning, find_warnings
 from helpers.intake.rule_checks import (
     Finding,
@@ -222,10 +218,14 @@ def verdict_key(fingerprint: str, data_dir: Path, reference_dir: Path) -> str:
     """What a verdict and its warnings depend on: the data (its fingerprint), its
     description and the shipped emission factors, which the checks read too, and the
     validation code."""
-    description = hash_bytes(Path(data_dir) / META_FILE)
-    factors = hash_bytes(Path(reference_dir) / "emission_factors.csv")
-    text = f"{fingerprint}|{description}|{factors}|{hash_validation_code()}"
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    return cache_key(
+        files={
+            "dataset": fingerprint,
+            META_FILE: hash_bytes(Path(data_dir) / META_FILE),
+            "emission_factors.csv": hash_bytes(Path(reference_dir) / "emission_factors.csv"),
+        },
+        code=hash_validation_code(),
+    )
 
 
 def hash_bytes(path: Path) -> str:
@@ -257,8 +257,9 @@ def hash_validation_code() -> str:
     return digest.hexdigest()
 
 
-def verdicts_file() -> Path:
-    return cache_folder() / VERDICTS_FILE
+def verdicts_store() -> Store:
+    """The store of the verdicts (``helpers.core.cache``): one record of keyed verdicts."""
+    return Store(user_cache_folder())
 
 
 def read_verdicts() -> dict[str, dict[str, Any]]:
@@ -266,7 +267,7 @@ def read_verdicts() -> dict[str, dict[str, Any]]:
     and the warnings found then (``warnings``)."""
     return {
         k: v
-        for k, v in read_cache(verdicts_file()).items()
+        for k, v in verdicts_store().record(VERDICTS_FILE).items()
         if isinstance(v, dict) and isinstance(v.get("at"), str)
     }
 
@@ -288,7 +289,7 @@ def remember_verdict(key: str, warnings: list[DataWarning]) -> None:
         "warnings": [w.as_dict() for w in warnings],
     }
     recent = sorted(verdicts.items(), key=lambda item: item[1]["at"])[-VERDICTS_KEPT:]
-    write_json_atomically(verdicts_file(), dict(recent))
+    verdicts_store().write_record(VERDICTS_FILE, dict(recent))
 
 
 def connect() -> duckdb.DuckDBPyConnection:

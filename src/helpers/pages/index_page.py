@@ -110,7 +110,7 @@ def build_index(
     objectives : ObjectivesCount, optional
         Shown as the first line under the title, linked to the scorecard, when given.
     other_years : sequence of int
-        Years whose reports sit beside this one (``../<year>/index.html``).
+        Years whose reports sit beside this one (``../../<year>/index.html``, the year's language chooser).
     targets : DataFrame, optional
         The objectives of the run, which the key findings say are met or missed.
     """
@@ -319,7 +319,7 @@ def format_sections(sections: Sequence[tuple[str, str]], site: Site) -> str:
 
 def format_other_years(years: Sequence[int], site: Site) -> str:
     """Links to the reports of the other years, which sit beside this one in OUT."""
-    links = " · ".join(f'<a href="../{y}/{INDEX_PAGE}">{y}</a>' for y in sorted(years))
+    links = " · ".join(f'<a href="../../{y}/{INDEX_PAGE}">{y}</a>' for y in sorted(years))
     label = _e(i18n.t("index.other_years", site.lang))
     return f'<p class="other-years">{label} {links}</p>'
 

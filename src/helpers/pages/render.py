@@ -67,6 +67,10 @@ class Site:
         The parameters shown in the footer (no paths).
     built_utc : str
         ISO time of the run, UTC.
+    twins : tuple of str
+        The other languages whose report of the year sits beside this one
+        (``../<lang>/``), published or built by the same run: every page links to its
+        twin page in each.
     """
 
     year: int
@@ -78,6 +82,7 @@ class Site:
     code_version: str
     parameters: dict[str, Any] = field(default_factory=dict)
     built_utc: str = ""
+    twins: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:
@@ -173,6 +178,10 @@ def build_chrome(site: Site, page: str) -> dict[str, Any]:
         "built_label": i18n.t("page.footer.built", lang),
         "built_utc": site.built_utc,
         "built_text": format_time(site.built_utc, lang),
+        "twins": [
+            {"lang": twin, "href": f"../{twin}/{page}", "label": i18n.t(f"twin.{twin}", twin)}
+            for twin in site.twins
+        ],
     }
 
 

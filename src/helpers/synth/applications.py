@@ -30,23 +30,14 @@ from helpers.synth.people import COUNTRY_CODES, MemberPicker, daily_cdf, year_bo
 from helpers.synth.plan import Plan
 from helpers.synth.students import NO_DATE, PRIO
 
-ANSWER_COLUMNS = (
-    "employment_status",
-    "education_level",
-    "priority_area",
-    "migration_status",
-    "disability",
-)
+ANSWER_COLUMNS = tuple(contract.APPLICATION_ANSWERS)
 PERSON_COLUMNS = ("member", "country", "gender", "path", *ANSWER_COLUMNS)
+# The allowed values of each text column an applicant's row carries (the contract's).
 VOCABULARIES = {
     "country": COUNTRY_CODES,
     "gender": contract.GENDERS,
     "decision": contract.DECISIONS,
-    "employment_status": contract.EMPLOYMENT_STATUSES,
-    "education_level": contract.EDUCATION_LEVELS,
-    "priority_area": contract.PRIORITY_AREAS,
-    "migration_status": contract.MIGRATION_STATUSES,
-    "disability": contract.DISABILITY_VALUES,
+    **contract.APPLICATION_ANSWERS,
 }
 SECOND_APPLICATION_SHARE = 0.10
 DRAFT_SHARE = 0.12
@@ -272,7 +263,7 @@ def draw_prospects(
 def _other_path(path: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Another path in the same language."""
     out = np.asarray(path).copy()
-    for language in ("fr", "en"):
+    for language in contract.PATH_LANGUAGES:
         options = np.array([j for j, q in enumerate(PATHS) if q.language == language])
         rows = np.flatnonzero(np.isin(out, options))
         current = np.searchsorted(options, out[rows])

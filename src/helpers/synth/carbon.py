@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from helpers.intake.contract import ALLOCATIONS
 from helpers.synth.people import day_number
 
 # Monthly profiles, January first.
@@ -86,7 +87,7 @@ def carbon_activity(
     if missing:
         raise ValueError(f"emission factors missing from the reference table: {missing}")
     rows = []
-    for allocation, total in (("platform", platform_kg), ("paid_programmes", paid_kg)):
+    for allocation, total in zip(ALLOCATIONS, (platform_kg, paid_kg), strict=True):
         lines = [line for line in LINES if line.allocation == allocation]
         shares = np.array([line.share for line in lines])
         shares = shares / shares.sum()

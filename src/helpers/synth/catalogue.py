@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from helpers.intake.contract import DOMAINS, PATH_LANGUAGES
 from helpers.synth.draws import pick_by_weight
 
 
@@ -115,8 +116,8 @@ def choose_paths(
     """
     domain = np.where(u_domain < tech_share, "tech", "non_tech")
     out = np.empty(len(language), dtype=np.int64)
-    for lang in ("fr", "en"):
-        for dom in ("tech", "non_tech"):
+    for lang in PATH_LANGUAGES:
+        for dom in DOMAINS:
             for appr in (True, False):
                 rows = np.flatnonzero(
                     (language == lang) & (domain == dom) & (apprenticeship == appr)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from helpers.intake import contract
 from helpers.synth import geography
 from helpers.synth.catalogue import course_ids, course_popularity
 from helpers.synth.draws import AffineSample, largest_remainder, pick_by_weight, stream
@@ -207,7 +208,7 @@ def monthly_traffic(
     unknown_active = monthly_active - active.sum(axis=1)
 
     # Visitors: members who learn, plus anonymous readers from everywhere inhabited.
-    all_codes = np.concatenate([codes, ["ZZ"]])
+    all_codes = np.concatenate([codes, [contract.UNKNOWN_COUNTRY]])
     anon_w = np.concatenate([weights, [weights.sum() * 0.01]])
     table = []
     for m in months:

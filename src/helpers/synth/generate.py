@@ -112,46 +112,15 @@ def generate_dataset(
         first["member"].to_numpy(), first["country"].to_numpy(), first["gender"].to_numpy()
     )
 
-    course_users = {}
-    for year in plan.years:
-        running = enr[students.active_in(enr, year)]
-        course_users[year] = free_courses.choose_course_users(
-            plan.carbon_users(year, float(prices.at[year, "eur_per_tco2e"])),
-            plan.year(year)["new_user_share"],
-            year,
-            space,
-            np.unique(running["member"].to_numpy()),
-            seed,
-        )
-    course_rows = {
-        y: max(plan.count(y, "courses_started"), u.count) for y, u in course_users.items()
-    }
+    course_users = _choose_course_users(plan, enr, space, prices, seed)
 
     summary = Summary(Path(out))
     with dataset_folder(Path(out)) as folder:
         writer = DatasetWriter(folder)
         try:
             _write_paid_tables(writer, plan, enr, apps, behind, surveys, declared, paid, space)
-            number = 1
-            width = id_width(sum(course_rows.values()))
-            for year in plan.years:
-                t = plan.year(year)
-                for chunk in free_courses.course_chunks(
-                    course_users[year], plan.count(year, "courses_started"), t["certificate_rate"],
-                    space, plan.season("course_starts"), day_number(plan.extraction_date),
-                    number, width, seed,
-                ):  # fmt: skip
-                    writer.write("course_enrollments", chunk)
-                    number += chunk.num_rows
-            for chunk in space.table_chunks(MEMBER_CHUNK):
-                writer.write("members", chunk)
-            writer.write("monthly_traffic", to_arrow("monthly_traffic", _traffic(plan, seed)))
-            activity = _carbon(plan, enr, course_users, space, factors)
-            writer.write("carbon_activity", to_arrow("carbon_activity", activity))
-            writer.write(
-                "carbon_budgets",
-                to_arrow("carbon_budgets", carbon.carbon_budgets(activity, factors, seed)),
-            )
+            _write_free_tables(writer, plan, course_users, space, seed)
+            _write_carbon_tables(writer, plan, enr, course_users, space, factors, seed)
         finally:
             writer.close()
         summary.rows = dict(writer.rows)
@@ -173,9 +142,24 @@ def _write_paid_tables(
     paid: students.PaidSide,
     space: MemberSpace,
 ) -> None:
+    """The tables of the paid side, each table's rows in the order a real extraction
+    would give them; identifiers are numbered in that order."""
     path_ids = np.array(catalogue.path_ids())
     writer.write("paths", to_arrow("paths", catalogue.paths_frame()))
+    application_ids = _write_applications(writer, apps, path_ids, space)
+    enrollment_ids, order = _write_enrollments(
+        writer, enr, application_ids, behind, path_ids, paid, space
+    )
+    _write_graduate_surveys(writer, surveys, enrollment_ids, order)
+    _write_career_outcomes(writer, declared, enrollment_ids, space)
+    writer.write("companies", to_arrow("companies", paid.companies.frame()))
+    writer.write("mentors", to_arrow("mentors", paid.mentors.frame()))
 
+
+def _write_applications(
+    writer: DatasetWriter, apps: pd.DataFrame, path_ids: np.ndarray, space: MemberSpace
+) -> pa.Array:
+    """The applications table; returns the application ids, in ``apps`` order."""
     application_ids = format_ids("A", np.arange(1, len(apps) + 1), id_width(len(apps)))
     writer.write(
         "applications",
@@ -193,7 +177,20 @@ def _write_paid_tables(
             },
         ),
     )  # fmt: skip
+    return application_ids
 
+
+def _write_enrollments(
+    writer: DatasetWriter,
+    enr: pd.DataFrame,
+    application_ids: pa.Array,
+    behind: np.ndarray,
+    path_ids: np.ndarray,
+    paid: students.PaidSide,
+    space: MemberSpace,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The enrollments table, by start date then member; returns the enrollment id of
+    each row of ``enr`` and the order the rows were written in."""
     order = np.lexsort((enr["member"].to_numpy(), enr["started"].to_numpy()))
     enrollment_ids = np.empty(len(enr), dtype=object)
     enrollment_ids[order] = format_ids(
@@ -224,9 +221,15 @@ def _write_paid_tables(
             },
         ),
     )  # fmt: skip
+    return enrollment_ids, order
 
-    rank = np.empty(len(enr), dtype=np.int64)
-    rank[order] = np.arange(len(enr))
+
+def _write_graduate_surveys(
+    writer: DatasetWriter, surveys: pd.DataFrame, enrollment_ids: np.ndarray, order: np.ndarray
+) -> None:
+    """The graduate surveys, in the order of the enrollments they follow."""
+    rank = np.empty(len(enrollment_ids), dtype=np.int64)
+    rank[order] = np.arange(len(enrollment_ids))
     s = surveys.iloc[np.argsort(rank[surveys["enrollment"].to_numpy()], kind="stable")]
     writer.write(
         "graduate_surveys",
@@ -243,6 +246,11 @@ def _write_paid_tables(
         ),
     )  # fmt: skip
 
+
+def _write_career_outcomes(
+    writer: DatasetWriter, declared: pd.DataFrame, enrollment_ids: np.ndarray, space: MemberSpace
+) -> None:
+    """The declared career outcomes, by declaration date then member."""
     d = declared.sort_values(["declared", "member"], kind="stable").reset_index(drop=True)
     with_enrollment = d["enrollment"].to_numpy()
     writer.write(
@@ -259,8 +267,69 @@ def _write_paid_tables(
             },
         ),
     )  # fmt: skip
-    writer.write("companies", to_arrow("companies", paid.companies.frame()))
-    writer.write("mentors", to_arrow("mentors", paid.mentors.frame()))
+
+
+def _choose_course_users(
+    plan: Plan, enr: pd.DataFrame, space: MemberSpace, prices: pd.DataFrame, seed: int
+) -> dict[int, free_courses.CourseUsers]:
+    """Who starts a free course each year: as many users as the year's carbon figures
+    imply, the paid students running that year among them."""
+    course_users = {}
+    for year in plan.years:
+        running = enr[students.active_in(enr, year)]
+        course_users[year] = free_courses.choose_course_users(
+            plan.carbon_users(year, float(prices.at[year, "eur_per_tco2e"])),
+            plan.year(year)["new_user_share"],
+            year,
+            space,
+            np.unique(running["member"].to_numpy()),
+            seed,
+        )
+    return course_users
+
+
+def _write_free_tables(
+    writer: DatasetWriter,
+    plan: Plan,
+    course_users: dict[int, free_courses.CourseUsers],
+    space: MemberSpace,
+    seed: int,
+) -> None:
+    """Free courses started, members and monthly traffic, the large tables in chunks."""
+    course_rows = {
+        y: max(plan.count(y, "courses_started"), u.count) for y, u in course_users.items()
+    }
+    number = 1
+    width = id_width(sum(course_rows.values()))
+    for year in plan.years:
+        t = plan.year(year)
+        for chunk in free_courses.course_chunks(
+            course_users[year], plan.count(year, "courses_started"), t["certificate_rate"],
+            space, plan.season("course_starts"), day_number(plan.extraction_date),
+            number, width, seed,
+        ):  # fmt: skip
+            writer.write("course_enrollments", chunk)
+            number += chunk.num_rows
+    for chunk in space.table_chunks(MEMBER_CHUNK):
+        writer.write("members", chunk)
+    writer.write("monthly_traffic", to_arrow("monthly_traffic", _traffic(plan, seed)))
+
+
+def _write_carbon_tables(
+    writer: DatasetWriter,
+    plan: Plan,
+    enr: pd.DataFrame,
+    course_users: dict[int, free_courses.CourseUsers],
+    space: MemberSpace,
+    factors: pd.DataFrame,
+    seed: int,
+) -> None:
+    """The carbon activity of each year and the teams' budgets drawn around it."""
+    activity = _carbon(plan, enr, course_users, space, factors)
+    writer.write("carbon_activity", to_arrow("carbon_activity", activity))
+    writer.write(
+        "carbon_budgets", to_arrow("carbon_budgets", carbon.carbon_budgets(activity, factors, seed))
+    )
 
 
 def _traffic(plan: Plan, seed: int) -> pd.DataFrame:

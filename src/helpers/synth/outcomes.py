@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from helpers.intake.contract import OUTCOME_TYPES
 from helpers.synth import allocation
 from helpers.synth.categories import N_CELLS, SEGMENTS, CategoryRules, cell_flags
 from helpers.synth.draws import AffineSample, pick_by_weight, stream
@@ -23,13 +24,7 @@ SURVEY_DELAY_DAYS = 183
 KEEP_GAP_DAYS = 370  # comfortably beyond the rule's 365 days
 DUPLICATE_SHARE = 0.04
 REPEAT_SHARE = 0.06
-OUTCOME_TYPES = (
-    "new_job",
-    "internship_or_apprenticeship",
-    "business_creation",
-    "promotion_or_raise",
-    "internal_mobility",
-)
+# Shares of each outcome type, in the order of the contract's OUTCOME_TYPES.
 FREE_TYPE_WEIGHTS = (0.42, 0.16, 0.07, 0.22, 0.13)
 GRADUATE_TYPE_WEIGHTS = (0.74, 0.16, 0.05, 0.03, 0.02)
 STUDENT_TYPE_WEIGHTS = (0.45, 0.15, 0.05, 0.25, 0.10)

@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from helpers.intake.contract import DOMAINS, SIZE_BANDS
 from helpers.synth.draws import largest_remainder, pick_by_weight
 from helpers.synth.ids import format_ids, id_width
 
-SIZE_BANDS = ("micro", "sme", "mid", "large")
+# Both in the order of the contract's SIZE_BANDS (micro, sme, mid, large).
 SIZE_WEIGHTS_NEW = (0.36, 0.34, 0.18, 0.12)
 # A large company hires many apprentices; a micro company one.
-SIZE_HIRING_WEIGHT = {"micro": 1.0, "sme": 2.0, "mid": 5.0, "large": 18.0}
+SIZE_HIRING_WEIGHT = dict(zip(SIZE_BANDS, (1.0, 2.0, 5.0, 18.0), strict=True))
 RETURNING_SHARE = 0.3
 
 
@@ -180,7 +181,7 @@ class MentorPool:
         out = np.full(len(domain), -1, dtype=np.int64)
         mentored = carry[carry["mentor"] >= 0]
         # Share the year's target between domains as students are shared.
-        domains = ("tech", "non_tech")
+        domains = DOMAINS
         load = np.array(
             [(mentored["domain"] == d).sum() + (domain == d).sum() for d in domains], float
         )

@@ -15,14 +15,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
+from helpers.intake import contract
 from helpers.synth import geography
 from helpers.synth.draws import pick_by_weight, salt, uniform_at
 from helpers.synth.ids import format_ids
 
 EPOCH = dt.date(1970, 1, 1)
-GENDERS = ("female", "male", "other", "unknown")
-COUNTRY_CODES = (*geography.ISO_CODES, "ZZ")
-MEMBER_GENDER_WEIGHTS = (0.33, 0.52, 0.01, 0.14)
+GENDERS = contract.GENDERS
+COUNTRY_CODES = (*geography.ISO_CODES, contract.UNKNOWN_COUNTRY)
+MEMBER_GENDER_WEIGHTS = (0.33, 0.52, 0.01, 0.14)  # in the order of GENDERS
 
 # Purposes of the counter-based draws on member indices.
 _SALT_COUNTRY, _SALT_GENDER = 11, 12

@@ -13,8 +13,6 @@ import numpy as np
 from helpers.synth.draws import scaled
 from helpers.synth.stamp import TARGETS_FILE
 
-FUNDING_TYPES = ("individual", "public", "apprenticeship", "employer", "other")
-
 
 def load_targets(path: Path = TARGETS_FILE) -> dict[str, Any]:
     with open(path, "rb") as f:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from helpers.intake.contract import FUNDING_TYPES, GENDERS
 from helpers.synth import allocation, geography
 from helpers.synth.catalogue import PATHS, choose_paths
 from helpers.synth.categories import (
@@ -30,13 +31,13 @@ from helpers.synth.categories import (
 from helpers.synth.draws import pick_by_weight, stream
 from helpers.synth.partners import CompanyPool, MentorPool
 from helpers.synth.people import MemberPicker, day_number, seasonal_days, year_bounds, year_of
-from helpers.synth.plan import FUNDING_TYPES, Plan
+from helpers.synth.plan import Plan
 
 NO_DATE = -1
 JOB, LOWQ, PRIO, REF, DIS = range(len(CATEGORIES))
 COUNTRY_GROUPS = ("FR", "GB", "US", "other")
 EARLY_DROPOUT_SHARE = 0.10
-GENDERS_NOT_FEMALE = ("male", "other", "unknown")
+GENDERS_NOT_FEMALE = tuple(g for g in GENDERS if g != "female")
 
 # Stream numbers of the paid side (see helpers.synth.draws.stream).
 _S_FLAGS, _S_COUNTRY, _S_ANSWERS, _S_FUNDING, _S_PATH, _S_GENDER = range(100, 106)

@@ -243,7 +243,7 @@ class ImpactPieces:
 
     def stakeholder_estimate(self) -> HTML:
         """The model: the formula, each parameter with its source, the range, what is left out."""
-        parameters = stakeholder.read_parameters()
+        parameters = self.run.impact_parameters
         into_work = self.kpi("into_work_rate", "job_seekers")
         total = self.kpi("salary_change_total_eur")
         people = into_work.numerator if into_work.measured else math.nan

@@ -17,7 +17,6 @@ kernels with the server.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import json
 import os
 import shutil
@@ -27,28 +26,34 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
 
-# What every section imports, loaded by the server before its first fork.
-PRELOADED_MODULES = (
+from helpers.run.kernels.processes import (
+    die_with_parent,
+    exit_on_sigterm,
+    restore_default_signals,
+)
+
+# What every section imports: the server loads them before its first fork, and a kernel
+# started the usual way imports them while it warms up.
+SECTION_MODULES = (
     "numpy",
     "pandas",
-    "matplotlib",
     "matplotlib.pyplot",
     "seaborn",
     "duckdb",
-    "IPython.display",
-    "ipykernel.kernelapp",
     "helpers.figures.run_data",
     "helpers.pages.i18n",
     "helpers.pages.charts",
     "helpers.pages.sections",
 )
+# What the kernel itself runs on, loaded by the server only: a running kernel must not
+# import its own application again (the kernel would die).
+KERNEL_MODULES = ("IPython.display", "ipykernel.kernelapp")
+PRELOADED_MODULES = (*SECTION_MODULES, *KERNEL_MODULES)
 # The backend ipykernel gives matplotlib in every kernel, set before pyplot is imported.
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 SOCKET_NAME = "forks.sock"
 REQUEST_TIMEOUT = 120.0
-PR_SET_PDEATHSIG = 1
 
 
 class ForkServer:
@@ -114,7 +119,7 @@ def serve(address: str, parent: int) -> None:
     Runs until the process ``parent`` ends or stops it; the kernels end with the server,
     and its socket's folder is removed.
     """
-    signal.signal(signal.SIGTERM, _exit_on_signal)
+    exit_on_sigterm()
     die_with_parent(parent, signal.SIGTERM)
     try:
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -148,10 +153,6 @@ def answer(listener: socket.socket) -> None:
         connection.sendall((json.dumps({"pid": pid}) + "\n").encode())
 
 
-def _exit_on_signal(signum: int, frame: Any) -> None:
-    raise SystemExit(128 + signum)
-
-
 def preload() -> None:
     """Import what every kernel needs, and draw once, so its copies find it all loaded."""
     import importlib
@@ -175,8 +176,7 @@ def preload() -> None:
 def become_kernel(connection_file: str, cwd: str) -> None:
     """Run an IPython kernel in this (forked) process, then end it."""
     try:
-        for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, signal.SIG_DFL)
+        restore_default_signals(signal.SIGCHLD, signal.SIGTERM, signal.SIGINT)
         os.setsid()
         server = os.getppid()
         die_with_parent(server, signal.SIGKILL)
@@ -189,14 +189,6 @@ def become_kernel(connection_file: str, cwd: str) -> None:
         IPKernelApp.launch_instance(argv=["-f", connection_file], parent_handle=server)
     finally:
         os._exit(0)
-
-
-def die_with_parent(parent: int, signum: int) -> None:
-    """Have Linux send ``signum`` to this process when its parent ends (even killed)."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signum)
-    if os.getppid() != parent:
-        os._exit(1)
 
 
 if __name__ == "__main__":

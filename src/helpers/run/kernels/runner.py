@@ -13,7 +13,6 @@ never threads (papermill and the kernels change the working directory).
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import json
 import logging
 import multiprocessing
@@ -28,20 +27,14 @@ from pathlib import Path
 from typing import Any
 
 from helpers.pages.render import Site
+from helpers.run.kernels.failures import describe_cell, locate_running_cell
+from helpers.run.kernels.forkserver import SECTION_MODULES
+from helpers.run.kernels.processes import die_with_parent, exit_on_sigterm
 
 KERNEL_NAME = "mission-report"
-# What every section imports; a warm kernel has them loaded, its namespace untouched.
-WARM_MODULES = (
-    "numpy",
-    "pandas",
-    "matplotlib.pyplot",
-    "seaborn",
-    "duckdb",
-    "helpers.figures.run_data",
-    "helpers.pages.i18n",
-    "helpers.pages.charts",
-    "helpers.pages.sections",
-)
+# What every section imports (the fork server's list): a warm kernel has them loaded,
+# its namespace untouched, whether forked or started the usual way.
+WARM_MODULES = SECTION_MODULES
 WARM_CODE = (
     "import importlib as _importlib\n"
     f"for _name in {WARM_MODULES!r}:\n"
@@ -53,7 +46,6 @@ WARM_CODE = (
 )
 KERNEL_START_TIMEOUT = 120.0
 PARENT_CHECK_SECONDS = 0.5
-PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
@@ -201,8 +193,10 @@ def serve(
     Runs until it receives ``None``, or its parent is gone (killed: the worker must not
     outlive it, nor leave kernels behind). ``forks`` is the fork server's address.
     """
-    _die_with_parent(parent)
-    signal.signal(signal.SIGTERM, _exit_on_signal)
+    # Linux sends SIGTERM to this worker when the main process dies, even by SIGKILL,
+    # so no worker (and, through ipykernel's parent polling, no kernel) outlives a run.
+    die_with_parent(parent, signal.SIGTERM)
+    exit_on_sigterm()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
     started = time.monotonic()
     kernel: WarmKernel | None = None
@@ -256,7 +250,7 @@ def perform_task(task: SectionTask, kernel: WarmKernel) -> SectionResult:
         failure = execute_notebook(task, kernel)
     finally:
         kernel.shutdown()
-        signal.signal(signal.SIGTERM, _exit_on_signal)  # nbclient replaced it meanwhile
+        exit_on_sigterm()  # nbclient replaced the handler meanwhile
     result = SectionResult(
         task.name,
         ok=False,
@@ -325,58 +319,6 @@ def render_section(task: SectionTask) -> int:
     return page.hidden_stderr
 
 
-# How much of a cell's first line a failure message quotes.
-FIRST_LINE_CHARS = 60
-
-
-def describe_cell(executed: Path, index: int | None) -> str | None:
-    """Cell ``index`` of the executed notebook as JupyterLab shows it: its execution
-    count in brackets and its first line of code, ``cell [4] "share / 0"``.
-
-    Positions are not given: papermill adds cells (the injected parameters, an error
-    banner), so a position would not match what the analyst sees in either notebook.
-    """
-    cells = _executed_cells(executed)
-    if index is None or cells is None or not 0 <= index < len(cells):
-        return None
-    cell = cells[index]
-    source = cell.get("source", "")
-    source = "".join(source) if isinstance(source, list) else source
-    first = next((line.strip() for line in source.splitlines() if line.strip()), "")
-    if len(first) > FIRST_LINE_CHARS:
-        first = first[: FIRST_LINE_CHARS - 1] + "…"
-    count = cell.get("execution_count")
-    return f'cell [{count if count is not None else " "}] "{first}"'
-
-
-def locate_running_cell(executed: Path) -> str | None:
-    """The cell that was running when execution stopped: the last one papermill
-    started (it marks even an interrupted cell "completed")."""
-    cells = _executed_cells(executed)
-    if cells is None:
-        return None
-    started = [
-        index
-        for index, cell in enumerate(cells)
-        if cell.get("metadata", {}).get("papermill", {}).get("start_time")
-    ]
-    return describe_cell(executed, started[-1]) if started else None
-
-
-def _executed_cells(executed: Path) -> list[dict[str, Any]] | None:
-    """The executed notebook's cells as nbclient numbered them, or None if unreadable."""
-    try:
-        cells = json.loads(executed.read_text(encoding="utf-8"))["cells"]
-    except (OSError, ValueError, KeyError):
-        return None
-    # Papermill's error banner cells, inserted once execution stopped, are not counted.
-    return [c for c in cells if not _is_banner(c)]
-
-
-def _is_banner(cell: dict[str, Any]) -> bool:
-    return "papermill-error-cell-tag" in cell.get("metadata", {}).get("tags", [])
-
-
 def read_kernel_name(notebook: Path) -> str:
     """The kernel a notebook declares (the project's kernel when it declares none)."""
     try:
@@ -393,19 +335,6 @@ def _next_task(tasks: Any, parent: int) -> SectionTask | None:
         except queue.Empty:
             if os.getppid() != parent:
                 return None
-
-
-def _die_with_parent(parent: int) -> None:
-    # Linux delivers SIGTERM to this worker when the main process dies, even by SIGKILL,
-    # so no worker (and, through ipykernel's parent polling, no kernel) outlives a run.
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    if os.getppid() != parent:
-        raise SystemExit(1)
-
-
-def _exit_on_signal(signum: int, frame: Any) -> None:
-    raise SystemExit(128 + signum)
 
 
 def _quiet_libraries() -> None:
