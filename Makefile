@@ -132,9 +132,9 @@ pg-bench: $(INSTALLED)
 contract-doc: $(INSTALLED)
 	$(BIN)/python -m helpers.intake.contract_doc
 
-## Measure the report's speed against the standard tools (see README).
+## Measure the report's speed against the standard tools (see README): make bench [ARGS="--repeats 1"].
 bench: $(INSTALLED)
-	$(BIN)/python -m helpers.bench
+	$(BIN)/python -m helpers.bench $(ARGS)
 
 ## Lint and check formatting of code and notebooks.
 lint: $(INSTALLED)

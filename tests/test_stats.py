@@ -286,3 +286,44 @@ def test_median_interval_by_hand():
     # n = 5: P(B <= 0) = 1/32 >= 0.025: l = 0, no interval.
     assert stats.median_rank_bound(5) == 0
     assert all(math.isnan(b) for b in stats.median_interval([1, 2, 3, 4, 5]))
+
+
+def test_wilson_interval_equals_scipy_stats_on_a_grid():
+    from scipy import stats as scipy_stats
+
+    for trials in [*range(1, 60), 99, 263, 1000, 12_345, 2_000_000]:
+        for successes in sorted(
+            {0, 1, 2, trials // 3, trials // 2, trials - 1, trials} & set(range(trials + 1))
+        ):
+            for confidence in (0.8, 0.95, 0.99):
+                ours = stats.wilson_interval(successes, trials, confidence)
+                ci = scipy_stats.binomtest(successes, trials).proportion_ci(
+                    confidence_level=confidence, method="wilson"
+                )
+                expected = (max(0.0, float(ci.low)), min(1.0, float(ci.high)))
+                assert abs(ours[0] - expected[0]) <= 1e-12, (successes, trials, confidence)
+                assert abs(ours[1] - expected[1]) <= 1e-12, (successes, trials, confidence)
+
+
+def test_median_rank_bound_equals_the_scipy_stats_binomial_one():
+    from scipy import stats as scipy_stats
+
+    for n in range(0, 400):
+        tail = (1 - stats.CONFIDENCE) / 2
+        expected = (
+            0
+            if n == 0
+            else next(k for k in range(n + 1) if scipy_stats.binom.cdf(k, n, 0.5) >= tail)
+        )
+        assert stats.median_rank_bound(n) == expected, n
+
+
+def test_the_figures_do_not_import_scipy_stats():
+    import subprocess
+    import sys
+
+    code = "import sys, helpers.figures.stats; print('scipy.stats' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"

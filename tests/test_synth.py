@@ -342,6 +342,25 @@ def test_the_country_list_is_the_reference_one() -> None:
     assert sorted(geography.ISO_CODES) == sorted(reference)
 
 
+def test_a_current_dataset_is_answered_without_the_generators_libraries(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from helpers.synth.stamp import STAMP_FILE
+
+    (tmp_path / STAMP_FILE).write_text(json.dumps(stamp(0.01, 1)), encoding="utf-8")
+    code = (
+        "import sys; from helpers.synth.__main__ import main; "
+        f"main(['ensure', '--out', {str(tmp_path)!r}, '--scale', '0.01', '--seed', '1']); "
+        "print('pandas' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.splitlines() == [f"{tmp_path}: synthetic dataset up to date", "False"]
+
+
 def test_the_generator_retypes_none_of_the_contracts_vocabularies() -> None:
     # Any tuple, list or set of two or more values of one enum column, written out in
     # the generator's code, is a copy of the contract that would drift from it.

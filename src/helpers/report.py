@@ -191,6 +191,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     progress = Progress()
     previous = signal.signal(signal.SIGTERM, _terminate)
+    progress.start()
     try:
         # Checked before any data is read; the year, for --all-years, comes from the data.
         given = {"min_cell": args.min_cell}
@@ -248,6 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("report stopped: interrupted; the previous report is untouched", file=sys.stderr)
         return 130
     finally:
+        progress.stop()
         signal.signal(signal.SIGTERM, previous)
 
 

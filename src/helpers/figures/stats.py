@@ -14,7 +14,7 @@ from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from scipy import stats as scipy_stats
+from scipy.special import bdtr, ndtri
 
 # The disclosure threshold's one home is the report parameter's default.
 from helpers.core.params import DEFAULT_MIN_CELL as MIN_CELL
@@ -44,10 +44,19 @@ def wilson_interval(
     """
     if trials == 0:
         return math.nan, math.nan
-    result = scipy_stats.binomtest(int(successes), int(trials))
-    interval = result.proportion_ci(confidence_level=confidence, method="wilson")
-    # Wilson bounds are exact at the edges; clip the last-bit noise of the formula.
-    return max(0.0, float(interval.low)), min(1.0, float(interval.high))
+    # The closed form (Newcombe 1998, method 3), in the order of operations that
+    # scipy.stats' binomtest(...).proportion_ci(method="wilson") uses, without importing
+    # scipy.stats; the bounds are exact at the edges.
+    k, n = int(successes), int(trials)
+    z = float(ndtri(0.5 + 0.5 * confidence))
+    p = k / n
+    denom = 2 * (n + z**2)
+    center = (2 * n * p + z**2) / denom
+    delta = z / denom * math.sqrt(4 * n * p * (1 - p) + z**2)
+    low = 0.0 if k == 0 else center - delta
+    high = 1.0 if k == n else center + delta
+    # Clip the last-bit noise of the formula.
+    return max(0.0, low), min(1.0, high)
 
 
 def newcombe_interval(
@@ -347,7 +356,7 @@ def median_rank_bound(n: int, confidence: float = CONFIDENCE) -> int:
         return 0
     tail = (1 - confidence) / 2
     # P(B <= k) is a multiple of 2**-n, never exactly the tail: no tolerance is needed.
-    return next(k for k in range(n + 1) if scipy_stats.binom.cdf(k, n, 0.5) >= tail)
+    return next(k for k in range(n + 1) if bdtr(k, n, 0.5) >= tail)
 
 
 def median_interval(values: Sequence[float], confidence: float = CONFIDENCE) -> tuple[float, float]:

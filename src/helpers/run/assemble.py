@@ -128,6 +128,7 @@ def write_pdf(staging: Path, run: LanguageRun, progress: Progress) -> list[str]:
     """The PDF edition of the language's pages."""
     from helpers.pages.pdf_edition import EngineMissing, build_pdf
 
+    progress.doing("pdf", f"laying out the index and {len(run.plan.sections)} sections")
     started, cpu = time.monotonic(), time.process_time()
     try:
         pdf = build_pdf(staging, run.site, [s.page for s in run.plan.sections])

@@ -17,6 +17,7 @@ def check_privacy(ds: Any, folder: Path, progress: Progress) -> None:
     """Refuse to publish when an identifier of the dataset appears in an output."""
     from helpers.run.privacy import describe_refusal, scan_folder
 
+    progress.doing("privacy", "searching every output for the dataset's identifiers")
     started = time.monotonic()
     scan = scan_folder(ds, folder)
     if scan.hits:

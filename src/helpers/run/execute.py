@@ -93,6 +93,7 @@ def execute_sections(
     warm: set[int] = set()  # workers holding a warm kernel
     idle: list[int] = []
     running = 0
+    names: set[str] = set()  # the sections running
     failures: list[str] = []
     while pending or running:
         message = pool.receive(POLL_SECONDS)
@@ -107,6 +108,7 @@ def execute_sections(
             warm.add(worker)
         else:
             running -= 1
+            names.discard(payload.name)
             durations[payload.name] = round(payload.executed_s + payload.rendered_s, 2)
             section, options = by_folder[Path(payload.executed_path).parent]
             failure = record_result(payload, section, options, progress)
@@ -114,20 +116,25 @@ def execute_sections(
                 failures.append(failure)
                 pending.clear()
         idle.append(worker)
-        running += dispatch(pool, idle, pending, warm)
+        running += dispatch(pool, idle, pending, warm, names)
+        progress.running(sorted(names))
         if not pages_prepared and (running == pool.size or (running and not pending)):
             # Every worker is busy: meanwhile, ready what writes the pages at the end.
             from helpers.pages.index_page import prepare_page_builders
 
             prepare_page_builders()
             pages_prepared = True
+    progress.running([])
     write_durations(out, durations)
     if failures:
         raise ReportFailure("\n".join(failures))
 
 
-def dispatch(pool: Any, idle: list[int], pending: deque, warm: set[int]) -> int:
-    """Send pending tasks to idle workers, warm ones first; return how many were sent."""
+def dispatch(
+    pool: Any, idle: list[int], pending: deque, warm: set[int], names: set[str] | None = None
+) -> int:
+    """Send pending tasks to idle workers, warm ones first; return how many were sent
+    (their sections added to ``names``)."""
     # A cold worker would start a kernel from scratch.
     idle.sort(key=lambda w: w not in warm)
     sent = 0
@@ -137,6 +144,8 @@ def dispatch(pool: Any, idle: list[int], pending: deque, warm: set[int]) -> int:
         task = replace(pending.popleft(), warm_next=len(pending) >= pool.size)
         pool.send(worker, task)
         sent += 1
+        if names is not None:
+            names.add(task.name)
         if task.warm_next:
             warm.add(worker)
         else:

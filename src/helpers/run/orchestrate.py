@@ -64,6 +64,7 @@ def build_year(
             is_up_to_date(o.target, p.report_key) for o, p in zip(languages, plans, strict=True)
         ):
             progress.say(f"up to date: {first.year_folder / INDEX_PAGE} (nothing to rebuild)")
+            progress.say("caches: the report built before, nothing else read")
             return first.year_folder
         # Notebooks kept from an earlier failure describe code that may have changed since.
         shutil.rmtree(publish.failed_folder(out, year), ignore_errors=True)
@@ -97,6 +98,7 @@ def run_languages(
     to_run = sum(len(p.to_run) for p in plans)
     total = sum(len(p.sections) for p in plans)
     workers = min(first.workers, to_run)
+    progress.cache("sections", f"{total - to_run} of {total} reused")
     progress.say(
         f"plan: {to_run} of {total} sections to run"
         + (f", {workers} workers warming kernels" if workers else "")
@@ -112,7 +114,9 @@ def run_languages(
             run_dir = prepare_run_data(ds, options, plan, progress, known, computed)
             computed = computed or run_dir
             runs.append(LanguageRun(options, plan, describe_site(options, plan, run_dir), run_dir))
+        progress.say_caches()
         if pool is not None:
+            progress.doing("sections", f"{to_run} to run on {workers} kernels")
             work = publish.staging_folder(first.out, first.year, "work")
             execute_sections(pool, runs, work, first.out, progress)
     finally:

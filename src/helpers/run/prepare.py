@@ -32,6 +32,13 @@ def validate_dataset(data_dir: Path, progress: Progress, reuse_verdict: bool = T
     from helpers.intake.load import is_remembered_valid, load_dataset
 
     remembered = reuse_verdict and is_remembered_valid(data_dir)
+    progress.doing(
+        "validate",
+        "reading the data found valid before"
+        if remembered
+        else f"checking {data_dir.name} against the data contract",
+    )
+    progress.cache("validation", "verdict reused" if remembered else "checked anew")
     ds = load_dataset(data_dir, reuse_verdict=reuse_verdict)
     rows = sum(int(ds.scalar(f'SELECT count(*) FROM "{name}"')) for name in sorted(ds.present))
     verdict = "found valid before" if remembered else "checked"
@@ -81,6 +88,7 @@ def prepare_run_data(
         )
     folder = run_data_folder(options, plan)
     if options.use_cache and all((folder / name).is_file() for name in RUN_DATA_FILES):
+        progress.cache("figures", "reused")
         progress.say(f"kpis: reused ({options.lang})")
         return folder
     partial = folder.with_name(f"{folder.name}.partial-{os.getpid()}")
@@ -94,9 +102,14 @@ def prepare_run_data(
         write_provenance(ds, options.year, min_cell, partial, params)
         how = "the figures of this run, shared"
     elif options.use_cache and reuse_remembered_figures(plan.figures_key, partial):
+        progress.cache("figures", "remembered")
         write_provenance(ds, options.year, min_cell, partial, params)
         how = "computed before on the same data with the same code"
     else:
+        progress.cache("figures", "computed")
+        progress.doing(
+            "kpis", f"computing the figures of {options.year}, history {years[0]}–{years[-1]}"
+        )
         write_run_data(ds, options.year, min_cell, partial, params, known=known)
         remember_figures(plan.figures_key, partial)
         how = f"history {years[0]}–{years[-1]}"

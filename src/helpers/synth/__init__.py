@@ -12,14 +12,9 @@ Command line::
     python -m helpers.synth generate --out DIR --scale S --seed N
 """
 
-from helpers.synth.generate import (
-    DEFAULT_SEED,
-    GENERATOR_VERSION,
-    Summary,
-    ensure_dataset,
-    generate_dataset,
-    stamp,
-)
+from typing import Any
+
+from helpers.synth.stamp import DEFAULT_SEED, GENERATOR_VERSION, Summary, stamp
 
 __all__ = [
     "DEFAULT_SEED",
@@ -29,3 +24,12 @@ __all__ = [
     "generate_dataset",
     "stamp",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The generator, imported on first use: checking a stamp needs none of its libraries."""
+    if name in ("ensure_dataset", "generate_dataset"):
+        from helpers.synth import generate
+
+        return getattr(generate, name)
+    raise AttributeError(f"module 'helpers.synth' has no attribute {name!r}")

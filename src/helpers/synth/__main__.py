@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from helpers.core.exit_codes import DONE, REFUSED, USAGE
-from helpers.synth.generate import DEFAULT_SEED, Summary, ensure_dataset, generate_dataset
+from helpers.synth.stamp import DEFAULT_SEED, Summary, is_current
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -50,6 +50,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return USAGE
     # A relative --out is relative to the working directory, as for any command.
     out = args.out.resolve()
+    if args.command == "ensure" and is_current(out, args.scale, args.seed):
+        # Answered from the stamp alone, without importing the generator's libraries.
+        print(report(Summary(out, generated=False)))
+        return DONE
+    from helpers.synth.generate import ensure_dataset, generate_dataset
+
     run = ensure_dataset if args.command == "ensure" else generate_dataset
     try:
         print(report(run(out, scale=args.scale, seed=args.seed)))

@@ -11,8 +11,7 @@ from typing import Any
 import numpy as np
 
 from helpers.synth.draws import scaled
-
-TARGETS_FILE = Path(__file__).with_name("targets.toml")
+from helpers.synth.stamp import TARGETS_FILE
 
 
 def load_targets(path: Path = TARGETS_FILE) -> dict[str, Any]:

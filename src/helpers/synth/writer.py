@@ -8,7 +8,6 @@ target only once complete: an interrupted run never leaves half a dataset behind
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import shutil
@@ -22,10 +21,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from helpers.intake import contract
+from helpers.synth.stamp import STAMP_FILE, digest_files, read_json  # noqa: F401 (their home)
 
 ARROW_TYPES = contract.arrow_types()
 MARKER_FILE = "dataset.json"
-STAMP_FILE = "_stamp.json"
 
 
 def arrow_schema(table_name: str) -> pa.Schema:
@@ -128,19 +127,3 @@ def dataset_folder(out: Path) -> Iterator[Path]:
 
 def write_json(path: Path, content: Mapping[str, Any]) -> None:
     path.write_text(json.dumps(content, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-
-
-def read_json(path: Path) -> dict[str, Any] | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def digest_files(paths: list[Path]) -> str:
-    """SHA-256 over the names and contents of ``paths`` (in the given order)."""
-    h = hashlib.sha256()
-    for path in paths:
-        h.update(path.name.encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()
