@@ -70,7 +70,8 @@ class SectionText:
         objective, whether it was met.
         """
         items = "".join(
-            f"<li>{self.assessment_tag(metric, segment)}{escape(self.headline(metric, segment))}</li>"
+            f"<li>{self.assessment_tag(metric, segment)}{escape(self.headline(metric, segment))}"
+            f"{self.headline_caveats(self.kpi(metric, segment))}</li>"
             for metric, segment in headlines
         )
         title = escape(t("section.key_findings_title", self.lang, year=self.year))
@@ -160,7 +161,7 @@ class SectionText:
             interval=i18n.format_points_interval(change.low, change.high, self.lang),
             **words,
         )
-        if kpi.segment in self.redefined:
+        if kpi.segment in self.redefined and self.definition_caveat(kpi) is None:
             note = t("lead.definition_change", self.lang, change_year=self.year)
             sentence = f"{sentence} {note}"
         return sentence
