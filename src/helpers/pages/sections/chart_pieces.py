@@ -215,7 +215,10 @@ class SectionCharts:
         finding = (
             self.gaps_title(metric, segments, reference) if reference else self.range_title(named)
         )
-        caveats = self.chart_caveats(named, with_previous=self.has_previous)
+        # The chart's own note says that the previous year's bars follow the earlier
+        # definitions; the share of each group says what the change did to it.
+        with_previous = self.has_previous and metric == "segment_share"
+        caveats = self.chart_caveats(named, with_previous=with_previous)
         return self.show(figure, title, frame, finding, caveats)
 
     def definition_note(self, segments: Sequence[str]) -> str | None:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from helpers.pages.i18n import t
 from helpers.pages.sections.figures import NO_CHANGE, Kpi, compare_groups, compare_years
+from helpers.pages.sections.text import lower_first
 
 
 def changed_clearly(current: Kpi, before: Kpi) -> tuple[bool, float] | None:
@@ -66,9 +67,9 @@ class ChartTitles:
             "chart.finding_range",
             self.lang,
             year=self.year,
-            top=top[0],
+            top=lower_first([top[0]])[0],
             top_value=self.bar_text(top[1]),
-            bottom=bottom[0],
+            bottom=lower_first([bottom[0]])[0],
             bottom_value=self.bar_text(bottom[1]),
         )
 
@@ -85,14 +86,19 @@ class ChartTitles:
             counts["unclear" if not change.clear else "below" if change.value < 0 else "above"] += 1
         if not sum(counts.values()):
             return None
+        parts = [
+            t(f"chart.finding_gaps_{reading}", self.lang, count=count)
+            for reading, count in counts.items()
+            if count
+        ]
         return t(
             "chart.finding_gaps",
             self.lang,
             metric=self.label(metric),
-            reference=self.segment_name(reference, metric),
+            reference=lower_first([self.segment_name(reference, metric)])[0],
             year=self.year,
             total=sum(counts.values()),
-            **counts,
+            parts=", ".join(parts),
         )
 
     def trend_title(self, name: str, metric: str, segment: str, years: Sequence[int]) -> str:
