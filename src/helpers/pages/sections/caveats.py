@@ -55,8 +55,11 @@ def published_anchor(metric: str, segment: str) -> str:
 
 
 def is_snapshot(metric: str) -> bool:
-    """True when ``metric`` reads a table that is a snapshot of the day of extraction."""
-    return any(table in SNAPSHOT_TABLES for table in registry.metric(metric).reads)
+    """True when ``metric`` reads only tables that are snapshots of the day of extraction
+    (women among tech instructors; not the mentoring of students, which follows the
+    students of each year)."""
+    reads = registry.metric(metric).reads
+    return bool(reads) and all(table in SNAPSHOT_TABLES for table in reads)
 
 
 def widened(rules: pd.DataFrame, segment: str, before: int, after: int) -> bool:

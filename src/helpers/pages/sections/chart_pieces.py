@@ -23,6 +23,7 @@ from helpers.pages import charts, i18n
 from helpers.pages.i18n import t
 from helpers.pages.sections.caveats import is_snapshot
 from helpers.pages.sections.figures import (
+    UNION_SEGMENTS,
     Kpi,
     axis_formatter,
     axis_label_key,
@@ -212,8 +213,12 @@ class SectionCharts:
             split_small=split_small,
         )
         named = [(self.segment_name(s, metric), self.kpi(metric, s)) for s in order]
+        # The underserved group is the union of the categories, not one of them.
+        categories = [(n, k) for n, k in named if k.segment not in UNION_SEGMENTS] or named
         finding = (
-            self.gaps_title(metric, segments, reference) if reference else self.range_title(named)
+            self.gaps_title(metric, segments, reference)
+            if reference
+            else self.range_title(categories)
         )
         # The chart's own note says that the previous year's bars follow the earlier
         # definitions; the share of each group says what the change did to it.
