@@ -205,7 +205,7 @@ def test_a_change_is_called_a_change_only_when_its_interval_excludes_zero():
     )
     assert unclear.startswith("Employed: no clear change between 2021")
     clear = s.change_title("Women", s.kpi("women_share"), s.kpi("women_share", year=2021))
-    assert clear == "Women rose from 28.0% in 2021 to 31.2% in 2022"
+    assert clear == "Women: up from 28.0% in 2021 to 31.2% in 2022"
 
 
 def test_a_comparison_chart_counts_groups_below_and_above_the_reference():

@@ -337,7 +337,7 @@ class SectionCharts:
         first_metric, first_segment = series[0]
         first_name = (
             self.label(first_metric)
-            if name_by == "metric"
+            if name_by == "metric" or first_segment == "all"
             else self.segment_name(first_segment, first_metric)
         )
         finding = self.trend_title(first_name, first_metric, first_segment, years)
@@ -438,9 +438,10 @@ class SectionCharts:
             t("chart.month_axis", self.lang),
             scale="count" if SERIES_KINDS[lines[0][0]] == "count" else "linear",
         )
-        return self.show(figure, title, frame, self.peak_finding(frame))
+        amount = SERIES_KINDS[lines[0][0]] == "amount"
+        return self.show(figure, title, frame, self.peak_finding(frame, amount))
 
-    def peak_finding(self, frame: pd.DataFrame) -> str | None:
+    def peak_finding(self, frame: pd.DataFrame, amount: bool = False) -> str | None:
         """A monthly chart's active title: the month of the first line's peak."""
         line = frame[frame["series"] == frame["series"].iloc[0]].dropna(subset=["value"])
         if line.empty:
@@ -453,7 +454,11 @@ class SectionCharts:
             name=str(top["series"]),
             month=month,
             year=self.year,
-            value=str(top["text"]),
+            value=(
+                t("unit.tonnes", self.lang, value=i18n.format_number(top["value"], self.lang, 1))
+                if amount
+                else i18n.format_number(top["value"], self.lang)
+            ),
         )
 
     def breakdown_chart(self, series: str, names: str, title_key: str) -> HTML:
