@@ -233,5 +233,5 @@ def test_a_chart_of_groups_names_the_highest_and_lowest_and_flags_a_small_one():
     ]
     title = s.range_title(named)
     assert title == (
-        "In 2022, highest for job seekers (67.2%), lowest for refugees (45.0% (small group))"
+        "In 2022, highest for job seekers (67.2%), lowest for refugees (45.0%, small group)"
     )

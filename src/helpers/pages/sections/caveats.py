@@ -150,12 +150,7 @@ class SectionCaveats:
         change = compare_years(kpi, previous)
         if change is None:
             return None
-        words = {
-            "previous_year": self.previous_year,
-            "change_year": self.year,
-            "value": self.describe(kpi),
-            "previous": self.describe(previous),
-        }
+        words = self.definition_words(kpi)
         key = "caveat.definition"
         grew = widened(self.category_rules, kpi.segment, self.previous_year, self.year)
         if kpi.metric == "segment_share" and grew and change.clear:
@@ -163,6 +158,16 @@ class SectionCaveats:
         return Caveat(
             "definition", t(key, self.lang, **words), f"{METHODS_PAGE}#group-{kpi.segment}"
         )
+
+    def definition_words(self, kpi: Kpi) -> dict[str, object]:
+        """The words of a definition caveat: the two years and the two values."""
+        previous = self.kpi(kpi.metric, kpi.segment, self.previous_year)
+        return {
+            "previous_year": self.previous_year,
+            "change_year": self.year,
+            "value": self.describe(kpi),
+            "previous": self.describe(previous),
+        }
 
     def caveats_html(self, caveats: Sequence[Caveat]) -> str:
         """The caveats as notes, each with a link to its detail (empty without any)."""
@@ -179,10 +184,7 @@ class SectionCaveats:
 
     def said_in_headline(self, kpi: Kpi) -> tuple[str, ...]:
         """The kinds of caveat a headline sentence already states in its own words."""
-        said = ["small_group", "ratio_parts"]
-        if kpi.segment in self.redefined and kpi.metric != "segment_share":
-            said.append("definition")
-        return tuple(said)
+        return ("small_group", "ratio_parts", "definition")
 
     def headline_caveats(self, kpi: Kpi) -> str:
         """The caveats a key finding adds after its sentence."""

@@ -56,6 +56,12 @@ class ChartTitles:
         key = "chart.finding_up" if value > 0 else "chart.finding_down"
         return t(key, self.lang, **words)
 
+    def value_words(self, kpi: Kpi) -> str:
+        """A figure inside a parenthesis of a title: its value, and "small group" after a
+        comma rather than in a second parenthesis."""
+        text = self.describe(kpi)
+        return f"{text}, {t('status.small_group', self.lang)}" if kpi.small_group else text
+
     def range_title(self, named: Sequence[tuple[str, Kpi]]) -> str | None:
         """Groups of one figure: which is highest and which lowest this year."""
         shown = [(n, k) for n, k in named if k.measured]
@@ -68,9 +74,9 @@ class ChartTitles:
             self.lang,
             year=self.year,
             top=lower_first([top[0]])[0],
-            top_value=self.bar_text(top[1]),
+            top_value=self.value_words(top[1]),
             bottom=lower_first([bottom[0]])[0],
-            bottom_value=self.bar_text(bottom[1]),
+            bottom_value=self.value_words(bottom[1]),
         )
 
     def gaps_title(self, metric: str, segments: Sequence[str], reference: str) -> str | None:

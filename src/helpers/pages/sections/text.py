@@ -161,8 +161,20 @@ class SectionText:
             interval=i18n.format_points_interval(change.low, change.high, self.lang),
             **words,
         )
-        if kpi.segment in self.redefined and self.definition_caveat(kpi) is None:
-            note = t("lead.definition_change", self.lang, change_year=self.year)
+        if kpi.segment in self.redefined:
+            # A share that fell under a definition that only widened is explained in the
+            # caveat's words: "part of this change comes from the definitions" would mislead.
+            caveat = self.definition_caveat(kpi)
+            fell = (
+                caveat is not None
+                and t("caveat.definition_fell", self.lang, **self.definition_words(kpi))
+                == caveat.text
+            )
+            note = (
+                caveat.text
+                if fell
+                else t("lead.definition_change", self.lang, change_year=self.year)
+            )
             sentence = f"{sentence} {note}"
         return sentence
 
