@@ -76,7 +76,7 @@ STYLE = """<style>
 .mr-finding ul{margin:.3rem 0}
 .mr-folded{margin:.6rem 0}
 .mr-folded summary{cursor:pointer;font-weight:600;color:#3b4150;padding:.3rem 0}
-.mr-caveat{display:block;font-size:.8rem;font-weight:400;color:#5c3f00;border-left:3px solid #c98a00;padding-left:.4rem;margin:.3rem 0 0;white-space:normal;text-align:left;max-width:40rem}
+.mr-caveat{display:block;font-size:.85em;font-weight:400;color:#5c3f00;border-left:3px solid #c98a00;padding-left:.4rem;margin:.3rem 0 0;white-space:normal;text-align:left;max-width:40rem}
 .mr-chart-links .mr-caveat{margin:.2rem 0 .3rem}
 .mr-conflict{font-size:.85rem;margin:.3rem 0 0;padding-left:.5rem;border-left:3px solid #f0c36d}
 </style>"""
