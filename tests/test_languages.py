@@ -281,3 +281,46 @@ def test_french_pages_carry_no_english_outside_quotes_and_code(reports):
         for name, text in read_pages(reports["fr"]).items()
     }
     assert {name: words for name, words in english.items() if words} == {}
+
+
+def code_ids(lang: str) -> set[str]:
+    """What a reader page must never show as words: metric ids, segment ids, the
+    contract's table and column names and the enumerated values with an underscore
+    (``non_apprentices``, ``career_outcome_rate_6m``), and, in French prose, the English
+    section names that are ids there (``funnel``)."""
+    from helpers.core.layout import SECTION_ORDER
+    from helpers.figures import registry
+    from helpers.figures.segments import SEGMENT_ORDER
+    from helpers.intake import contract
+
+    ids = set(registry.METRICS_BY_ID) | set(SEGMENT_ORDER)
+    for table in contract.TABLES:
+        ids |= {table.name, *table.column_names}
+    ids = {i for i in ids if "_" in i}
+    if lang == "fr":
+        # "impact" is a French word as well as a section name.
+        ids |= {name for name in SECTION_ORDER if name != "impact"}
+    return ids
+
+
+FILE_NAME = re.compile(r"\b[\w-]+\.(?:csv|parquet|toml|json|ipynb|py)\b")
+PARAMETER_DUMP = re.compile(r"\b[a-z]+_[a-z_]+\s*=\s*\S")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_reader_pages_carry_no_code_ids_file_names_or_parameter_dumps(reports, lang):
+    ids = code_ids(lang)
+    words = re.compile(
+        r"(?<![\w-])("
+        + "|".join(sorted(map(re.escape, ids), key=len, reverse=True))
+        + r")(?![\w-])"
+    )
+    found = {}
+    for page, text in read_pages(reports[lang]).items():
+        shown = visible_text(text, keep_quotes=False)
+        leaks = set(words.findall(shown)) | set(FILE_NAME.findall(shown))
+        leaks |= set(PARAMETER_DUMP.findall(shown))
+        if leaks:
+            found[page] = sorted(leaks)
+    assert found == {}

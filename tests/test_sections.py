@@ -230,11 +230,14 @@ def test_charts_are_vector_with_a_caption_alternative_text_and_their_figures_as_
     s = section()
     html = s.segments_chart("graduation_rate", ["job_seekers", "refugees"], "categories.chart_rate")
     page = html.data
-    assert '<figcaption class="mr-chart-title">Graduation rate by group, 2022</figcaption>' in page
+    # The active title states the finding; the descriptive title is its subtitle.
+    assert '<figcaption class="mr-chart-title">In 2022, highest for ' in page
+    assert '<span class="mr-chart-subtitle">Graduation rate by group, 2022</span>' in page
     assert "data:image/png" not in page and page.count("data:image/svg+xml;base64,") == 2
     alt = re.search(r'alt="([^"]*)"', page).group(1)
     shown = s.kpi("graduation_rate", "job_seekers")
-    assert alt.startswith("Chart: Graduation rate by group, 2022. ")
+    assert alt.startswith("Chart: In 2022, highest for ")
+    assert "Graduation rate by group, 2022. " in alt
     assert f"Job seekers, 2022: {s.describe(shown)}" in alt
     csv = re.search(r'href="data:text/csv;base64,([^"]+)"', page).group(1)
     rows = pd.read_csv(io.StringIO(base64.b64decode(csv).decode("utf-8")))

@@ -63,6 +63,8 @@ class Headline:
     # The change on last year judged by the metric's direction, as a label in words
     # (HTML of ``Section.assessment_tag``); empty without a previous year.
     assessment: str = ""
+    # The figure's caveats (HTML of ``Section.figure_caveats``), each linked to its detail.
+    caveats: str = ""
 
 
 @dataclass(frozen=True)
@@ -174,7 +176,8 @@ def format_key_findings(run: RunData, site: Site, targets: pd.DataFrame | None) 
             )
         items.append(
             f"<li>{reader.assessment_tag(metric, segment)}"
-            f"{_e(reader.headline(metric, segment))}{more}</li>"
+            f"{_e(reader.headline(metric, segment))}{more}"
+            f"{reader.headline_caveats(reader.kpi(metric, segment))}</li>"
         )
     if not items:
         return ""
@@ -203,11 +206,15 @@ def list_headlines(
         before = previous.get((metric, segment))
         section = registry.metric(metric).section_of(segment)
         page = f"{section}.html" if pages and f"{section}.html" in pages else ""
-        assessment = reader_for(run, lang, section, targets).assessment_tag(metric, segment)
+        reader = reader_for(run, lang, section, targets)
+        assessment = reader.assessment_tag(metric, segment)
         headlines.append(
             Headline(
                 page=page,
                 assessment=assessment,
+                caveats=reader.figure_caveats(
+                    reader.kpi(metric, segment), with_previous=before is not None
+                ),
                 label=label,
                 value=_format_figure(row, metric, lang, format_value),
                 previous=(
@@ -260,7 +267,7 @@ def format_headlines(headlines: Sequence[Headline]) -> str:
             label = f'<a class="headline-link" href="{_e(h.page)}">{label}</a>'
         items.append(
             f'<li class="headline"><span class="headline-value">{_e(h.value)}</span>'
-            f"{label}{note}{judged}</li>"
+            f"{label}{note}{judged}{h.caveats}</li>"
         )
     return '<ul class="headlines">\n' + "\n".join(items) + "\n</ul>"
 

@@ -21,7 +21,9 @@ from helpers.figures.metrics.series import SERIES_KINDS
 from helpers.intake import contract
 from helpers.pages import charts, i18n
 from helpers.pages.i18n import t
+from helpers.pages.sections.caveats import is_snapshot
 from helpers.pages.sections.figures import (
+    UNION_SEGMENTS,
     Kpi,
     axis_formatter,
     axis_label_key,
@@ -38,17 +40,46 @@ MONTH_PERIOD_LENGTH = len("2022-01")
 class SectionCharts:
     """Chart pieces of a section (see ``Section``)."""
 
-    def show(self, figure: Figure, title: str, frame: pd.DataFrame) -> HTML:
+    def show(
+        self,
+        figure: Figure,
+        title: str,
+        frame: pd.DataFrame,
+        finding: str | None = None,
+        caveats: str = "",
+    ) -> HTML:
         """A chart as vector images (for a screen or the page, and for a phone) with its
         title and note as a caption, alternative text that reads its figures, and a
         link to a CSV of exactly the figures it draws (``frame``, already under
-        disclosure control: a withheld figure has no value there either)."""
+        disclosure control: a withheld figure has no value there either).
+
+        With a ``finding`` (``ChartTitles``), the finding is the active title and the
+        drawn title its statistical subtitle; the alternative text starts with both.
+        ``caveats`` (HTML of ``chart_caveats``) sit under the chart, before the link.
+        """
         drawn_title, note = charts.take_captions(figure)
         wide = charts.render_svg(figure)
         narrow = charts.render_narrow_svg(figure)
-        alt = describe_chart(t("chart.alt", self.lang, title=drawn_title or title), frame)
+        described = drawn_title or title
+        heading, subtitle = (finding, described) if finding else (described, "")
+        spoken = f"{finding}. {described}" if finding else described
+        alt = describe_chart(t("chart.alt", self.lang, title=spoken), frame)
         link = chart_data_link(frame, t("chart.data_link", self.lang), self.chart_file_name(title))
-        return HTML(figure_html(wide, narrow, alt, drawn_title or title, note, link))
+        return HTML(
+            figure_html(wide, narrow, alt, heading, note, caveats + link, subtitle=subtitle)
+        )
+
+    def chart_caveats(self, named: Sequence[tuple[str, Kpi]], with_previous: bool = True) -> str:
+        """The caveats of the figures a chart draws for the report year, each said once,
+        with the figure it qualifies named first."""
+        seen, found = set(), []
+        for name, kpi in named:
+            for caveat in self.caveats(kpi, with_previous=with_previous):
+                if caveat.kind == "ratio_parts" or (caveat.kind, name) in seen:
+                    continue
+                seen.add((caveat.kind, name))
+                found.append(type(caveat)(caveat.kind, f"{name}: {caveat.text}", caveat.href))
+        return self.caveats_html(found)
 
     def chart_file_name(self, title: str) -> str:
         """The name a chart's CSV is saved under: the section, the year and the title."""
@@ -68,11 +99,29 @@ class SectionCharts:
         text = self.describe(kpi)
         return f"{text} ({t('status.small_group', self.lang)})" if kpi.small_group else text
 
+    def first_item_finding(self, items: Sequence[tuple[str, str, str]]) -> str | None:
+        """The active title of bars by year: how the first figure moved since last year."""
+        if not items:
+            return None
+        name, metric, segment = items[0]
+        current = self.kpi(metric, segment)
+        if not self.has_previous:
+            return t(
+                "chart.finding_single",
+                self.lang,
+                name=name,
+                value=self.bar_text(current),
+                year=self.year,
+            )
+        return self.change_title(name, current, self.kpi(metric, segment, self.previous_year))
+
     def bar_rows(self, items: Sequence[tuple[str, str, str]]) -> pd.DataFrame:
-        """Rows for ``charts.plot_bars``: (label, metric, segment) for each year shown."""
+        """Rows for ``charts.plot_bars``: (label, metric, segment) for each year shown
+        (the report year alone for a snapshot, one value for every year)."""
         rows = []
         for label, metric, segment in items:
-            for year in self.chart_years():
+            years = [self.year] if is_snapshot(metric) else self.chart_years()
+            for year in years:
                 kpi = self.kpi(metric, segment, year)
                 rows.append(
                     {
@@ -111,7 +160,8 @@ class SectionCharts:
             scale="log",
             note=t("funnel.note_mixed_units", self.lang),
         )
-        return self.show(figure, title, frame)
+        started = [i for i in items if i[1] == "students_started"] or items
+        return self.show(figure, title, frame, self.first_item_finding(started))
 
     def rates_chart(self, metrics: Sequence[str], title_key: str, segment: str = "all") -> HTML:
         """Several rates of one group, this year beside the previous, with their intervals."""
@@ -126,7 +176,7 @@ class SectionCharts:
             scale="share",
             note=t("chart.interval_note", self.lang),
         )
-        return self.show(figure, title, frame)
+        return self.show(figure, title, frame, self.first_item_finding(items))
 
     def segments_chart(
         self,
@@ -162,7 +212,19 @@ class SectionCharts:
             note=self.join_notes(self.interval_note(metric), self.definition_note(segments)),
             split_small=split_small,
         )
-        return self.show(figure, title, frame)
+        named = [(self.segment_name(s, metric), self.kpi(metric, s)) for s in order]
+        # The underserved group is the union of the categories, not one of them.
+        categories = [(n, k) for n, k in named if k.segment not in UNION_SEGMENTS] or named
+        finding = (
+            self.gaps_title(metric, segments, reference)
+            if reference
+            else self.range_title(categories)
+        )
+        # The chart's own note says that the previous year's bars follow the earlier
+        # definitions; the share of each group says what the change did to it.
+        with_previous = self.has_previous and metric == "segment_share"
+        caveats = self.chart_caveats(named, with_previous=with_previous)
+        return self.show(figure, title, frame, finding, caveats)
 
     def definition_note(self, segments: Sequence[str]) -> str | None:
         """Said under a chart that sets category groups of two years' definitions side by side."""
@@ -207,7 +269,22 @@ class SectionCharts:
             t("chart.withheld", self.lang),
             parts,
         )
-        return self.show(figure, title, frame)
+        return self.show(figure, title, frame, self.mix_finding(frame))
+
+    def mix_finding(self, frame: pd.DataFrame) -> str | None:
+        """The funding mix's active title: the part that funds most of the first group."""
+        first = frame[frame["label"] == frame["label"].iloc[0]].dropna(subset=["value"])
+        if first.empty:
+            return None
+        top = first.loc[first["value"].idxmax()]
+        return t(
+            "chart.finding_mix",
+            self.lang,
+            year=self.year,
+            part=str(top["part"]).lower(),
+            group=str(top["label"]).lower(),
+            value=str(top["text"]),
+        )
 
     def trend_chart(
         self,
@@ -257,7 +334,22 @@ class SectionCharts:
             # Bands are drawn for a few lines only (``charts.plot_trend``).
             note=self.band_note(metric) if len(series) <= charts.MAX_LABELLED_SERIES else None,
         )
-        return self.show(figure, title, frame)
+        first_metric, first_segment = series[0]
+        first_name = (
+            self.label(first_metric)
+            if name_by == "metric" or first_segment == "all"
+            else self.segment_name(first_segment, first_metric)
+        )
+        finding = self.trend_title(first_name, first_metric, first_segment, years)
+        named = [
+            (
+                self.label(m) if name_by == "metric" else self.segment_name(s, m),
+                self.kpi(m, s),
+            )
+            for m, s in series
+        ]
+        caveats = self.chart_caveats(named, with_previous=False)
+        return self.show(figure, title, frame, finding, caveats)
 
     def definition_break(self, years: Sequence[int]) -> tuple[int, str]:
         """Where a trend marks the latest change of the category definitions among its
@@ -346,7 +438,28 @@ class SectionCharts:
             t("chart.month_axis", self.lang),
             scale="count" if SERIES_KINDS[lines[0][0]] == "count" else "linear",
         )
-        return self.show(figure, title, frame)
+        amount = SERIES_KINDS[lines[0][0]] == "amount"
+        return self.show(figure, title, frame, self.peak_finding(frame, amount))
+
+    def peak_finding(self, frame: pd.DataFrame, amount: bool = False) -> str | None:
+        """A monthly chart's active title: the month of the first line's peak."""
+        line = frame[frame["series"] == frame["series"].iloc[0]].dropna(subset=["value"])
+        if line.empty:
+            return None
+        top = line.loc[line["value"].idxmax()]
+        month = i18n.format_month(int(top["position"]), self.lang, "wide")
+        return t(
+            "chart.finding_peak",
+            self.lang,
+            name=str(top["series"]),
+            month=month,
+            year=self.year,
+            value=(
+                t("unit.tonnes", self.lang, value=i18n.format_number(top["value"], self.lang, 1))
+                if amount
+                else i18n.format_number(top["value"], self.lang)
+            ),
+        )
 
     def breakdown_chart(self, series: str, names: str, title_key: str) -> HTML:
         """A yearly breakdown of the run's series (e.g. emissions by category) as bars,
@@ -385,7 +498,9 @@ class SectionCharts:
             t("chart.tonnes_axis", self.lang),
             lambda value: i18n.format_tick(value, self.lang),
         )
-        return self.show(figure, title, frame)
+        top = rows[0]
+        finding = self.largest_title(top["label"], top["text"], top["value"] / frame["value"].sum())
+        return self.show(figure, title, frame, finding)
 
     def name_of(self, table: str, key: str) -> str:
         """The catalog's name for ``key`` in ``table``, or the key in words when it has none."""

@@ -345,12 +345,12 @@ class ImpactPieces:
             for record in found.sort_values("period").to_dict("records"):
                 month = int(str(record["period"])[5:7])
                 if pd.isna(record["value"]):
-                    rows.append({"team": team, "month": month, "cumulative": math.nan})
+                    rows.append({"team": team_name(team), "month": month, "cumulative": math.nan})
                     continue
                 running += float(record["value"])
-                rows.append({"team": team, "month": month, "cumulative": running})
+                rows.append({"team": team_name(team), "month": month, "cumulative": running})
         budgets = {
-            team: self.kpi("team_budget_tco2e", team).value
+            team_name(team): self.kpi("team_budget_tco2e", team).value
             for team in teams
             if self.kpi("team_budget_tco2e", team).measured
         }
@@ -376,7 +376,7 @@ class ImpactPieces:
             t("chart.withheld", self.lang) if math.isnan(v) else i18n.format_number(v, self.lang, 1)
             for v in drawn["value"]
         ]
-        return self.show(figure, title, drawn)
+        return self.show(figure, title, drawn, self.budgets_finding(teams))
 
     def budget_table(self) -> HTML:
         """Each team: emissions, budget, share used and the year-end forecast."""
@@ -390,7 +390,7 @@ class ImpactPieces:
         headers += [("number", self.label(m)) for m in metrics]
         body = []
         for team in self.team_segments():
-            cells = [("", escape(team))]
+            cells = [("", escape(team_name(team)))]
             for metric in metrics:
                 kpi = self.kpi(metric, team)
                 text = self.value_cell(kpi)
@@ -399,5 +399,24 @@ class ImpactPieces:
                 cells.append(("number", text))
             body.append(cells)
         return HTML(
-            html_table(headers, body, t("carbon.table.budgets_caption", self.lang, year=self.year))
+            html_table(
+                headers,
+                body,
+                t("carbon.table.budgets_caption", self.lang, year=self.year),
+                t("carbon.table.budgets_title", self.lang, year=self.year),
+            )
         )
+
+    def budgets_finding(self, teams: list[str]) -> str | None:
+        """The budget chart's active title: how many teams went over their budget."""
+        used = [self.kpi("team_budget_use", team) for team in teams]
+        used = [k for k in used if k.measured]
+        if not used:
+            return None
+        over = sum(1 for k in used if k.value > 1)
+        return t("carbon.finding_budgets", self.lang, over=over, total=len(used), year=self.year)
+
+
+def team_name(team: str) -> str:
+    """A team as the data names it, in words: ``student_success`` reads "student success"."""
+    return team.replace("_", " ")

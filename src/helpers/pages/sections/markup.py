@@ -38,6 +38,7 @@ STYLE = """<style>
 .mr-figure figcaption,.mr-chart-after{max-width:46rem}
 .mr-chart-title{display:block;font-weight:700;font-size:1.05rem;margin:0 0 .4rem}
 .mr-chart-after{margin:.3rem 0 0}
+.mr-chart-subtitle{display:block;font-weight:400;font-size:.9rem;color:#3b4150;margin-top:.15rem}
 .mr-chart-note,.mr-chart-links{display:block;color:#5b6275;font-size:.85rem}
 @media screen and (max-width:48rem){.mr-figure img{max-width:30rem}}
 .mr-table td.number,.mr-table th.number{text-align:right}
@@ -75,6 +76,8 @@ STYLE = """<style>
 .mr-finding ul{margin:.3rem 0}
 .mr-folded{margin:.6rem 0}
 .mr-folded summary{cursor:pointer;font-weight:600;color:#3b4150;padding:.3rem 0}
+.mr-caveat{display:block;font-size:.85em;font-weight:400;color:#5c3f00;border-left:3px solid #c98a00;padding-left:.4rem;margin:.3rem 0 0;white-space:normal;text-align:left;max-width:40rem}
+.mr-chart-links .mr-caveat{margin:.2rem 0 .3rem}
 .mr-conflict{font-size:.85rem;margin:.3rem 0 0;padding-left:.5rem;border-left:3px solid #f0c36d}
 </style>"""
 
@@ -104,6 +107,7 @@ def html_table(
     rows: Sequence[Sequence[tuple[str, str]]],
     caption: str = "",
     title: str = "",
+    row_ids: Sequence[str] | None = None,
 ) -> str:
     """An HTML table from (css class, escaped HTML) cells. With a ``title``, the title is
     the table's caption, above it, and ``caption`` (how to read it) a note under it;
@@ -112,11 +116,13 @@ def html_table(
     Column headers are scoped to their columns and each row's first cell is its header;
     every cell carries its column's name (``data-label``), which a phone's narrow page
     writes beside the value when it stacks a row's cells instead of cutting columns off.
+    ``row_ids`` gives each row an id (empty for none) that a caveat elsewhere links to.
     """
     head = "".join(f'<th scope="col"{_class(css)}>{escape(text)}</th>' for css, text in headers)
     labels = [escape(text) for _, text in headers]
+    ids = list(row_ids or []) + [""] * len(rows)
     body = "".join(
-        "<tr>"
+        (f'<tr id="{escape(ids[number])}">' if ids[number] else "<tr>")
         + "".join(
             (
                 f'<th scope="row"{_class(css)}>{cell}</th>'
@@ -126,7 +132,7 @@ def html_table(
             for index, (css, cell) in enumerate(row)
         )
         + "</tr>"
-        for row in rows
+        for number, row in enumerate(rows)
     )
     if title:
         caption_html = f'<caption class="mr-table-title">{escape(title)}</caption>'
@@ -207,11 +213,21 @@ def chart_picture(wide: str, narrow: str, alt: str) -> str:
 
 
 def figure_html(
-    wide: str, narrow: str, alt: str, title: str = "", note: str = "", extra: str = ""
+    wide: str,
+    narrow: str,
+    alt: str,
+    title: str = "",
+    note: str = "",
+    extra: str = "",
+    subtitle: str = "",
 ) -> str:
-    """A chart with its title above it as the figure's caption, and under it the note on
-    how to read it and ``extra`` (HTML: links to its figures)."""
-    caption = f'<figcaption class="mr-chart-title">{escape(title)}</figcaption>' if title else ""
+    """A chart with its title above it as the figure's caption (its active title, the
+    finding, then ``subtitle``: what is measured, for whom, when), and under it the note
+    on how to read it and ``extra`` (HTML: caveats and links to its figures)."""
+    sub = f'<span class="mr-chart-subtitle">{escape(subtitle)}</span>' if subtitle else ""
+    caption = (
+        f'<figcaption class="mr-chart-title">{escape(title)}{sub}</figcaption>' if title else ""
+    )
     under = []
     if note:
         under.append(f'<span class="mr-chart-note">{escape(note)}</span>')

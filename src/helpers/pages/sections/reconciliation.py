@@ -22,6 +22,7 @@ from helpers.figures import reconcile, registry, stats
 from helpers.figures.segments import segment_rank
 from helpers.pages import i18n
 from helpers.pages.i18n import t
+from helpers.pages.sections.caveats import FLAGGED_STATUSES, published_anchor
 from helpers.pages.sections.figures import Kpi, format_value
 from helpers.pages.sections.markup import MISSING, escape, html_table, metric_link, tag
 from helpers.pages.sections.published import (
@@ -197,7 +198,15 @@ class Reconciliation(Section):
             for row in rows
         ]
         caption = t("reconciliation.table.caption", self.lang, **describe_tolerances(self.lang))
-        return HTML(html_table(headers, body, caption))
+        # The first flagged row of each figure is where the figure's caveat links to.
+        ids, named = [], set()
+        for row in rows:
+            key = (row["metric"], row["segment"])
+            flagged = row["status"] in FLAGGED_STATUSES and key not in named
+            if flagged:
+                named.add(key)
+            ids.append(published_anchor(*key) if flagged else "")
+        return HTML(html_table(headers, body, caption, row_ids=ids))
 
     def methods_words(self) -> dict[str, str]:
         """The tolerances, which the methods note states in numbers."""

@@ -20,6 +20,7 @@ from helpers.figures import objectives as objectives
 from helpers.figures import registry, stats
 from helpers.pages import charts, i18n
 from helpers.pages.i18n import t
+from helpers.pages.sections.caveats import is_snapshot
 from helpers.pages.sections.figures import (
     Kpi,
     axis_formatter,
@@ -230,6 +231,9 @@ class Scorecard(Section):
         """The chart of one objective, as an embedded image with its title as alt text."""
         metric, segment, comparator = key
         growth = comparator == objectives.GROWTH_COMPARATOR
+        if is_snapshot(metric):
+            # One value for every year: drawn as the report year's point, not as a trend.
+            points = points[points["year"].astype(int) == self.year]
         name = self.name_figure(Kpi(metric, segment, self.year))
         title = t("targets.chart_growth" if growth else "targets.chart_level", self.lang, name=name)
         frame = pd.DataFrame(
@@ -278,7 +282,8 @@ class Scorecard(Section):
                 ),
             ]
         )
-        return figure_html(wide, narrow, alt, drawn_title, extra=links)
+        caveats = self.figure_caveats(self.kpi(metric, segment), with_previous=False)
+        return figure_html(wide, narrow, alt, drawn_title, extra=caveats + links)
 
     def describe_point(self, metric: str, growth: bool, row: dict) -> str:
         """What the chart writes for one year: the value, or why there is none."""

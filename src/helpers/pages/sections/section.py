@@ -17,7 +17,9 @@ from helpers.figures import registry, stats
 from helpers.figures.run_data import RunData, load_run_data
 from helpers.pages import i18n
 from helpers.pages.i18n import t
+from helpers.pages.sections.caveats import SectionCaveats
 from helpers.pages.sections.chart_pieces import SectionCharts
+from helpers.pages.sections.chart_titles import ChartTitles
 from helpers.pages.sections.figures import (
     Change,
     Kpi,
@@ -78,7 +80,7 @@ def read_page_run(
 
 
 @dataclass
-class Section(SectionText, SectionTables, SectionCharts, ImpactPieces):
+class Section(SectionText, SectionTables, SectionCharts, ImpactPieces, SectionCaveats, ChartTitles):
     """One section of the report for one year and language, and its display pieces."""
 
     name: str

@@ -14,6 +14,7 @@ from IPython.display import HTML
 
 from helpers.pages import i18n
 from helpers.pages.i18n import t
+from helpers.pages.sections.caveats import is_snapshot
 from helpers.pages.sections.figures import (
     SMALL_GROUP_SIZE,
     Kpi,
@@ -85,8 +86,12 @@ class SectionTables:
                 if label_by == "segment"
                 else self.name_figure(kpi)
             )
-            # Every figure links to its definition on the methods page.
-            cells = [("", metric_link(kpi.metric, name)), ("number", self.value_cell(kpi))]
+            # Every figure links to its definition on the methods page; its caveats sit
+            # under its name.
+            label = metric_link(kpi.metric, name) + self.figure_caveats(
+                kpi, with_previous=self.has_previous
+            )
+            cells = [("", label), ("number", self.value_cell(kpi))]
             if proportions:
                 shown = kpi.measured and kpi.is_proportion
                 cells += [
@@ -94,7 +99,10 @@ class SectionTables:
                     ("number", escape(self.count(kpi.denominator)) if shown else MISSING),
                     ("number", escape(self.interval(kpi))),
                 ]
-            if self.has_previous:
+            if self.has_previous and is_snapshot(kpi.metric):
+                # A snapshot is one value for every year: no previous year, no change.
+                cells += [("number", MISSING), ("number", MISSING)]
+            elif self.has_previous:
                 previous = self.kpi(kpi.metric, kpi.segment, self.previous_year)
                 cells += [
                     ("number", self.value_cell(previous)),
@@ -166,8 +174,9 @@ class SectionTables:
         for metric in metrics:
             kpi = self.kpi(metric)
             name = metric_link(metric, t(f"funnel.stage.{metric}.name", self.lang))
+            name = f"<strong>{name}</strong>{self.figure_caveats(kpi, with_previous=self.has_previous)}"
             cells = [
-                ("", f"<strong>{name}</strong>"),
+                ("", name),
                 ("", escape(t(f"funnel.stage.{metric}.definition", self.lang))),
                 ("number", self.value_cell(kpi)),
             ]
@@ -202,7 +211,11 @@ class SectionTables:
             kpi = self.kpi(metric, segment)
             shown = kpi.measured
             cells = [
-                ("", metric_link(metric, self.segment_name(segment, metric))),
+                (
+                    "",
+                    metric_link(metric, self.segment_name(segment, metric))
+                    + self.figure_caveats(kpi, with_previous=False),
+                ),
                 ("number", self.value_cell(kpi)),
                 ("number", escape(self.count(kpi.numerator)) if shown else MISSING),
                 ("number", escape(self.count(kpi.denominator)) if shown else MISSING),

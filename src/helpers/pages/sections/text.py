@@ -70,7 +70,8 @@ class SectionText:
         objective, whether it was met.
         """
         items = "".join(
-            f"<li>{self.assessment_tag(metric, segment)}{escape(self.headline(metric, segment))}</li>"
+            f"<li>{self.assessment_tag(metric, segment)}{escape(self.headline(metric, segment))}"
+            f"{self.headline_caveats(self.kpi(metric, segment))}</li>"
             for metric, segment in headlines
         )
         title = escape(t("section.key_findings_title", self.lang, year=self.year))
@@ -161,7 +162,19 @@ class SectionText:
             **words,
         )
         if kpi.segment in self.redefined:
-            note = t("lead.definition_change", self.lang, change_year=self.year)
+            # A share that fell under a definition that only widened is explained in the
+            # caveat's words: "part of this change comes from the definitions" would mislead.
+            caveat = self.definition_caveat(kpi)
+            fell = (
+                caveat is not None
+                and t("caveat.definition_fell", self.lang, **self.definition_words(kpi))
+                == caveat.text
+            )
+            note = (
+                caveat.text
+                if fell
+                else t("lead.definition_change", self.lang, change_year=self.year)
+            )
             sentence = f"{sentence} {note}"
         return sentence
 
