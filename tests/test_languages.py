@@ -218,6 +218,8 @@ def visible_text(page: str, keep_quotes: bool = True) -> str:
     page = re.sub(r"<(style|script)\b.*?</\1>", " ", page, flags=re.DOTALL)
     if not keep_quotes:
         page = re.sub(r"<(q|code)\b.*?</\1>", " ", page, flags=re.DOTALL)
+        # Names the data gives (a team's), marked as proper names.
+        page = re.sub(r'<span translate="no">.*?</span>', " ", page, flags=re.DOTALL)
     page = re.sub(r"<img\b[^>]*>", " ", page)
     return html.unescape(re.sub(r"<[^>]+>", " ", page))
 

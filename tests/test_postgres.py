@@ -258,7 +258,7 @@ def test_a_report_from_the_database_shows_no_password_and_failures_keep_it(
     args += ["--notebooks", str(notebooks)]
     done = run("helpers.report", "--data", loaded.url(), *args, cache=isolated_cache)
     assert done.returncode == 0, done.stderr
-    report = out / YEAR
+    report = out / YEAR / "en"
     assert (report / "kpis.csv").read_bytes() == kpis_of(str(files), tmp_path / "files.csv")
     shown = redact(loaded.url())
     assert json.loads((report / "run-data" / "run.json").read_text())["dataset"]["name"] == shown

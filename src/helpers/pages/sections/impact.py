@@ -390,7 +390,8 @@ class ImpactPieces:
         headers += [("number", self.label(m)) for m in metrics]
         body = []
         for team in self.team_segments():
-            cells = [("", escape(team_name(team)))]
+            # A team is named as the data names it, a proper name in either language.
+            cells = [("", f'<span translate="no">{escape(team_name(team))}</span>')]
             for metric in metrics:
                 kpi = self.kpi(metric, team)
                 text = self.value_cell(kpi)

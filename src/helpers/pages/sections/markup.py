@@ -189,9 +189,19 @@ def describe_chart(title: str, frame: pd.DataFrame) -> str:
     keys = [c for c in CHART_KEYS if c in rows]
     readings = []
     for record in rows.to_dict("records"):
-        name = ", ".join(str(record[k]) for k in keys if str(record[k]))
+        name = ", ".join(label for k in keys if (label := describe_key(record[k])))
         readings.append(f"{name}: {record.get('text', '')}".strip())
     return f"{title}. {'; '.join(readings)}." if readings else title
+
+
+def describe_key(value: object) -> str:
+    """A key of a chart's row as the alternative text writes it: nothing for a missing
+    one, a whole number without its decimal point (month 8, not 8.0)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 # Below this width of the screen the chart drawn for a phone is shown.
