@@ -74,6 +74,23 @@ def test_a_cell_that_never_ran_shows_an_empty_count_and_long_lines_are_cut(tmp_p
     assert described.endswith('…"') and len(described) < 80
 
 
+def test_a_cell_whose_kernel_died_before_counting_it_takes_the_next_count(tmp_path):
+    # The kernel can die before its count reaches the notebook: the cell started (papermill
+    # stamped it), so it took one more than the cell before it.
+    nb = executed_notebook(
+        tmp_path / "dies.ipynb",
+        [
+            code("year = 2022", 1, tags=["parameters"]),
+            {"cell_type": "markdown", "metadata": {}, "source": "Note"},
+            code("x = 1", 3),
+            code("import os\nos._exit(3)", None, **STARTED),
+            code("y = 2", None),
+        ],
+    )
+    assert locate_running_cell(nb) == 'cell [4] "import os"'
+    assert describe_cell(nb, 4) == 'cell [ ] "y = 2"'
+
+
 def test_an_unknown_cell_or_unreadable_notebook_is_not_named(tmp_path):
     nb = executed_notebook(tmp_path / "nb.ipynb", [code("x = 1", 1)])
     assert describe_cell(nb, 5) is None

@@ -44,6 +44,16 @@ def test_a_folder_of_reports_built_before_the_marker_is_the_project_s(tmp_path):
     assert (tmp_path / publish.MARKER).is_file()
 
 
+def test_a_folder_another_run_claimed_a_moment_ago_is_the_project_s(tmp_path):
+    # Two runs into a new folder: the second looks for the marker before the first
+    # writes it, then lists the folder after; the marker alone must not make it foreign.
+    (tmp_path / publish.MARKER).write_text(publish.MARKER_TEXT)
+    (tmp_path / ".build").mkdir()
+    assert publish.holds_only_reports(tmp_path)
+    publish.write_marker(tmp_path / publish.MARKER)
+    assert (tmp_path / publish.MARKER).read_text() == publish.MARKER_TEXT
+
+
 @pytest.mark.parametrize("entry", ["notes.txt", "2022", ".bashrc"])
 def test_any_other_folder_is_refused_and_left_untouched(tmp_path, entry):
     (tmp_path / entry).write_text("someone else's")

@@ -62,7 +62,17 @@ def claim_output_folder(out: Path) -> None:
                 f"project (no {MARKER} file): choose a new or empty folder"
             )
         out.mkdir(parents=True, exist_ok=True)
-        (out / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        write_marker(out / MARKER)
+
+
+def write_marker(path: Path) -> None:
+    """Create the marker unless another run just did: only its presence is ever read."""
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        return
+    with os.fdopen(handle, "w", encoding="utf-8") as marker:
+        marker.write(MARKER_TEXT)
 
 
 def holds_only_reports(out: Path) -> bool:
@@ -70,6 +80,9 @@ def holds_only_reports(out: Path) -> bool:
     folder qualifies)."""
     for entry in out.iterdir():
         if entry.name == BUILD_DIR and entry.is_dir():
+            continue
+        # Another run may claim the folder between our look for the marker and this one.
+        if entry.name == MARKER:
             continue
         # OUT/2022, or a partial report such as OUT/2022-funnel.
         if entry.name[:4].isdigit() and (entry / REPORT_MANIFEST).is_file():

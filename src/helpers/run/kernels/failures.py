@@ -32,7 +32,20 @@ def describe_cell(executed: Path, index: int | None) -> str | None:
     if len(first) > FIRST_LINE_CHARS:
         first = first[: FIRST_LINE_CHARS - 1] + "…"
     count = cell.get("execution_count")
+    if count is None and cell.get("cell_type") == "code":
+        count = _count_it_was_given(cells, index)
     return f'cell [{count if count is not None else " "}] "{first}"'
+
+
+def _count_it_was_given(cells: list[dict[str, Any]], index: int) -> int | None:
+    """The count a started cell took when the kernel died before reporting it: one
+    more than the code cell run before it (a kernel counts the cells it runs)."""
+    if not cells[index].get("metadata", {}).get("papermill", {}).get("start_time"):
+        return None
+    for cell in reversed(cells[:index]):
+        if cell.get("cell_type") == "code" and cell.get("execution_count") is not None:
+            return int(cell["execution_count"]) + 1
+    return None
 
 
 def locate_running_cell(executed: Path) -> str | None:
