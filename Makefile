@@ -108,10 +108,10 @@ calibrate: $(INSTALLED)
 validate: $(INSTALLED)
 	@$(BIN)/python -m helpers.validate "$$DATA"
 
-## Write the KPI file of one year without running notebooks: make kpis YEAR=2022.
+## Write the KPI file of one year without running notebooks: make kpis YEAR=2022 (OUT/kpis-2022.csv).
 kpis: $(INSTALLED)
 	@test -n "$(YEAR)" || { echo "make kpis: YEAR is required" >&2; exit 2; }
-	@$(BIN)/python -m helpers.kpis --year $(YEAR) --data "$$DATA" --out "$$OUT/$(YEAR)/kpis.csv" $(if $(MIN_CELL),--min-cell $(MIN_CELL))
+	@$(BIN)/python -m helpers.kpis --year $(YEAR) --data "$$DATA" --out "$$OUT/kpis-$(YEAR).csv" $(if $(MIN_CELL),--min-cell $(MIN_CELL))
 
 ## Write a PostgreSQL schema's tables as a dataset folder: make snapshot DATA=postgresql://... SNAPSHOT=dir.
 snapshot: $(INSTALLED)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 from decimal import Decimal
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
@@ -326,3 +327,46 @@ def test_reader_pages_carry_no_code_ids_file_names_or_parameter_dumps(reports, l
         if leaks:
             found[page] = sorted(leaks)
     assert found == {}
+
+
+class TableAudit(HTMLParser):
+    """Each table of a page: whether a titled caption opens it, and its unscoped headers."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[dict] = []
+        self.open: list[dict] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self.open.append({"titled": False, "first": True, "unscoped": 0})
+            self.tables.append(self.open[-1])
+            return
+        if not self.open:
+            return
+        table = self.open[-1]
+        if table["first"] and tag == "caption":
+            table["titled"] = dict(attrs).get("class") == "mr-table-title"
+        table["first"] = False
+        if tag == "th" and "scope" not in dict(attrs):
+            table["unscoped"] += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "table" and self.open:
+            self.open.pop()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_every_table_opens_with_a_title_and_scopes_its_headers(reports, lang):
+    faults, tables = {}, 0
+    for page, text in read_pages(reports[lang]).items():
+        audit = TableAudit()
+        audit.feed(text)
+        tables += len(audit.tables)
+        untitled = sum(not table["titled"] for table in audit.tables)
+        unscoped = sum(table["unscoped"] for table in audit.tables)
+        if untitled or unscoped:
+            faults[page] = {"untitled": untitled, "unscoped headers": unscoped}
+    assert tables > 20
+    assert faults == {}

@@ -6,6 +6,7 @@ folder of documents by mistake, it must refuse before writing anything there.
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from conftest import make_valid_frames, write_dataset
 
 from helpers import report
 from helpers.core.exit_codes import USAGE
+from helpers.core.paths import ROOT
 from helpers.run import publish
 
 pytestmark = pytest.mark.usefixtures("isolated_cache")
@@ -42,6 +44,24 @@ def test_a_folder_of_reports_built_before_the_marker_is_the_project_s(tmp_path):
     (tmp_path / "2022" / publish.REPORT_MANIFEST).write_text("{}")
     publish.claim_output_folder(tmp_path)
     assert (tmp_path / publish.MARKER).is_file()
+
+
+def test_a_folder_holding_a_kpi_file_written_alone_is_the_project_s(tmp_path):
+    (tmp_path / "kpis-2022.csv").write_text("year,section,metric\n")
+    publish.claim_output_folder(tmp_path)
+    assert (tmp_path / publish.MARKER).is_file()
+
+
+def test_the_kpi_file_written_alone_goes_beside_the_year_folders():
+    dry_run = subprocess.run(
+        ["make", "-n", "--no-print-directory", "kpis", "YEAR=2022", "OUT=reports"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert '--out "$OUT/kpis-2022.csv"' in dry_run
+    assert publish.STANDALONE_KPIS.fullmatch("kpis-2022.csv")
 
 
 def test_a_folder_another_run_claimed_a_moment_ago_is_the_project_s(tmp_path):

@@ -35,7 +35,7 @@ from helpers.pages.sections.figures import (
     format_threshold_amount,
     rules_in_force,
 )
-from helpers.pages.sections.markup import escape, metric_anchor
+from helpers.pages.sections.markup import escape, html_table, metric_anchor
 from helpers.pages.sections.published import format_published, name_document
 from helpers.pages.sections.reconciliation import PAGE as RECONCILIATION_PAGE
 from helpers.pages.sections.reconciliation import describe_tolerances
@@ -241,7 +241,7 @@ def build_groups(year: int, lang: str, rules: pd.DataFrame) -> str:
     """Every group of the year and who is in it; categories with their rules in force."""
     in_force = rules_in_force(rules, year)
     changed = changed_segments(rules, year - 1, year)
-    rows = []
+    rows, ids = [], []
     for segment in sorted({*SEGMENT_ORDER, *in_force}, key=segment_rank):
         if segment in CATEGORY_SEGMENTS and segment not in in_force:
             continue
@@ -252,15 +252,14 @@ def build_groups(year: int, lang: str, rules: pd.DataFrame) -> str:
         name = escape(name_segment(segment, lang))
         if segment in in_force and segment in changed:
             name += f'<span class="mr-changed">{escape(t("methods_page.changed", lang, year=year))}</span>'
-        rows.append(f'<tr id="group-{segment}"><td>{name}</td><td>{who}</td></tr>')
-    head = (
-        f"<thead><tr><th>{escape(t('methods_page.group', lang))}</th>"
-        f"<th>{escape(t('methods_page.who', lang))}</th></tr></thead>"
-    )
+        rows.append([("", name), ("", who)])
+        ids.append(f"group-{segment}")
+    headers = [("", t("methods_page.group", lang)), ("", t("methods_page.who", lang))]
+    title = t("methods_page.groups_table_title", lang, year=year)
     return (
         f'<h3 id="{GROUPS_ANCHOR}">{escape(t("methods_page.groups_title", lang, year=year))}</h3>'
         f"<p>{escape(t('methods_page.groups_intro', lang, year=year))}</p>"
-        f'<table class="mr-table">{head}<tbody>{"".join(rows)}</tbody></table>'
+        + html_table(headers, rows, title=title, row_ids=ids)
     )
 
 

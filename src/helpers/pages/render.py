@@ -280,7 +280,36 @@ def markdown_to_html(text: str) -> str:
     markdown = mistune.create_markdown(
         renderer=AnchoredHeadings(escape=False), plugins=["table", "strikethrough", "footnotes"]
     )
-    return markdown(text)
+    # The report's tables, written as the pages' own: headers scoped, a title as caption.
+    markdown.renderer.register(
+        "table", lambda _, body: f'<table class="mr-table">\n{body}</table>\n'
+    )
+    markdown.renderer.register("table_cell", render_table_cell)
+    markdown.renderer.register("table_row", render_table_row)
+    return caption_tables(markdown(text))
+
+
+def render_table_cell(_: Any, text: str, align: str | None = None, head: bool = False) -> str:
+    style = f' style="text-align:{align}"' if align else ""
+    if head:
+        return f'<th scope="col"{style}>{text}</th>\n'
+    return f"<td{style}>{text}</td>\n"
+
+
+def render_table_row(_: Any, text: str) -> str:
+    """A body row whose first cell heads it, as in the pages' other tables."""
+    text = re.sub(r"^<td([^>]*)>(.*?)</td>", r'<th scope="row"\1>\2</th>', text, count=1)
+    return f"<tr>\n{text}</tr>\n"
+
+
+def caption_tables(html_text: str) -> str:
+    """A paragraph ``: Title`` just before a table (Pandoc's caption syntax) becomes its
+    caption (the pages' tests require every table to have one)."""
+    return re.sub(
+        r'<p>: (.+?)</p>\s*<table class="mr-table">',
+        r'<table class="mr-table"><caption class="mr-table-title">\1</caption>',
+        html_text,
+    )
 
 
 def slugify(text: str) -> str:

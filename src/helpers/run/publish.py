@@ -15,6 +15,7 @@ import ctypes
 import errno
 import fcntl
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -32,6 +33,8 @@ MARKER_TEXT = (
 # The manifest of a built year (helpers.report writes it): a folder of reports built
 # before the marker existed holds only those years and the build folder.
 REPORT_MANIFEST = ".report.json"
+# ``make kpis YEAR=Y`` writes OUT/kpis-Y.csv: a build replaces OUT/Y, so not in there.
+STANDALONE_KPIS = re.compile(r"kpis-\d{4}\.csv")
 FAILED_DIR = "failed"
 RENAME_EXCHANGE = 2
 AT_FDCWD = -100
@@ -83,6 +86,9 @@ def holds_only_reports(out: Path) -> bool:
             continue
         # Another run may claim the folder between our look for the marker and this one.
         if entry.name == MARKER:
+            continue
+        # The KPI file of a year written alone (make kpis), beside the year folders.
+        if STANDALONE_KPIS.fullmatch(entry.name) and entry.is_file():
             continue
         # OUT/2022, or a partial report such as OUT/2022-funnel.
         if entry.name[:4].isdigit() and (entry / REPORT_MANIFEST).is_file():

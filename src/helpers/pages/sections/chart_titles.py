@@ -97,8 +97,9 @@ class ChartTitles:
             for reading, count in counts.items()
             if count
         ]
+        # "All students" reads badly after a preposition in French: said as a whole.
         return t(
-            "chart.finding_gaps",
+            "chart.finding_gaps_all" if reference == "all" else "chart.finding_gaps",
             self.lang,
             metric=self.label(metric),
             reference=lower_first([self.segment_name(reference, metric)])[0],

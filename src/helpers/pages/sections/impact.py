@@ -60,7 +60,8 @@ class ImpactPieces:
                 ]
             )
         caption = t("impact.table.respondents_caption", self.lang, year=self.year)
-        return HTML(html_table(headers, body, caption))
+        title = t("impact.table.respondents_title", self.lang, year=self.year)
+        return HTML(html_table(headers, body, title=title, caption=caption))
 
     # --- employment before and after -------------------------------------------------------
 
@@ -115,7 +116,38 @@ class ImpactPieces:
             lambda value: i18n.format_percent(value, self.lang, 0),
             note=t("impact.chart_slopes_note", self.lang),
         )
-        return self.show(figure, title, pd.DataFrame(drawn))
+        return self.show(figure, title, pd.DataFrame(drawn), self.slopes_finding(segments))
+
+    def slopes_finding(self, segments: Sequence[str]) -> str | None:
+        """The slope chart's active title: the first group's two ends, and for how many
+        groups the change is clear (its interval excludes zero)."""
+        first = segments[0]
+        before = self.kpi("employed_before_share", first)
+        after = self.kpi("employed_after_share", first)
+        changes = [self.kpi("employment_change", s) for s in segments]
+        changes = [k for k in changes if k.measured and not math.isnan(k.ci_low)]
+        if not (before.measured and after.measured and changes):
+            return None
+        counts = {
+            "up": sum(k.ci_low > 0 for k in changes),
+            "down": sum(k.ci_high < 0 for k in changes),
+        }
+        counts["unclear"] = len(changes) - counts["up"] - counts["down"]
+        words = {
+            "group": self.segment_name(first),
+            "before": self.value_words(before),
+            "after": self.value_words(after),
+        }
+        if len(changes) == 1:
+            reading = next(reading for reading, count in counts.items() if count)
+            reading = t(f"impact.finding_slope_{reading}", self.lang)
+            return t("impact.finding_slope_one", self.lang, reading=reading, **words)
+        parts = ", ".join(
+            t(f"impact.finding_slopes_{reading}", self.lang, count=count)
+            for reading, count in counts.items()
+            if count
+        )
+        return t("impact.finding_slopes", self.lang, total=len(changes), parts=parts, **words)
 
     def impact_table(self, metrics: Sequence[str], segments: Sequence[str]) -> HTML:
         """Figures of the impact page by group: value, denominator, 95 % interval."""
@@ -136,7 +168,13 @@ class ImpactPieces:
                 cells.append(("number", text))
             body.append(cells)
         caption = t("impact.table.caption", self.lang, year=self.year)
-        return HTML(html_table(headers, body, caption))
+        title = t(
+            "table.title_figures_by_group",
+            self.lang,
+            names=self.list_figures([self.label(m) for m in metrics]),
+            year=self.year,
+        )
+        return HTML(html_table(headers, body, title=title, caption=caption))
 
     # --- the salary change -----------------------------------------------------------------
 
@@ -170,7 +208,21 @@ class ImpactPieces:
                 for v, w in zip(frame["value"], frame["text"], strict=True)
             ]
         )
-        return self.show(figure, title, drawn)
+        return self.show(figure, title, drawn, self.salary_finding())
+
+    def salary_finding(self) -> str | None:
+        """The histogram's active title: the median change and the share whose salary rose."""
+        median = self.kpi("salary_change_median_eur")
+        rose = self.kpi("salary_rise_share")
+        if not (median.measured and rose.measured):
+            return None
+        return t(
+            "impact.finding_salary",
+            self.lang,
+            median=self.value_words(median),
+            share=self.value_words(rose),
+            year=self.year,
+        )
 
     def bin_name(self, period: str) -> str:
         """A bin ``low:high`` in words: "below -7,500 €", "0 € to 2,500 €", "20,000 € or more"."""
@@ -232,7 +284,8 @@ class ImpactPieces:
                 cells.append(("number", text))
             body.append(cells)
         caption = t("impact.table.careers_caption", self.lang, year=self.year)
-        return HTML(html_table(headers, body, caption))
+        title = t("impact.table.careers_title", self.lang, year=self.year)
+        return HTML(html_table(headers, body, title=title, caption=caption))
 
     def first_measurable(self, window: int) -> int:
         """The first report year whose window the data covers (from the years it holds)."""
@@ -285,7 +338,8 @@ class ImpactPieces:
             gain=i18n.format_currency(gain, self.lang) if not math.isnan(gain) else MISSING,
             year=self.year,
         )
-        html.append(html_table(headers, rows, inputs))
+        title = t("impact.model.table_title", self.lang, year=self.year)
+        html.append(html_table(headers, rows, title=title, caption=inputs))
         source_rows = [
             [
                 ("", escape(t(f"impact.model.parameter.{record['parameter']}", self.lang))),
@@ -308,7 +362,12 @@ class ImpactPieces:
             ("", t("impact.model.source_header", self.lang)),
         ]
         html.append(
-            html_table(source_headers, source_rows, t("impact.model.sources_caption", self.lang))
+            html_table(
+                source_headers,
+                source_rows,
+                title=t("impact.model.sources_title", self.lang),
+                caption=t("impact.model.sources_caption", self.lang),
+            )
         )
         left_out = "".join(
             f"<li>{escape(t(f'impact.model.left_out.{name}', self.lang))}</li>"
@@ -403,8 +462,8 @@ class ImpactPieces:
             html_table(
                 headers,
                 body,
-                t("carbon.table.budgets_caption", self.lang, year=self.year),
-                t("carbon.table.budgets_title", self.lang, year=self.year),
+                title=t("carbon.table.budgets_title", self.lang, year=self.year),
+                caption=t("carbon.table.budgets_caption", self.lang, year=self.year),
             )
         )
 

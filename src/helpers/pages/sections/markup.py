@@ -105,13 +105,14 @@ def tag(text: str, css: str) -> str:
 def html_table(
     headers: Sequence[tuple[str, str]],
     rows: Sequence[Sequence[tuple[str, str]]],
+    *,
+    title: str,
     caption: str = "",
-    title: str = "",
     row_ids: Sequence[str] | None = None,
 ) -> str:
-    """An HTML table from (css class, escaped HTML) cells. With a ``title``, the title is
-    the table's caption, above it, and ``caption`` (how to read it) a note under it;
-    without one, ``caption`` is the caption, under the table.
+    """An HTML table from (css class, escaped HTML) cells. Every table has a ``title``
+    that says what it holds, its caption above it; ``caption`` (how to read it) is a
+    note under it.
 
     Column headers are scoped to their columns and each row's first cell is its header;
     every cell carries its column's name (``data-label``), which a phone's narrow page
@@ -134,12 +135,8 @@ def html_table(
         + "</tr>"
         for number, row in enumerate(rows)
     )
-    if title:
-        caption_html = f'<caption class="mr-table-title">{escape(title)}</caption>'
-        note = f'<p class="mr-table-note">{escape(caption)}</p>' if caption else ""
-    else:
-        caption_html = f"<caption>{escape(caption)}</caption>" if caption else ""
-        note = ""
+    caption_html = f'<caption class="mr-table-title">{escape(title)}</caption>'
+    note = f'<p class="mr-table-note">{escape(caption)}</p>' if caption else ""
     return (
         f'<table class="mr-table">{caption_html}<thead><tr>{head}</tr></thead>'
         f"<tbody>{body}</tbody></table>{note}"

@@ -151,7 +151,7 @@ class Reconciliation(Section):
         rows = self.select_rows(ATTENTION_STATUSES)
         if not rows:
             return self.note("reconciliation.nothing_to_flag", year=self.year)
-        return self.comparison_table(ATTENTION_STATUSES)
+        return self.comparison_table(ATTENTION_STATUSES, "attention_title")
 
     def folded_table(self) -> HTML:
         """The published figures that agree with this report (or that it withholds or
@@ -169,12 +169,15 @@ class Reconciliation(Section):
                 year=self.year,
             )
         )
-        table = self.comparison_table(statuses).data
+        table = self.comparison_table(statuses, "agreeing_title").data
         return HTML(f'<details class="mr-folded"><summary>{summary}</summary>{table}</details>')
 
-    def comparison_table(self, statuses: tuple[str, ...] = COMPARED_STATUSES) -> HTML:
+    def comparison_table(
+        self, statuses: tuple[str, ...] = COMPARED_STATUSES, title: str = "compared_title"
+    ) -> HTML:
         """Each published figure the report computes with one of ``statuses``: both
-        values, the difference and its tolerance, the verdict and the quoted passage."""
+        values, the difference and its tolerance, the verdict and the quoted passage,
+        under the title ``reconciliation.table.<title>``."""
         rows = self.select_rows(statuses)
         if not rows:
             return self.note("reconciliation.nothing_compared", year=self.year)
@@ -206,7 +209,8 @@ class Reconciliation(Section):
             if flagged:
                 named.add(key)
             ids.append(published_anchor(*key) if flagged else "")
-        return HTML(html_table(headers, body, caption, row_ids=ids))
+        title_text = t(f"reconciliation.table.{title}", self.lang, year=self.year)
+        return HTML(html_table(headers, body, title=title_text, caption=caption, row_ids=ids))
 
     def methods_words(self) -> dict[str, str]:
         """The tolerances, which the methods note states in numbers."""
@@ -286,7 +290,9 @@ class Reconciliation(Section):
             ]
             for row in rows
         ]
-        return HTML(html_table(headers, body, t("reconciliation.uncomputed_caption", self.lang)))
+        title = t("reconciliation.table.uncomputed_title", self.lang, year=self.year)
+        caption = t("reconciliation.uncomputed_caption", self.lang)
+        return HTML(html_table(headers, body, title=title, caption=caption))
 
     def reference_table(self) -> HTML:
         """The objectives and outside references published about the year (not compared)."""
@@ -306,7 +312,9 @@ class Reconciliation(Section):
             ]
             for row in rows
         ]
-        return HTML(html_table(headers, body, t("reconciliation.reference_caption", self.lang)))
+        title = t("reconciliation.table.reference_title", self.lang, year=self.year)
+        caption = t("reconciliation.reference_caption", self.lang)
+        return HTML(html_table(headers, body, title=title, caption=caption))
 
     # --- consistency ---------------------------------------------------------------------
 

@@ -143,10 +143,13 @@ class Scorecard(Section):
             ("", t("targets.table.source", self.lang)),
         ]
         body = [self.objective_row(row) for row in evaluated.to_dict("records")]
-        caption = t(
-            "targets.table.caption" if group == "objectives" else "targets.aims_caption", self.lang
+        title = t(
+            "targets.table.title" if group == "objectives" else "targets.aims_table_title",
+            self.lang,
+            year=self.year,
         )
-        return HTML(html_table(headers, body, caption))
+        caption = t("targets.table.caption", self.lang)
+        return HTML(html_table(headers, body, title=title, caption=caption))
 
     def objective_row(self, row: dict) -> list[tuple[str, str]]:
         """The table cells of one evaluated objective."""
@@ -283,7 +286,61 @@ class Scorecard(Section):
             ]
         )
         caveats = self.figure_caveats(self.kpi(metric, segment), with_previous=False)
-        return figure_html(wide, narrow, alt, drawn_title, extra=caveats + links)
+        finding = self.trajectory_finding(key, name, rules, frame)
+        alt = describe_chart(t("chart.alt", self.lang, title=f"{finding}. {drawn_title}"), shown)
+        return figure_html(wide, narrow, alt, finding, extra=caveats + links, subtitle=drawn_title)
+
+    def trajectory_finding(
+        self, key: tuple[str, str, str], name: str, rules: pd.DataFrame, frame: pd.DataFrame
+    ) -> str:
+        """An objective chart's active title: the year's figure against the objective and
+        its status, or when the objective applies if not in the report year."""
+        metric, segment, comparator = key
+        evaluated = self.evaluated
+        row = evaluated[
+            (evaluated["metric"] == metric)
+            & (evaluated["segment"] == segment)
+            & (evaluated["comparator"] == comparator)
+        ]
+        if not row.empty:
+            record = row.iloc[0].to_dict()
+            words = {"name": name, "year": self.year, "objective": self.objective_words(record)}
+            if math.isnan(record["value"]):
+                reason = record["reason"] if isinstance(record["reason"], str) else "absent"
+                reason_words = {"min_cell": self.min_cell, "previous_year": self.previous_year}
+                why = t(f"targets.reason.{reason}", self.lang, **reason_words)
+                return t("targets.finding_missing", self.lang, reason=why, **words)
+            value = (
+                i18n.format_change(record["value"], self.lang)
+                if comparator == objectives.GROWTH_COMPARATOR
+                else format_value(metric, record["value"], self.lang)
+            )
+            status = t(f"status.{record['status']}", self.lang)
+            return t("targets.finding", self.lang, value=value, status=status, **words)
+        # Not in force this year: the nearest rule, the next to come or the last one past.
+        ordered = rules.sort_values("first_year").to_dict("records")
+        later = [r for r in ordered if r["first_year"] > self.year]
+        drawn = frame[frame["year"] == self.year]
+        rule = later[0] if later else ordered[-1]
+        words = {
+            "name": name,
+            # As the chart writes the report year's point (a growth for a growth objective).
+            "value": drawn["text"].iloc[0] if not drawn.empty else MISSING,
+            "year": self.year,
+            "objective": self.objective_words(rule),
+            "first": rule["first_year"],
+            "last": rule["last_year"],
+        }
+        return t("targets.finding_later" if later else "targets.finding_ended", self.lang, **words)
+
+    def objective_words(self, rule: dict) -> str:
+        """An objective in words: "at least 70 %", "growth over the previous year of at
+        least 5 %"."""
+        comparator = rule["comparator"]
+        threshold = format_threshold_amount(
+            rule["metric"], comparator, rule["threshold"], self.lang
+        )
+        return f"{t(f'targets.comparator.{name_comparator(comparator)}', self.lang)} {threshold}"
 
     def describe_point(self, metric: str, growth: bool, row: dict) -> str:
         """What the chart writes for one year: the value, or why there is none."""

@@ -112,7 +112,9 @@ class SectionTables:
                 cells.append(("", self.objective_cell(kpi)))
             body.append(cells)
         caption = self.table_caption(self.shown_with_previous(kpis))
-        return HTML(html_table(headers, body, caption, self.figures_title(kpis, label_by)))
+        return HTML(
+            html_table(headers, body, title=self.figures_title(kpis, label_by), caption=caption)
+        )
 
     def figures_title(self, kpis: Sequence[Kpi], label_by: str) -> str:
         """A figure table's title: the figure by group, or the figures it holds (the first
@@ -121,14 +123,18 @@ class SectionTables:
             return t(
                 "table.title_by_group", self.lang, metric=self.label(kpis[0].metric), year=self.year
             )
-        names = [self.name_figure(k) for k in kpis]
+        listed = self.list_figures([self.name_figure(k) for k in kpis])
+        return t("table.title_figures", self.lang, names=listed, year=self.year)
+
+    def list_figures(self, names: Sequence[str]) -> str:
+        """Figures named in a title: all of them up to three, else the first and a count."""
         if len(names) > 3:
             listed = t("table.title_more", self.lang, first=names[0], count=len(names) - 1)
         elif len(names) > 1:
             listed = ", ".join(names[:-1]) + t("table.and", self.lang) + names[-1]
         else:
             listed = names[0]
-        return t("table.title_figures", self.lang, names=listed, year=self.year)
+        return listed
 
     def objective_cell(self, kpi: Kpi) -> str:
         lines = []
@@ -189,7 +195,7 @@ class SectionTables:
             body.append(cells)
         caption = self.table_caption(self.shown_with_previous([self.kpi(m) for m in metrics]))
         title = t("table.title_stages", self.lang, year=self.year)
-        return HTML(html_table(headers, body, caption, title))
+        return HTML(html_table(headers, body, title=title, caption=caption))
 
     def gap_table(
         self, metric: str, segments: Sequence[str], reference: str = "non_underserved"
@@ -241,4 +247,4 @@ class SectionTables:
             reference=self.segment_name(reference, metric),
             year=self.year,
         )
-        return HTML(html_table(headers, body, self.table_caption(shown), title))
+        return HTML(html_table(headers, body, title=title, caption=self.table_caption(shown)))
