@@ -180,7 +180,7 @@ def test_a_share_within_tolerance_shows_both_values_the_difference_and_the_passa
     # 296 / 1000 = 29.6 %, 0.6 points above the published 29 %, within one point.
     for text in (">29%<", "29.6%", "+0.6 pp", "tolerance ±1.0 pp", "mr-met", "within tolerance"):
         assert text in row, text
-    assert '<q class="mr-quote">Tous les étudiants (moyenne) 29%</q>' in row
+    assert '<q lang="fr" class="mr-quote">Tous les étudiants (moyenne) 29%</q>' in row
     assert "<small>OpenClassrooms, Mission Report 2022</small>" in row
 
 
@@ -274,7 +274,75 @@ def test_sources_are_named_by_their_document():
     assert name_document(SOURCE_2022, "fr") == "OpenClassrooms, Rapport de mission 2022"
     assert name_document(SOURCE_2022, "en") == "OpenClassrooms, Mission Report 2022"
     assert name_document("board minutes", "en") == "board minutes"
-    assert format_quote("a < b", SOURCE_2020, "en").startswith('<q class="mr-quote">a &lt; b</q>')
+    quote = format_quote("a < b", SOURCE_2020, "en")
+    assert quote.startswith('<q lang="fr" class="mr-quote">a &lt; b</q>')
+    # A document the project does not know is named as written, its language unmarked.
+    assert format_quote("a", "board minutes", "en").startswith('<q class="mr-quote">a</q>')
+
+
+SOURCE_2023 = "mission_report_2023"
+QUOTED = pd.DataFrame(
+    [
+        {
+            **fig(2022, "corporate_clients", "all", 300, "count", "plus de 300 clients"),
+            "section": "Analyse quantitative",
+            "translation": "more than 300 clients",
+        },
+        {
+            **fig(
+                2022,
+                "paths_offered",
+                "all",
+                50,
+                "count",
+                "more than 50 paths",
+                source=SOURCE_2023,
+            ),
+            "section": "The rise of apprenticeship",
+            "translation": "plus de 50 parcours",
+        },
+    ]
+)
+
+
+def passage_of(html: str, quote: str) -> str:
+    """The cell of ``html`` that holds ``quote``."""
+    return next(cell for cell in html.split("<td") if quote in cell)
+
+
+def test_an_english_page_shows_a_french_passage_with_its_translation_and_section():
+    cell = passage_of(page(published=QUOTED).uncomputed_table().data, "plus de 300 clients")
+    assert '<q lang="fr" class="mr-quote">plus de 300 clients</q>' in cell
+    assert '<span class="mr-translation">our translation: “more than 300 clients”</span>' in cell
+    assert (
+        "<small>OpenClassrooms, Mission Report 2022, "
+        '“<span lang="fr">Analyse quantitative</span>”</small>' in cell
+    )
+
+
+def test_a_french_page_translates_an_english_passage_and_no_french_one():
+    html = page("fr", published=QUOTED).uncomputed_table().data
+    english = passage_of(html, "more than 50 paths")
+    assert '<q lang="en" class="mr-quote">more than 50 paths</q>' in english
+    assert (
+        f'<span class="mr-translation">notre traduction{NBSP}: «{NBSP}plus de 50 parcours'
+        f"{NBSP}»</span>" in english
+    )
+    assert (
+        f"OpenClassrooms, Rapport de mission 2023, «{NBSP}"
+        f'<span lang="en">The rise of apprenticeship</span>{NBSP}»' in english
+    )
+    french = passage_of(html, "plus de 300 clients")
+    assert '<q lang="fr" class="mr-quote">plus de 300 clients</q>' in french
+    assert "mr-translation" not in french and "more than 300 clients" not in french
+    assert f'«{NBSP}<span lang="fr">Analyse quantitative</span>{NBSP}»' in french
+
+
+def test_the_passages_of_a_finding_carry_their_translation():
+    pair = QUOTED.assign(metric="corporate_clients", value=[300, 250], source=SOURCE_2022)
+    pair.loc[1, ["quote", "translation"]] = ["250 clients", "250 clients"]
+    html = page(published=pair).consistency_findings().data
+    assert "our translation: “more than 300 clients”" in html
 
 
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)

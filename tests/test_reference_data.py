@@ -16,6 +16,7 @@ from helpers.figures import registry
 from helpers.intake import contract
 from helpers.intake.dataset import Dataset, read_category_rules
 from helpers.pages import i18n
+from helpers.pages.sections.published import DOCUMENT_LANGUAGES
 
 PUBLISHED_COLUMNS = [
     "year",
@@ -25,9 +26,13 @@ PUBLISHED_COLUMNS = [
     "unit",
     "kind",
     "source",
+    "section",
     "quote",
+    "translation",
     "note",
 ]
+# A passage may sit before any heading of its document.
+MAY_BE_EMPTY = {"section"}
 TARGET_COLUMNS = [*contract.TABLES_BY_NAME["targets"].column_names, "note"]
 KINDS = {"actual", "approximate", "target", "benchmark"}
 UNITS = {
@@ -133,7 +138,7 @@ def test_published_figures_columns(published):
 
 
 def test_published_figures_cells_are_filled_and_typed(published):
-    for col in PUBLISHED_COLUMNS:
+    for col in set(PUBLISHED_COLUMNS) - MAY_BE_EMPTY:
         assert (published[col] != "").all(), f"empty {col}"
     years = pd.to_numeric(published["year"], errors="raise")
     assert (years == years.round()).all() and years.between(2018, 2030).all()
@@ -172,8 +177,23 @@ def test_every_source_is_a_document_the_catalogs_name(published, targets):
             assert i18n.has_key(f"document.{name}", lang), (name, lang)
 
 
-def test_quotes_are_short(published):
+def test_every_source_is_written_in_a_language_of_the_report(published, targets):
+    for name in set(published["source"]) | set(targets["source"]):
+        assert DOCUMENT_LANGUAGES.get(name) in i18n.LANGUAGES, name
+
+
+def test_every_quoted_passage_has_the_reports_translation(published):
+    quoted = published[published["quote"] != ""]
+    assert (quoted["translation"].str.strip() != "").all()
+    # A translation is of the whole passage, not a copy of it (figures alone aside).
+    worded = quoted[quoted["quote"].str.contains(r"[^\W\d_]{3}")]
+    assert (worded["translation"] != worded["quote"]).all()
+
+
+def test_quotes_and_their_parts_are_short(published):
     assert (published["quote"].str.len() <= 150).all()
+    assert (published["translation"].str.len() <= 180).all()
+    assert (published["section"].str.len() <= 80).all()
 
 
 def test_metrics_outside_the_kpi_file_say_so(published, kpi_ids):

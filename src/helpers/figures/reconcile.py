@@ -96,11 +96,16 @@ COMPARISON_COLUMNS = [
     "tolerance",
     "status",
     "source",
+    "section",
     "quote",
+    "translation",
     "note",
     *REASON_COLUMNS,
 ]
-FIGURE_FIELDS = ["year", "metric", "segment", "value", "unit", "kind", "source", "quote"]
+# Where a figure is quoted from, as the pages cite it: the document, its part, the
+# passage and the project's translation of it.
+PASSAGE_FIELDS = ["source", "section", "quote", "translation"]
+FIGURE_FIELDS = ["year", "metric", "segment", "value", "unit", "kind", *PASSAGE_FIELDS]
 FINDING_COLUMNS = [
     "rule",
     "key",
@@ -175,9 +180,11 @@ def read_published(published: pd.DataFrame) -> pd.DataFrame:
     frame = published.copy()
     frame["year"] = pd.to_numeric(frame["year"]).astype(int)
     frame["value"] = pd.to_numeric(frame["value"]).astype(float)
-    if "note" not in frame.columns:
-        frame["note"] = ""
-    for column in ("metric", "segment", "unit", "kind", "source", "quote", "note"):
+    # A table of a test or an older run may lack the columns that only describe a figure.
+    for column in ("section", "translation", "note"):
+        if column not in frame.columns:
+            frame[column] = ""
+    for column in ("metric", "segment", "unit", "kind", *PASSAGE_FIELDS, "note"):
         frame[column] = frame[column].fillna("").astype(str)
     order = ["year", "metric", "segment", "kind", "source", "quote"]
     return frame.sort_values(order, kind="stable").reset_index(drop=True)

@@ -71,7 +71,9 @@ STYLE = """<style>
 .mr-grid figcaption{font-size:.85rem}
 .mr-counts{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.3rem 1.6rem}
 .mr-quote{font-style:italic}
-:lang(fr) q{quotes:"\\00ab\\00a0" "\\00a0\\00bb" "\\201c" "\\201d"}
+html:lang(en) q{quotes:"\\201c" "\\201d" "\\2018" "\\2019"}
+html:lang(fr) q{quotes:"\\00ab\\00a0" "\\00a0\\00bb" "\\201c" "\\201d"}
+.mr-translation{font-size:.9em;color:#3b4150}
 .mr-finding{border-left:3px solid #dfe2ea;padding:.1rem 0 .1rem .9rem;margin:1rem 0}
 .mr-finding ul{margin:.3rem 0}
 .mr-folded{margin:.6rem 0}

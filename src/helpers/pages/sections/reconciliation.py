@@ -27,8 +27,8 @@ from helpers.pages.sections.figures import Kpi, format_value
 from helpers.pages.sections.markup import MISSING, escape, html_table, metric_link, tag
 from helpers.pages.sections.published import (
     PERCENT_UNITS,
+    format_passage,
     format_published,
-    format_quote,
 )
 from helpers.pages.sections.section import Section, read_page_run
 
@@ -270,7 +270,7 @@ class Reconciliation(Section):
     def passage_cell(self, row: dict) -> str:
         """The quoted passage and its document; for a figure in conflict, why it cannot
         hold, under them (the widest column, so the verdicts stay narrow)."""
-        quote = format_quote(row["quote"], row["source"], self.lang)
+        quote = format_passage(row, self.lang)
         reason = row.get(f"reason_{self.lang}") or ""
         return f'{quote}<p class="mr-conflict">{escape(reason)}</p>' if reason else quote
 
@@ -286,7 +286,7 @@ class Reconciliation(Section):
         body = [
             [
                 ("number", escape(format_published(row["published"], row["unit"], self.lang))),
-                ("", format_quote(row["quote"], row["source"], self.lang)),
+                ("", format_passage(row, self.lang)),
             ]
             for row in rows
         ]
@@ -308,7 +308,7 @@ class Reconciliation(Section):
             [
                 ("", escape(t(f"reconciliation.kind.{row['kind']}", self.lang))),
                 ("number", escape(format_published(row["published"], row["unit"], self.lang))),
-                ("", format_quote(row["quote"], row["source"], self.lang)),
+                ("", format_passage(row, self.lang)),
             ]
             for row in rows
         ]
@@ -382,7 +382,7 @@ class Reconciliation(Section):
                     value=format_published(figure["value"], figure["unit"], self.lang),
                 )
             )
-            + f"<br>{format_quote(figure['quote'], figure['source'], self.lang)}</li>"
+            + f"<br>{format_passage(figure, self.lang)}</li>"
             for figure in finding["figures"]
         )
         return (
