@@ -302,3 +302,27 @@ def test_bars_far_smaller_than_the_largest_get_a_panel_of_their_own_in_order():
     assert figure.axes[0].get_xlim()[1] < 20 < figure.axes[1].get_xlim()[1]
     single = charts.plot_bars(frame, "Scopes", "Tonnes", str)
     assert len(single.axes) == 1
+
+
+def test_a_phone_s_slope_chart_writes_short_labels_a_line_apart():
+    from helpers.pages.impact_charts import SLOPE_LABEL_POINTS, plot_slopes
+
+    frame = pd.DataFrame(
+        {
+            "label": [f"Group {i}" for i in range(8)],
+            "before": [0.10 + 0.01 * i for i in range(8)],
+            "after": [0.40 + 0.01 * i for i in range(8)],
+            "text": ["+30.0 pp (+25.0 pp to +35.0 pp)"] * 8,
+        }
+    )
+    figure = plot_slopes(frame, "Title", ("At application", "Six months after"), "{:.0%}".format)
+    charts.render_svg(figure)
+    charts.render_narrow_svg(figure)
+    ax = figure.axes[0]
+    right = sorted((a for a in ax.texts if a.xy[0] == 1), key=lambda a: a.xy[1])
+    assert [a.get_text() for a in right][:2] == ["40%  Group 0", "41%  Group 1"]
+    # One line of text in data units at the phone's size: labels never closer than that.
+    line = SLOPE_LABEL_POINTS / 72 / (figure.get_size_inches()[1] * ax.get_position().height)
+    gaps = [b.xy[1] - a.xy[1] for a, b in zip(right, right[1:], strict=False)]
+    assert min(gaps) >= line
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["At\napplication", "Six\nmonths after"]

@@ -359,7 +359,7 @@ def test_tables_have_a_title_and_scoped_headers():
     assert '<th scope="col"' in page and '<th scope="row">' in page
     assert "data-label=" in page
     figures = s.figure_table([("graduation_rate", "all"), ("students_started", "all")]).data
-    assert ">Graduation rate and Students who started a path, 2022</caption>" in figures
+    assert ">Graduation rate and students who started a path, 2022</caption>" in figures
 
 
 # --- key findings ---------------------------------------------------------------------

@@ -251,6 +251,10 @@ def render_narrow_svg(figure: Figure) -> str:
     for text in figure.findobj(Text):
         if text.get_fontsize() < NARROW_MIN_POINTS:
             text.set_fontsize(NARROW_MIN_POINTS)
+    # A chart that places its own labels (the slope chart) places them again for the width.
+    relayout = getattr(figure, "narrow_layout", None)
+    if relayout is not None:
+        relayout()
     return render_svg(figure)
 
 

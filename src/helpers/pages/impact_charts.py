@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.text import Annotation
 from matplotlib.ticker import FuncFormatter
 
 from helpers.pages.charts import (
@@ -25,6 +28,11 @@ from helpers.pages.charts import (
 )
 
 Formatter = Callable[[float], str]
+# The slope chart's end labels: their size, the line they take, and on a phone the
+# horizontal range (less room on the left, where only values are written).
+SLOPE_LABEL_POINTS = 8.5
+SLOPE_LINE_SPACING = 1.3
+SLOPE_NARROW_XLIM = (-0.45, 2.6)
 # Small multiples of the budget chart: teams per row.
 BUDGET_COLUMNS = 4
 
@@ -52,25 +60,41 @@ def plot_slopes(
             ax.plot([0, 1], [before, after], color=colour, marker="o", linewidth=1.8)
         # Labels at both ends, spaced so that close groups stay readable.
         placed = frame.assign(colour=colours).dropna(subset=["before", "after"])
+        labels: list[SlopeLabel] = []
         for side, column, align, dx in ((0, "before", "right", -8), (1, "after", "left", 8)):
-            rows = placed.sort_values(column)
-            positions = spread(list(rows[column]), 0.035)
-            for y, record in zip(positions, rows.to_dict("records"), strict=True):
-                text = (
-                    f"{record['label']}  {value_format(record[column])}"
+            for record in placed.to_dict("records"):
+                value = value_format(record[column])
+                wide = (
+                    f"{record['label']}  {value}"
                     if side == 0
-                    else f"{value_format(record[column])}  {record['label']}: {record['text']}"
+                    else f"{value}  {record['label']}: {record['text']}"
                 )
-                ax.annotate(
-                    text,
-                    xy=(side, y),
+                # A phone has room for neither names on the left nor intervals on the
+                # right: the left end keeps its value, the right its value and name (the
+                # table under the chart gives every change with its interval).
+                narrow = value if side == 0 else f"{value}  {record['label']}"
+                annotation = ax.annotate(
+                    wide,
+                    xy=(side, record[column]),
                     xytext=(dx, 0),
                     textcoords="offset points",
                     ha=align,
                     va="center",
-                    fontsize=8.5,
+                    fontsize=SLOPE_LABEL_POINTS,
                     color=record["colour"],
                 )
+                labels.append(SlopeLabel(annotation, side, record[column], narrow))
+        space_labels(figure, ax, labels)
+
+        def narrow_layout() -> None:
+            for label in labels:
+                label.annotation.set_text(label.narrow)
+            ax.set_xlim(*SLOPE_NARROW_XLIM)
+            # The two ends' names are closer on a phone: one word a line.
+            ax.set_xticks([0, 1], [end.replace(" ", "\n", 1) for end in ends])
+            space_labels(figure, ax, labels)
+
+        figure.narrow_layout = narrow_layout
         missing = frame[frame["before"].isna() | frame["after"].isna()]
         if len(missing):
             add = "; ".join(f"{r['label']}: {r['text']}" for r in missing.to_dict("records"))
@@ -83,6 +107,28 @@ def plot_slopes(
         set_title(figure, title)
         add_note(figure, note)
     return figure
+
+
+@dataclass(frozen=True)
+class SlopeLabel:
+    """A label at one end of a slope chart: the text drawn, its side (0 before, 1
+    after), the value it sits at, and its shorter text for a phone."""
+
+    annotation: Annotation
+    side: int
+    value: float
+    narrow: str
+
+
+def space_labels(figure: Figure, ax: Axes, labels: list[SlopeLabel]) -> None:
+    """Each side's labels at their values, moved apart by at least one line of their
+    text at the figure's present size (so the phone's chart, smaller, spreads them more)."""
+    axes_inches = figure.get_size_inches()[1] * ax.get_position().height
+    gap = SLOPE_LINE_SPACING * SLOPE_LABEL_POINTS / 72 / axes_inches
+    for side in (0, 1):
+        own = sorted((label for label in labels if label.side == side), key=lambda x: x.value)
+        for label, y in zip(own, spread([x.value for x in own], gap), strict=True):
+            label.annotation.xy = (side, y)
 
 
 def spread(values: list[float], gap: float) -> list[float]:

@@ -22,6 +22,7 @@ from helpers.pages.sections.figures import (
     compare_years,
 )
 from helpers.pages.sections.markup import MISSING, escape, html_table, metric_link, tag
+from helpers.pages.sections.text import lower_first
 
 
 class SectionTables:
@@ -127,7 +128,9 @@ class SectionTables:
         return t("table.title_figures", self.lang, names=listed, year=self.year)
 
     def list_figures(self, names: Sequence[str]) -> str:
-        """Figures named in a title: all of them up to three, else the first and a count."""
+        """Figures named in a title: all of them up to three, else the first and a count;
+        those after the first as they read inside a sentence."""
+        names = [*names[:1], *lower_first(names[1:])]
         if len(names) > 3:
             listed = t("table.title_more", self.lang, first=names[0], count=len(names) - 1)
         elif len(names) > 1:

@@ -29,8 +29,9 @@ from helpers.pages.sections.markup import STYLE, escape
 
 
 def lower_first(names: Sequence[str]) -> list[str]:
-    """Labels as they read inside a sentence: first letter in lower case."""
-    return [name[:1].lower() + name[1:] for name in names]
+    """Labels as they read inside a sentence: first letter in lower case, unless the
+    first word is an acronym ("CO₂", "HTML")."""
+    return [name if name[1:2].isupper() else name[:1].lower() + name[1:] for name in names]
 
 
 class SectionText:
