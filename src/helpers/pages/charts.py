@@ -26,7 +26,6 @@ from contextlib import contextmanager
 
 import matplotlib
 import pandas as pd
-import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
@@ -172,6 +171,9 @@ def spread_positions(values: Sequence[float], gap: float) -> list[float]:
 @contextmanager
 def chart_style():
     """seaborn's white-grid style with the report's fonts, active while a chart is drawn."""
+    # Imported here: the report's own process builds pages without drawing a chart.
+    import seaborn as sns
+
     style = {
         **sns.axes_style("whitegrid"),
         "font.family": "DejaVu Sans",
@@ -633,6 +635,8 @@ def plot_trend(
     years = sorted(int(y) for y in frame["year"].unique())
     styles = dict(zip(series, pick_line_styles(len(series)), strict=True))
     few = len(series) <= MAX_LABELLED_SERIES
+    import seaborn as sns
+
     with chart_style():
         figure = new_figure(3.8)
         ax = figure.subplots()
@@ -792,6 +796,8 @@ def plot_monthly(
     series = list(dict.fromkeys(frame["series"]))
     styles = dict(zip(series, pick_line_styles(len(series)), strict=True))
     months = frame.drop_duplicates("position").sort_values("position")
+    import seaborn as sns
+
     with chart_style():
         figure = new_figure(3.6)
         ax = figure.subplots()

@@ -1,6 +1,6 @@
 """Putting the files of one language's report into the staging folder of the year.
 
-``assemble_report`` writes OUT/Y/<lang> in staging: the section pages and executed
+``assemble_reports`` writes OUT/Y/<lang> in staging: the section pages and executed
 notebooks from the cache, the run's figures, the KPI file and its dictionary, the folder
 README, the methods page, the index, the PDF edition and the manifest that says which
 key built it. ``assemble_year`` adds what the year folder holds beside the languages:
@@ -11,17 +11,19 @@ published before and not rebuilt now, carried over unchanged.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import shutil
 import time
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from helpers.core.atomic import write_text_atomically
 from helpers.core.params import LANGUAGES
 from helpers.core.paths import PACKAGE_DIR
 from helpers.figures.run_data import RUN_DATA_FILES
-from helpers.pages.render import INDEX_PAGE, METHODS_PAGE
+from helpers.pages.render import INDEX_PAGE, METHODS_PAGE, Site
 from helpers.run import publish
 from helpers.run.execute import LanguageRun
 from helpers.run.plan import MANIFEST, ReportFailure, list_other_years
@@ -34,15 +36,30 @@ RUN_DATA_DIR = "run-data"
 KPIS_FILE = "kpis.csv"
 
 
-def assemble_report(staging: Path, run: LanguageRun, progress: Progress) -> None:
-    """Put every file of OUT/Y/<lang> into ``staging``: pages, KPI file, run data,
-    notebooks, PDF, manifest."""
+def assemble_reports(staging: Path, runs: Sequence[LanguageRun], progress: Progress) -> None:
+    """Put every file of OUT/Y/<lang> of each run into ``staging/<lang>``: pages, KPI
+    file, run data, notebooks, the PDF edition (the languages' laid out side by side),
+    and the manifest."""
+    files = {run.site.lang: assemble_pages(staging / run.site.lang, run) for run in runs}
+    for run, pdf in zip(runs, write_pdfs(staging, runs, progress), strict=True):
+        write_manifest(staging / run.site.lang, run, [*files[run.site.lang], pdf])
+        progress.say(
+            f"pages: {INDEX_PAGE}, {len(run.plan.sections)} sections, {KPIS_FILE} ({run.site.lang})"
+        )
+
+
+def assemble_pages(staging: Path, run: LanguageRun) -> list[str]:
+    """Every file of OUT/Y/<lang> but the PDF and the manifest, written into ``staging``."""
     staging.mkdir(parents=True, exist_ok=True)
     files = place_sections(staging, run)
     files += place_run_data(staging, run)
     files += write_methods(staging, run)
     files += write_index(staging, run)
-    files += write_pdf(staging, run, progress)
+    return files
+
+
+def write_manifest(staging: Path, run: LanguageRun, files: list[str]) -> None:
+    """The manifest of a language's report: the key that built it and its files."""
     manifest = {
         "key": run.plan.report_key,
         "lang": run.site.lang,
@@ -50,9 +67,6 @@ def assemble_report(staging: Path, run: LanguageRun, progress: Progress) -> None
         "built_utc": run.site.built_utc,
     }
     write_text_atomically(staging / MANIFEST, json.dumps(manifest, indent=2) + "\n")
-    progress.say(
-        f"pages: {INDEX_PAGE}, {len(run.plan.sections)} sections, {KPIS_FILE} ({run.site.lang})"
-    )
 
 
 def place_sections(staging: Path, run: LanguageRun) -> list[str]:
@@ -124,22 +138,44 @@ def write_index(staging: Path, run: LanguageRun) -> list[str]:
     return [INDEX_PAGE]
 
 
-def write_pdf(staging: Path, run: LanguageRun, progress: Progress) -> list[str]:
-    """The PDF edition of the language's pages."""
-    from helpers.pages.pdf_edition import EngineMissing, build_pdf
+def write_pdfs(staging: Path, runs: Sequence[LanguageRun], progress: Progress) -> list[str]:
+    """The PDF edition of each language, in the order of ``runs``.
 
-    progress.doing("pdf", f"laying out the index and {len(run.plan.sections)} sections")
-    started, cpu = time.monotonic(), time.process_time()
+    Laying out a PDF is the longest single step of a report and runs on one core: with
+    two languages, each is laid out in a process of its own, side by side.
+    """
+    from helpers.pages.pdf_edition import EngineMissing
+
+    jobs = [
+        (staging / run.site.lang, run.site, [s.page for s in run.plan.sections]) for run in runs
+    ]
+    sections = len(runs[0].plan.sections)
+    langs = ", ".join(run.site.lang for run in runs)
+    progress.doing("pdf", f"laying out the index and {sections} sections ({langs})")
     try:
-        pdf = build_pdf(staging, run.site, [s.page for s in run.plan.sections])
+        if len(jobs) == 1:
+            laid_out = [lay_out_pdf(*jobs[0])]
+        else:
+            # Spawned, not forked: the parent runs threads (the progress display).
+            context = multiprocessing.get_context("spawn")
+            workers = min(len(jobs), os.cpu_count() or 1)
+            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+                laid_out = list(pool.map(lay_out_pdf, *zip(*jobs, strict=True)))
     except EngineMissing as error:
         raise ReportFailure(f"report failed: {error}") from error
-    # CPU time beside the wall time: on a busy machine the two tell different stories.
-    progress.say(
-        f"pdf: {pdf.name}, laid out in {time.monotonic() - started:.1f}s "
-        f"({time.process_time() - cpu:.1f}s of CPU)"
-    )
-    return [pdf.name]
+    for name, wall, cpu in laid_out:
+        # CPU time beside the wall time: on a busy machine the two tell different stories.
+        progress.say(f"pdf: {name}, laid out in {wall:.1f}s ({cpu:.1f}s of CPU)")
+    return [name for name, _, _ in laid_out]
+
+
+def lay_out_pdf(folder: Path, site: Site, pages: list[str]) -> tuple[str, float, float]:
+    """Write the PDF edition of the pages in ``folder``; its name, wall and CPU seconds."""
+    from helpers.pages.pdf_edition import build_pdf
+
+    started, cpu = time.monotonic(), time.process_time()
+    pdf = build_pdf(folder, site, pages)
+    return pdf.name, time.monotonic() - started, time.process_time() - cpu
 
 
 def write_folder_readme(path: Path, year: int, lang: str) -> None:

@@ -21,8 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import nbformat
-
+from helpers.core.notebook_format import import_nbformat
 from helpers.run.privacy import read_views
 
 # Where the report publishes the run's figures, seen from its notebooks/ folder.
@@ -60,6 +59,7 @@ def publish_notebook(source: Path, destination: Path, name: str, dataset_name: s
     dataset_name : str
         The dataset's folder name, which replaces ``data_dir``.
     """
+    nbformat = import_nbformat()
     nb = nbformat.read(source, as_version=4)
     papermill = nb.metadata.get("papermill", {})
     parameters = papermill.get("parameters", {})

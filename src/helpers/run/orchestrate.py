@@ -21,7 +21,7 @@ from typing import Any
 
 from helpers.pages.render import INDEX_PAGE
 from helpers.run import publish
-from helpers.run.assemble import assemble_report, assemble_year, published_languages
+from helpers.run.assemble import assemble_reports, assemble_year, published_languages
 from helpers.run.checks import check_machine_paths, check_privacy
 from helpers.run.execute import LanguageRun, execute_sections, start_pool
 from helpers.run.plan import Plan, ReportOptions, is_cached, is_up_to_date, plan_report
@@ -132,8 +132,7 @@ def publish_year(runs: Sequence[LanguageRun], ds: Any, progress: Progress) -> No
     first = runs[0].options
     staging = publish.staging_folder(first.out, first.year)
     try:
-        for run in runs:
-            assemble_report(staging / run.site.lang, run, progress)
+        assemble_reports(staging, runs, progress)
         assemble_year(staging, first.year_folder, runs, progress)
         # The languages carried over were checked when they were built.
         for run in runs:

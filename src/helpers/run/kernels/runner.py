@@ -20,12 +20,12 @@ import os
 import queue
 import signal
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from helpers.core.notebook_format import import_nbformat
 from helpers.pages.render import Site
 from helpers.run.kernels.failures import describe_cell, locate_running_cell
 from helpers.run.kernels.forkserver import SECTION_MODULES
@@ -309,11 +309,9 @@ def execute_notebook(task: SectionTask, kernel: WarmKernel) -> tuple[str | None,
 
 def render_section(task: SectionTask) -> int:
     """Write the task's page from its executed notebook; return the hidden stderr count."""
-    import nbformat
-
     from helpers.pages.render import render_notebook, write_page
 
-    nb = nbformat.read(task.executed_path, as_version=4)
+    nb = import_nbformat().read(task.executed_path, as_version=4)
     page = render_notebook(nb, task.site, task.page_path.name)
     write_page(page.html, task.page_path)
     return page.hidden_stderr
@@ -345,10 +343,7 @@ def _quiet_libraries() -> None:
 
 def _import_heavy_modules() -> None:
     # Imported (and nbconvert's templates loaded) while the kernel starts, not after.
-    # jsonschema, under nbformat, builds an IRI grammar when it is importable (0.8 s of
-    # CPU per process) for a string format the notebook schema never uses: a None entry
-    # in sys.modules makes that optional import fail at once.
-    sys.modules.setdefault("rfc3987_syntax", None)
+    import_nbformat()
     import papermill  # noqa: F401
 
     from helpers.pages.render import build_exporter
