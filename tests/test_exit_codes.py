@@ -121,7 +121,7 @@ def test_make_validate_and_kpis_take_folders_with_spaces(tmp_path):
     assert "ignored" not in validated.stdout
     written = make("kpis", "YEAR=2022", f"DATA={data}", f"OUT={out}", "MIN_CELL=1")
     assert written.returncode == DONE, written.stderr
-    assert (out / "2022" / "kpis.csv").is_file()
+    assert (out / "kpis-2022.csv").is_file()
 
 
 def test_make_validate_refuses_a_bad_dataset_in_a_folder_with_spaces(tmp_path):

@@ -208,6 +208,17 @@ def test_year_outside_the_data_is_refused(tmp_path, dataset):
     assert "does not cover 2030" in result.stderr
 
 
+def test_a_year_the_description_does_not_declare_is_refused_before_kernels_warm(tmp_path, dataset):
+    (dataset / "dataset.json").write_text('{"synthetic": true, "years": [2021, 2022]}')
+    result = run_report(
+        "--year", "2023", "--data", str(dataset), "--out", str(tmp_path / "out"),
+        "--notebooks", str(notebooks(tmp_path, "good")),
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "does not cover 2023 (it covers 2021–2022)" in result.stderr
+    assert "warming" not in result.stdout and "validate:" not in result.stdout
+
+
 def test_bad_parameters_are_refused_with_status_2(tmp_path, dataset):
     out = tmp_path / "out"
     result = run_report("--year", YEAR, "--data", str(dataset), "--out", str(out), "--lang", "de")

@@ -25,7 +25,12 @@ from helpers.run.assemble import assemble_reports, assemble_year, published_lang
 from helpers.run.checks import check_machine_paths, check_privacy
 from helpers.run.execute import LanguageRun, execute_sections, start_pool
 from helpers.run.plan import Plan, ReportOptions, is_cached, is_up_to_date, plan_report
-from helpers.run.prepare import describe_site, prepare_run_data, validate_dataset
+from helpers.run.prepare import (
+    check_declared_year,
+    describe_site,
+    prepare_run_data,
+    validate_dataset,
+)
 from helpers.run.progress import Progress
 
 
@@ -95,6 +100,7 @@ def run_languages(
 ) -> tuple[list[LanguageRun], Any]:
     """Validate once, compute the figures once, execute every language's sections."""
     first = languages[0]
+    check_declared_year(first)
     to_run = sum(len(p.to_run) for p in plans)
     total = sum(len(p.sections) for p in plans)
     workers = min(first.workers, to_run)

@@ -57,6 +57,25 @@ def run_data_folder(options: ReportOptions, plan: Plan) -> Path:
     return publish.cache_root(options.out) / f"{options.year}-{options.lang}-run-{plan.run_key}"
 
 
+def refuse_uncovered_year(year: int, years: list[int]) -> None:
+    """Stop the run when the dataset does not cover ``year``."""
+    if year not in years:
+        span = f"{years[0]}–{years[-1]}" if years else "no year"
+        raise ReportFailure(f"report failed: the dataset does not cover {year} (it covers {span})")
+
+
+def check_declared_year(options: ReportOptions) -> None:
+    """Refuse a year the dataset's description declares it does not cover, before any
+    kernel warms. The years it declares are the years it covers (``covered_years``);
+    without a valid declaration the years come from the checked data, after validation.
+    """
+    from helpers.intake.description import read_description
+
+    declared = read_description(options.data_dir).meta.get("years")
+    if declared:
+        refuse_uncovered_year(options.year, sorted(set(declared)))
+
+
 def prepare_run_data(
     ds: Any,
     options: ReportOptions,
@@ -81,11 +100,7 @@ def prepare_run_data(
     )
 
     years = list_covered_years(ds)
-    if options.year not in years:
-        span = f"{years[0]}–{years[-1]}" if years else "no year"
-        raise ReportFailure(
-            f"report failed: the dataset does not cover {options.year} (it covers {span})"
-        )
+    refuse_uncovered_year(options.year, years)
     folder = run_data_folder(options, plan)
     if options.use_cache and all((folder / name).is_file() for name in RUN_DATA_FILES):
         progress.cache("figures", "reused")
