@@ -193,11 +193,13 @@ class Scorecard(Section):
         """The status as a badge, with why there is no figure when there is none."""
         cell = tag(t(f"status.{status}", self.lang), STATUS_CSS[status])
         if status == "not_measurable" and isinstance(reason, str) and reason:
-            words = {"min_cell": self.min_cell, "previous_year": self.previous_year}
-            cell += (
-                f"<br><small>{escape(t(f'targets.reason.{reason}', self.lang, **words))}</small>"
-            )
+            cell += f"<br><small>{escape(self.describe_reason(reason))}</small>"
         return cell
+
+    def describe_reason(self, reason: str) -> str:
+        """Why an objective has no figure this year, in words."""
+        words = {"min_cell": self.min_cell, "previous_year": self.previous_year}
+        return t(f"targets.reason.{reason}", self.lang, **words)
 
     def list_trajectories(self) -> pd.DataFrame:
         """Each objective's figure and status in every year up to the report year."""
@@ -274,7 +276,6 @@ class Scorecard(Section):
         wide = charts.render_svg(figure)
         narrow = charts.render_narrow_svg(figure)
         shown = frame.drop(columns="status")
-        alt = describe_chart(t("chart.alt", self.lang, title=drawn_title), shown)
         links = " · ".join(
             [
                 metric_link(metric, t("targets.definition_link", self.lang)),
@@ -307,8 +308,7 @@ class Scorecard(Section):
             words = {"name": name, "year": self.year, "objective": self.objective_words(record)}
             if math.isnan(record["value"]):
                 reason = record["reason"] if isinstance(record["reason"], str) else "absent"
-                reason_words = {"min_cell": self.min_cell, "previous_year": self.previous_year}
-                why = t(f"targets.reason.{reason}", self.lang, **reason_words)
+                why = self.describe_reason(reason)
                 return t("targets.finding_missing", self.lang, reason=why, **words)
             value = (
                 i18n.format_change(record["value"], self.lang)
