@@ -9,6 +9,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# The benchmark's own environment: the peers' tools (Ploomber) and the profilers, kept
+# out of the analyst's JupyterLab.
+BENCH_VENV := .venv-bench
+BENCH_INSTALLED := $(BENCH_VENV)/.installed
 
 YEAR ?=
 SECTIONS ?=
@@ -34,7 +38,7 @@ export DATA OUT
 # WeasyPrint, which lays out the PDF edition, needs Debian's Pango and some fonts.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-liberation
 
-.PHONY: help install system-packages report reports test lab data calibrate validate kpis snapshot pg-demo pg-bench contract-doc bench lint format lock clean
+.PHONY: help install system-packages report reports test test-fast lab data calibrate validate kpis snapshot pg-demo pg-bench contract-doc bench lint format lock clean
 
 ## Show this list of targets.
 help:
@@ -58,12 +62,23 @@ $(INSTALLED): requirements.lock pyproject.toml | system-packages
 	@# The grep drops this machine's notices about absent local package mirrors.
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock 2>&1 \
 		| { grep -v 'is ignored: it is neither a file nor a directory' || true; }
+	@# What an earlier lock held and this one does not (a tool moved to .venv-bench) leaves.
+	@extra=$$(comm -23 <($(BIN)/python -m pip list --format=freeze --exclude-editable --disable-pip-version-check \
+		| sed 's/==.*//' | tr 'A-Z_.' 'a-z--' | sort) <(sed -n 's/==.*//p' requirements.lock | tr 'A-Z_.' 'a-z--' | sort) \
+		| grep -vx 'pip' || true); \
+	if [ -n "$$extra" ]; then echo "removing from $(VENV), no longer locked:" $$extra; $(BIN)/python -m pip uninstall --yes --quiet $$extra; fi
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name mission-report --display-name "Mission report" >/dev/null
 	@touch $@
 
 ## Create .venv and install the pinned environment (other targets do this on first use).
 install: $(INSTALLED)
+
+$(BENCH_INSTALLED): requirements-bench.lock
+	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-bench.lock 2>&1 \
+		| { grep -v 'is ignored: it is neither a file nor a directory' || true; }
+	@touch $@
 
 # The languages a report may be built in, one or both (checked before any work).
 VALID_LANGS := en fr en,fr fr,en all
@@ -83,11 +98,19 @@ reports: $(INSTALLED)
 	@if [ "$$DATA" = "$(DEFAULT_DATA)" ]; then $(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA); fi
 	@$(BIN)/python -m helpers.report --all-years --data "$$DATA" --out "$$OUT" --lang $(REPORT_LANG) $(if $(MIN_CELL),--min-cell $(MIN_CELL))
 
-## Run the whole test suite (lint, unit, notebooks, calibration, browser).
+## Run the whole test suite (lint, unit, notebooks, reports, servers, browser): make test [ARGS="-k funnel"].
 test: $(INSTALLED)
 	$(BIN)/ruff check src tests notebooks
 	$(BIN)/ruff format --check src tests notebooks
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(ARGS)
+
+# The tests marked slow (notebooks, reports, generated data), those that start a server
+# (PostgreSQL, JupyterLab) and those that drive a browser are left out.
+FAST_TESTS := not slow and not server and not browser
+
+## Run the quick tests alone (no notebook, report, server or browser): make test-fast [ARGS="-k funnel"].
+test-fast: $(INSTALLED)
+	$(BIN)/python -m pytest -m "$(FAST_TESTS)" $(ARGS)
 
 ## Open JupyterLab with the project's kernel registered: make lab [ARGS="--port 8899"].
 lab: $(INSTALLED)
@@ -133,7 +156,7 @@ contract-doc: $(INSTALLED)
 	$(BIN)/python -m helpers.intake.contract_doc
 
 ## Measure the report's speed against the standard tools (see README): make bench [ARGS="--repeats 1"].
-bench: $(INSTALLED)
+bench: $(INSTALLED) $(BENCH_INSTALLED)
 	$(BIN)/python -m helpers.bench $(ARGS)
 
 ## Lint and check formatting of code and notebooks.
@@ -146,12 +169,16 @@ format: $(INSTALLED)
 	$(BIN)/ruff check --fix src tests notebooks
 	$(BIN)/ruff format src tests notebooks
 
-## Re-resolve requirements.lock from pyproject.toml (needs network).
+## Re-resolve requirements.lock and requirements-bench.lock from pyproject.toml (needs network).
 lock: $(INSTALLED)
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --no-annotate \
 		--custom-compile-command "make lock" -o requirements.lock
+	@# The benchmark's extra alone, its shared packages at the versions of requirements.lock.
+	$(BIN)/python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['bench'], sep='\n')" \
+		| $(BIN)/uv pip compile - --python-version 3.11 --no-annotate -c requirements.lock \
+		--custom-compile-command "make lock" -o requirements-bench.lock
 
 ## Remove the environment, generated data and outputs.
 clean:
-	rm -rf $(VENV) outputs/* outputs/.build "$${XDG_CACHE_HOME:-$$HOME/.cache}/mission-report" $(DEFAULT_DATA) data/bench .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH_VENV) outputs/* outputs/.build "$${XDG_CACHE_HOME:-$$HOME/.cache}/mission-report" $(DEFAULT_DATA) data/bench .pytest_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -65,6 +65,15 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 _OWN_CACHE = pytest.StashKey[str]()
+# Fixtures that start a server of their own: the tests that use them are marked
+# ``server`` (``make test-fast`` leaves them out).
+SERVER_FIXTURES = {"pg_server", "lab_server"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.server)
 
 
 # The rows of the valid dataset, kept one row to a line so that tests can point at them.

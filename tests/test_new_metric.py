@@ -35,9 +35,14 @@ def compute_paths_in_catalogue(ds: Dataset, year: int, min_cell: int) -> pd.Data
 def with_new_metric(monkeypatch):
     # Step 2: its declaration.
     spec = registry.declare(
-        METRIC, "funnel", "count", "paths", "higher", compute_paths_in_catalogue,
-        {"paths": ("path_id",)},
-    )  # fmt: skip
+        id=METRIC,
+        section="funnel",
+        kind="count",
+        unit="paths",
+        direction="higher",
+        compute=compute_paths_in_catalogue,
+        reads={"paths": ("path_id",)},
+    )
     metrics = (*registry.METRICS, spec)
     monkeypatch.setattr(registry, "METRICS", metrics)
     monkeypatch.setattr(registry, "METRICS_BY_ID", {m.id: m for m in metrics})

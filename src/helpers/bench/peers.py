@@ -4,14 +4,15 @@
 tools would chain them. ``floor``: the report's own orchestration over notebooks that
 only import their libraries. ``ploomber``: the same notebooks as a Ploomber pipeline
 with its parallel executor and HTML products, what an analyst would pick to run
-notebooks in parallel.
+notebooks in parallel; it runs in the benchmark's own environment
+(``helpers.bench.ploomber_pipeline``).
 """
 
 from __future__ import annotations
 
 import shutil
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 
 from helpers.bench.measure import run_command
@@ -19,6 +20,9 @@ from helpers.core.layout import SECTION_ORDER
 from helpers.core.paths import NOTEBOOKS_DIR, OUTPUTS_DIR, ROOT
 
 BIN = Path(sys.executable).parent
+# The benchmark's own environment (``make bench`` creates it): the peers' tools, which
+# the analyst's environment does not hold.
+BENCH_PYTHON = ROOT / ".venv-bench" / "bin" / "python"
 NOTEBOOK_CACHE = OUTPUTS_DIR / ".cache"
 KERNEL_NAME = "mission-report"
 # The libraries every section notebook imports (through helpers.pages.sections) and nothing else.
@@ -87,47 +91,29 @@ def run_naive_chain(year: int, data: Path, out: Path, env: Mapping[str, str]) ->
 
 
 def ploomber_command(year: int, data: Path, out: Path, processes: int) -> list[str | Path]:
-    """The pipeline run in a process of its own (``python -m helpers.bench.peers``)."""
-    return [BIN / "python", "-m", "helpers.bench.peers", str(year), data, out, str(processes)]
+    """The pipeline run by the benchmark's own environment
+    (``helpers.bench.ploomber_pipeline``), on the section notebooks."""
+    command: list[str | Path] = [BENCH_PYTHON, "-m", "helpers.bench.ploomber_pipeline"]
+    command += [str(year), data, out, str(processes), KERNEL_NAME]
+    return command + section_notebooks()
 
 
-def run_ploomber(year: int, data: Path, out: Path, processes: int = 2) -> None:
-    """Build the section notebooks as a Ploomber DAG: the first notebook computes the
-    figures, the others depend on it and run in parallel; each product is an HTML page
-    without the code (``exclude_input``), as the report's pages."""
-    from ploomber import DAG
-    from ploomber.executors import Parallel
-    from ploomber.products import File
-    from ploomber.tasks import NotebookRunner
+def ploomber_environment() -> dict[str, str]:
+    """What the pipeline's process adds to the environment: the package's source (it
+    is not installed in the benchmark's environment), the analyst's Jupyter folder,
+    where the project's kernel is registered, and no usage statistics."""
+    return {
+        "PYTHONPATH": str(ROOT / "src"),
+        "JUPYTER_PATH": str(BIN.parent / "share" / "jupyter"),
+        "PLOOMBER_STATS_ENABLED": "false",
+    }
 
+
+def run_ploomber(
+    year: int, data: Path, out: Path, processes: int, env: Mapping[str, str] | None = None
+) -> None:
+    """The Ploomber peer, cold: the figures notebooks computed before are forgotten."""
     forget_notebook_figures()
-    out.mkdir(parents=True, exist_ok=True)
-    dag = DAG(executor=Parallel(processes=processes))
-    tasks = [
-        NotebookRunner(
-            notebook,
-            File(out / f"{notebook.stem}.html"),
-            dag=dag,
-            name=notebook.stem,
-            params={"year": year, "data_dir": str(data)},
-            kernelspec_name=KERNEL_NAME,
-            nbconvert_export_kwargs={"exclude_input": True},
-            static_analysis="disable",
-            local_execution=True,
-        )
-        for notebook in section_notebooks()
-    ]
-    for task in tasks[1:]:
-        tasks[0] >> task
-    dag.build(force=True, show_progress=False)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m helpers.bench.peers YEAR DATA OUT PROCESSES``: the Ploomber pipeline."""
-    year, data, out, processes = argv if argv is not None else sys.argv[1:]
-    run_ploomber(int(year), Path(data), Path(out), int(processes))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    run_command(
+        ploomber_command(year, data, out, processes), {**(env or {}), **ploomber_environment()}
+    )

@@ -111,11 +111,8 @@ def build_variants(
         Variant(
             "ploomber",
             bench.cold(
-                lambda env: run_command(
-                    peers.ploomber_command(
-                        year, DEFAULT_DATA_DIR, bench.fresh("ploomber"), processes
-                    ),
-                    {**env, "PLOOMBER_STATS_ENABLED": "false"},
+                lambda env: peers.run_ploomber(
+                    year, DEFAULT_DATA_DIR, bench.fresh("ploomber"), processes, env
                 )
             ),
             f"cold: empty cache folder, Ploomber DAG, Parallel({processes}), HTML products",

@@ -68,6 +68,8 @@ if TYPE_CHECKING:
 
     from helpers.intake.dataset import Dataset
 RUN_DATA_CACHE_DIR = OUTPUTS_DIR / ".cache" / "run-data"
+# The stages whose code computes the figures: the figures stage and what it may import.
+FIGURES_STAGES = ("core", "intake", "figures")
 # Source files whose content defines "the code" of a run; caches are not code.
 CODE_SUFFIXES = {".py", ".json", ".toml", ".csv", ".html", ".css", ".j2", ".tpl", ".ipynb"}
 
@@ -381,13 +383,15 @@ def load_run_data(
 
 def run_data_key(fingerprint: str, year: int, min_cell: int, description: str) -> str:
     """What the figures of a run depend on: the data, its description (``description``,
-    a hash of dataset.json, whose years decide the history), the helper code, year and
-    min_cell (``helpers.core.cache.cache_key``). Not the language: the figures are the
-    same in every language, and both languages of a run share them."""
+    a hash of dataset.json, whose years decide the history), the code of the stages that
+    compute them and the reference tables (``hash_figures_code``), year and min_cell
+    (``helpers.core.cache.cache_key``). Not the language: the figures are the same in
+    every language, and both languages of a run share them. Not the pages' code: a
+    chart drawn differently reuses the figures."""
     return cache_key(
         files={"dataset": fingerprint, "dataset.json": description},
         params={"year": year, "min_cell": min_cell},
-        code=hash_helper_code(),
+        code=hash_figures_code(),
     )
 
 
@@ -441,6 +445,15 @@ def describe_code_version() -> dict[str, Any]:
     return {"commit": read_git_commit(), "hash": hash_code()}
 
 
+def provenance_names_this_code(folder: Path) -> bool:
+    """True when the run.json of ``folder`` names the code now checked out."""
+    try:
+        recorded = json.loads((Path(folder) / PROVENANCE_FILE).read_text(encoding="utf-8"))
+        return recorded["code"] == describe_code_version()
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
 def read_git_commit() -> str | None:
     """The checked-out commit, suffixed ``+changes`` when code differs from it; None
     outside a git checkout."""
@@ -466,11 +479,25 @@ def hash_code() -> str:
 
 def hash_helper_code() -> str:
     """A hash of every source file of the helper package (templates included) and of
-    the reference tables shipped with it (published figures, stated aims, ...)."""
+    the reference tables shipped with it (published figures, stated aims, ...): what
+    a section's page depends on, beside the figures and its notebook."""
     return hash_text(f"{_hash_tree(str(PACKAGE_DIR))}|{_hash_tree(str(REFERENCE_DIR))}")
 
 
-@lru_cache(maxsize=4)
+def hash_figures_code(package_dir: Path = PACKAGE_DIR, reference_dir: Path = REFERENCE_DIR) -> str:
+    """A hash of the code that computes the figures and of the reference tables.
+
+    The code is that of the figures stage and of the stages it may import (``core``,
+    ``intake``: the data contract, its reading and its rules), as the layers contract of
+    pyproject.toml allows them; pages, runs and entry points are not part of it, so a
+    change in how a chart is drawn or a page is worded leaves the figures' key as it was.
+    """
+    trees = [_hash_tree(str(package_dir / stage)) for stage in FIGURES_STAGES]
+    top = hash_files([package_dir / "__init__.py"])
+    return hash_text("|".join([top, *trees, _hash_tree(str(reference_dir))]))
+
+
+@lru_cache(maxsize=16)
 def _hash_tree(root: str) -> str:
     # Cached: the code does not change during a run, and notebooks call this often.
     files = [

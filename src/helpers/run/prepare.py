@@ -93,6 +93,7 @@ def prepare_run_data(
     """
     from helpers.figures.run_data import (
         list_covered_years,
+        provenance_names_this_code,
         remember_figures,
         reuse_remembered_figures,
         write_provenance,
@@ -102,14 +103,18 @@ def prepare_run_data(
     years = list_covered_years(ds)
     refuse_uncovered_year(options.year, years)
     folder = run_data_folder(options, plan)
+    params = options.params.replace(output_dir=str(folder))
+    min_cell = options.params.min_cell
     if options.use_cache and all((folder / name).is_file() for name in RUN_DATA_FILES):
         progress.cache("figures", "reused")
         progress.say(f"kpis: reused ({options.lang})")
+        # The figures' key leaves out the pages' code: the provenance names the code
+        # that builds this run's pages.
+        if not provenance_names_this_code(folder):
+            write_provenance(ds, options.year, min_cell, folder, params)
         return folder
     partial = folder.with_name(f"{folder.name}.partial-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
-    params = options.params.replace(output_dir=str(folder))
-    min_cell = options.params.min_cell
     if computed is not None:
         partial.mkdir(parents=True)
         for name in FIGURES_FILES:
