@@ -54,6 +54,7 @@ class LabServer:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                env={**os.environ, **self.user_settings()},
             )
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
@@ -66,6 +67,18 @@ class LabServer:
                 time.sleep(0.5)
         self.stop()
         raise RuntimeError(f"JupyterLab did not answer:\n{self.log.read_text()[-3000:]}")
+
+    def user_settings(self) -> dict[str, str]:
+        """JupyterLab's user settings and workspaces in the test's folder, autosave off:
+        a notebook run in the page is never written back to notebooks/."""
+        settings = self.log.parent / "lab-settings"
+        plugin = settings / "@jupyterlab" / "docmanager-extension" / "plugin.jupyterlab-settings"
+        plugin.parent.mkdir(parents=True, exist_ok=True)
+        plugin.write_text(json.dumps({"autosave": False}), encoding="utf-8")
+        return {
+            "JUPYTERLAB_SETTINGS_DIR": str(settings),
+            "JUPYTERLAB_WORKSPACES_DIR": str(self.log.parent / "lab-workspaces"),
+        }
 
     def stop(self) -> None:
         """End the session make lab runs in (JupyterLab stops its kernels on SIGTERM)."""

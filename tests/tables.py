@@ -48,7 +48,10 @@ def contract_table(name: str, *rows: dict) -> pd.DataFrame:
     columns = contract.table(name).columns
     return pd.DataFrame(
         [
-            {c.name: row[c.name] if c.name in row else contract_default(name, c, n) for c in columns}
+            {
+                c.name: row[c.name] if c.name in row else contract_default(name, c, n)
+                for c in columns
+            }
             for n, row in enumerate(rows, start=1)
         ],
         columns=[c.name for c in columns],

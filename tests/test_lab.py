@@ -9,12 +9,14 @@ the file browser, a notebook opened, "Run All Cells", a chart drawn.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 from lab_server import LabServer
 
 from helpers.core.layout import SECTION_ORDER
+from helpers.core.paths import NOTEBOOKS_DIR
 
 KERNEL = "mission-report"
 # The section run in full: its charts and tables on the embedded data's defaults.
@@ -25,11 +27,22 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def lab_server(tmp_path_factory):
+    before = notebook_files()
+    checkpoints = NOTEBOOKS_DIR / ".ipynb_checkpoints"
+    kept = checkpoints.exists()
     server = LabServer(tmp_path_factory.mktemp("lab") / "jupyterlab.log").start()
     try:
         yield server
     finally:
         server.stop()
+        if not kept:  # JupyterLab's copy of a notebook it opened (git ignores them)
+            shutil.rmtree(checkpoints, ignore_errors=True)
+    # Opened and run, the committed notebooks stay as they were (no outputs saved).
+    assert notebook_files() == before
+
+
+def notebook_files() -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(NOTEBOOKS_DIR.iterdir()) if p.is_file()}
 
 
 def test_the_file_browser_lists_and_opens_every_section_notebook(lab_server):
@@ -84,6 +97,7 @@ def is_chart(output: dict) -> bool:
 
 @pytest.mark.browser
 def test_jupyterlab_s_page_opens_a_notebook_and_runs_all_its_cells(lab_server, tmp_path: Path):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
     from test_browser import CHROMIUM, CHROMIUM_ARGS
 
@@ -91,6 +105,7 @@ def test_jupyterlab_s_page_opens_a_notebook_and_runs_all_its_cells(lab_server, t
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            shot = tmp_path / f"jupyterlab-{RUN_SECTION}.png"
             errors: list[str] = []
             page.on("pageerror", lambda error: errors.append(str(error)))
             page.goto(f"{lab_server.url}/lab?token={lab_server.token}")
@@ -101,12 +116,24 @@ def test_jupyterlab_s_page_opens_a_notebook_and_runs_all_its_cells(lab_server, t
             page.locator(".jp-DirListing-item", has_text=f"{RUN_SECTION}.ipynb").dblclick()
             panel = page.locator(".jp-NotebookPanel:visible")
             panel.wait_for(timeout=60_000)
+            # A first opening asks which kernel to start, the project's one chosen.
+            choice = page.locator(".jp-Dialog", has_text="Select Kernel")
+            try:
+                choice.wait_for(timeout=20_000)
+            except PlaywrightTimeout:
+                pass
+            else:
+                assert "Mission report" in choice.locator("select").input_value() + (
+                    choice.locator("select option:checked").inner_text()
+                )
+                choice.locator(".jp-mod-accept").click()
             idle = panel.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")
             idle.wait_for(timeout=120_000)
             page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
             page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-            chart = panel.locator(".jp-OutputArea-output img.mr-chart, .jp-OutputArea-output svg")
-            chart.first.wait_for(timeout=300_000)
+            # Cells scrolled out of view may be hidden: a chart is there once attached.
+            chart = panel.locator(".jp-OutputArea-output img.mr-chart")
+            chart.first.wait_for(state="attached", timeout=300_000)
             # Every cell ran once the last one shows its execution count.
             last = panel.locator(".jp-CodeCell .jp-InputArea-prompt").last
             page.wait_for_function(
@@ -116,8 +143,11 @@ def test_jupyterlab_s_page_opens_a_notebook_and_runs_all_its_cells(lab_server, t
             )
             failures = panel.locator("[data-mime-type='application/vnd.jupyter.stderr']")
             tracebacks = [t for t in failures.all_inner_texts() if "Traceback" in t]
-            page.screenshot(path=str(tmp_path / f"jupyterlab-{RUN_SECTION}.png"), full_page=True)
+            chart.last.scroll_into_view_if_needed()
+            page.screenshot(path=str(shot))
             assert not tracebacks, tracebacks
             assert not errors, errors
         finally:
+            if not shot.exists():
+                page.screenshot(path=str(shot))  # what the page showed when it failed
             browser.close()
