@@ -38,7 +38,7 @@ export DATA OUT
 # WeasyPrint, which lays out the PDF edition, needs Debian's Pango and some fonts.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-liberation
 
-.PHONY: help install system-packages report reports test test-fast lab data calibrate validate kpis snapshot pg-demo pg-bench contract-doc bench lint format lock clean
+.PHONY: help install system-packages report reports test test-fast lab data calibrate validate kpis snapshot pg-demo pg-bench contract-doc section-doc bench lint format lock clean
 
 ## Show this list of targets.
 help:
@@ -154,6 +154,10 @@ pg-bench: $(INSTALLED)
 ## Rewrite docs/data-contract.md from the contract's code (a test checks it is current).
 contract-doc: $(INSTALLED)
 	$(BIN)/python -m helpers.intake.contract_doc
+
+## Rewrite docs/sections.md, what a section notebook may call, from the docstrings (a test checks it is current).
+section-doc: $(INSTALLED)
+	$(BIN)/python -m helpers.pages.section_doc docs/sections.md
 
 ## Measure the report's speed against the standard tools (see README): make bench [ARGS="--repeats 1"].
 bench: $(INSTALLED) $(BENCH_INSTALLED)
