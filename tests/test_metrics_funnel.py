@@ -2,7 +2,7 @@
 
 import pandas as pd
 import pytest
-from tables import ADMITTED_APPLICATION
+from tables import ADMITTED_APPLICATION, contract_table
 
 from helpers.figures.metrics import funnel
 from helpers.intake.dataset import Dataset
@@ -43,22 +43,29 @@ def figures(frame: pd.DataFrame) -> dict:
 
 @pytest.fixture(scope="module")
 def ds() -> Dataset:
-    members = pd.DataFrame(
-        {
-            "member_id": ["m1", "m2", "m3", "m4"],
-            "registered_at": ["2022-01-01", "2021-12-31", "2022-12-31", "2023-01-01"],
-            "country": "FR",
-            "gender": "female",
-        }
+    # Only the columns the figures read are given; the others take contract defaults.
+    members = contract_table(
+        "members",
+        *(
+            {"member_id": member, "registered_at": day}
+            for member, day in zip(
+                ["m1", "m2", "m3", "m4"],
+                ["2022-01-01", "2021-12-31", "2022-12-31", "2023-01-01"],
+                strict=True,
+            )
+        ),
     )
-    courses = pd.DataFrame(
-        {
-            "course_enrollment_id": ["c1", "c2", "c3", "c4"],
-            "member_id": ["m1", "m1", "m2", "m3"],
-            "course_id": "k1",
-            "started_at": ["2022-01-01", "2021-12-31", "2022-12-31", "2023-01-01"],
-            "certificate_at": ["2022-06-01", "2022-01-01", None, None],
-        }
+    courses = contract_table(
+        "course_enrollments",
+        *(
+            {"member_id": member, "started_at": day, "certificate_at": certificate}
+            for member, day, certificate in zip(
+                ["m1", "m1", "m2", "m3"],
+                ["2022-01-01", "2021-12-31", "2022-12-31", "2023-01-01"],
+                ["2022-06-01", "2022-01-01", None, None],
+                strict=True,
+            )
+        ),
     )
     applications = table(
         APPLICATION,
