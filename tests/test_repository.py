@@ -1,9 +1,13 @@
 """Conventions over the tree: committed notebooks are clean, data stays out of git."""
 
 import json
+import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
+
+import pytest
 
 from helpers import precommit_checks
 from helpers.core.paths import ROOT
@@ -70,3 +74,27 @@ def test_make_lab_passes_jupyter_options_through():
     )
     launch = [line for line in result.stdout.splitlines() if "jupyter lab" in line]
     assert launch and launch[-1].endswith("--port 8899 --no-browser")
+
+
+@pytest.mark.parametrize(
+    ("target", "selection"),
+    [("test", ""), ("test-fast", '-m "not slow and not server and not browser"')],
+)
+def test_make_test_passes_pytest_arguments_through(target, selection):
+    result = subprocess.run(
+        ["make", "-n", target, "ARGS=-k funnel -x"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    run = [line for line in result.stdout.splitlines() if "-m pytest" in line]
+    assert run and run[-1].endswith(f"-m pytest {selection} -k funnel -x".replace("  ", " "))
+
+
+def test_every_marker_make_test_fast_leaves_out_is_declared():
+    markers = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
+    declared = {m.split(":", 1)[0] for m in markers["markers"]}
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    fast = re.search(r"^FAST_TESTS := (.*)$", makefile, flags=re.MULTILINE).group(1)
+    assert set(re.findall(r"not (\w+)", fast)) == declared
