@@ -8,6 +8,7 @@ reference table computes the figures anew.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -138,6 +139,12 @@ def build(repository: Path, data: Path, out: Path, cache: Path) -> str:
     return done.stdout + done.stderr
 
 
+def code_of(out: Path) -> str:
+    """The code version the published report's provenance names."""
+    run = json.loads((out / YEAR / "en" / "run-data" / "run.json").read_text(encoding="utf-8"))
+    return run["code"]["hash"]
+
+
 def caches(output: str) -> str:
     found = re.findall(r"\bcaches: (.*)$", output, flags=re.MULTILINE)
     assert found, output
@@ -154,6 +161,7 @@ def test_a_chart_tweak_rebuilds_pages_and_pdf_from_the_figures_and_a_metric_chan
     assert "figures computed" in caches(first)
     pdf = out / YEAR / "en" / f"mission-report-{YEAR}-en.pdf"
     built_before = pdf.stat().st_mtime_ns
+    code_before = code_of(out)
     page = out / YEAR / "en" / "good.html"
     assert page.is_file()
 
@@ -163,6 +171,8 @@ def test_a_chart_tweak_rebuilds_pages_and_pdf_from_the_figures_and_a_metric_chan
     assert "computing the figures" not in tweaked
     assert "sections 0 of 1 reused" in caches(tweaked), tweaked
     assert pdf.stat().st_mtime_ns != built_before
+    # The provenance names the code that built these pages, not the one of the figures.
+    assert code_of(out) != code_before
 
     append_comment(repository / "src" / "helpers" / "figures" / "metrics" / "carbon.py")
     metric_changed = build(repository, data, out, cache)
