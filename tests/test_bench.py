@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import ast
 import math
+import sys
+from pathlib import Path
 
 import pytest
 
 from helpers.bench import history, line, scaling
 from helpers.bench.measure import Variant, interleave
 from helpers.bench.peers import make_report_command, report_command, section_notebooks
+from helpers.core.paths import ROOT
 
 
 def test_fit_exponent_recovers_a_power_law():
@@ -72,3 +76,27 @@ def test_commands_are_the_reports_and_make_reports(tmp_path):
     assert command[command.index("--lang") + 1] == "fr"
     assert "report" in [str(c) for c in make_report_command(2022, tmp_path)]
     assert [p.stem for p in section_notebooks()][0] == "funnel"
+
+
+def test_the_ploomber_peer_runs_from_the_benchmark_s_own_environment(tmp_path):
+    from helpers.bench import peers
+
+    command = peers.ploomber_command(2022, tmp_path / "data", tmp_path / "out", 2)
+    assert command[0] == ROOT / ".venv-bench" / "bin" / "python"
+    assert command[1:3] == ["-m", "helpers.bench.ploomber_pipeline"]
+    assert command[-len(section_notebooks()) :] == section_notebooks()
+    # The notebooks run on the project's kernel, registered in the analyst's environment.
+    kernels = Path(peers.ploomber_environment()["JUPYTER_PATH"]) / "kernels"
+    assert (kernels / peers.KERNEL_NAME / "kernel.json").is_file()
+
+
+def test_the_ploomber_pipeline_imports_nothing_of_the_analyst_s_environment():
+    source = (ROOT / "src/helpers/bench/ploomber_pipeline.py").read_text(encoding="utf-8")
+    imported = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            imported.add((node.module or "").split(".")[0])
+    assert "ploomber" in imported
+    assert imported - {"ploomber", "__future__"} <= set(sys.stdlib_module_names)
