@@ -49,6 +49,8 @@ def _query(folder: Path, sql: str) -> list[tuple]:
     return con.execute(sql).fetchall()
 
 
+# Generates a dataset of its own beside the module's.
+@pytest.mark.slow
 def test_same_seed_and_scale_give_the_same_bytes(small: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
     generate_dataset(again, scale=SCALE, seed=SEED)
@@ -58,6 +60,8 @@ def test_same_seed_and_scale_give_the_same_bytes(small: Path, tmp_path: Path) ->
         assert (small / name).read_bytes() == (again / name).read_bytes(), name
 
 
+# Generates a dataset of its own beside the module's.
+@pytest.mark.slow
 def test_another_seed_gives_other_data(small: Path, tmp_path: Path) -> None:
     other = tmp_path / "other"
     generate_dataset(other, scale=SCALE, seed=SEED + 1)
@@ -89,6 +93,8 @@ def test_the_marker_says_the_data_is_synthetic(small: Path) -> None:
     assert load_dataset(small).synthetic
 
 
+# Generates a dataset of its own beside the module's.
+@pytest.mark.slow
 def test_volumes_follow_the_scale(small: Path, tmp_path: Path) -> None:
     plan = Plan.load(SCALE)
     rows = _query(
@@ -107,6 +113,8 @@ def test_volumes_follow_the_scale(small: Path, tmp_path: Path) -> None:
         assert double_rows / small_rows == pytest.approx(2, rel=0.1), table
 
 
+# Generates a dataset of its own beside the module's.
+@pytest.mark.slow
 def test_ensure_reuses_a_matching_folder_and_regenerates_otherwise(tmp_path: Path) -> None:
     out = tmp_path / "data"
     assert ensure_dataset(out, scale=SCALE, seed=SEED).generated
@@ -116,6 +124,8 @@ def test_ensure_reuses_a_matching_folder_and_regenerates_otherwise(tmp_path: Pat
     assert json.loads((out / "dataset.json").read_text())["seed"] == SEED + 1
 
 
+# Generates a dataset of its own beside the module's.
+@pytest.mark.slow
 def test_an_interrupted_run_leaves_no_dataset_behind(tmp_path: Path, monkeypatch) -> None:
     def fail(*args, **kwargs):
         raise RuntimeError("interrupted")
