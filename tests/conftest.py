@@ -77,7 +77,7 @@ VALID_ROWS: dict[str, tuple[str, list[tuple]]] = {
             ("m2", "2021-03-05", "GB", "male"),
             ("m3", "2021-06-20", "ZZ", "other"),
             ("m4", "2022-02-01", "SN", "unknown"),
-            ("m5", "2022-04-15", "FR", "female"),
+            ("m5", "2022-02-15", "FR", "female"),
         ],
     ),
     "monthly_traffic": (

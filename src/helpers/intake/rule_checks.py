@@ -29,6 +29,7 @@ from helpers.intake.column_types import column_reading, type_family
 from helpers.intake.plausibility import overflow_findings
 from helpers.intake.rules import (
     ContractError,
+    DuplicateRule,
     LookupRule,
     Problem,
     RowRule,
@@ -200,6 +201,8 @@ def rule_findings(
     for rule in table_rules:
         if isinstance(rule, UniqueRule) and source.has(rule.key):
             findings += unique_findings(con, source, rule)
+        elif isinstance(rule, DuplicateRule) and source.has(rule.columns):
+            findings += duplicate_findings(con, source, rule)
         elif isinstance(rule, LookupRule) and rule not in clear:
             target = sources.get(rule.target)
             if source.has(rule.reads) and target is not None and target.has(rule.target_reads):
@@ -217,7 +220,7 @@ def clear_references(
     the large table's hash is built once rather than once per table. The references of
     a table that has a broken row are left to ``lookup_findings`` to count and locate.
     """
-    groups: dict[tuple[str, str, rules.Condition | None], list[tuple[Source, LookupRule]]] = {}
+    groups: dict[tuple[str, str, rules.Condition | None, str], list[tuple[Source, LookupRule]]] = {}
     for source in sources.values():
         if not source.usable:
             continue
@@ -230,11 +233,11 @@ def clear_references(
                 and target is not None
                 and target.has(rule.target_reads)
             ):
-                group = (rule.target, rule.target_key, rule.target_filter)
+                group = (rule.target, rule.target_key, rule.target_filter, rule.also)
                 groups.setdefault(group, []).append((source, rule))
     clear: set[LookupRule] = set()
-    for (target, key, condition), members in groups.items():
-        if len(members) < 2:
+    for (target, key, condition, also), members in groups.items():
+        if len(members) < 2 or also:
             continue
         parts = " UNION ALL ".join(
             f"SELECT {i} AS part, t.{quote(rule.via)} AS via FROM {source.typed} t "
@@ -291,6 +294,49 @@ def unique_findings(
     count = con.execute(f"SELECT count(*) {rows}").fetchone()[0]
     first = con.execute(f"SELECT _row {rows} ORDER BY _row LIMIT {rules.ROWS_SHOWN}").fetchall()
     return [Finding(source, rule.column, rule.rule, count, [r for (r,) in first])]
+
+
+def duplicate_findings(
+    con: duckdb.DuckDBPyConnection, source: Source, rule: DuplicateRule
+) -> list[Finding]:
+    """The rows equal to another row in every column (all copies of each), nulls equal."""
+    columns = ", ".join(quote(c) for c in rule.columns)
+    keep = well_typed(source, rule.columns)
+    # As for keys, distinct hashes of whole rows prove the rows distinct in one cheap
+    # aggregate; only a repeated hash sends the check on to the values themselves.
+    hashed = f"SELECT hash({columns}) AS h FROM {source.typed} WHERE {keep} GROUP BY h HAVING count(*) > 1"
+    if not con.execute(f"SELECT count(*) FROM ({hashed})").fetchone()[0]:
+        return []
+    rows = (
+        f"FROM (SELECT _row, count(*) OVER (PARTITION BY {columns}) AS n "
+        f"FROM {source.typed} WHERE {keep}) WHERE n > 1"
+    )
+    count = con.execute(f"SELECT count(*) {rows}").fetchone()[0]
+    if not count:
+        return []
+    first = con.execute(f"SELECT _row {rows} ORDER BY _row LIMIT {rules.ROWS_SHOWN}").fetchall()
+    return [Finding(source, rule.column, rule.rule, count, [r for (r,) in first])]
+
+
+def early_findings(con: duckdb.DuckDBPyConnection, sources: dict[str, Source]) -> list[Finding]:
+    """The rows breaking an order of events by a day at most (``rules.EARLY_RULES``):
+    warnings, not refusals."""
+    findings = []
+    for rule in rules.EARLY_RULES:
+        source = sources.get(rule.table)
+        if source is None or not source.has(rule.reads):
+            continue
+        if isinstance(rule, RowRule):
+            predicate = f"({rule.violation}) AND {well_typed(source, rule.reads)}"
+            [count] = count_rows(con, source, [predicate])
+            if count:
+                rows = first_rows(con, source, predicate)
+                findings.append(Finding(source, rule.column, rule.rule, count, rows))
+        elif isinstance(rule, LookupRule):
+            target = sources.get(rule.target)
+            if target is not None and target.has(rule.target_reads):
+                findings += lookup_findings(con, source, target, rule)
+    return findings
 
 
 def is_rising_key(source: Source, rule: UniqueRule) -> bool:
@@ -356,6 +402,8 @@ def lookup_findings(
     match = f"r.{quote(rule.target_key)} = t.{quote(rule.via)}"
     if rule.target_filter is not None:
         match += f" AND {rule.target_filter.sql('r')}"
+    if rule.also:
+        match += f" AND {rule.also}"
     keep = well_typed(source, rule.reads, "t")
     # Semi- and anti-joins, not correlated EXISTS: DuckDB runs them as one hash join,
     # about twice as fast on a reference to a large table.
