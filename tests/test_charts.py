@@ -365,7 +365,9 @@ def test_library_warnings_are_said_once_without_their_path(capsys):
 
     with charts.library_warnings_said():
         for _ in range(2):
-            warnings.warn("font cache at /home/someone/checkout/x/fonts.json is stale", stacklevel=1)
+            warnings.warn(
+                "font cache at /home/someone/checkout/x/fonts.json is stale", stacklevel=1
+            )
     said = capsys.readouterr().err
     assert said.count("font cache at <file> is stale") == 1
     assert "/home/someone" not in said

@@ -867,8 +867,6 @@ def whole_year(frames: dict[str, pd.DataFrame], year: int) -> dict[str, pd.DataF
 CONSISTENCY_CASES = [
     ("applied-before-registering", [("applications", 2, "started_at", "2021-06-10")],
      "applications", "started_at", "must be on or after the member's registered_at", [2]),
-    ("course-before-registering", [("course_enrollments", 3, "started_at", "2022-01-30")],
-     "course_enrollments", "started_at", "must be on or after the member's registered_at", [3]),
     ("survey-sent-before-graduation", [("graduate_surveys", 0, "sent_at", "2022-09-01")],
      "graduate_surveys", "sent_at",
      "must be on or after the enrollment's ended_at (the graduation)", [0]),

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from helpers.core.paths import DOCS_DIR
 from helpers.intake import (
-    consistency,
     contract,
     description,
     personal_columns,

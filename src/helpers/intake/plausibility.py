@@ -147,7 +147,7 @@ def find_warnings(
     from helpers.intake.rule_checks import early_findings
     from helpers.intake.rules import DAYS_EARLY_WARNED
 
-    found += [("date_early", DAYS_EARLY_WARNED, f) for f in early_findings(con, sources)]
+    found += [("date_early", DAYS_EARLY_WARNED, f) for f in early_findings(sources)]
     return found
 
 
