@@ -23,9 +23,9 @@ not looked for in running text, where every figure's digits would match one: num
 figures are not identifiers. It is looked for where a value stands whole and a figure
 cannot be mistaken for it: a JSON string (figures are JSON numbers), and a CSV field or
 an HTML table cell, unless its column is headed by a name that is not an identifier's
-(``value``, ``Applicants``: a column of figures). A column headed ``member_id``, a cell
-of a table without a header row, a field of a column mixing words and numbers under an
-identifier's name: each is searched. The bytes of embedded raster images (base64 PNG, JPEG, ...) are not text
+(``value``, ``Applicants``: a column of figures; a blank header: the rows' labels). A
+field under ``member_id`` or ``ID``, a cell of a table without a header row: each is
+searched. The bytes of embedded raster images (base64 PNG, JPEG, ...) are not text
 and are left out; embedded SVG is decoded and searched. A file that is not UTF-8 text
 (a PDF, an image) cannot be searched and is listed as skipped.
 
@@ -116,7 +116,7 @@ def scan_folder(ds: Dataset, folder: Path) -> Scan:
             scan.skipped.append(name)
         else:
             views[name] = texts
-            fields[name] = [f for f in text_fields(path, texts[0]) if is_numeric(f)]
+            fields[name] = [f for f in text_fields(path) if is_numeric(f)]
     scan.files = len(views)
     texts = [text for found in views.values() for text in found]
     all_ranges = measure_ranges(ds, list_identifier_columns(ds))
@@ -165,11 +165,15 @@ def names_identifier(header: str) -> bool:
     return bool(words & _IDENTIFYING_WORDS) or header.strip().lower() in named
 
 
-def text_fields(path: Path, raw: str) -> list[str]:
-    """The values of ``path`` that stand whole where a figure cannot be mistaken for an
-    identifier: JSON strings, and CSV fields and HTML table cells outside columns of
-    figures (``column_fields``); CSV embedded in a page (a chart's figures) counts too."""
+def text_fields(path: Path) -> list[str]:
+    """The values of the text file ``path`` that stand whole where a figure cannot be
+    mistaken for an identifier: JSON strings, and CSV fields and HTML table cells outside
+    columns of figures (``column_fields``); CSV embedded in a page (a chart's figures)
+    counts too."""
     suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        return []  # running text: its numbers are figures
+    raw = path.read_bytes().decode("utf-8", "replace")
     found: list[str] = []
     blanked, embedded = split_embedded(raw)
     if suffix in {".json", ".ipynb"}:
@@ -184,13 +188,14 @@ def text_fields(path: Path, raw: str) -> list[str]:
 
 
 def column_fields(rows: list[list[str]], header: list[str] | None) -> list[str]:
-    """The fields of ``rows`` that may hold an identifier: the header's own, and every
-    field of a column that has no header or whose header names an identifier."""
-    found = list(header or [])
+    """The fields of ``rows`` that may hold an identifier: every field of a table
+    without a header row, and of a column whose header names an identifier. Headers are
+    names (a year heads a column of figures), not values; a column with a blank header
+    holds the rows' labels (a frame's row numbers)."""
+    found: list[str] = []
     for row in rows:
         for i, cell in enumerate(row):
-            name = header[i] if header is not None and i < len(header) else None
-            if name is None or not name.strip() or names_identifier(name):
+            if header is None or (i < len(header) and names_identifier(header[i])):
                 found.append(cell)
     return found
 
@@ -207,12 +212,21 @@ def csv_fields(text: str) -> list[str]:
 
 
 def json_values(text: str) -> list[str]:
-    """Every string value of a JSON document (not its keys), unescaped."""
+    """Every string value of a JSON document (not its keys), unescaped; in a notebook,
+    not the cells' own ids (``"id": "5"``), which nbformat numbers."""
     try:
         document = json.loads(text)
     except ValueError:
         return []
     found: list[str] = []
+    if isinstance(document, dict) and isinstance(document.get("cells"), list):
+        document = {
+            **document,
+            "cells": [
+                {k: v for k, v in cell.items() if k != "id"} if isinstance(cell, dict) else cell
+                for cell in document["cells"]
+            ],
+        }
     stack = [document]
     while stack:
         node = stack.pop()
