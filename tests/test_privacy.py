@@ -294,7 +294,10 @@ def test_a_report_on_integer_identifiers_builds_and_publishes(tmp_path):
     frames = integer_ids(make_valid_frames())
     assert set(frames["members"]["member_id"]) == {"1", "2", "3", "4", "5"}
     data = write_dataset({**frames, **make_reference_frames()}, tmp_path / "data")
-    args = ["--year", "2022", "--data", str(data), "--notebooks", str(FIXTURE_NOTEBOOKS)]
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    (notebooks / "good.ipynb").write_text((FIXTURE_NOTEBOOKS / "good.ipynb").read_text())
+    args = ["--year", "2022", "--data", str(data), "--notebooks", str(notebooks)]
     built = run_report(*args, "--out", str(tmp_path / "out"), "--min-cell", "1")
     assert built.returncode == 0, built.stderr
     assert "privacy: no identifier in" in built.stdout

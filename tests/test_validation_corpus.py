@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import make_valid_frames, write_dataset, write_reference
+from conftest import make_valid_frames, whole_year, write_dataset, write_reference
 from unreadable_cases import CASES, damage_pages
 
 from helpers import validate
@@ -840,27 +840,6 @@ def test_the_csv_loader_keeps_no_value_of_an_extra_column(tmp_path, reference_di
 
 
 # --- the data's own contradictions across tables ----------------------------------------
-
-
-def whole_year(frames: dict[str, pd.DataFrame], year: int) -> dict[str, pd.DataFrame]:
-    """``frames`` with traffic and carbon activity in every month of ``year`` (the valid
-    dataset has January and February only)."""
-    frames = {name: frame.copy() for name, frame in frames.items()}
-    for table, row in (
-        ("monthly_traffic", ["FR", 900, 100]),
-        ("carbon_activity", [3, "cloud_hosting", "platform", 700.0, "kWh", "electricity_fr",
-                             "paid_programmes"]),
-    ):  # fmt: skip
-        frame = frames[table]
-        present = set(frame["month"])
-        added = [
-            [f"{year}-{m:02d}-01", *row]
-            for m in range(1, 13)
-            if f"{year}-{m:02d}-01" not in present
-        ]
-        extra = pd.DataFrame(added, columns=frame.columns, dtype=object)
-        frames[table] = pd.concat([frame, extra], ignore_index=True)
-    return frames
 
 
 # (case, cell edits as RULE_CASES, then the one problem expected: table, column, rule, rows)
