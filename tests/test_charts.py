@@ -380,3 +380,35 @@ def test_every_chart_setting_keeps_text_as_written():
         assert matplotlib.rcParams["text.parse_math"] is False
         assert matplotlib.rcParams["text.usetex"] is False
     assert charts.TEXT_AS_WRITTEN["text.parse_math"] is False
+
+
+@pytest.mark.slow
+def test_a_report_draws_team_names_with_dollars_and_emoji_as_written(tmp_path):
+    # The carbon page on a dataset whose teams carry mathtext and a glyph the font lacks:
+    # it publishes (no mathtext error, no warning holding the checkout's path), shows the
+    # names as written, and says the missing glyph once in its own words.
+    import json
+
+    from conftest import make_reference_frames, make_valid_frames, write_dataset
+    from report_runs import run_report
+
+    frames = make_valid_frames()
+    names = {"workplace": "IT $5k$ unit", "platform": "a$^$b \U0001f3a5 content and community ops"}
+    for table in ("carbon_activity", "carbon_budgets"):
+        frames[table]["team"] = frames[table]["team"].map(names)
+    data = write_dataset({**frames, **make_reference_frames()}, tmp_path / "data")
+    out = tmp_path / "out"
+    args = ["--year", "2022", "--data", str(data), "--out", str(out), "--sections", "carbon"]
+    result = run_report(*args, "--min-cell", "1")
+    assert result.returncode == 0, result.stderr
+    folder = out / "2022-carbon" / "en"
+    page = (folder / "carbon.html").read_text(encoding="utf-8")
+    assert "IT $5k$ unit" in page and "a$^$b \U0001f3a5 content" in page
+    notebook = json.loads((folder / "notebooks" / "carbon.ipynb").read_text(encoding="utf-8"))
+    said = [
+        "".join(output["text"])
+        for cell in notebook["cells"]
+        for output in cell.get("outputs", [])
+        if output.get("name") == "stderr"
+    ]
+    assert sum(text.count("U+1F3A5") for text in said) == 1
