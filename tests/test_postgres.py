@@ -306,3 +306,16 @@ def test_row_rules_are_written_in_postgresql():
     assert server_predicate('day("month") <> 1') == 'extract(day FROM "month") <> 1'
     country = server_predicate('"country" NOT IN (SELECT code FROM _country_codes)')
     assert country.startswith('"country" NOT IN (') and "'FR'" in country and "'ZZ'" in country
+
+
+def test_the_control_character_rule_reads_as_postgresql_s_regular_expression():
+    from helpers.intake import contract, rules
+
+    [rule] = [
+        r
+        for r in rules.rules_for(contract.table("paths"))
+        if r.column == "title" and r.rule == rules.CONTROL_RULE
+    ]
+    assert server_predicate(rule.violation) == (
+        f'"title" ~ {rules.literal(rules.CONTROL_CHARACTERS)}'
+    )
