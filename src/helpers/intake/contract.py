@@ -294,6 +294,21 @@ TABLES: tuple[Table, ...] = (
         key=("year", "team"),
         description="the year's carbon budget of each team",
     ),
+    Table(
+        "brand_surveys",
+        (
+            _date("wave_date"),
+            Column("population", "string", nullable=False),
+            Column("underserved", "boolean", nullable=False),
+            Column("respondents", "integer", nullable=False, exclusive_minimum=0),
+            Column("aware", "integer", nullable=False, minimum=0),
+            Column("considering", "integer", nullable=False, minimum=0),
+            Column("source", "string", nullable=False),
+        ),
+        optional=True,
+        key=("wave_date", "population"),
+        description="waves of a brand survey: aggregates by population, no person's answer",
+    ),
     # Reference tables: shipped in data/reference/, replaceable by a dataset's own copy.
     Table(
         "emission_factors",
