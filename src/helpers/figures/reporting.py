@@ -143,7 +143,9 @@ def _wider_impact(found) -> ReportingLine:
     """The stakeholder estimate rests on the total salary change of the respondents."""
     value, withheld = _shown(found.get((WIDER_IMPACT_METRIC, "all")))
     status = "modelled" if value is not None else "data_absent"
-    return ReportingLine("wider_impact", "social", status, WIDER_IMPACT_METRIC, "all", value, withheld)
+    return ReportingLine(
+        "wider_impact", "social", status, WIDER_IMPACT_METRIC, "all", value, withheld
+    )
 
 
 def _monthly_carbon(series: pd.DataFrame, year: int) -> ReportingLine:
@@ -159,11 +161,7 @@ def _monthly_carbon(series: pd.DataFrame, year: int) -> ReportingLine:
 
 
 def _team_budgets(found) -> ReportingLine:
-    teams = [
-        _shown(row)
-        for (metric, _), row in found.items()
-        if metric == TEAM_BUDGET_METRIC
-    ]
+    teams = [_shown(row) for (metric, _), row in found.items() if metric == TEAM_BUDGET_METRIC]
     measured = any(value is not None or withheld for value, withheld in teams)
     return ReportingLine(
         "team_budgets", "carbon", "measured" if measured else "data_absent", TEAM_BUDGET_METRIC

@@ -113,9 +113,7 @@ def _brand_share(ds: Dataset, year: int, metric: str, column: str, min_cell: int
     return stats.suppress_secondary(frame, [breakdown], min_cell)
 
 
-def compute_brand_awareness_share(
-    ds: Dataset, year: int, min_cell: int = MIN_CELL
-) -> pd.DataFrame:
+def compute_brand_awareness_share(ds: Dataset, year: int, min_cell: int = MIN_CELL) -> pd.DataFrame:
     """Share of each population surveyed in ``year`` (latest wave) who know the brand."""
     return _brand_share(ds, year, "brand_awareness_share", "aware", min_cell)
 
