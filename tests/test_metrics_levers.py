@@ -41,7 +41,9 @@ def students(rows: list[tuple[str, str, str, dict]]) -> Dataset:
                 "mentor_id": None,
             }
         )
-    return Dataset.from_frames({"applications": pd.DataFrame(apps), "enrollments": pd.DataFrame(enrs)})
+    return Dataset.from_frames(
+        {"applications": pd.DataFrame(apps), "enrollments": pd.DataFrame(enrs)}
+    )
 
 
 def only(frame: pd.DataFrame) -> tuple:

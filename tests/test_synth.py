@@ -249,7 +249,9 @@ def test_the_brand_survey_gives_the_2021_reports_figures(small: Path) -> None:
 
     ds = load_dataset(small)
     published = shipped_published()
-    rows = published[published["metric"].isin(["brand_awareness_share", "brand_consideration_share"])]
+    rows = published[
+        published["metric"].isin(["brand_awareness_share", "brand_consideration_share"])
+    ]
     rows = rows[rows["kind"] == "actual"]
     assert len(rows) == 8
     for row in rows.itertuples():

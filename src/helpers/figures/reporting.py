@@ -140,9 +140,10 @@ def _window_line(found, window: int, year: int, years: tuple[int, ...]) -> Repor
 
 
 def _wider_impact(found) -> ReportingLine:
-    """The stakeholder estimate rests on the total salary change of the respondents."""
+    """The stakeholder estimate rests on the total salary change of the respondents: the
+    model stands when that figure exists, shown or withheld."""
     value, withheld = _shown(found.get((WIDER_IMPACT_METRIC, "all")))
-    status = "modelled" if value is not None else "data_absent"
+    status = "modelled" if value is not None or withheld else "data_absent"
     return ReportingLine(
         "wider_impact", "social", status, WIDER_IMPACT_METRIC, "all", value, withheld
     )

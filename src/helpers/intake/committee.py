@@ -242,7 +242,7 @@ def check_markdown(text: str, shown: str) -> list[Problem]:
                     found.append((line, "an image from outside is not allowed"))
             if child.type == "text" or child.type == "code_inline":
                 line += child.content.count("\n")
-    return [Problem(shown, f"line {line}", rule) for line, rule in sorted(found)]
+    return [Problem(shown, f"line {line}", rule) for line, rule in sorted(set(found))]
 
 
 def _show(href: str) -> str:

@@ -124,37 +124,36 @@ def format_recommendations(
     pages: set[str],
     *,
     earlier: bool,
+    title: str,
 ) -> str:
     """A table of recommendations: this year's, or the follow-up of earlier ones."""
+    from helpers.pages.sections.markup import html_table
+
     columns = ["title", "text", "status", "figure"]
     if earlier:
-        columns = ["year_made", "title", "status", "follow_up", "figure"]
-    head = "".join(
-        f'<th scope="col">{_e(i18n.t(f"committee.column.{c}", lang))}</th>' for c in columns
-    )
-    body = []
+        columns = ["title", "year_made", "status", "follow_up", "figure"]
+    headers = [("", i18n.t(f"committee.column.{c}", lang)) for c in columns]
+    cells = []
     for row in rows:
-        cells = []
+        line = []
         for column in columns:
             if column == "year_made":
-                cells.append(f"<td>{row['year_made']}</td>")
+                line.append(("", str(row["year_made"])))
             elif column == "status":
                 status = row["status"]
-                cells.append(
-                    f'<td><span class="rec-status rec-{_e(status)}">'
-                    f"{_e(i18n.t(f'committee.status.{status}', lang))}</span></td>"
+                line.append(
+                    (
+                        "",
+                        f'<span class="rec-status rec-{_e(status)}">'
+                        f"{_e(i18n.t(f'committee.status.{status}', lang))}</span>",
+                    )
                 )
             elif column == "figure":
-                cells.append(f"<td>{format_figure(row, kpis, lang, pages)}</td>")
-            elif column == "title":
-                cells.append(f'<th scope="row">{format_field(row, "title", lang)}</th>')
+                line.append(("", format_figure(row, kpis, lang, pages)))
             else:
-                cells.append(f"<td>{format_field(row, column, lang)}</td>")
-        body.append(f"<tr>{''.join(cells)}</tr>")
-    return (
-        f'<div class="table-wrap"><table class="recommendations"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table></div>"
-    )
+                line.append(("", format_field(row, column, lang)))
+        cells.append(line)
+    return html_table(headers, cells, title=title)
 
 
 def build_committee_page(committee: Any, kpis: pd.DataFrame, site: Site) -> str:
@@ -162,7 +161,9 @@ def build_committee_page(committee: Any, kpis: pd.DataFrame, site: Site) -> str:
     follow-up of earlier ones."""
     lang, year = site.lang, site.year
     pages = {page for page, _ in site.pages}
-    parts = [f"<h1>{_e(i18n.t('committee.title', lang, year=year))}</h1>"]
+    from helpers.pages.sections.markup import STYLE
+
+    parts = [STYLE, f"<h1>{_e(i18n.t('committee.title', lang, year=year))}</h1>"]
     parts.append(format_example_notice(committee, lang))
     if committee is None or not committee.present:
         parts.append(
@@ -187,13 +188,22 @@ def build_committee_page(committee: Any, kpis: pd.DataFrame, site: Site) -> str:
         f'<h2 id="recommendations">{_e(i18n.t("committee.recommendations", lang, year=year))}</h2>'
     )
     parts.append(
-        format_recommendations(current, kpis, lang, pages, earlier=False)
+        format_recommendations(
+            current,
+            kpis,
+            lang,
+            pages,
+            earlier=False,
+            title=i18n.t("committee.recommendations", lang, year=year),
+        )
         if current
         else f"<p>{_e(i18n.t('committee.none_this_year', lang, year=year))}</p>"
     )
     parts.append(f'<h2 id="follow-up">{_e(i18n.t("committee.follow_up", lang))}</h2>')
     parts.append(
-        format_recommendations(earlier, kpis, lang, pages, earlier=True)
+        format_recommendations(
+            earlier, kpis, lang, pages, earlier=True, title=i18n.t("committee.follow_up", lang)
+        )
         if earlier
         else f"<p>{_e(i18n.t('committee.none_earlier', lang))}</p>"
     )
@@ -292,11 +302,12 @@ def particulars_markdown(committee: Any, lang: str) -> str:
             shown = value.get(lang) or next(iter(value.values()))
         else:
             shown = str(value)
-        lines.append(f"- {i18n.t(f'committee.particular.{key}', lang)}: {shown}")
+        label = i18n.t(f"committee.particular.{key}", lang)
+        lines.append(f"- {i18n.t('committee.particular_line', lang, label=label, value=shown)}")
     missing = committee.missing if committee is not None else PARTICULARS
     if missing:
         names = ", ".join(i18n.t(f"committee.particular.{key}", lang) for key in missing)
-        lines.append(i18n.t("committee.particulars_missing", lang, names=names))
+        lines += ["", i18n.t("committee.particulars_missing", lang, names=names)]
     if committee is not None and committee.example:
         lines += ["", i18n.t("committee.example", lang)]
     return "\n".join(lines) + "\n"

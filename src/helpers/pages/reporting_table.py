@@ -20,34 +20,33 @@ def format_reporting_table(run: RunData, site: Site) -> str:
     missing window, the model, or nothing in the data)."""
     lang, year = site.lang, site.year
     pages = {page for page, _ in site.pages}
+    from helpers.pages.sections.markup import STYLE, html_table
+
     lines = reporting_lines(run.kpis, run.series, year, run.years)
-    rows = []
-    for line in lines:
-        status = i18n.t(f"reporting.status.{line.status}", lang)
-        rows.append(
-            "<tr>"
-            f"<td>{_e(i18n.t(f'reporting.pillar.{line.pillar}', lang))}</td>"
-            f'<th scope="row">{_e(i18n.t(f"reporting.item.{line.key}", lang))}</th>'
-            f'<td><span class="reporting-status reporting-{line.status}">{_e(status)}</span></td>'
-            f"<td>{describe_line(line, lang, year, pages)}</td>"
-            "</tr>"
-        )
-    head = "".join(
-        f'<th scope="col">{_e(text)}</th>'
-        for text in (
-            i18n.t("reporting.pillar_title", lang),
-            i18n.t("reporting.line", lang),
-            i18n.t("reporting.status_title", lang, year=year),
-            "",
-        )
-    )
-    caption = _e(i18n.t("reporting.caption", lang, year=year))
+    rows = [
+        [
+            ("", _e(i18n.t(f"reporting.item.{line.key}", lang))),
+            ("", _e(i18n.t(f"reporting.pillar.{line.pillar}", lang))),
+            (
+                "",
+                f'<span class="reporting-status reporting-{line.status}">'
+                f"{_e(i18n.t(f'reporting.status.{line.status}', lang))}</span>",
+            ),
+            ("", describe_line(line, lang, year, pages)),
+        ]
+        for line in lines
+    ]
+    headers = [
+        ("", i18n.t("reporting.line", lang)),
+        ("", i18n.t("reporting.pillar_title", lang)),
+        ("", i18n.t("reporting.status_title", lang, year=year)),
+        ("", i18n.t("reporting.basis", lang)),
+    ]
+    table = html_table(headers, rows, title=i18n.t("reporting.caption", lang, year=year))
     return (
-        '<section class="reporting" aria-labelledby="reporting">'
+        f'{STYLE}<section class="reporting" aria-labelledby="reporting">'
         f'<h2 id="reporting">{_e(i18n.t("reporting.title", lang))}</h2>'
-        f"<p>{_e(i18n.t('reporting.intro', lang, year=year))}</p>"
-        f'<div class="table-wrap"><table class="reporting-table"><caption>{caption}</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div></section>"
+        f"<p>{_e(i18n.t('reporting.intro', lang, year=year))}</p>{table}</section>"
     )
 
 

@@ -83,8 +83,7 @@ def build_year(
         shutil.rmtree(publish.failed_folder(out, year), ignore_errors=True)
         choose_sections_to_run(languages, plans)
         runs, ds = run_languages(languages, plans, progress, ds, known)
-        for run in runs:
-            run.committee = committee
+        runs = [replace(run, committee=committee) for run in runs]
         publish_year(runs, ds, progress)
         prune(runs)
         return first.year_folder
