@@ -307,3 +307,34 @@ def test_the_example_copy_keeps_its_rules_when_moved(tmp_path):
     root = tmp_path / "texts"
     shutil.copytree(ROOT / "committee" / "2023", root / "2023")
     assert read_committee(root, 2023, ["fr"], METRICS).shown == "texts/2023"
+
+
+# --- the report's key: a word changed rebuilds the pages that show it --------------------
+
+
+def test_a_changed_word_changes_the_reports_key_and_nothing_else(tmp_path, valid_frames):
+    from conftest import write_dataset
+
+    from helpers.core.params import ReportParams
+    from helpers.run.plan import ReportOptions, plan_report
+
+    data = write_dataset(valid_frames, tmp_path / "data")
+    root = tmp_path / "texts"
+    shutil.copytree(FIXTURE / "2022", root / "2022")
+    params = ReportParams(year=2022, data_dir=str(data), lang="en", min_cell=10)
+    options = ReportOptions(params=params, data_dir=data, out=tmp_path / "out", committee=root)
+    before = plan_report(options)
+    opinion = root / "2022" / "opinion.en.md"
+    opinion.write_text(
+        opinion.read_text(encoding="utf-8").replace("reads", "studies"), encoding="utf-8"
+    )
+    after = plan_report(options)
+    assert after.report_key != before.report_key  # the index, the committee's page, the PDF
+    assert [s.key for s in after.sections] == [s.key for s in before.sections]
+    assert (after.run_key, after.figures_key) == (before.run_key, before.figures_key)
+    # A file the report does not read changes nothing.
+    (root / "2022" / "draft.txt").write_text("notes", encoding="utf-8")
+    assert plan_report(options).report_key == after.report_key
+    # Another year's folder neither.
+    shutil.copytree(root / "2022", root / "2021")
+    assert plan_report(options).report_key == after.report_key
