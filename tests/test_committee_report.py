@@ -4,6 +4,7 @@ reporting table whose statuses follow the run's data."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import pandas as pd
@@ -30,8 +31,8 @@ def folder(smoke):
     return smoke.folder
 
 
-def text_of(html: str) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+def text_of(page: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
 
 
 def test_the_run_warns_of_the_text_missing_in_a_language_only_when_it_is_built(smoke):

@@ -1,4 +1,4 @@
-"""The data contract (v2) as data.
+"""The data contract (v3) as data.
 
 Tables, columns, types and the per-column rules live here once; the loader, the
 validator, the generator and the tests all read them from this module. Rules that span
@@ -13,7 +13,7 @@ from datetime import date
 
 from helpers.core.params import FIRST_YEAR
 
-CONTRACT_VERSION = "2"
+CONTRACT_VERSION = "3"
 
 # Logical types of the contract, with the DuckDB type each becomes once loaded.
 DUCKDB_TYPES = {

@@ -107,7 +107,8 @@ def read_committee_texts(languages: Sequence[ReportOptions], progress: Progress)
         raise ReportFailure("\n".join(lines)) from None
     if not committee.present:
         progress.say(
-            f"committee: no folder {committee.shown}; the index says the texts are not there yet"
+            f"committee: no folder {committee.shown}; the index says the texts are not there "
+            f"yet, and the particulars missing: {', '.join(committee.missing)}"
         )
     for warning in committee.warnings:
         progress.say(f"committee: warning: {warning}")
