@@ -370,14 +370,12 @@ def test_growth_of_a_share_is_judged_with_its_interval_and_a_count_without():
 
 
 def test_without_a_brand_survey_the_awareness_objective_says_its_data_is_absent():
+    # The KPI file holds no brand figure when the data has no brand survey.
     history = pd.DataFrame(
-        [
-            kpi(2020, "brand_awareness_share", "underserved_populations", NAN),
-            kpi(2021, "brand_awareness_share", "underserved_populations", NAN),
-        ]
+        [kpi(2020, "students_started", "all", 100.0), kpi(2021, "students_started", "all", 90.0)]
     )
     targets = pd.DataFrame(
         [objective("brand_awareness_share", "underserved_populations", "growth_>=", 0.20)]
     )
     row = evaluate_targets(targets, history, 2021).iloc[0]
-    assert (row["status"], row["reason"]) == ("not_measurable", "no_value")
+    assert (row["status"], row["reason"]) == ("not_measurable", "absent")

@@ -84,8 +84,9 @@ def latest_waves(ds: Dataset, year: int) -> pd.DataFrame:
 def _brand_share(ds: Dataset, year: int, metric: str, column: str, min_cell: int) -> pd.DataFrame:
     waves = latest_waves(ds, year)
     if waves.empty:
-        # No survey: the figure of the pooled populations says its data is absent.
-        return figures_frame([absent_figure(metric, UNDERSERVED_POPULATIONS)])
+        # No survey, or no wave in the year: no figure at all, so that the objective reads
+        # "the data holds no such figure" (data absent) rather than "no one to measure".
+        return figures_frame([])
     figures: list[Figure] = [
         rate_figure(metric, str(row.population), row[column], row.respondents, min_cell)
         for _, row in waves.iterrows()
