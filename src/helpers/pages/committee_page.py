@@ -108,7 +108,7 @@ def format_figure(row: Mapping[str, Any], kpis: pd.DataFrame, lang: str, pages: 
             if number is None or math.isnan(number)
             else format_value(metric, float(number), lang)
         )
-    text = f"{_e(label)}: {_e(value)}"
+    text = _e(i18n.t("committee.label_value", lang, label=label, value=value))
     page = (
         f"{registry.metric(metric).section_of(segment)}.html"
         if metric in registry.METRICS_BY_ID
@@ -194,7 +194,7 @@ def build_committee_page(committee: Any, kpis: pd.DataFrame, site: Site) -> str:
             lang,
             pages,
             earlier=False,
-            title=i18n.t("committee.recommendations", lang, year=year),
+            title=i18n.t("committee.table_current", lang, year=year),
         )
         if current
         else f"<p>{_e(i18n.t('committee.none_this_year', lang, year=year))}</p>"
@@ -202,7 +202,12 @@ def build_committee_page(committee: Any, kpis: pd.DataFrame, site: Site) -> str:
     parts.append(f'<h2 id="follow-up">{_e(i18n.t("committee.follow_up", lang))}</h2>')
     parts.append(
         format_recommendations(
-            earlier, kpis, lang, pages, earlier=True, title=i18n.t("committee.follow_up", lang)
+            earlier,
+            kpis,
+            lang,
+            pages,
+            earlier=True,
+            title=i18n.t("committee.table_earlier", lang, year=year),
         )
         if earlier
         else f"<p>{_e(i18n.t('committee.none_earlier', lang))}</p>"
@@ -303,7 +308,7 @@ def particulars_markdown(committee: Any, lang: str) -> str:
         else:
             shown = str(value)
         label = i18n.t(f"committee.particular.{key}", lang)
-        lines.append(f"- {i18n.t('committee.particular_line', lang, label=label, value=shown)}")
+        lines.append(f"- {i18n.t('committee.label_value', lang, label=label, value=shown)}")
     missing = committee.missing if committee is not None else PARTICULARS
     if missing:
         names = ", ".join(i18n.t(f"committee.particular.{key}", lang) for key in missing)

@@ -73,7 +73,7 @@ def describe_line(line: ReportingLine, lang: str, year: int, pages: set[str]) ->
         value = format_value(line.metric, line.value, lang)
     else:
         value = ""
-    text = _e(f"{label}: {value}" if value else label)
+    text = _e(i18n.t("committee.label_value", lang, label=label, value=value) if value else label)
     page = f"{registry.metric(line.metric).section_of(line.segment)}.html"
     return f'<a href="{page}">{text}</a>' if page in pages else text
 
