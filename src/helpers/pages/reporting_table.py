@@ -67,6 +67,8 @@ def describe_line(line: ReportingLine, lang: str, year: int, pages: set[str]) ->
         text = _e(i18n.t("reporting.months", lang, months=line.months, year=year))
         return f'<a href="{CARBON_PAGE}">{text}</a>' if CARBON_PAGE in pages else text
     label = i18n.t(f"metric.{line.metric}", lang)
+    if line.segment != "all":
+        label += f" ({i18n.t(f'segment.{line.segment}', lang)})"
     if line.withheld:
         value = i18n.t("status.withheld", lang)
     elif line.value is not None:
