@@ -16,7 +16,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from report_runs import SMOKE_YEAR, SmokeReport, build_smoke_report, run_report
+from report_runs import (
+    FIXTURE_COMMITTEE,
+    SMOKE_YEAR,
+    SmokeReport,
+    build_smoke_report,
+    run_report,
+)
 
 from helpers.figures import stats
 from helpers.figures.run_data import KPIS_FILE, RunData
@@ -203,8 +209,9 @@ def reports(smoke: SmokeReport, tmp_path_factory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("french") / "out"
     data = str(smoke.data)
     result = run_report(
-        "--year", str(SMOKE_YEAR), "--data", data, "--out", str(out), "--lang", "fr"
-    )
+        "--year", str(SMOKE_YEAR), "--data", data, "--out", str(out), "--lang", "fr",
+        "--committee", str(FIXTURE_COMMITTEE),
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     return {"en": smoke.folder, "fr": out / str(SMOKE_YEAR) / "fr"}
 
