@@ -150,6 +150,8 @@ def _wider_impact(found) -> ReportingLine:
 
 
 def _monthly_carbon(series: pd.DataFrame, year: int) -> ReportingLine:
+    if series.empty or not {"series", "segment", "period", "value"} <= set(series.columns):
+        return ReportingLine("carbon_monthly", "carbon", "data_absent", MONTHLY_SERIES, months=0)
     rows = series[
         (series["series"] == MONTHLY_SERIES)
         & (series["segment"] == "all")
