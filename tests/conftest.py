@@ -178,8 +178,8 @@ VALID_ROWS: dict[str, tuple[str, list[tuple]]] = {
     "brand_surveys": (
         "wave_date population underserved respondents aware considering source",
         [
-            ("2022-05-31", "job_seekers", True, 800, 120, 96, "test tracker"),
-            ("2022-11-30", "job_seekers", True, 800, 136, 110, "test tracker"),
+            ("2022-02-28", "job_seekers", True, 800, 120, 96, "test tracker"),
+            ("2022-03-31", "job_seekers", True, 800, 136, 110, "test tracker"),
         ],
     ),
 }
