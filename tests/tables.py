@@ -78,7 +78,9 @@ def contract_default(table: str, column: contract.Column, n: int) -> object:
     return {
         "country": "FR",
         "date": DEFAULT_DATE,
-        "integer": int(column.minimum or 0),
+        "integer": int(column.minimum or 0)
+        if column.exclusive_minimum is None
+        else int(column.exclusive_minimum) + 1,
         "number": 1.0,
         "boolean": False,
         "string": column.name,

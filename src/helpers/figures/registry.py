@@ -27,6 +27,7 @@ from helpers.figures.metrics import (
     funding,
     funnel,
     impact,
+    levers,
 )
 from helpers.intake.dataset import Dataset
 
@@ -86,6 +87,23 @@ _RESPONDENTS = {
     ),
     "applications": _CATEGORY_COLUMNS,
 }
+# What the brand figures read: the latest wave of each population surveyed in the year.
+_BRAND_WAVES = {
+    "brand_surveys": (
+        "wave_date",
+        "population",
+        "underserved",
+        "respondents",
+        "aware",
+        "considering",
+    )
+}
+BRAND_SEGMENTS = (
+    "each population surveyed, as written in the data, and underserved_populations "
+    "(the populations marked underserved, pooled)"
+)
+# Segments named by the data rather than by the report.
+DATA_SEGMENTS = (TEAM_SEGMENTS, BRAND_SEGMENTS)
 _APPRENTICE_SECTIONS = MappingProxyType(
     {"apprentices": "apprenticeship", "non_apprentices": "apprenticeship"}
 )
@@ -665,6 +683,48 @@ METRICS += (
         segments=_IMPACT_SEGMENTS,
     ),
     *_OUTCOME_WINDOWS,
+    # --- the levers of the first impact report (2020) ---
+    declare(
+        id="company_programme_students",
+        section="funding",
+        kind="count",
+        unit="enrollments",
+        direction="higher",
+        compute=levers.compute_company_programme_students,
+        reads={"enrollments": ("started_at", "funding_type")},
+    ),
+    declare(
+        id="underserved_students_outside_france",
+        section="categories",
+        kind="count",
+        unit="enrollments",
+        direction="higher",
+        compute=levers.compute_underserved_students_outside_france,
+        reads={
+            "enrollments": ("application_id", "started_at"),
+            "applications": (*_CATEGORY_COLUMNS, "country"),
+        },
+    ),
+    declare(
+        id="brand_awareness_share",
+        section="funnel",
+        kind="share",
+        unit="fraction",
+        direction="higher",
+        compute=levers.compute_brand_awareness_share,
+        reads=_BRAND_WAVES,
+        segments=BRAND_SEGMENTS,
+    ),
+    declare(
+        id="brand_consideration_share",
+        section="funnel",
+        kind="share",
+        unit="fraction",
+        direction="higher",
+        compute=levers.compute_brand_consideration_share,
+        reads=_BRAND_WAVES,
+        segments=BRAND_SEGMENTS,
+    ),
     # --- carbon budget by team ---
     declare(
         id="team_emissions_tco2e",
