@@ -45,6 +45,20 @@ def test_guard_refuses_a_parquet_file_outside_reference(tmp_path, monkeypatch):
     assert len(found) == 1 and found[0].startswith("people.parquet")
 
 
+def test_guard_allows_only_the_committee_recommendations_in_its_year_folders(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    names = [
+        "committee/2023/recommendations.csv",
+        "committee/2023/members.csv",
+        "committee/recommendations.csv",
+    ]
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("recommendation_id\n")
+    found = precommit_checks.problems(names)
+    assert [line.split(":")[0] for line in found] == names[1:]
+
+
 def test_the_notebook_hook_leaves_every_committed_notebook_as_it_is():
     # The pre-commit hook runs nbstripout with these options; a notebook it would rewrite
     # makes `pre-commit run --all-files` fail on a clean clone.

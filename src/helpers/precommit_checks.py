@@ -1,7 +1,9 @@
 """Pre-commit guard: refuse files that must never be committed.
 
 Row-level data describes people, so data files are allowed only where the project keeps
-reference tables and tiny hand-made test fixtures; large files are refused everywhere.
+reference tables and tiny hand-made test fixtures; large files are refused everywhere. The
+committee's recommendations are a table of its own texts, not of people, and sit in its
+year folders.
 Run by .pre-commit-config.yaml with the staged file names as arguments.
 """
 
@@ -13,6 +15,14 @@ from pathlib import Path
 MAX_BYTES = 500_000
 DATA_SUFFIXES = {".parquet", ".csv", ".feather", ".arrow", ".xlsx", ".pkl", ".pickle", ".duckdb"}
 DATA_ALLOWED_UNDER = ("data/reference/", "tests/fixtures/")
+COMMITTEE_TABLE = "recommendations.csv"
+
+
+def _data_file_allowed(name: str) -> bool:
+    if name.startswith(DATA_ALLOWED_UNDER):
+        return True
+    parts = Path(name).parts
+    return len(parts) == 3 and parts[0] == "committee" and parts[2] == COMMITTEE_TABLE
 
 
 def problems(paths: list[str]) -> list[str]:
@@ -23,7 +33,7 @@ def problems(paths: list[str]) -> list[str]:
             continue
         if path.stat().st_size > MAX_BYTES:
             found.append(f"{name}: {path.stat().st_size} bytes, over the {MAX_BYTES} limit")
-        if path.suffix.lower() in DATA_SUFFIXES and not name.startswith(DATA_ALLOWED_UNDER):
+        if path.suffix.lower() in DATA_SUFFIXES and not _data_file_allowed(name):
             found.append(f"{name}: data files belong in {' or '.join(DATA_ALLOWED_UNDER)} only")
     return found
 
