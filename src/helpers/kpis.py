@@ -52,9 +52,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     # Imported here: loading and validation are only needed by the command line.
     from helpers.intake.load import ContractError, UnusableDatasetError, load_dataset
-    from helpers.intake.pgsource import SourceError, redact, resolve
+    from helpers.intake.pgsource import (
+        SourceError,
+        SourceUrlError,
+        is_postgres_url,
+        redact,
+        resolve,
+    )
 
-    shown = redact(args.data) if "://" in str(args.data) else args.data
+    shown = redact(args.data) if is_postgres_url(args.data) else args.data
     try:
         with resolve(args.data) as resolved:
             try:
@@ -75,6 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ContractError as error:
         print(f"{shown}: the dataset breaks the data contract\n{error}", file=sys.stderr)
         return REFUSED
+    except SourceUrlError as error:
+        print(f"kpis failed: {error}", file=sys.stderr)
+        return USAGE
     except SourceError as error:
         print(f"kpis failed: {error}", file=sys.stderr)
         return REFUSED

@@ -186,7 +186,13 @@ def choose_methods_notes(notes: Path, lang: str) -> Path:
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line; see the module docstring for the exit status."""
     from helpers.intake.load import ContractError, UnusableDatasetError
-    from helpers.intake.pgsource import SourceError, resolve
+    from helpers.intake.pgsource import (
+        PgSource,
+        SourceError,
+        SourceUrlError,
+        is_postgres_url,
+        resolve,
+    )
 
     args = parse_args(argv)
     progress = Progress()
@@ -203,6 +209,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if problems:
             print(f"report failed: {'; '.join(problems)}", file=sys.stderr)
             return USAGE
+        if is_postgres_url(args.data):
+            PgSource.parse(args.data)  # a URL that cannot be read is refused before any write
         publish.claim_output_folder(args.out.resolve())
         with resolve(args.data, work=publish.build_root(args.out)) as resolved:
             if resolved.source is not None:
@@ -217,6 +225,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise resolved.locate(error) from None
         return DONE
     except publish.OutputFolderError as error:
+        print(f"report failed: {error}", file=sys.stderr)
+        return USAGE
+    except SourceUrlError as error:
         print(f"report failed: {error}", file=sys.stderr)
         return USAGE
     except SourceError as error:

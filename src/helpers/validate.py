@@ -23,7 +23,7 @@ from helpers.core.paths import REFERENCE_DIR
 from helpers.intake import contract
 from helpers.intake.dataset import Dataset
 from helpers.intake.load import ContractError, UnusableDatasetError, load_dataset
-from helpers.intake.pgsource import SourceError, resolve
+from helpers.intake.pgsource import SourceError, SourceUrlError, resolve
 
 VALID, INVALID, UNUSABLE = DONE, REFUSED, USAGE
 
@@ -80,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
             print(problem)
         print(describe_invalid(error))
         return INVALID
+    except SourceUrlError as error:
+        print(error, file=sys.stderr)
+        return UNUSABLE
     except SourceError as error:
         print(error, file=sys.stderr)
         return INVALID

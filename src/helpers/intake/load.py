@@ -59,6 +59,7 @@ __all__ = [
     "Problem",
     "UnusableDatasetError",
     "connect",
+    "check_verdicts",
     "is_remembered_valid",
     "load_dataset",
 ]
@@ -260,6 +261,12 @@ def hash_validation_code() -> str:
 def verdicts_store() -> Store:
     """The store of the verdicts (``helpers.core.cache``): one record of keyed verdicts."""
     return Store(user_cache_folder())
+
+
+def check_verdicts() -> str:
+    """What the record of verdicts is (``helpers.core.cache``: absent, intact, or damaged
+    and then discarded, every dataset to be checked anew)."""
+    return verdicts_store().read_record(VERDICTS_FILE)[1]
 
 
 def read_verdicts() -> dict[str, dict[str, Any]]:

@@ -27,6 +27,7 @@ from helpers.intake.pgsource import (
     SERVER_TYPES,
     PgSource,
     SourceError,
+    SourceUrlError,
     connect,
     describe_query_failure,
     is_postgres_url,
@@ -142,6 +143,9 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     try:
         counts = load_schema(args.url, args.folder)
+    except SourceUrlError as error:
+        print(f"pg-demo failed: {error}", file=sys.stderr)
+        return 2
     except SourceError as error:
         print(f"pg-demo failed: {error}", file=sys.stderr)
         return 1

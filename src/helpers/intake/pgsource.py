@@ -15,7 +15,9 @@ in the snapshot are named by schema and table, with a SQL statement listing the
 offending rows on the server (``locate_problems``); no value of a row is ever shown.
 
 Credentials are libpq's: ``PGPASSWORD``, ``~/.pgpass``, a service file or a password in
-the URL. The URL is handed to libpq as it is; only ``redact(url)`` is ever shown.
+the URL. The URL is read once by ``helpers.core.source_url`` (a password may hold any
+character, encoded or not) and written anew, encoded, for libpq; only its redacted form
+is ever shown, and a URL that cannot be read is refused without being repeated.
 """
 
 from __future__ import annotations
@@ -31,9 +33,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
-from urllib.parse import quote as url_quote
 
+from helpers.core.source_url import SourceUrlError as SourceUrlError
+from helpers.core.source_url import looks_like_source_url, parse_source_url
+from helpers.core.source_url import redact as redact
+from helpers.core.source_url import scrub as scrub_secrets
 from helpers.intake import contract, rules
 from helpers.intake.rules import (
     ContractError,
@@ -45,7 +49,6 @@ from helpers.intake.rules import (
     quote,
 )
 
-SCHEMES = ("postgresql", "postgres")
 DEFAULT_SCHEMA = "public"
 META_FILE = "dataset.json"
 # Folders of the snapshots a report run reads, under OUT/.build, named with the run's pid.
@@ -110,24 +113,20 @@ class PgSource:
     uri: str  # libpq URI, schema parameter removed; may hold a password: never shown
     schema: str
     shown: str  # the URL with its password redacted
+    hidden: tuple[str, ...] = ()  # the secrets of the URL, in every form, to scrub
 
     @classmethod
     def parse(cls, url: str) -> PgSource:
-        parts = urlsplit(url)
-        query = parse_qsl(parts.query, keep_blank_values=True)
-        schema = next((v for k, v in query if k == "schema"), DEFAULT_SCHEMA) or DEFAULT_SCHEMA
-        kept = [(k, v) for k, v in query if k != "schema"]
-        if not any(k == "connect_timeout" for k, _ in kept):
-            kept.append(("connect_timeout", CONNECT_TIMEOUT))
-        uri = urlunsplit(parts._replace(query=urlencode(kept, quote_via=url_quote)))
-        return cls(uri=uri, schema=schema, shown=redact(url))
+        """The source of ``url``; SourceUrlError (which never repeats it) when it cannot
+        be read as a database URL."""
+        parsed = parse_source_url(url)
+        schema = parsed.param("schema") or DEFAULT_SCHEMA
+        uri = parsed.libpq_uri(drop=("schema",), add=(("connect_timeout", CONNECT_TIMEOUT),))
+        return cls(uri=uri, schema=schema, shown=parsed.shown, hidden=parsed.secrets())
 
-    def secrets(self) -> list[str]:
-        """The password written in the URL, if any (to scrub from messages)."""
-        parts = urlsplit(self.uri)
-        found = [parts.password, unquote(parts.password)] if parts.password else []
-        found += [v for k, v in parse_qsl(parts.query) if k == "password" and v]
-        return found
+    def secrets(self) -> tuple[str, ...]:
+        """The secrets written in the URL, if any (to scrub from messages)."""
+        return self.hidden
 
     def table(self, name: str) -> str:
         """``schema.table`` as messages name it."""
@@ -139,29 +138,13 @@ class PgSource:
 
 
 def is_postgres_url(data: str | Path) -> bool:
-    return isinstance(data, str) and urlsplit(data).scheme in SCHEMES and "://" in data
+    """True when ``data`` is meant as a database URL (read as one, or refused)."""
+    return looks_like_source_url(data)
 
 
-def redact(url: str) -> str:
-    """``url`` with any password replaced by ``***`` (in the user part or the query)."""
-    parts = urlsplit(url)
-    netloc = parts.netloc
-    if parts.password is not None:
-        user, _, host = netloc.rpartition("@")
-        netloc = f"{user.split(':', 1)[0]}:***@{host}"
-    query = [
-        (k, "***" if k == "password" else v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-    ]
-    return urlunsplit(parts._replace(netloc=netloc, query=urlencode(query, safe="*/")))
-
-
-def scrub(text: str, source: PgSource) -> str:
-    """``text`` on one line, with the source's password (if written in it) redacted."""
-    flat = " ".join(str(text).split())
-    for secret in source.secrets():
-        flat = flat.replace(secret, "***")
-    return flat
+def scrub(text: object, source: PgSource) -> str:
+    """``text`` on one line, with the source's secrets (if written in it) redacted."""
+    return scrub_secrets(text, source.secrets())
 
 
 def connect(source: PgSource) -> Any:
@@ -578,6 +561,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         meta = take_snapshot(args.url, args.folder)
+    except SourceUrlError as error:
+        print(f"snapshot failed: {error}", file=sys.stderr)
+        return 2
     except SourceError as error:
         print(f"snapshot failed: {error}", file=sys.stderr)
         return 1

@@ -20,6 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from helpers.core.atomic import write_text_atomically
+from helpers.core.cache import file_sha256
 from helpers.core.params import LANGUAGES
 from helpers.core.paths import PACKAGE_DIR
 from helpers.figures.run_data import RUN_DATA_FILES
@@ -64,6 +65,8 @@ def write_manifest(staging: Path, run: LanguageRun, files: list[str]) -> None:
         "key": run.plan.report_key,
         "lang": run.site.lang,
         "files": sorted(files),
+        # Checked before a rerun calls the report up to date (helpers.run.plan).
+        "sha256": {name: file_sha256(staging / name) for name in sorted(files)},
         "built_utc": run.site.built_utc,
     }
     write_text_atomically(staging / MANIFEST, json.dumps(manifest, indent=2) + "\n")

@@ -19,12 +19,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from helpers.core.cache import ABSENT, DAMAGED, INTACT
 from helpers.pages.render import INDEX_PAGE
 from helpers.run import publish
 from helpers.run.assemble import assemble_reports, assemble_year, published_languages
 from helpers.run.checks import check_machine_paths, check_privacy
 from helpers.run.execute import LanguageRun, execute_sections, start_pool
-from helpers.run.plan import Plan, ReportOptions, is_cached, is_up_to_date, plan_report
+from helpers.run.plan import Plan, ReportOptions, is_cached, plan_report, published_state
 from helpers.run.prepare import (
     check_declared_year,
     describe_site,
@@ -65,12 +66,15 @@ def build_year(
         publish.clean_stale(out, year)
         languages = with_twins(languages)
         plans = [plan_report(o) for o in languages]
-        if first.use_cache and all(
-            is_up_to_date(o.target, p.report_key) for o, p in zip(languages, plans, strict=True)
-        ):
+        states = [
+            published_state(o.target, p.report_key) for o, p in zip(languages, plans, strict=True)
+        ]
+        if first.use_cache and all(state == INTACT for state in states):
             progress.say(f"up to date: {first.year_folder / INDEX_PAGE} (nothing to rebuild)")
             progress.say("caches: the report built before, nothing else read")
             return first.year_folder
+        if first.use_cache and DAMAGED in states:
+            progress.cache("published report", "damaged (a file differs from its digest), rebuilt")
         # Notebooks kept from an earlier failure describe code that may have changed since.
         shutil.rmtree(publish.failed_folder(out, year), ignore_errors=True)
         choose_sections_to_run(languages, plans)
@@ -84,11 +88,12 @@ def choose_sections_to_run(languages: Sequence[ReportOptions], plans: Sequence[P
     """Set each plan's sections to run: those the cache does not hold."""
     for options, plan in zip(languages, plans, strict=True):
         cache = publish.cache_root(options.out)
-        plan.to_run = [
-            s
+        states = {
+            s.name: is_cached(cache, options.year, s) if options.use_cache else ABSENT
             for s in plan.sections
-            if not (options.use_cache and is_cached(cache, options.year, s))
-        ]
+        }
+        plan.to_run = [s for s in plan.sections if states[s.name] != INTACT]
+        plan.damaged = [s for s in plan.sections if states[s.name] == DAMAGED]
 
 
 def run_languages(
@@ -104,7 +109,16 @@ def run_languages(
     to_run = sum(len(p.to_run) for p in plans)
     total = sum(len(p.sections) for p in plans)
     workers = min(first.workers, to_run)
-    progress.cache("sections", f"{total - to_run} of {total} reused")
+    damaged = sum(len(p.damaged) for p in plans)
+    progress.cache(
+        "sections",
+        f"{total - to_run} of {total} reused"
+        + (
+            f", {damaged} damaged entr{'ies' if damaged > 1 else 'y'} discarded and run again"
+            if damaged
+            else ""
+        ),
+    )
     progress.say(
         f"plan: {to_run} of {total} sections to run"
         + (f", {workers} workers warming kernels" if workers else "")
