@@ -34,6 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from helpers.core import stopping
 from helpers.core.source_url import SourceUrlError as SourceUrlError
 from helpers.core.source_url import looks_like_source_url, parse_source_url
 from helpers.core.source_url import redact as redact
@@ -560,7 +561,8 @@ def main(argv: list[str] | None = None) -> int:
         print("snapshot: DATA must be a postgresql:// URL", file=sys.stderr)
         return 2
     try:
-        meta = take_snapshot(args.url, args.folder)
+        with stopping.guarded():
+            meta = take_snapshot(args.url, args.folder)
     except SourceUrlError as error:
         print(f"snapshot failed: {error}", file=sys.stderr)
         return 2
@@ -571,6 +573,12 @@ def main(argv: list[str] | None = None) -> int:
         print(str(error), file=sys.stderr)
         print("snapshot failed: the schema breaks the data contract", file=sys.stderr)
         return 1
+    except BaseException as error:
+        stop = stopping.stopped_by(error)
+        if stop is None:
+            raise
+        print(f"snapshot stopped: {stop.word}; the snapshot folder is as it was", file=sys.stderr)
+        return stop.status
     rows = sum(meta["snapshot"]["rows"].values())
     print(
         f"{args.folder}: {len(meta['snapshot']['rows'])} tables, {rows:,} rows from "

@@ -35,10 +35,6 @@ from helpers.run.prepare import (
 from helpers.run.progress import Progress
 
 
-class Terminated(BaseException):
-    """SIGTERM arrived: unwind (workers stopped, staging removed) and exit."""
-
-
 def with_twins(languages: Sequence[ReportOptions]) -> list[ReportOptions]:
     """Each language's options with the languages its pages link to: the others built
     by this run and those already published beside it."""
