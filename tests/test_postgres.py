@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 import adbc_driver_postgresql.dbapi as pg
 import pytest
@@ -204,6 +205,36 @@ def test_an_unreadable_source_gives_one_line(loaded, capsys, isolated_cache, cha
     assert captured.out == ""
     assert captured.err.splitlines() == [f"{redact(url)}: {expected}"]
     assert PASSWORD not in captured.err
+
+
+def test_a_table_the_role_may_not_read_is_said_so_not_missing(loaded, capsys, isolated_cache):
+    url = copy_schema(loaded, "guarded")
+    loaded.psql(
+        loaded.admin_uri,
+        "DROP ROLE IF EXISTS limited; CREATE ROLE limited LOGIN PASSWORD 'Limited-pw-1'; "
+        "GRANT USAGE ON SCHEMA guarded TO limited; "
+        "GRANT SELECT ON ALL TABLES IN SCHEMA guarded TO limited; "
+        "REVOKE SELECT ON guarded.paths FROM limited",
+    )
+    limited = url.replace(f"reporting:{PASSWORD}@", "limited:Limited-pw-1@")
+    assert validate.main([limited]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == (
+        "guarded.paths: permission denied: the role may not read this table "
+        '(GRANT SELECT ON "guarded"."paths" TO the role)'
+    )
+    assert not [line for line in out if "missing" in line]
+
+
+@pytest.mark.parametrize("schema", ["two\nlines", "tab\there", "bell\x07"])
+def test_a_schema_name_holding_a_control_character_gives_one_line(
+    loaded, capsys, isolated_cache, schema
+):
+    assert validate.main([loaded.url(schema=quote(schema, safe=""))]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    escaped = schema.encode("unicode_escape").decode()
+    assert err.endswith(f": schema {escaped} does not exist\n")
 
 
 def test_a_missing_table_is_named(loaded, capsys, isolated_cache):

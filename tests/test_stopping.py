@@ -28,7 +28,9 @@ from helpers import kpis, validate
 from helpers.core import stopping
 from helpers.core.paths import ROOT
 
-ENDLESS = "CREATE TABLE t AS SELECT a.range AS v, md5(a.range::VARCHAR) AS h FROM range(10000000000) a"
+ENDLESS = (
+    "CREATE TABLE t AS SELECT a.range AS v, md5(a.range::VARCHAR) AS h FROM range(10000000000) a"
+)
 
 
 def signal_soon(signum: int) -> threading.Timer:

@@ -29,6 +29,7 @@ __all__ = [
     "parse_source_url",
     "redact",
     "scrub",
+    "shown_name",
     "shown_source",
 ]
 
@@ -240,6 +241,12 @@ def redact(text: str) -> str:
         return parse_source_url(text).shown
     except SourceUrlError:
         return "postgresql://(a URL that cannot be read, not shown)"
+
+
+def shown_name(name: str) -> str:
+    """``name`` (a schema's, a table's) on one line: each character that does not print
+    (a line break, a tab, a control character) shown as its escape, ``\\n``."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in name)
 
 
 def shown_source(name: str) -> str:

@@ -36,7 +36,7 @@ from typing import Any
 
 from helpers.core import stopping
 from helpers.core.source_url import SourceUrlError as SourceUrlError
-from helpers.core.source_url import looks_like_source_url, parse_source_url
+from helpers.core.source_url import looks_like_source_url, parse_source_url, shown_name
 from helpers.core.source_url import redact as redact
 from helpers.core.source_url import scrub as scrub_secrets
 from helpers.intake import contract, rules
@@ -56,6 +56,8 @@ META_FILE = "dataset.json"
 SNAPSHOT_PREFIX = "snapshot-"
 # Seconds libpq waits for a server before giving up (unless the URL says otherwise).
 CONNECT_TIMEOUT = "10"
+# The catalog's mark of a table the role may not read (no column is named so).
+DENIED = "\0denied"
 # Rows per Arrow batch written to Parquet: memory stays small whatever the table's size.
 BATCH_ROWS = 1 << 17
 
@@ -130,8 +132,8 @@ class PgSource:
         return self.hidden
 
     def table(self, name: str) -> str:
-        """``schema.table`` as messages name it."""
-        return f"{self.schema}.{name}"
+        """``schema.table`` as messages name it (on one line, whatever the schema holds)."""
+        return f"{shown_name(self.schema)}.{shown_name(name)}"
 
     def relation(self, name: str) -> str:
         """``"schema"."table"`` as SQL names it."""
@@ -215,6 +217,16 @@ def check_catalog(
         if found is None:
             if not table.optional and not table.reference:
                 problems.append(Problem(source.table(table.name), "", "required table is missing"))
+            continue
+        if DENIED in found:
+            problems.append(
+                Problem(
+                    source.table(table.name),
+                    "",
+                    "permission denied: the role may not read this table "
+                    f"(GRANT SELECT ON {source.relation(table.name)} TO the role)",
+                )
+            )
             continue
         tables.append(table)
         for column in table.columns:
@@ -342,7 +354,7 @@ def read_catalog(cursor: Any, source: PgSource) -> tuple[dict[str, dict[str, str
     )
     found = cursor.fetchall()
     if not found:
-        raise SourceError(f"{source.shown}: schema {source.schema} does not exist")
+        raise SourceError(f"{source.shown}: schema {shown_name(source.schema)} does not exist")
     cursor.execute(
         "SELECT table_name, column_name, data_type FROM information_schema.columns "
         f"WHERE table_schema = {schema} ORDER BY table_name, ordinal_position"
@@ -350,6 +362,17 @@ def read_catalog(cursor: Any, source: PgSource) -> tuple[dict[str, dict[str, str
     columns: dict[str, dict[str, str]] = {}
     for table, column, kind in cursor.fetchall():
         columns.setdefault(table, {})[column] = kind
+    # information_schema lists only what the role may read: a table it may not read
+    # would look missing. pg_class lists every table, and says what the role may read.
+    cursor.execute(
+        "SELECT c.relname, has_schema_privilege(n.oid, 'USAGE') "
+        "AND has_table_privilege(c.oid, 'SELECT') FROM pg_class c "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+        f"WHERE n.nspname = {schema} AND c.relkind IN ('r', 'v', 'm', 'p', 'f')"
+    )
+    for table, readable in cursor.fetchall():
+        if not readable:
+            columns[table] = {DENIED: DENIED}
     return columns, found[0][0]
 
 
