@@ -268,6 +268,26 @@ def test_a_table_given_twice_is_refused(tmp_path, reference_dir):
     ]
 
 
+def test_a_dangling_symbolic_link_is_said_to_be_one(tmp_path, reference_dir):
+    folder = write_dataset(make_valid_frames(), tmp_path / "data")
+    (folder / "paths.csv").unlink()
+    (folder / "paths.csv").symlink_to(tmp_path / "elsewhere" / "paths.csv")
+    assert problems_in(folder, reference_dir) == [
+        Problem(
+            "paths.csv", "", "is a dangling symbolic link: the file it points to does not exist"
+        )
+    ]
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "gone")
+    with pytest.raises(UnusableDatasetError) as caught:
+        load_dataset(link, reference_dir)
+    assert caught.value.problems == [
+        Problem(
+            str(link), "", "dataset folder is a dangling symbolic link (its target does not exist)"
+        )
+    ]
+
+
 def test_a_table_written_as_a_folder_is_refused(tmp_path, reference_dir):
     frames = make_valid_frames()
     folder = write_dataset(frames, tmp_path / "data", "parquet")

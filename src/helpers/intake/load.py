@@ -326,6 +326,16 @@ def create_country_codes(con: duckdb.DuckDBPyConnection) -> None:
 def check_folders(data_dir: Path, reference_dir: Path) -> None:
     """Raise UnusableDatasetError unless both folders exist."""
     for folder, what in ((data_dir, "dataset"), (reference_dir, "reference")):
+        if not folder.exists() and folder.is_symlink():
+            raise UnusableDatasetError(
+                [
+                    Problem(
+                        str(folder),
+                        "",
+                        f"{what} folder is a dangling symbolic link (its target does not exist)",
+                    )
+                ]
+            )
         if not folder.exists():
             raise UnusableDatasetError([Problem(str(folder), "", f"no such {what} folder")])
         if not folder.is_dir():

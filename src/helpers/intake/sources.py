@@ -116,6 +116,20 @@ def locate_tables(data_dir: Path, reference_dir: Path) -> tuple[dict[str, Path],
                 if f.is_dir()
             ]
             continue
+        dangling = [
+            data_dir / f"{table.name}{s}"
+            for s in TABLE_SUFFIXES
+            if (data_dir / f"{table.name}{s}").is_symlink()
+            and not (data_dir / f"{table.name}{s}").exists()
+        ]
+        if dangling:
+            problems += [
+                Problem(
+                    f.name, "", "is a dangling symbolic link: the file it points to does not exist"
+                )
+                for f in dangling
+            ]
+            continue
         found = _table_files(data_dir, table.name)
         if not found and table.reference:
             found = _table_files(reference_dir, table.name)
