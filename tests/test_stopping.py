@@ -156,3 +156,49 @@ def test_a_report_stopped_at_any_moment_says_one_line(built, signum, moment, tmp
     assert STOPPED.fullmatch(err), err
     assert "Traceback" not in out + err
     assert digests(year_folder) == before
+
+
+def cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return ""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_report_killed_during_its_pdfs_leaves_no_process_behind(tmp_path):
+    from test_kernels import descendants, wait_until_gone
+
+    data = write_dataset({**make_valid_frames(), **make_reference_frames()}, tmp_path / "data")
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    shutil.copy(FIXTURE_NOTEBOOKS / "good.ipynb", notebooks / "good.ipynb")
+    command = [sys.executable, "-m", "helpers.report", "--year", "2022", "--data", str(data)]
+    command += ["--out", str(tmp_path / "out"), "--notebooks", str(notebooks)]
+    command += ["--min-cell", "1", "--workers", "1", "--lang", "en,fr"]
+    run = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")},
+    )
+    try:
+        for line in run.stdout:
+            if "pdf: laying out" in line:
+                break
+        # The two PDF workers (spawned) and multiprocessing's resource tracker.
+        spawned: set[int] = set()
+        while len(spawned) < 3 and run.poll() is None:
+            spawned = {pid for pid in descendants(run.pid) if "multiprocessing" in cmdline(pid)}
+        children = descendants(run.pid)
+        assert len(spawned) >= 3, "the PDF workers did not start"
+        os.kill(run.pid, signal.SIGKILL)
+        run.wait(timeout=60)
+        assert wait_until_gone(children) == set()
+    finally:
+        run.kill()
+        run.wait()
+        run.stdout.close()

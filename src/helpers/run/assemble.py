@@ -27,6 +27,7 @@ from helpers.figures.run_data import RUN_DATA_FILES
 from helpers.pages.render import INDEX_PAGE, METHODS_PAGE, Site
 from helpers.run import publish
 from helpers.run.execute import LanguageRun
+from helpers.run.kernels.processes import die_with_parent
 from helpers.run.plan import MANIFEST, ReportFailure, list_other_years
 from helpers.run.progress import Progress
 
@@ -162,7 +163,11 @@ def write_pdfs(staging: Path, runs: Sequence[LanguageRun], progress: Progress) -
             # Spawned, not forked: the parent runs threads (the progress display).
             context = multiprocessing.get_context("spawn")
             workers = min(len(jobs), os.cpu_count() or 1)
-            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            # Each worker ends with this process, even killed outright (SIGKILL); then
+            # the resource tracker, whose pipe they no longer hold open, ends too.
+            with ProcessPoolExecutor(
+                workers, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)
+            ) as pool:
                 laid_out = list(pool.map(lay_out_pdf, *zip(*jobs, strict=True)))
     except EngineMissing as error:
         raise ReportFailure(f"report failed: {error}") from error
