@@ -12,6 +12,8 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -254,6 +256,50 @@ def test_a_statement_timeout_gives_one_line(loaded, capsys, isolated_cache):
     assert capsys.readouterr().err.splitlines() == [
         f"{redact(url)}: mission.paths: the read was cancelled by the server's statement timeout"
     ]
+
+
+def end_the_reader_when_it_waits(server: PgServer) -> threading.Thread:
+    """A thread that ends, from the server's side, the test role's session once it waits
+    for a lock (as an administrator or a restarting server would end it)."""
+
+    def end() -> None:
+        for _ in range(600):
+            waiting = server.psql(
+                server.admin_uri,
+                "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND usename = 'reporting'",
+            )
+            if waiting:
+                server.psql(server.admin_uri, f"SELECT pg_terminate_backend({waiting.split()[0]})")
+                return
+            time.sleep(0.1)
+
+    thread = threading.Thread(target=end)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("command", ["validate", "snapshot"])
+def test_a_connection_the_server_ends_during_the_read_gives_one_line(
+    loaded, capsys, isolated_cache, tmp_path, command
+):
+    with pg.connect(role_uri(loaded), autocommit=True) as holder, holder.cursor() as cursor:
+        cursor.execute("BEGIN")
+        cursor.execute("LOCK TABLE mission.paths IN ACCESS EXCLUSIVE MODE")
+        ender = end_the_reader_when_it_waits(loaded)
+        if command == "validate":
+            status = validate.main([loaded.url()])
+        else:
+            status = pgsource.main([loaded.url(), str(tmp_path / "snap")])
+        ender.join()
+        cursor.execute("ROLLBACK")
+    assert status == 1
+    captured = capsys.readouterr()
+    assert captured.err.splitlines()[-1].endswith(
+        "mission.paths: the connection to the server was lost"
+    )
+    assert len(captured.err.splitlines()) == 1
+    assert not (tmp_path / "snap").exists()
 
 
 def test_a_stopped_server_gives_one_line(loaded, capsys, isolated_cache):
