@@ -29,7 +29,7 @@ from helpers.core import stopping
 from helpers.core.paths import ROOT
 
 ENDLESS = (
-    "CREATE TABLE t AS SELECT a.range AS v, md5(a.range::VARCHAR) AS h FROM range(10000000000) a"
+    "CREATE TABLE t AS SELECT a.range AS v, md5(a.range::VARCHAR) AS h FROM range(300000000) a"
 )
 
 
@@ -40,8 +40,10 @@ def signal_soon(signum: int) -> threading.Timer:
 
 
 def endless_load(*args, **kwargs):
-    """A dataset load that never ends: one DuckDB query the signal must stop."""
-    duckdb.connect().execute(ENDLESS)
+    """A dataset load that does not end soon: one DuckDB query the signal must stop. On
+    one thread, the query runs in the thread that receives the signal."""
+    con = duckdb.connect(config={"threads": 1})
+    con.execute(ENDLESS)
     raise AssertionError("the query was not stopped")
 
 
