@@ -37,6 +37,21 @@ DEFAULT_DATA := data/default
 # ("$$DATA"), so that a path with spaces or quotes arrives intact.
 export DATA OUT COMMITTEE
 
+# The commands' targets end with the command's own status (0 done, 1 refused, 2 usage),
+# as the README's table says. GNU make ends any failed recipe with status 2; in question
+# mode (-q), which this makefile turns on for these goals alone, a recipe line marked
+# "+" still runs, and make ends with its status. Not under -n, which only prints.
+COMMAND_GOALS := report reports validate kpis snapshot pg-demo pg-bench calibrate data
+RUN :=
+ifneq ($(MAKECMDGOALS),)
+ifeq ($(filter-out $(COMMAND_GOALS),$(MAKECMDGOALS)),)
+ifeq ($(findstring n,$(firstword -$(MAKEFLAGS))),)
+MAKEFLAGS += -q
+RUN := +
+endif
+endif
+endif
+
 # WeasyPrint, which lays out the PDF edition, needs Debian's Pango and some fonts.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-liberation
 
@@ -50,7 +65,7 @@ help:
 
 ## Install the system libraries the PDF edition needs (apt-get, as root) when absent.
 system-packages:
-	@if ! { ldconfig -p | grep -q 'libpangoft2-1.0.so.0' && fc-list 2>/dev/null | grep -q .; }; then \
+	$(RUN)@if ! { ldconfig -p | grep -q 'libpangoft2-1.0.so.0' && fc-list 2>/dev/null | grep -q .; }; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 			echo "installing $(SYSTEM_PACKAGES) (Debian packages the PDF edition needs)"; \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
@@ -60,18 +75,18 @@ system-packages:
 	fi
 
 $(INSTALLED): requirements.lock pyproject.toml | system-packages
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@# The grep drops this machine's notices about absent local package mirrors.
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock 2>&1 \
+	$(RUN)@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(RUN)@# The grep drops this machine's notices about absent local package mirrors.
+	$(RUN)$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock 2>&1 \
 		| { grep -v 'is ignored: it is neither a file nor a directory' || true; }
-	@# What an earlier lock held and this one does not (a tool moved to .venv-bench) leaves.
-	@extra=$$(comm -23 <($(BIN)/python -m pip list --format=freeze --exclude-editable --disable-pip-version-check \
+	$(RUN)@# What an earlier lock held and this one does not (a tool moved to .venv-bench) leaves.
+	$(RUN)@extra=$$(comm -23 <($(BIN)/python -m pip list --format=freeze --exclude-editable --disable-pip-version-check \
 		| sed 's/==.*//' | tr 'A-Z_.' 'a-z--' | sort) <(sed -n 's/==.*//p' requirements.lock | tr 'A-Z_.' 'a-z--' | sort) \
 		| grep -vx 'pip' || true); \
 	if [ -n "$$extra" ]; then echo "removing from $(VENV), no longer locked:" $$extra; $(BIN)/python -m pip uninstall --yes --quiet $$extra; fi
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
-	$(BIN)/python -m ipykernel install --sys-prefix --name mission-report --display-name "Mission report" >/dev/null
-	@touch $@
+	$(RUN)$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(RUN)$(BIN)/python -m ipykernel install --sys-prefix --name mission-report --display-name "Mission report" >/dev/null
+	$(RUN)@touch $@
 
 ## Create .venv and install the pinned environment (other targets do this on first use).
 install: $(INSTALLED)
@@ -88,17 +103,17 @@ CHECK_LANG = case " $(VALID_LANGS) " in *" $(REPORT_LANG) "*) ;; *) echo "make $
 
 ## Build the report for one year: make report YEAR=2022 [DATA=dir OUT=dir LANG=fr|en,fr|all MIN_CELL=n SECTIONS=funnel,carbon].
 report: $(INSTALLED)
-	@test -n "$(YEAR)" || { echo "make report: YEAR is required, e.g. make report YEAR=2022" >&2; exit 2; }
-	@$(CHECK_LANG)
-	@if [ "$$DATA" = "$(DEFAULT_DATA)" ]; then $(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA); fi
-	@# Not echoed: DATA may hold a password.
-	@$(BIN)/python -m helpers.report --year $(YEAR) --data "$$DATA" --out "$$OUT" --committee "$$COMMITTEE" --lang $(REPORT_LANG) $(if $(MIN_CELL),--min-cell $(MIN_CELL)) $(if $(SECTIONS),--sections $(SECTIONS))
+	$(RUN)@test -n "$(YEAR)" || { echo "make report: YEAR is required, e.g. make report YEAR=2022" >&2; exit 2; }
+	$(RUN)@$(CHECK_LANG)
+	$(RUN)@if [ "$$DATA" = "$(DEFAULT_DATA)" ]; then $(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA); fi
+	$(RUN)@# Not echoed: DATA may hold a password.
+	$(RUN)@$(BIN)/python -m helpers.report --year $(YEAR) --data "$$DATA" --out "$$OUT" --committee "$$COMMITTEE" --lang $(REPORT_LANG) $(if $(MIN_CELL),--min-cell $(MIN_CELL)) $(if $(SECTIONS),--sections $(SECTIONS))
 
 ## Build the report for every year the dataset covers.
 reports: $(INSTALLED)
-	@$(CHECK_LANG)
-	@if [ "$$DATA" = "$(DEFAULT_DATA)" ]; then $(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA); fi
-	@$(BIN)/python -m helpers.report --all-years --data "$$DATA" --out "$$OUT" --committee "$$COMMITTEE" --lang $(REPORT_LANG) $(if $(MIN_CELL),--min-cell $(MIN_CELL))
+	$(RUN)@$(CHECK_LANG)
+	$(RUN)@if [ "$$DATA" = "$(DEFAULT_DATA)" ]; then $(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA); fi
+	$(RUN)@$(BIN)/python -m helpers.report --all-years --data "$$DATA" --out "$$OUT" --committee "$$COMMITTEE" --lang $(REPORT_LANG) $(if $(MIN_CELL),--min-cell $(MIN_CELL))
 
 ## Run the whole test suite (lint, unit, notebooks, reports, servers, browser): make test [ARGS="-k funnel"].
 test: $(INSTALLED)
@@ -122,36 +137,36 @@ lab: $(INSTALLED)
 
 ## Generate the embedded synthetic dataset (SCALE, SEED) into data/default.
 data: $(INSTALLED)
-	$(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA) --scale $(SCALE) --seed $(SEED)
+	$(RUN)$(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA) --scale $(SCALE) --seed $(SEED)
 
 ## Compare the generated dataset's figures with the published ones.
 calibrate: $(INSTALLED)
-	$(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA)
-	$(BIN)/python -m helpers.synth.calibrate --data $(DEFAULT_DATA)
+	$(RUN)$(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA)
+	$(RUN)$(BIN)/python -m helpers.synth.calibrate --data $(DEFAULT_DATA)
 
 ## Check a dataset (folder or postgresql://...?schema=s) against the data contract.
 validate: $(INSTALLED)
-	@$(BIN)/python -m helpers.validate "$$DATA"
+	$(RUN)@$(BIN)/python -m helpers.validate "$$DATA"
 
 ## Write the KPI file of one year without running notebooks: make kpis YEAR=2022 (OUT/kpis-2022.csv).
 kpis: $(INSTALLED)
-	@test -n "$(YEAR)" || { echo "make kpis: YEAR is required" >&2; exit 2; }
-	@$(BIN)/python -m helpers.kpis --year $(YEAR) --data "$$DATA" --out "$$OUT/kpis-$(YEAR).csv" $(if $(MIN_CELL),--min-cell $(MIN_CELL))
+	$(RUN)@test -n "$(YEAR)" || { echo "make kpis: YEAR is required" >&2; exit 2; }
+	$(RUN)@$(BIN)/python -m helpers.kpis --year $(YEAR) --data "$$DATA" --out "$$OUT/kpis-$(YEAR).csv" $(if $(MIN_CELL),--min-cell $(MIN_CELL))
 
 ## Write a PostgreSQL schema's tables as a dataset folder: make snapshot DATA=postgresql://... SNAPSHOT=dir.
 snapshot: $(INSTALLED)
-	@test -n "$(SNAPSHOT)" || { echo "make snapshot: SNAPSHOT=dir is required" >&2; exit 2; }
-	@$(BIN)/python -m helpers.intake.pgsource "$$DATA" "$(SNAPSHOT)"
+	$(RUN)@test -n "$(SNAPSHOT)" || { echo "make snapshot: SNAPSHOT=dir is required" >&2; exit 2; }
+	$(RUN)@$(BIN)/python -m helpers.intake.pgsource "$$DATA" "$(SNAPSHOT)"
 
 ## Load the embedded dataset into a PostgreSQL schema: make pg-demo DATA=postgresql://...?schema=mission.
 pg-demo: $(INSTALLED)
-	@case "$$DATA" in postgres://*|postgresql://*) ;; *) echo "make pg-demo: DATA=postgresql://user@host/db?schema=name is required" >&2; exit 2;; esac
-	$(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA)
-	@$(BIN)/python -m helpers.intake.pgdemo "$$DATA" --from $(DEFAULT_DATA)
+	$(RUN)@case "$$DATA" in postgres://*|postgresql://*) ;; *) echo "make pg-demo: DATA=postgresql://user@host/db?schema=name is required" >&2; exit 2;; esac
+	$(RUN)$(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA)
+	$(RUN)@$(BIN)/python -m helpers.intake.pgdemo "$$DATA" --from $(DEFAULT_DATA)
 
 ## Time reading a PostgreSQL schema (ADBC, DuckDB's scanner) against its Parquet folder.
 pg-bench: $(INSTALLED)
-	@$(BIN)/python -m helpers.intake.pgbench "$$DATA" --folder $(DEFAULT_DATA)
+	$(RUN)@$(BIN)/python -m helpers.intake.pgbench "$$DATA" --folder $(DEFAULT_DATA)
 
 ## Rewrite docs/data-contract.md from the contract's code (a test checks it is current).
 contract-doc: $(INSTALLED)

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from helpers.core.atomic import write_atomically, write_text_atomically
-from helpers.core.cache import Store, cache_key
+from helpers.core.cache import ABSENT, DAMAGED, INTACT, Store, cache_key, check_seal, seal
 
 
 def test_the_key_changes_with_each_declared_input_and_only_with_them():
@@ -56,3 +56,88 @@ def test_an_atomic_write_that_fails_leaves_the_previous_file(tmp_path):
         write_atomically(fail, path)
     assert path.read_text() == "previous"
     assert [p.name for p in tmp_path.iterdir()] == ["kpis.csv"]
+
+
+# --- entries are verified on read -------------------------------------------------------
+
+
+def truncate(path):
+    path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
+
+
+def flip(path):
+    content = bytearray(path.read_bytes())
+    content[len(content) // 2] ^= 0x01
+    path.write_bytes(bytes(content))
+
+
+def delete(path):
+    path.unlink()
+
+
+DAMAGES = [truncate, flip, delete]
+
+
+def sealed_entry(folder):
+    folder.mkdir(parents=True)
+    (folder / "kpis.csv").write_text("year,metric,value\n" + "2022,m,1\n" * 400)
+    (folder / "run.json").write_text('{"year": 2022}')
+    (folder / "sub").mkdir()
+    (folder / "sub" / "page.html").write_text("<p>page</p>" * 50)
+    seal(folder)
+    return folder
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
+@pytest.mark.parametrize("name", ["kpis.csv", "run.json", "sub/page.html", ".digests.json"])
+def test_a_damaged_folder_entry_is_found(tmp_path, damage, name):
+    entry = sealed_entry(tmp_path / "entry")
+    assert check_seal(entry, ["kpis.csv", "run.json"]) == INTACT
+    damage(entry / name)
+    assert check_seal(entry, ["kpis.csv", "run.json"]) == DAMAGED
+
+
+def test_an_entry_without_digests_or_missing_a_file_asked_for_is_damaged(tmp_path):
+    entry = sealed_entry(tmp_path / "entry")
+    assert check_seal(entry, ["kpis.csv", "history.csv"]) == DAMAGED
+    assert check_seal(tmp_path / "absent", ["kpis.csv"]) == ABSENT
+    unsealed = tmp_path / "unsealed"
+    unsealed.mkdir()
+    (unsealed / "kpis.csv").write_text("x")
+    assert check_seal(unsealed, ["kpis.csv"]) == DAMAGED
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
+def test_the_store_discards_a_damaged_entry(tmp_path, damage):
+    source = sealed_entry(tmp_path / "made")
+    store = Store(tmp_path / "store")
+    store.put("k1", source, names=["kpis.csv", "run.json"])
+    assert store.check("k1", ["kpis.csv"]) == INTACT
+    damage(store.folder("k1") / "kpis.csv")
+    assert store.check("k1", ["kpis.csv"]) == DAMAGED
+    assert not store.folder("k1").exists()
+    assert store.check("k1", ["kpis.csv"]) == ABSENT
+
+
+@pytest.mark.parametrize("damage", [truncate, flip])
+def test_a_damaged_record_is_discarded_and_read_as_empty(tmp_path, damage):
+    store = Store(tmp_path)
+    store.write_record("verdicts.json", {"abc": {"at": "2026-01-01T00:00:00+00:00"}})
+    assert store.read_record("verdicts.json") == (
+        {"abc": {"at": "2026-01-01T00:00:00+00:00"}},
+        INTACT,
+    )
+    damage(tmp_path / "verdicts.json")
+    assert store.read_record("verdicts.json") == ({}, DAMAGED)
+    assert not (tmp_path / "verdicts.json").exists()
+    assert store.read_record("verdicts.json") == ({}, ABSENT)
+
+
+def test_a_record_changed_into_other_valid_json_is_damaged(tmp_path):
+    store = Store(tmp_path)
+    store.write_record("verdicts.json", {"abc": {"at": "2026-01-01"}})
+    path = tmp_path / "verdicts.json"
+    path.write_text(path.read_text().replace("abc", "abd"))
+    assert store.read_record("verdicts.json") == ({}, DAMAGED)
+    path.write_text('{"abc": {"at": "2026-01-01"}}')  # a record without its digest
+    assert store.read_record("verdicts.json") == ({}, DAMAGED)

@@ -129,8 +129,21 @@ def test_make_validate_refuses_a_bad_dataset_in_a_folder_with_spaces(tmp_path):
     frames["members"].loc[0, "gender"] = "robot"
     data = write_dataset(frames, tmp_path / "extraction 2023")
     result = make("validate", f"DATA={data}")
-    assert result.returncode != DONE
+    assert result.returncode == REFUSED  # the command's status, not make's own 2
     assert "members.csv: gender: must be one of" in result.stdout
+
+
+def test_make_targets_end_with_their_command_s_status(tmp_path):
+    data = write_dataset(make_valid_frames(), tmp_path / "data")
+    assert make("validate", f"DATA={data}").returncode == DONE
+    assert make("validate", f"DATA={tmp_path / 'nowhere'}").returncode == USAGE
+    assert make("kpis", f"DATA={data}", f"OUT={tmp_path}").returncode == USAGE  # no YEAR
+    refused = make("kpis", "YEAR=1999", f"DATA={data}", f"OUT={tmp_path}")
+    assert refused.returncode == REFUSED
+    assert "kpis failed: the dataset does not cover 1999" in refused.stderr
+    # A dry run prints the commands and runs none of them.
+    dry = make("-n", "kpis", "YEAR=1999", f"DATA={data}", f"OUT={tmp_path}")
+    assert dry.returncode == DONE and "helpers.kpis" in dry.stdout
 
 
 def test_make_report_refuses_an_unknown_language_before_any_work(tmp_path):

@@ -12,7 +12,10 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
+from urllib.parse import quote
 
 import adbc_driver_postgresql.dbapi as pg
 import pytest
@@ -209,6 +212,36 @@ def test_an_unreadable_source_gives_one_line(loaded, capsys, isolated_cache, cha
     assert PASSWORD not in captured.err
 
 
+def test_a_table_the_role_may_not_read_is_said_so_not_missing(loaded, capsys, isolated_cache):
+    url = copy_schema(loaded, "guarded")
+    loaded.psql(
+        loaded.admin_uri,
+        "DROP ROLE IF EXISTS limited; CREATE ROLE limited LOGIN PASSWORD 'Limited-pw-1'; "
+        "GRANT USAGE ON SCHEMA guarded TO limited; "
+        "GRANT SELECT ON ALL TABLES IN SCHEMA guarded TO limited; "
+        "REVOKE SELECT ON guarded.paths FROM limited",
+    )
+    limited = url.replace(f"reporting:{PASSWORD}@", "limited:Limited-pw-1@")
+    assert validate.main([limited]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == (
+        "guarded.paths: permission denied: the role may not read this table "
+        '(GRANT SELECT ON "guarded"."paths" TO the role)'
+    )
+    assert not [line for line in out if "missing" in line]
+
+
+@pytest.mark.parametrize("schema", ["two\nlines", "tab\there", "bell\x07"])
+def test_a_schema_name_holding_a_control_character_gives_one_line(
+    loaded, capsys, isolated_cache, schema
+):
+    assert validate.main([loaded.url(schema=quote(schema, safe=""))]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    escaped = schema.encode("unicode_escape").decode()
+    assert err.endswith(f": schema {escaped} does not exist\n")
+
+
 def test_a_missing_table_is_named(loaded, capsys, isolated_cache):
     url = copy_schema(loaded, "partial", "DROP TABLE partial.paths CASCADE")
     assert validate.main([url]) == 1
@@ -226,6 +259,50 @@ def test_a_statement_timeout_gives_one_line(loaded, capsys, isolated_cache):
     assert capsys.readouterr().err.splitlines() == [
         f"{redact(url)}: mission.paths: the read was cancelled by the server's statement timeout"
     ]
+
+
+def end_the_reader_when_it_waits(server: PgServer) -> threading.Thread:
+    """A thread that ends, from the server's side, the test role's session once it waits
+    for a lock (as an administrator or a restarting server would end it)."""
+
+    def end() -> None:
+        for _ in range(600):
+            waiting = server.psql(
+                server.admin_uri,
+                "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND usename = 'reporting'",
+            )
+            if waiting:
+                server.psql(server.admin_uri, f"SELECT pg_terminate_backend({waiting.split()[0]})")
+                return
+            time.sleep(0.1)
+
+    thread = threading.Thread(target=end)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("command", ["validate", "snapshot"])
+def test_a_connection_the_server_ends_during_the_read_gives_one_line(
+    loaded, capsys, isolated_cache, tmp_path, command
+):
+    with pg.connect(role_uri(loaded), autocommit=True) as holder, holder.cursor() as cursor:
+        cursor.execute("BEGIN")
+        cursor.execute("LOCK TABLE mission.paths IN ACCESS EXCLUSIVE MODE")
+        ender = end_the_reader_when_it_waits(loaded)
+        if command == "validate":
+            status = validate.main([loaded.url()])
+        else:
+            status = pgsource.main([loaded.url(), str(tmp_path / "snap")])
+        ender.join()
+        cursor.execute("ROLLBACK")
+    assert status == 1
+    captured = capsys.readouterr()
+    assert captured.err.splitlines()[-1].endswith(
+        "mission.paths: the connection to the server was lost"
+    )
+    assert len(captured.err.splitlines()) == 1
+    assert not (tmp_path / "snap").exists()
 
 
 def test_a_stopped_server_gives_one_line(loaded, capsys, isolated_cache):

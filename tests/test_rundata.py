@@ -83,10 +83,10 @@ def test_figures_are_remembered_and_reused_elsewhere(tmp_path, ds, isolated_cach
     write_run_data(ds, 2022, 1, tmp_path / "first")
     remember_figures("key", tmp_path / "first")
 
-    assert reuse_remembered_figures("key", tmp_path / "second")
+    assert reuse_remembered_figures("key", tmp_path / "second") == "intact"
     for name in FIGURES_FILES:
         assert (tmp_path / "second" / name).read_bytes() == (tmp_path / "first" / name).read_bytes()
-    assert not reuse_remembered_figures("another key", tmp_path / "third")
+    assert reuse_remembered_figures("another key", tmp_path / "third") == "absent"
 
 
 def test_only_the_most_recently_used_figures_are_kept(tmp_path, ds, isolated_cache, monkeypatch):

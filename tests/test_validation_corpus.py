@@ -275,6 +275,26 @@ def test_a_table_given_twice_is_refused(tmp_path, reference_dir):
     ]
 
 
+def test_a_dangling_symbolic_link_is_said_to_be_one(tmp_path, reference_dir):
+    folder = write_dataset(make_valid_frames(), tmp_path / "data")
+    (folder / "paths.csv").unlink()
+    (folder / "paths.csv").symlink_to(tmp_path / "elsewhere" / "paths.csv")
+    assert problems_in(folder, reference_dir) == [
+        Problem(
+            "paths.csv", "", "is a dangling symbolic link: the file it points to does not exist"
+        )
+    ]
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "gone")
+    with pytest.raises(UnusableDatasetError) as caught:
+        load_dataset(link, reference_dir)
+    assert caught.value.problems == [
+        Problem(
+            str(link), "", "dataset folder is a dangling symbolic link (its target does not exist)"
+        )
+    ]
+
+
 def test_a_table_written_as_a_folder_is_refused(tmp_path, reference_dir):
     frames = make_valid_frames()
     folder = write_dataset(frames, tmp_path / "data", "parquet")
@@ -374,6 +394,50 @@ def test_csv_line_numbers_count_line_breaks_inside_quoted_fields(tmp_path, refer
         Problem(
             "course_enrollments.csv", "certificate_at", "must be on or after started_at", 1, (5,)
         )
+    ]
+
+
+def line_ends(path: Path, end: str) -> None:
+    """Rewrite the CSV file ``path`` with ``end`` after every line (breaks inside quoted
+    fields stay as they are)."""
+    text = path.read_bytes().decode("utf-8")
+    path.write_text(text.replace("\n", end), encoding="utf-8", newline="")
+
+
+@pytest.mark.parametrize("end", ["\r", "\r\n"], ids=["cr-only", "crlf"])
+def test_csv_files_whose_lines_end_with_a_carriage_return_are_read(tmp_path, reference_dir, end):
+    frames = make_valid_frames()
+    folder = write_dataset(frames, tmp_path / "data")
+    for path in folder.glob("*.csv"):
+        line_ends(path, end)
+    dataset = load_dataset(folder, reference_dir)
+    try:
+        titles = dataset.con.sql("SELECT title FROM paths ORDER BY path_id").fetchall()
+        assert [t for (t,) in titles] == sorted(frames["paths"]["title"].tolist())
+        assert dataset.scalar("SELECT count(*) FROM members") == len(frames["members"])
+    finally:
+        dataset.con.close()
+
+
+@pytest.mark.parametrize("end", ["\n", "\r", "\r\n"], ids=["lf", "cr-only", "crlf"])
+def test_a_header_holding_a_quoted_line_break_keeps_line_numbers_right(
+    tmp_path, reference_dir, end
+):
+    # An extra column whose quoted name spans two lines: every record starts a line later.
+    frames = edited([("paths", 2, "domain", "science")])
+    frames["paths"]["note\nmore"] = "x"
+    folder = write_dataset(frames, tmp_path / "data")
+    line_ends(folder / "paths.csv", end)
+    assert problems_in(folder, reference_dir) == [
+        Problem("paths.csv", "domain", "must be one of tech, non_tech", 1, (5,))
+    ]
+    # A line with one field too many, found by the CSV reader itself: line 4 of the file
+    # (its second record), whatever ends its lines.
+    lines = (folder / "paths.csv").read_bytes().decode("utf-8").split(end)
+    lines[3] += ",extra"
+    (folder / "paths.csv").write_text(end.join(lines), encoding="utf-8", newline="")
+    assert problems_in(folder, reference_dir) == [
+        Problem("paths.csv", "", "every line must have 5 fields, like the header", 1, (4,))
     ]
 
 

@@ -20,4 +20,10 @@ the top: ``python -m helpers.report``, ``helpers.validate``, ``helpers.kpis`` an
 ``helpers.bench``.
 """
 
+from helpers.core.stopping import guard_command_start as _guard_command_start
+
 __version__ = "0.1.0"
+
+# Run as a command (python -m helpers.report, ...), a signal that arrives while the
+# modules are still being imported ends it with one line (helpers.core.stopping).
+_guard_command_start()

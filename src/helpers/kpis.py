@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from helpers.core import stopping
 from helpers.core.exit_codes import DONE, REFUSED, USAGE
 from helpers.figures import stats
 from helpers.figures.kpi_file import compute_kpis, compute_series, write_kpis, write_series
@@ -51,10 +52,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = parse_args(argv)
     # Imported here: loading and validation are only needed by the command line.
-    from helpers.intake.load import ContractError, UnusableDatasetError, load_dataset
-    from helpers.intake.pgsource import SourceError, redact, resolve
+    from helpers.intake.pgsource import is_postgres_url, redact
 
-    shown = redact(args.data) if "://" in str(args.data) else args.data
+    shown = redact(args.data) if is_postgres_url(args.data) else args.data
+    with stopping.guarded():
+        try:
+            return write(args, shown)
+        except BaseException as error:
+            # A signal, as itself or as the error a library made of it (DuckDB's "Query
+            # interrupted"); anything else is a bug, and shows its traceback.
+            stop = stopping.stopped_by(error)
+            if stop is None:
+                raise
+            print(f"kpis stopped: {stop.word}", file=sys.stderr)
+            return stop.status
+
+
+def write(args: argparse.Namespace, shown: str) -> int:
+    """Validate the dataset and write the year's files; every failure is one line."""
+    from helpers.intake.load import ContractError, UnusableDatasetError, load_dataset
+    from helpers.intake.pgsource import SourceError, SourceUrlError, resolve
+
     try:
         with resolve(args.data) as resolved:
             try:
@@ -75,6 +93,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ContractError as error:
         print(f"{shown}: the dataset breaks the data contract\n{error}", file=sys.stderr)
         return REFUSED
+    except SourceUrlError as error:
+        print(f"kpis failed: {error}", file=sys.stderr)
+        return USAGE
     except SourceError as error:
         print(f"kpis failed: {error}", file=sys.stderr)
         return REFUSED

@@ -27,12 +27,11 @@ output folder that cannot be used.
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
+from helpers.core import stopping
 from helpers.core.exit_codes import DONE, REFUSED, USAGE
 from helpers.core.params import DEFAULT_MIN_CELL, LANGUAGES, ReportParams, find_problems
 from helpers.core.paths import (
@@ -45,7 +44,6 @@ from helpers.core.paths import (
 from helpers.run import orchestrate, publish
 from helpers.run.assemble import FOLDER_README_TEMPLATES
 from helpers.run.execute import one_line
-from helpers.run.orchestrate import Terminated
 from helpers.run.plan import (
     DEFAULT_CELL_TIMEOUT,
     DEFAULT_WORKERS,
@@ -198,12 +196,33 @@ def choose_methods_notes(notes: Path, lang: str) -> Path:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line; see the module docstring for the exit status."""
-    from helpers.intake.load import ContractError, UnusableDatasetError
-    from helpers.intake.pgsource import SourceError, resolve
-
     args = parse_args(argv)
     progress = Progress()
-    previous = signal.signal(signal.SIGTERM, _terminate)
+    with stopping.guarded():
+        try:
+            return run(args, progress)
+        except BaseException as error:
+            # A signal, as itself or as the error a library made of it (DuckDB's "Query
+            # interrupted"), at any moment of the run; anything else is a bug, and shows
+            # its traceback.
+            stop = stopping.stopped_by(error)
+            if stop is None:
+                raise
+            print(f"report stopped: {stop.word}; the previous report is untouched", file=sys.stderr)
+            return stop.status
+
+
+def run(args: argparse.Namespace, progress: Progress) -> int:
+    """The run of ``main``, every failure turned into one line and an exit status."""
+    from helpers.intake.load import ContractError, UnusableDatasetError
+    from helpers.intake.pgsource import (
+        PgSource,
+        SourceError,
+        SourceUrlError,
+        is_postgres_url,
+        resolve,
+    )
+
     progress.start()
     try:
         # Checked before any data is read; the year, for --all-years, comes from the data.
@@ -216,6 +235,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if problems:
             print(f"report failed: {'; '.join(problems)}", file=sys.stderr)
             return USAGE
+        if is_postgres_url(args.data):
+            PgSource.parse(args.data)  # a URL that cannot be read is refused before any write
         publish.claim_output_folder(args.out.resolve())
         with resolve(args.data, work=publish.build_root(args.out)) as resolved:
             if resolved.source is not None:
@@ -230,6 +251,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise resolved.locate(error) from None
         return DONE
     except publish.OutputFolderError as error:
+        print(f"report failed: {error}", file=sys.stderr)
+        return USAGE
+    except SourceUrlError as error:
         print(f"report failed: {error}", file=sys.stderr)
         return USAGE
     except SourceError as error:
@@ -255,15 +279,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:
         print(f"report failed: {describe_os_error(error)}", file=sys.stderr)
         return 1
-    except Terminated:
-        print("report stopped: terminated; the previous report is untouched", file=sys.stderr)
-        return 128 + signal.SIGTERM
-    except KeyboardInterrupt:
-        print("report stopped: interrupted; the previous report is untouched", file=sys.stderr)
-        return 130
     finally:
         progress.stop()
-        signal.signal(signal.SIGTERM, previous)
 
 
 def build_years(args: argparse.Namespace, progress: Progress) -> None:
@@ -283,10 +300,6 @@ def describe_os_error(error: OSError) -> str:
     """One line naming the file and the cause (disk full, read-only, no permission)."""
     where = f"{error.filename}: " if error.filename else ""
     return f"cannot write the report: {where}{error.strerror or error}"
-
-
-def _terminate(signum: int, frame: Any) -> None:
-    raise Terminated()
 
 
 if __name__ == "__main__":

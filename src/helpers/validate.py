@@ -18,12 +18,13 @@ import argparse
 import sys
 from pathlib import Path
 
+from helpers.core import stopping
 from helpers.core.exit_codes import DONE, REFUSED, USAGE
 from helpers.core.paths import REFERENCE_DIR
 from helpers.intake import contract
 from helpers.intake.dataset import Dataset
 from helpers.intake.load import ContractError, UnusableDatasetError, load_dataset
-from helpers.intake.pgsource import SourceError, resolve
+from helpers.intake.pgsource import SourceError, SourceUrlError, resolve
 
 VALID, INVALID, UNUSABLE = DONE, REFUSED, USAGE
 
@@ -58,6 +59,12 @@ def main(argv: list[str] | None = None) -> int:
         help="the shipped reference tables (default: data/reference)",
     )
     args = parser.parse_args(argv)
+    with stopping.guarded():
+        return check(args)
+
+
+def check(args: argparse.Namespace) -> int:
+    """What ``main`` does once its arguments are read; every failure is one line."""
     try:
         with resolve(args.data_dir) as resolved:
             try:
@@ -80,9 +87,20 @@ def main(argv: list[str] | None = None) -> int:
             print(problem)
         print(describe_invalid(error))
         return INVALID
+    except SourceUrlError as error:
+        print(error, file=sys.stderr)
+        return UNUSABLE
     except SourceError as error:
         print(error, file=sys.stderr)
         return INVALID
+    except BaseException as error:
+        # A signal, as itself or as the error a library made of it (DuckDB's "Query
+        # interrupted"); anything else is a bug, and shows its traceback.
+        stop = stopping.stopped_by(error)
+        if stop is None:
+            raise
+        print(f"validate stopped: {stop.word}", file=sys.stderr)
+        return stop.status
     return VALID
 
 

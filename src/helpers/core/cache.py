@@ -8,6 +8,12 @@ it used and the version of the code that made it. A changed byte, parameter or l
 code gives another key, so an entry is never stale, only unused; ``--no-cache`` reads no
 entry, and ``make clean`` removes the store. Entries are folders (``Store.folder``),
 published whole by one rename, or JSON records (``Store.record``) written atomically.
+
+An entry is verified, not trusted: a folder carries the SHA-256 of each of its files
+(``seal``, in ``.digests.json``), a record the SHA-256 of its content, and both are checked
+on every read (``check_seal``, ``Store.read_record``). A file cut short, changed or
+missing, or an entry without its digests, is ``DAMAGED``: the reader discards it and makes
+the thing anew, and says so in the run's cache line; it is never used.
 """
 
 from __future__ import annotations
@@ -25,14 +31,83 @@ from typing import Any
 from helpers.core.atomic import write_text_atomically
 
 __all__ = [
+    "ABSENT",
+    "DAMAGED",
+    "INTACT",
     "Store",
     "cache_key",
+    "check_seal",
+    "discard",
+    "seal",
     "hash_files",
     "hash_text",
     "user_cache_folder",
 ]
 
 KEY_LENGTH = 20
+# The digests of a folder entry's files, inside it.
+SEAL_FILE = ".digests.json"
+# What a read finds of an entry.
+ABSENT, INTACT, DAMAGED = "absent", "intact", "damaged"
+CHUNK = 1 << 20
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _sealed_files(folder: Path) -> list[str]:
+    return sorted(
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if p.is_file() and p.name != SEAL_FILE
+    )
+
+
+def seal(folder: Path | str) -> None:
+    """Record the size and SHA-256 of every file of ``folder`` (an entry about to be
+    published by a rename) in its ``.digests.json``."""
+    folder = Path(folder)
+    digests = {
+        name: {"bytes": (folder / name).stat().st_size, "sha256": file_sha256(folder / name)}
+        for name in _sealed_files(folder)
+    }
+    (folder / SEAL_FILE).write_text(json.dumps(digests, sort_keys=True), encoding="utf-8")
+
+
+def check_seal(folder: Path | str, names: Iterable[str] = ()) -> str:
+    """What ``folder``, a sealed entry expected to hold ``names``, is: ``ABSENT`` (no such
+    folder), ``INTACT`` (every file sealed is there with its digest, and ``names`` are
+    among them) or ``DAMAGED`` (anything else: a file missing, cut short or changed, the
+    digests themselves missing or unreadable)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return ABSENT
+    try:
+        digests = json.loads((folder / SEAL_FILE).read_text(encoding="utf-8"))
+        if not isinstance(digests, dict) or not set(names) <= set(digests):
+            return DAMAGED
+        for name, expected in digests.items():
+            path = folder / name
+            if path.stat().st_size != expected["bytes"] or file_sha256(path) != expected["sha256"]:
+                return DAMAGED
+    except (OSError, ValueError, TypeError, KeyError):
+        return DAMAGED
+    return INTACT
+
+
+def discard(folder: Path | str) -> None:
+    """Remove a damaged entry (a file or a folder)."""
+    folder = Path(folder)
+    if folder.is_dir() and not folder.is_symlink():
+        shutil.rmtree(folder, ignore_errors=True)
+    else:
+        with contextlib.suppress(OSError):
+            folder.unlink()
 
 
 def hash_text(text: str) -> str:
@@ -92,9 +167,16 @@ class Store:
         return self.root / key
 
     def has(self, key: str, names: Iterable[str]) -> bool:
-        """True when the entry of ``key`` holds every file of ``names``."""
-        entry = self.folder(key)
-        return all((entry / name).is_file() for name in names)
+        """True when the entry of ``key`` is intact and holds every file of ``names``."""
+        return self.check(key, names) == INTACT
+
+    def check(self, key: str, names: Iterable[str]) -> str:
+        """``ABSENT``, ``INTACT`` or ``DAMAGED`` (``check_seal``); a damaged entry is
+        discarded."""
+        state = check_seal(self.folder(key), names)
+        if state == DAMAGED:
+            discard(self.folder(key))
+        return state
 
     def put(
         self, key: str, source: Path, *, names: Iterable[str] | None = None, move: bool = False
@@ -109,6 +191,7 @@ class Store:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             if move:
+                seal(source)
                 shutil.rmtree(entry, ignore_errors=True)
                 os.rename(source, entry)
                 return entry
@@ -120,6 +203,7 @@ class Store:
             for name in chosen:
                 if (Path(source) / name).is_file():
                     shutil.copyfile(Path(source) / name, staging / name)
+            seal(staging)
             shutil.rmtree(entry, ignore_errors=True)
             os.rename(staging, entry)
         except OSError:
@@ -150,20 +234,43 @@ class Store:
                 old.unlink(missing_ok=True)
 
     def record(self, name: str) -> dict[str, Any]:
-        """The JSON record ``name`` of the store; an unreadable one is empty."""
+        """The JSON record ``name`` of the store; an absent or damaged one is empty."""
+        return self.read_record(name)[0]
+
+    def read_record(self, name: str) -> tuple[dict[str, Any], str]:
+        """The record ``name`` and what it was: ``ABSENT``, ``INTACT``, or ``DAMAGED`` (not
+        JSON, or its content does not match the digest written with it), in which case it
+        is discarded and read as empty."""
+        path = self.root / name
         try:
-            content = json.loads((self.root / name).read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return {}, ABSENT
         except (OSError, ValueError):
-            return {}
-        return content if isinstance(content, dict) else {}
+            text = ""
+        try:
+            sealed = json.loads(text)
+            content = sealed["content"]
+            if isinstance(content, dict) and sealed["sha256"] == _record_digest(content):
+                return content, INTACT
+        except (ValueError, TypeError, KeyError):
+            pass
+        discard(path)
+        return {}, DAMAGED
 
     def write_record(self, name: str, content: Mapping[str, Any]) -> None:
-        """Write the record ``name`` atomically; skipped when the store cannot be written."""
+        """Write the record ``name`` atomically, with the digest of its content; skipped
+        when the store cannot be written."""
+        sealed = {"content": dict(content), "sha256": _record_digest(content)}
         try:
             self.root.mkdir(parents=True, exist_ok=True)
-            write_text_atomically(self.root / name, json.dumps(content, sort_keys=True))
+            write_text_atomically(self.root / name, json.dumps(sealed, sort_keys=True))
         except OSError:
             pass
+
+
+def _record_digest(content: Mapping[str, Any]) -> str:
+    return hash_text(json.dumps(content, sort_keys=True, default=str))
 
 
 def _used_last(path: Path) -> float:

@@ -14,6 +14,7 @@ same code and parameters, reuses them (``reuse_remembered_figures``).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from collections.abc import Callable, Iterable, Mapping
@@ -24,7 +25,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from helpers.core.atomic import write_atomically
-from helpers.core.cache import Store, cache_key, hash_files, hash_text, user_cache_folder
+from helpers.core.cache import (
+    ABSENT,
+    INTACT,
+    Store,
+    cache_key,
+    check_seal,
+    discard,
+    hash_files,
+    hash_text,
+    seal,
+    user_cache_folder,
+)
 from helpers.core.params import DEFAULT_MIN_CELL, ReportParams
 from helpers.core.paths import (
     DEFAULT_DATA_DIR,
@@ -34,6 +46,7 @@ from helpers.core.paths import (
     REFERENCE_DIR,
     ROOT,
 )
+from helpers.core.source_url import shown_source
 
 KPIS_FILE = "kpis.csv"
 HISTORY_FILE = "kpis_history.csv"
@@ -298,19 +311,22 @@ def figures_store() -> Store:
     return Store(user_cache_folder() / "figures")
 
 
-def reuse_remembered_figures(key: str, folder: Path) -> bool:
-    """Copy the figures remembered under ``key`` into ``folder``; False when there are none."""
+def reuse_remembered_figures(key: str, folder: Path) -> str:
+    """Copy the figures remembered under ``key`` into ``folder``: ``INTACT`` when done,
+    ``ABSENT`` when there are none, ``DAMAGED`` when the entry failed its check (it is
+    discarded; ``helpers.core.cache``)."""
     store = figures_store()
-    if not store.has(key, FIGURES_FILES):
-        return False
+    state = store.check(key, FIGURES_FILES)
+    if state != INTACT:
+        return state
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for name in FIGURES_FILES:
             shutil.copyfile(store.folder(key) / name, folder / name)
     except OSError:
-        return False
+        return ABSENT
     store.touch(key)  # recently used: kept by the pruning
-    return True
+    return INTACT
 
 
 def remember_figures(key: str, folder: Path) -> None:
@@ -375,9 +391,15 @@ def load_run_data(
     # Keyed by the figures alone: a notebook opened in another language reuses them (the
     # parameters in this folder's run.json are those of the first notebook opened).
     folder = RUN_DATA_CACHE_DIR / key
-    if not all((folder / name).exists() for name in RUN_DATA_FILES):
+    if check_seal(folder, RUN_DATA_FILES) != INTACT:
+        discard(folder)
         dataset = load_dataset(folder_of_data, reuse_verdict=True)
-        write_run_data(dataset, year, min_cell, folder, params)
+        partial = folder.with_name(f"{folder.name}.partial-{os.getpid()}")
+        discard(partial)
+        write_run_data(dataset, year, min_cell, partial, params)
+        seal(partial)
+        discard(folder)
+        os.rename(partial, folder)
     return read_run_data(folder)
 
 
@@ -432,7 +454,7 @@ def describe_source(ds: Dataset) -> str:
     its password redacted, as its dataset.json records it), else the folder's name."""
     source = ds.meta.get("source")
     if isinstance(source, str) and source:
-        return source
+        return shown_source(source)
     return ds.source.name if ds.source else ""
 
 

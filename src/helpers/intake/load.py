@@ -60,6 +60,7 @@ __all__ = [
     "Problem",
     "UnusableDatasetError",
     "connect",
+    "check_verdicts",
     "is_remembered_valid",
     "load_dataset",
 ]
@@ -268,6 +269,12 @@ def verdicts_store() -> Store:
     return Store(user_cache_folder())
 
 
+def check_verdicts() -> str:
+    """What the record of verdicts is (``helpers.core.cache``: absent, intact, or damaged
+    and then discarded, every dataset to be checked anew)."""
+    return verdicts_store().read_record(VERDICTS_FILE)[1]
+
+
 def read_verdicts() -> dict[str, dict[str, Any]]:
     """The remembered verdicts: key -> when the dataset was found valid (UTC, ``at``)
     and the warnings found then (``warnings``)."""
@@ -325,6 +332,16 @@ def create_country_codes(con: duckdb.DuckDBPyConnection) -> None:
 def check_folders(data_dir: Path, reference_dir: Path) -> None:
     """Raise UnusableDatasetError unless both folders exist."""
     for folder, what in ((data_dir, "dataset"), (reference_dir, "reference")):
+        if not folder.exists() and folder.is_symlink():
+            raise UnusableDatasetError(
+                [
+                    Problem(
+                        str(folder),
+                        "",
+                        f"{what} folder is a dangling symbolic link (its target does not exist)",
+                    )
+                ]
+            )
         if not folder.exists():
             raise UnusableDatasetError([Problem(str(folder), "", f"no such {what} folder")])
         if not folder.is_dir():

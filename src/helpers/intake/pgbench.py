@@ -21,6 +21,7 @@ from helpers.intake import contract
 from helpers.intake.pgsource import (
     PgSource,
     SourceError,
+    SourceUrlError,
     arrow_schema,
     connect,
     read_catalog,
@@ -105,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
 
             timed("adbc -> parquet (snapshot)", snapshot)
         timed("duckdb postgres scanner", lambda: read_with_duckdb(args.url))
+    except SourceUrlError as error:
+        print(f"pg-bench failed: {error}", file=sys.stderr)
+        return 2
     except SourceError as error:
         print(f"pg-bench failed: {error}", file=sys.stderr)
         return 1

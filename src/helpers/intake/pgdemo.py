@@ -19,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+from helpers.core import stopping
 from helpers.core.paths import DEFAULT_DATA_DIR
 from helpers.intake import contract, rules
 from helpers.intake.load import ContractError, load_dataset
@@ -27,6 +28,7 @@ from helpers.intake.pgsource import (
     SERVER_TYPES,
     PgSource,
     SourceError,
+    SourceUrlError,
     connect,
     describe_query_failure,
     is_postgres_url,
@@ -141,13 +143,24 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     started = time.monotonic()
     try:
-        counts = load_schema(args.url, args.folder)
+        with stopping.guarded():
+            counts = load_schema(args.url, args.folder)
+    except SourceUrlError as error:
+        print(f"pg-demo failed: {error}", file=sys.stderr)
+        return 2
     except SourceError as error:
         print(f"pg-demo failed: {error}", file=sys.stderr)
         return 1
     except ContractError as error:
         print(f"{error}\npg-demo failed: the folder breaks the data contract", file=sys.stderr)
         return 1
+    except BaseException as error:
+        stop = stopping.stopped_by(error)
+        if stop is None:
+            raise
+        # The load is one transaction: stopped, it is rolled back by the server.
+        print(f"pg-demo stopped: {stop.word}; the schema is as it was", file=sys.stderr)
+        return stop.status
     source = PgSource.parse(args.url)
     print(
         f"{source.shown}: {len(counts)} tables, {sum(counts.values()):,} rows loaded "

@@ -15,7 +15,9 @@ in the snapshot are named by schema and table, with a SQL statement listing the
 offending rows on the server (``locate_problems``); no value of a row is ever shown.
 
 Credentials are libpq's: ``PGPASSWORD``, ``~/.pgpass``, a service file or a password in
-the URL. The URL is handed to libpq as it is; only ``redact(url)`` is ever shown.
+the URL. The URL is read once by ``helpers.core.source_url`` (a password may hold any
+character, encoded or not) and written anew, encoded, for libpq; only its redacted form
+is ever shown, and a URL that cannot be read is refused without being repeated.
 """
 
 from __future__ import annotations
@@ -31,9 +33,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
-from urllib.parse import quote as url_quote
 
+from helpers.core import stopping
+from helpers.core.source_url import SourceUrlError as SourceUrlError
+from helpers.core.source_url import looks_like_source_url, parse_source_url, shown_name
+from helpers.core.source_url import redact as redact
+from helpers.core.source_url import scrub as scrub_secrets
 from helpers.intake import contract, rules
 from helpers.intake.rules import (
     ContractError,
@@ -45,13 +50,14 @@ from helpers.intake.rules import (
     quote,
 )
 
-SCHEMES = ("postgresql", "postgres")
 DEFAULT_SCHEMA = "public"
 META_FILE = "dataset.json"
 # Folders of the snapshots a report run reads, under OUT/.build, named with the run's pid.
 SNAPSHOT_PREFIX = "snapshot-"
 # Seconds libpq waits for a server before giving up (unless the URL says otherwise).
 CONNECT_TIMEOUT = "10"
+# The catalog's mark of a table the role may not read (no column is named so).
+DENIED = "\0denied"
 # Rows per Arrow batch written to Parquet: memory stays small whatever the table's size.
 BATCH_ROWS = 1 << 17
 
@@ -110,28 +116,24 @@ class PgSource:
     uri: str  # libpq URI, schema parameter removed; may hold a password: never shown
     schema: str
     shown: str  # the URL with its password redacted
+    hidden: tuple[str, ...] = ()  # the secrets of the URL, in every form, to scrub
 
     @classmethod
     def parse(cls, url: str) -> PgSource:
-        parts = urlsplit(url)
-        query = parse_qsl(parts.query, keep_blank_values=True)
-        schema = next((v for k, v in query if k == "schema"), DEFAULT_SCHEMA) or DEFAULT_SCHEMA
-        kept = [(k, v) for k, v in query if k != "schema"]
-        if not any(k == "connect_timeout" for k, _ in kept):
-            kept.append(("connect_timeout", CONNECT_TIMEOUT))
-        uri = urlunsplit(parts._replace(query=urlencode(kept, quote_via=url_quote)))
-        return cls(uri=uri, schema=schema, shown=redact(url))
+        """The source of ``url``; SourceUrlError (which never repeats it) when it cannot
+        be read as a database URL."""
+        parsed = parse_source_url(url)
+        schema = parsed.param("schema") or DEFAULT_SCHEMA
+        uri = parsed.libpq_uri(drop=("schema",), add=(("connect_timeout", CONNECT_TIMEOUT),))
+        return cls(uri=uri, schema=schema, shown=parsed.shown, hidden=parsed.secrets())
 
-    def secrets(self) -> list[str]:
-        """The password written in the URL, if any (to scrub from messages)."""
-        parts = urlsplit(self.uri)
-        found = [parts.password, unquote(parts.password)] if parts.password else []
-        found += [v for k, v in parse_qsl(parts.query) if k == "password" and v]
-        return found
+    def secrets(self) -> tuple[str, ...]:
+        """The secrets written in the URL, if any (to scrub from messages)."""
+        return self.hidden
 
     def table(self, name: str) -> str:
-        """``schema.table`` as messages name it."""
-        return f"{self.schema}.{name}"
+        """``schema.table`` as messages name it (on one line, whatever the schema holds)."""
+        return f"{shown_name(self.schema)}.{shown_name(name)}"
 
     def relation(self, name: str) -> str:
         """``"schema"."table"`` as SQL names it."""
@@ -139,29 +141,13 @@ class PgSource:
 
 
 def is_postgres_url(data: str | Path) -> bool:
-    return isinstance(data, str) and urlsplit(data).scheme in SCHEMES and "://" in data
+    """True when ``data`` is meant as a database URL (read as one, or refused)."""
+    return looks_like_source_url(data)
 
 
-def redact(url: str) -> str:
-    """``url`` with any password replaced by ``***`` (in the user part or the query)."""
-    parts = urlsplit(url)
-    netloc = parts.netloc
-    if parts.password is not None:
-        user, _, host = netloc.rpartition("@")
-        netloc = f"{user.split(':', 1)[0]}:***@{host}"
-    query = [
-        (k, "***" if k == "password" else v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-    ]
-    return urlunsplit(parts._replace(netloc=netloc, query=urlencode(query, safe="*/")))
-
-
-def scrub(text: str, source: PgSource) -> str:
-    """``text`` on one line, with the source's password (if written in it) redacted."""
-    flat = " ".join(str(text).split())
-    for secret in source.secrets():
-        flat = flat.replace(secret, "***")
-    return flat
+def scrub(text: object, source: PgSource) -> str:
+    """``text`` on one line, with the source's secrets (if written in it) redacted."""
+    return scrub_secrets(text, source.secrets())
 
 
 def connect(source: PgSource) -> Any:
@@ -231,6 +217,16 @@ def check_catalog(
         if found is None:
             if not table.optional and not table.reference:
                 problems.append(Problem(source.table(table.name), "", "required table is missing"))
+            continue
+        if DENIED in found:
+            problems.append(
+                Problem(
+                    source.table(table.name),
+                    "",
+                    "permission denied: the role may not read this table "
+                    f"(GRANT SELECT ON {source.relation(table.name)} TO the role)",
+                )
+            )
             continue
         tables.append(table)
         for column in table.columns:
@@ -358,7 +354,7 @@ def read_catalog(cursor: Any, source: PgSource) -> tuple[dict[str, dict[str, str
     )
     found = cursor.fetchall()
     if not found:
-        raise SourceError(f"{source.shown}: schema {source.schema} does not exist")
+        raise SourceError(f"{source.shown}: schema {shown_name(source.schema)} does not exist")
     cursor.execute(
         "SELECT table_name, column_name, data_type FROM information_schema.columns "
         f"WHERE table_schema = {schema} ORDER BY table_name, ordinal_position"
@@ -366,6 +362,17 @@ def read_catalog(cursor: Any, source: PgSource) -> tuple[dict[str, dict[str, str
     columns: dict[str, dict[str, str]] = {}
     for table, column, kind in cursor.fetchall():
         columns.setdefault(table, {})[column] = kind
+    # information_schema lists only what the role may read: a table it may not read
+    # would look missing. pg_class lists every table, and says what the role may read.
+    cursor.execute(
+        "SELECT c.relname, has_schema_privilege(n.oid, 'USAGE') "
+        "AND has_table_privilege(c.oid, 'SELECT') FROM pg_class c "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+        f"WHERE n.nspname = {schema} AND c.relkind IN ('r', 'v', 'm', 'p', 'f')"
+    )
+    for table, readable in cursor.fetchall():
+        if not readable:
+            columns[table] = {DENIED: DENIED}
     return columns, found[0][0]
 
 
@@ -587,7 +594,11 @@ def main(argv: list[str] | None = None) -> int:
         print("snapshot: DATA must be a postgresql:// URL", file=sys.stderr)
         return 2
     try:
-        meta = take_snapshot(args.url, args.folder)
+        with stopping.guarded():
+            meta = take_snapshot(args.url, args.folder)
+    except SourceUrlError as error:
+        print(f"snapshot failed: {error}", file=sys.stderr)
+        return 2
     except SourceError as error:
         print(f"snapshot failed: {error}", file=sys.stderr)
         return 1
@@ -595,6 +606,12 @@ def main(argv: list[str] | None = None) -> int:
         print(str(error), file=sys.stderr)
         print("snapshot failed: the schema breaks the data contract", file=sys.stderr)
         return 1
+    except BaseException as error:
+        stop = stopping.stopped_by(error)
+        if stop is None:
+            raise
+        print(f"snapshot stopped: {stop.word}; the snapshot folder is as it was", file=sys.stderr)
+        return stop.status
     rows = sum(meta["snapshot"]["rows"].values())
     print(
         f"{args.folder}: {len(meta['snapshot']['rows'])} tables, {rows:,} rows from "

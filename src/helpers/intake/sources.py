@@ -27,6 +27,10 @@ from helpers.intake.rules import (
 )
 
 TABLE_SUFFIXES = (".parquet", ".csv")
+# Read to find a CSV file's header record.
+HEADER_BYTES = 1 << 20
+# How a CSV file's lines end, as DuckDB's reader is told.
+NEW_LINES = {"\n": "\\n", "\r\n": "\\r\\n", "\r": "\\r"}
 
 
 # A header holding one of these and no comma was written with the wrong delimiter.
@@ -115,6 +119,20 @@ def locate_tables(data_dir: Path, reference_dir: Path) -> tuple[dict[str, Path],
                 if f.is_dir()
             ]
             continue
+        dangling = [
+            data_dir / f"{table.name}{s}"
+            for s in TABLE_SUFFIXES
+            if (data_dir / f"{table.name}{s}").is_symlink()
+            and not (data_dir / f"{table.name}{s}").exists()
+        ]
+        if dangling:
+            problems += [
+                Problem(
+                    f.name, "", "is a dangling symbolic link: the file it points to does not exist"
+                )
+                for f in dangling
+            ]
+            continue
         found = _table_files(data_dir, table.name)
         if not found and table.reference:
             found = _table_files(reference_dir, table.name)
@@ -176,7 +194,7 @@ def read_csv_source(
     con: duckdb.DuckDBPyConnection, table: contract.Table, path: Path, label: str
 ) -> tuple[Source | None, list[Problem]]:
     """Read a CSV file as text into a DuckDB table, one text column per header name."""
-    header, problem = read_csv_header(path, label)
+    header, problem, new_line = read_csv_header(path, label)
     if header is None:
         return None, [problem] if problem else []
     repeated = repeated_names(header)
@@ -198,12 +216,17 @@ def read_csv_source(
             f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT {kept} FROM read_csv("
             f"{literal(str(path))}, header = true, auto_detect = false, delim = ',', "
             f"quote = '\"', escape = '\"', columns = {spec}, store_rejects = true, "
+            f"new_line = {literal(NEW_LINES[new_line])}, "
             f"rejects_table = {literal(rejects)}, rejects_scan = {literal(scans)})"
         )
+        # Where each rejected line starts in the file: DuckDB's own line number counts
+        # records, not the lines a person sees when a quoted field holds a line break.
         rejected = con.execute(
-            f"SELECT error_type, count(*), list(line ORDER BY line)[1:{rules.ROWS_SHOWN}] "
+            f"SELECT error_type, count(*), "
+            f"list(coalesce(line_byte_position, -line) ORDER BY line)[1:{rules.ROWS_SHOWN}] "
             f"FROM {quote(rejects)} GROUP BY error_type ORDER BY min(line)"
         ).fetchall()
+        rejected = [(kind, count, physical_lines(path, starts)) for kind, count, starts in rejected]
     except duckdb.Error as error:
         return None, problems + [Problem(label, "", f"cannot be read as CSV ({first_line(error)})")]
     finally:
@@ -259,24 +282,82 @@ def rejected_lines(
     ]
 
 
-def read_csv_header(path: Path, label: str) -> tuple[list[str] | None, Problem | None]:
-    """The column names of a CSV file, or the problem that prevents reading them."""
+def read_csv_header(path: Path, label: str) -> tuple[list[str] | None, Problem | None, str]:
+    """The column names of a CSV file, or the problem that prevents reading them, and how
+    its lines end (``\\n``, ``\\r\\n``, or ``\\r`` alone, as old Mac spreadsheets write).
+
+    The header is the first record, not the first line: a quoted name may hold a line
+    break. Its end, the first line break outside quotes, tells how every line ends."""
     with path.open("rb") as f:
-        first = f.readline(1 << 20)
+        start = f.read(HEADER_BYTES)
+    end, new_line = header_end(start)
     try:
-        text = first.decode("utf-8-sig").rstrip("\r\n")
+        text = start[:end].decode("utf-8-sig")
     except UnicodeDecodeError:
-        return None, Problem(label, "", "is not UTF-8 text: save the file as UTF-8", 1, (1,))
+        return None, Problem(label, "", "is not UTF-8 text: save the file as UTF-8", 1, (1,)), "\n"
     if not text.strip():
-        return None, Problem(label, "", "has no header row on line 1")
-    header = next(csv.reader([text]))
+        return None, Problem(label, "", "has no header row on line 1"), new_line
+    try:
+        header = next(csv.reader([text.replace("\r\n", "\n").replace("\r", "\n")]))
+    except csv.Error as error:
+        return None, Problem(label, "", f"its header cannot be read as CSV ({error})"), new_line
     if len(header) == 1:
         for delimiter, name in WRONG_DELIMITERS.items():
             if delimiter in text:
-                return None, Problem(
-                    label, "", f"separates its columns with {name}: the contract asks for commas"
+                return (
+                    None,
+                    Problem(
+                        label,
+                        "",
+                        f"separates its columns with {name}: the contract asks for commas",
+                    ),
+                    new_line,
                 )
-    return header, None
+    return header, None, new_line
+
+
+def header_end(start: bytes) -> tuple[int, str]:
+    """Where the header record of a CSV file beginning with ``start`` ends (its first
+    line break outside double quotes), and that line break."""
+    quoted = False
+    for i, byte in enumerate(start):
+        if byte == 0x22:  # "
+            quoted = not quoted
+        elif not quoted and byte in (0x0A, 0x0D):
+            if byte == 0x0D:
+                return i, "\r\n" if start[i + 1 : i + 2] == b"\n" else "\r"
+            return i, "\n"
+    return len(start), "\n"
+
+
+def physical_lines(path: Path, starts: list[int]) -> list[int]:
+    """The line (1-based, as an editor counts: ``\\r\\n``, ``\\r`` or ``\\n`` ends one) on
+    which each byte position of ``starts`` sits; a negative entry is already a line
+    number, negated."""
+    wanted = sorted({s for s in starts if s >= 0})
+    found: dict[int, int] = {}
+    line, offset, previous = 1, 0, b""
+    with path.open("rb") as f:
+        while wanted and len(found) < len(wanted):
+            chunk = f.read(1 << 20)
+            if not chunk:
+                break
+            for position in wanted:
+                if position not in found and offset <= position < offset + len(chunk):
+                    found[position] = (
+                        line
+                        + count_breaks(previous + chunk[: position - offset])
+                        - (count_breaks(previous))
+                    )
+            line += count_breaks(previous + chunk) - count_breaks(previous)
+            previous = chunk[-1:]
+            offset += len(chunk)
+    return [found.get(s, 0) if s >= 0 else -s for s in starts]
+
+
+def count_breaks(text: bytes) -> int:
+    """Line breaks in ``text``: each ``\\r\\n``, lone ``\\r`` and lone ``\\n`` once."""
+    return text.count(b"\n") + text.count(b"\r") - text.count(b"\r\n")
 
 
 def csv_reject_rule(kind: str, fields: int) -> str:

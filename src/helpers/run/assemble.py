@@ -20,12 +20,14 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from helpers.core.atomic import write_text_atomically
+from helpers.core.cache import file_sha256
 from helpers.core.params import LANGUAGES
 from helpers.core.paths import PACKAGE_DIR
 from helpers.figures.run_data import RUN_DATA_FILES
 from helpers.pages.render import INDEX_PAGE, METHODS_PAGE, Site
 from helpers.run import publish
 from helpers.run.execute import LanguageRun
+from helpers.run.kernels.processes import die_with_parent
 from helpers.run.plan import MANIFEST, ReportFailure, list_other_years
 from helpers.run.progress import Progress
 
@@ -65,6 +67,8 @@ def write_manifest(staging: Path, run: LanguageRun, files: list[str]) -> None:
         "key": run.plan.report_key,
         "lang": run.site.lang,
         "files": sorted(files),
+        # Checked before a rerun calls the report up to date (helpers.run.plan).
+        "sha256": {name: file_sha256(staging / name) for name in sorted(files)},
         "built_utc": run.site.built_utc,
     }
     write_text_atomically(staging / MANIFEST, json.dumps(manifest, indent=2) + "\n")
@@ -180,7 +184,11 @@ def write_pdfs(staging: Path, runs: Sequence[LanguageRun], progress: Progress) -
             # Spawned, not forked: the parent runs threads (the progress display).
             context = multiprocessing.get_context("spawn")
             workers = min(len(jobs), os.cpu_count() or 1)
-            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            # Each worker ends with this process, even killed outright (SIGKILL); then
+            # the resource tracker, whose pipe they no longer hold open, ends too.
+            with ProcessPoolExecutor(
+                workers, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)
+            ) as pool:
                 laid_out = list(pool.map(lay_out_pdf, *zip(*jobs, strict=True)))
     except EngineMissing as error:
         raise ReportFailure(f"report failed: {error}") from error

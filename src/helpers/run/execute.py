@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers.core.atomic import write_text_atomically
+from helpers.core.cache import seal
 from helpers.core.paths import DEFAULT_DATA_DIR
 from helpers.pages.render import Site
 from helpers.run import publish
@@ -179,6 +180,7 @@ def record_result(result: Any, section: Section, options: ReportOptions, progres
     work = Path(result.executed_path).parent
     if result.ok:
         entry = publish.cache_root(options.out) / f"{options.year}-{section.cache_name}"
+        seal(work)  # its digests, checked before the entry is reused
         shutil.rmtree(entry, ignore_errors=True)
         os.rename(work, entry)
         note = f", {result.hidden_stderr} stderr outputs left out" if result.hidden_stderr else ""

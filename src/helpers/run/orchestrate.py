@@ -19,6 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from helpers.core.cache import ABSENT, DAMAGED, INTACT
 from helpers.pages.render import INDEX_PAGE
 from helpers.run import publish
 from helpers.run.assemble import assemble_reports, assemble_year, published_languages
@@ -29,8 +30,8 @@ from helpers.run.plan import (
     ReportFailure,
     ReportOptions,
     is_cached,
-    is_up_to_date,
     plan_report,
+    published_state,
 )
 from helpers.run.prepare import (
     check_declared_year,
@@ -39,10 +40,6 @@ from helpers.run.prepare import (
     validate_dataset,
 )
 from helpers.run.progress import Progress
-
-
-class Terminated(BaseException):
-    """SIGTERM arrived: unwind (workers stopped, staging removed) and exit."""
 
 
 def with_twins(languages: Sequence[ReportOptions]) -> list[ReportOptions]:
@@ -73,12 +70,15 @@ def build_year(
         languages = with_twins(languages)
         plans = [plan_report(o) for o in languages]
         committee = read_committee_texts(languages, progress)
-        if first.use_cache and all(
-            is_up_to_date(o.target, p.report_key) for o, p in zip(languages, plans, strict=True)
-        ):
+        states = [
+            published_state(o.target, p.report_key) for o, p in zip(languages, plans, strict=True)
+        ]
+        if first.use_cache and all(state == INTACT for state in states):
             progress.say(f"up to date: {first.year_folder / INDEX_PAGE} (nothing to rebuild)")
             progress.say("caches: the report built before, nothing else read")
             return first.year_folder
+        if first.use_cache and DAMAGED in states:
+            progress.cache("published report", "damaged (a file differs from its digest), rebuilt")
         # Notebooks kept from an earlier failure describe code that may have changed since.
         shutil.rmtree(publish.failed_folder(out, year), ignore_errors=True)
         choose_sections_to_run(languages, plans)
@@ -119,11 +119,12 @@ def choose_sections_to_run(languages: Sequence[ReportOptions], plans: Sequence[P
     """Set each plan's sections to run: those the cache does not hold."""
     for options, plan in zip(languages, plans, strict=True):
         cache = publish.cache_root(options.out)
-        plan.to_run = [
-            s
+        states = {
+            s.name: is_cached(cache, options.year, s) if options.use_cache else ABSENT
             for s in plan.sections
-            if not (options.use_cache and is_cached(cache, options.year, s))
-        ]
+        }
+        plan.to_run = [s for s in plan.sections if states[s.name] != INTACT]
+        plan.damaged = [s for s in plan.sections if states[s.name] == DAMAGED]
 
 
 def run_languages(
@@ -139,7 +140,16 @@ def run_languages(
     to_run = sum(len(p.to_run) for p in plans)
     total = sum(len(p.sections) for p in plans)
     workers = min(first.workers, to_run)
-    progress.cache("sections", f"{total - to_run} of {total} reused")
+    damaged = sum(len(p.damaged) for p in plans)
+    progress.cache(
+        "sections",
+        f"{total - to_run} of {total} reused"
+        + (
+            f", {damaged} damaged entr{'ies' if damaged > 1 else 'y'} discarded and run again"
+            if damaged
+            else ""
+        ),
+    )
     progress.say(
         f"plan: {to_run} of {total} sections to run"
         + (f", {workers} workers warming kernels" if workers else "")

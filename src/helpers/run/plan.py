@@ -18,7 +18,17 @@ from pathlib import Path
 from typing import Any
 
 from helpers.core import layout
-from helpers.core.cache import cache_key, hash_files, hash_text
+from helpers.core.cache import (
+    ABSENT,
+    DAMAGED,
+    INTACT,
+    cache_key,
+    check_seal,
+    discard,
+    file_sha256,
+    hash_files,
+    hash_text,
+)
 from helpers.core.params import (
     PARAMETER_NAMES,
     ParameterError,
@@ -26,6 +36,7 @@ from helpers.core.params import (
     read_parameters_cell,
 )
 from helpers.core.paths import COMMITTEE_DIR, METHODS_NOTES, NOTEBOOKS_DIR, REFERENCE_DIR
+from helpers.core.source_url import shown_source
 from helpers.figures.run_data import hash_helper_code, run_data_key
 from helpers.pages import i18n
 from helpers.pages.committee_page import COMMITTEE_PAGE
@@ -129,6 +140,8 @@ class Plan:
     # folder's key (run_key) adds the other parameters that run.json records.
     figures_key: str = ""
     to_run: list[Section] = field(default_factory=list)
+    # Sections whose cache entry failed its check, discarded and run again.
+    damaged: list[Section] = field(default_factory=list)
 
 
 def plan_report(options: ReportOptions) -> Plan:
@@ -214,7 +227,7 @@ def describe_dataset_name(folder: Path) -> str:
     database's URL, password redacted), else the folder's name."""
     described = read_description(folder / DATASET_DESCRIPTION) or {}
     source = described.get("source")
-    return source if isinstance(source, str) and source else folder.resolve().name
+    return shown_source(source) if isinstance(source, str) and source else folder.resolve().name
 
 
 def hash_description(path: Path) -> str:
@@ -272,17 +285,38 @@ def section_label(name: str, lang: str) -> str:
 
 def is_up_to_date(target: Path, report_key: str) -> bool:
     """True when ``target`` (OUT/Y/<lang>) was built with the same key and still holds
-    its pages."""
+    its files as they were published."""
+    return published_state(target, report_key) == INTACT
+
+
+def published_state(target: Path, report_key: str) -> str:
+    """``INTACT`` when ``target`` (OUT/Y/<lang>) was built with ``report_key`` and each
+    file its manifest lists has the digest recorded at publication; ``DAMAGED`` when it
+    was built with that key but a file is missing, cut short or changed; else ``ABSENT``."""
     try:
         manifest = json.loads((target / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
-    if manifest.get("key") != report_key:
-        return False
-    return all((target / name).is_file() for name in manifest.get("files", []))
+        return ABSENT
+    if not isinstance(manifest, dict) or manifest.get("key") != report_key:
+        return ABSENT
+    digests = manifest.get("sha256")
+    if not isinstance(digests, dict) or set(digests) != set(manifest.get("files", [])):
+        return DAMAGED
+    for name, expected in digests.items():
+        try:
+            if file_sha256(target / name) != expected:
+                return DAMAGED
+        except OSError:
+            return DAMAGED
+    return INTACT
 
 
-def is_cached(cache: Path, year: int, section: Section) -> bool:
-    """True when the section's executed notebook and page are in the cache."""
+def is_cached(cache: Path, year: int, section: Section) -> str:
+    """What the cache holds of the section's executed notebook and page: ``INTACT``,
+    ``ABSENT``, or ``DAMAGED`` (a file missing, cut short or changed: the entry is
+    discarded, to be built anew; ``helpers.core.cache.check_seal``)."""
     entry = cache / f"{year}-{section.cache_name}"
-    return (entry / section.page).is_file() and (entry / f"{section.name}.ipynb").is_file()
+    state = check_seal(entry, (section.page, f"{section.name}.ipynb"))
+    if state == DAMAGED:
+        discard(entry)
+    return state

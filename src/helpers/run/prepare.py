@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from helpers.core.cache import ABSENT, DAMAGED, INTACT, check_seal, discard, seal
 from helpers.figures.run_data import FIGURES_FILES, RUN_DATA_FILES
 from helpers.pages.render import Site
 from helpers.run import publish
@@ -29,8 +30,10 @@ def validate_dataset(data_dir: Path, progress: Progress, reuse_verdict: bool = T
 
     With ``reuse_verdict``, a dataset this code already found valid is not checked again.
     """
-    from helpers.intake.load import is_remembered_valid, load_dataset
+    from helpers.core.cache import DAMAGED
+    from helpers.intake.load import check_verdicts, is_remembered_valid, load_dataset
 
+    damaged = reuse_verdict and check_verdicts() == DAMAGED
     remembered = reuse_verdict and is_remembered_valid(data_dir)
     progress.doing(
         "validate",
@@ -38,7 +41,14 @@ def validate_dataset(data_dir: Path, progress: Progress, reuse_verdict: bool = T
         if remembered
         else f"checking {data_dir.name} against the data contract",
     )
-    progress.cache("validation", "verdict reused" if remembered else "checked anew")
+    progress.cache(
+        "validation",
+        "verdict reused"
+        if remembered
+        else "verdicts damaged, discarded, checked anew"
+        if damaged
+        else "checked anew",
+    )
     ds = load_dataset(data_dir, reuse_verdict=reuse_verdict)
     rows = sum(int(ds.scalar(f'SELECT count(*) FROM "{name}"')) for name in sorted(ds.present))
     verdict = "found valid before" if remembered else "checked"
@@ -105,14 +115,21 @@ def prepare_run_data(
     folder = run_data_folder(options, plan)
     params = options.params.replace(output_dir=str(folder))
     min_cell = options.params.min_cell
-    if options.use_cache and all((folder / name).is_file() for name in RUN_DATA_FILES):
-        progress.cache("figures", "reused")
-        progress.say(f"kpis: reused ({options.lang})")
-        # The figures' key leaves out the pages' code: the provenance names the code
-        # that builds this run's pages.
-        if not provenance_names_this_code(folder):
-            write_provenance(ds, options.year, min_cell, folder, params)
-        return folder
+    damaged, remembered = "", ABSENT
+    if options.use_cache:
+        state = check_seal(folder, RUN_DATA_FILES)
+        if state == INTACT:
+            progress.cache("figures", "reused")
+            progress.say(f"kpis: reused ({options.lang})")
+            # The figures' key leaves out the pages' code: the provenance names the code
+            # that builds this run's pages, and the entry is sealed again with it.
+            if not provenance_names_this_code(folder):
+                write_provenance(ds, options.year, min_cell, folder, params)
+                seal(folder)
+            return folder
+        if state == DAMAGED:
+            discard(folder)
+            damaged = "damaged entry discarded, "
     partial = folder.with_name(f"{folder.name}.partial-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
     if computed is not None:
@@ -121,18 +138,24 @@ def prepare_run_data(
             publish.link_or_copy(computed / name, partial / name)
         write_provenance(ds, options.year, min_cell, partial, params)
         how = "the figures of this run, shared"
-    elif options.use_cache and reuse_remembered_figures(plan.figures_key, partial):
-        progress.cache("figures", "remembered")
+    elif (
+        options.use_cache
+        and (remembered := reuse_remembered_figures(plan.figures_key, partial)) == INTACT
+    ):
+        progress.cache("figures", f"{damaged}remembered")
         write_provenance(ds, options.year, min_cell, partial, params)
         how = "computed before on the same data with the same code"
     else:
-        progress.cache("figures", "computed")
+        if options.use_cache and remembered == DAMAGED:
+            damaged = "damaged entry discarded, "
+        progress.cache("figures", f"{damaged}computed")
         progress.doing(
             "kpis", f"computing the figures of {options.year}, history {years[0]}–{years[-1]}"
         )
         write_run_data(ds, options.year, min_cell, partial, params, known=known)
         remember_figures(plan.figures_key, partial)
         how = f"history {years[0]}–{years[-1]}"
+    seal(partial)
     shutil.rmtree(folder, ignore_errors=True)
     os.rename(partial, folder)
     rows = sum(1 for _ in (folder / RUN_DATA_FILES[0]).open(encoding="utf-8")) - 1
