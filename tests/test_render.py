@@ -231,7 +231,11 @@ def test_index_counts_the_objectives_and_the_stated_aims_apart():
     from helpers.pages.index_page import ObjectivesCount, format_objectives
 
     site = make_site()
-    text = format_objectives(ObjectivesCount(met=1, missed=0, aims_met=0, aims_missed=1), site)
-    assert "Committee objectives for 2022: 1 met, 0 missed." in text
-    assert "Aims stated in the published reports: 0 met, 1 missed." in text
-    assert "Aims" not in format_objectives(ObjectivesCount(met=1, missed=0), site)
+    objectives = {"met": 1, "missed_within_uncertainty": 1, "missed": 2, "total": 4}
+    text = format_objectives(ObjectivesCount(objectives, {"missed": 1, "total": 1}), site)
+    # The scorecard's own wording of the tally: every status with a count, zeros left out.
+    assert "Committee objectives for 2022: <span" in text
+    assert ">1 met, 1 missed within uncertainty, 2 missed</span>." in text
+    assert 'data-claim="tally" data-met="1"' in text and 'data-missed="2"' in text
+    assert ">1 missed</span>." in text and "Aims stated in the published reports" in text
+    assert "Aims" not in format_objectives(ObjectivesCount({"met": 1, "total": 1}), site)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from helpers.pages import i18n
+from helpers.pages.sections.markup import NARROW_MEDIA, PRINT_MEDIA
 from helpers.pages.render import (
     INDEX_PAGE,
     METHODS_PAGE,
@@ -184,6 +185,7 @@ def read_chapter(path: Path, label: str, known: Sequence[str]) -> Chapter:
 
     soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
     main = soup.find("main")
+    take_print_drawings(main)
     for selector in SCREEN_ONLY:
         for element in main.select(selector):
             element.decompose()
@@ -197,6 +199,21 @@ def read_chapter(path: Path, label: str, known: Sequence[str]) -> Chapter:
             listing.decompose()
         own.decompose()
     return Chapter(path.name, label, rewrite(main, path.name, known), list_headings(main))
+
+
+def take_print_drawings(main) -> None:
+    """Each chart shows the drawing made for the printed page: the ``print`` source of
+    its ``picture``, or, for a chart in a grid of two (half the text width, about a
+    phone's), the phone's drawing; the screen's drawing stays where there is neither."""
+    for picture in main.find_all("picture"):
+        image = picture.find("img")
+        sources = {s.get("media", ""): s.get("srcset", "") for s in picture.find_all("source")}
+        printed = sources.get(PRINT_MEDIA)
+        if not printed and picture.find_parent(class_="mr-grid") is not None:
+            printed = sources.get(NARROW_MEDIA)
+        if image is not None and printed:
+            image["src"] = printed
+            image["class"] = [*image.get("class", []), "mr-chart-print"]
 
 
 def list_headings(main) -> tuple[tuple[str, str], ...]:

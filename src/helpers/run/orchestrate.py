@@ -30,6 +30,7 @@ from helpers.run.prepare import (
     describe_site,
     prepare_run_data,
     validate_dataset,
+    warn_unnamed_codes,
 )
 from helpers.run.progress import Progress
 
@@ -118,6 +119,8 @@ def run_languages(
         computed = None
         for options, plan in zip(languages, plans, strict=True):
             run_dir = prepare_run_data(ds, options, plan, progress, known, computed)
+            if computed is None:
+                warn_unnamed_codes(run_dir, progress)
             computed = computed or run_dir
             runs.append(LanguageRun(options, plan, describe_site(options, plan, run_dir), run_dir))
         progress.say_caches()
