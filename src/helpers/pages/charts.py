@@ -491,9 +491,7 @@ def split_small_labels(frame: pd.DataFrame) -> list[list[str]]:
     )
     panels: list[list[str]] = []
     for label in measured:
-        if panels and float(largest[label]) >= SMALL_PANEL_FRACTION * float(
-            largest[panels[-1][0]]
-        ):
+        if panels and float(largest[label]) >= SMALL_PANEL_FRACTION * float(largest[panels[-1][0]]):
             panels[-1].append(label)
         else:
             panels.append([label])

@@ -22,7 +22,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from helpers.pages import i18n
-from helpers.pages.sections.markup import NARROW_MEDIA, PRINT_MEDIA
 from helpers.pages.render import (
     INDEX_PAGE,
     METHODS_PAGE,
@@ -31,6 +30,7 @@ from helpers.pages.render import (
     Site,
     read_css,
 )
+from helpers.pages.sections.markup import NARROW_MEDIA, PRINT_MEDIA
 
 PDF_CSS = TEMPLATES_DIR / TEMPLATE_NAME / "pdf.css"
 # Elements that only a screen uses: links to this document, to the pages, to other

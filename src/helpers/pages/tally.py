@@ -20,7 +20,9 @@ def format_tally(counts: Mapping[str, int], lang: str) -> claims.ClaimText:
     """The statuses with a count, worded and joined; "0 met" when nothing applies."""
     parts = claims.tally_parts(counts, STATUSES) or [("met", 0)]
     text = i18n.t("targets.count_separator", lang).join(
-        i18n.t_count(f"targets.count.{status}", lang, number, count=i18n.format_number(number, lang))
+        i18n.t_count(
+            f"targets.count.{status}", lang, number, count=i18n.format_number(number, lang)
+        )
         for status, number in parts
     )
     facts = {status.replace("_", "-"): int(counts.get(status, 0)) for status in STATUSES}

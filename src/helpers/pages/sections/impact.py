@@ -409,7 +409,9 @@ class ImpactPieces:
             for record in found.sort_values("period").to_dict("records"):
                 month = int(str(record["period"])[5:7])
                 if pd.isna(record["value"]):
-                    rows.append({"team": self.team_name(team), "month": month, "cumulative": math.nan})
+                    rows.append(
+                        {"team": self.team_name(team), "month": month, "cumulative": math.nan}
+                    )
                     continue
                 running += float(record["value"])
                 rows.append({"team": self.team_name(team), "month": month, "cumulative": running})

@@ -61,7 +61,9 @@ class SectionText:
         """A paragraph of text already translated (``css`` names its class)."""
         marks = claim_markup(text)
         return HTML(
-            f'<p class="{css}"{marks}>{escape(text)}</p>' if css else f"<p{marks}>{escape(text)}</p>"
+            f'<p class="{css}"{marks}>{escape(text)}</p>'
+            if css
+            else f"<p{marks}>{escape(text)}</p>"
         )
 
     def key_findings(self, headlines: Sequence[tuple[str, str]]) -> HTML:
@@ -306,9 +308,7 @@ class SectionText:
         figure measured by team has no value for all students, yet is there)."""
         year = self.year if year is None else year
         found = [k for (y, m, _), k in self.figures.items() if y == year and m == metric]
-        return not any(k.suppressed for k in found) and not claims.holds_any(
-            k.value for k in found
-        )
+        return not any(k.suppressed for k in found) and not claims.holds_any(k.value for k in found)
 
     def absent_note(self, key: str, metric: str, segment: str = claims.ANY_SEGMENT) -> str:
         """A sentence saying the data holds no ``metric`` this year, marked as such a claim."""
