@@ -30,7 +30,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.text import Text
+from matplotlib.text import Annotation, Text
 from matplotlib.ticker import FixedFormatter, FuncFormatter, MaxNLocator
 from matplotlib.transforms import offset_copy
 
@@ -43,11 +43,12 @@ DPI = 110
 # as 11.2 px.
 NARROW_WIDTH_INCHES = 3.6
 NARROW_MIN_POINTS = 8.5
-# The chart drawn a third time for the A4 page of the PDF edition, at the size it prints
-# (the 170 mm of text width; a chart keeps its proportions up to PRINT_MAX_HEIGHT_INCHES),
-# so that no text prints smaller than PRINT_MIN_POINTS. A chart in a grid of two prints
-# at about half that width: it takes the phone's drawing, whose texts print at 7.7 pt.
-PRINT_WIDTH_INCHES = 6.7
+# The chart as the A4 page of the PDF edition prints it: the screen's drawing, shown
+# across the 174 mm of text width (PRINT_WIDTH_INCHES), its texts made large enough
+# that none prints under PRINT_MIN_POINTS, and its height kept under
+# PRINT_MAX_HEIGHT_INCHES as printed. A chart in a grid of two prints at about half that
+# width: it takes the phone's drawing, whose texts print at 7.7 pt.
+PRINT_WIDTH_INCHES = 6.85
 PRINT_MAX_HEIGHT_INCHES = 8.0
 PRINT_MIN_POINTS = 6.5
 # A phone's chart is about as tall as the wide one, a little less for long bar charts.
@@ -284,16 +285,18 @@ def render_svg(figure: Figure) -> str:
 
 
 def render_print_svg(figure: Figure) -> str:
-    """``figure`` drawn for the A4 page at the size it prints (``PRINT_WIDTH_INCHES``
-    wide, its proportions kept up to ``PRINT_MAX_HEIGHT_INCHES``), no text under
-    ``PRINT_MIN_POINTS``; the figure is given back at its own size."""
+    """``figure`` drawn for the A4 page, which shows it ``PRINT_WIDTH_INCHES`` wide: no
+    text that would print under ``PRINT_MIN_POINTS``, no taller than
+    ``PRINT_MAX_HEIGHT_INCHES`` once printed. The figure is given back as it was; the
+    SVG is the screen's (``render_svg``) when nothing needed changing."""
     width, height = figure.get_size_inches()
-    print_height = min(PRINT_MAX_HEIGHT_INCHES, height * PRINT_WIDTH_INCHES / width)
+    scale = PRINT_WIDTH_INCHES / width
+    smallest = PRINT_MIN_POINTS / scale
     sizes = [(text, text.get_fontsize()) for text in figure.findobj(Text)]
-    figure.set_size_inches(PRINT_WIDTH_INCHES, print_height)
+    figure.set_size_inches(width, min(height, PRINT_MAX_HEIGHT_INCHES / scale))
     for text, size in sizes:
-        if size < PRINT_MIN_POINTS:
-            text.set_fontsize(PRINT_MIN_POINTS)
+        if size < smallest:
+            text.set_fontsize(smallest)
     svg = render_svg(figure)
     figure.set_size_inches(width, height)
     for text, size in sizes:
@@ -333,6 +336,7 @@ def render_narrow_svg(figure: Figure) -> str:
     if relayout is not None:
         relayout()
     thin_ticks(figure)
+    separate_labels(figure)
     return render_svg(figure)
 
 
@@ -348,6 +352,48 @@ def overlaps(boxes: Sequence, gap: float = TICK_GAP_PIXELS) -> bool:
             ):
                 return True
     return False
+
+
+def separate_labels(figure: Figure) -> None:
+    """On a narrow chart, the texts written on a plot moved apart where they touch: a
+    value inside a part of a 100 % bar is left out (the table has it), any other text
+    moves up, clear of those below it."""
+    for ax in figure.axes:
+        texts = [t for t in ax.texts if t.get_visible() and t.get_text().strip()]
+        if len(texts) < 2:
+            continue
+        figure.draw_without_rendering()
+        boxes = {id(t): t.get_window_extent() for t in texts}
+        for text in [t for t in texts if hasattr(t, "part_width")]:
+            others = [boxes[id(o)] for o in texts if o is not text and o.get_visible()]
+            if any(overlaps([boxes[id(text)], other], 0.0) for other in others):
+                text.set_visible(False)
+        placed: list = []
+        for text in sorted((t for t in texts if t.get_visible()), key=lambda t: boxes[id(t)].y0):
+            box = boxes[id(text)]
+            total = 0.0
+            for _ in range(len(texts)):
+                rise = max(
+                    (o.y1 - box.y0 + TICK_GAP_PIXELS for o in placed if overlaps([box, o], 0.0)),
+                    default=0.0,
+                )
+                if rise <= 0:
+                    break
+                box, total = box.translated(0, rise), total + rise
+            if total > 0:
+                raise_text(text, total * 72 / figure.dpi)
+            placed.append(box)
+
+
+def raise_text(text: Text, points: float) -> None:
+    """Move a text up by ``points``: an annotation by its offset, any other text by its
+    transform."""
+    if isinstance(text, Annotation) and text.anncoords == "offset points":
+        x, y = text.xyann
+        text.xyann = (x, y + points)
+    else:
+        figure = text.get_figure()
+        text.set_transform(offset_copy(text.get_transform(), figure, y=points, units="points"))
 
 
 def thin_ticks(figure: Figure) -> None:

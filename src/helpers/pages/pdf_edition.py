@@ -203,17 +203,22 @@ def read_chapter(path: Path, label: str, known: Sequence[str]) -> Chapter:
 
 def take_print_drawings(main) -> None:
     """Each chart shows the drawing made for the printed page: the ``print`` source of
-    its ``picture``, or, for a chart in a grid of two (half the text width, about a
-    phone's), the phone's drawing; the screen's drawing stays where there is neither."""
+    its ``picture`` (or its image, when drawn for print already), or, for a chart in a
+    grid of two (half the text width, about a phone's), the phone's drawing; the
+    screen's drawing stays where there is neither."""
     for picture in main.find_all("picture"):
         image = picture.find("img")
+        if image is None:
+            continue
         sources = {s.get("media", ""): s.get("srcset", "") for s in picture.find_all("source")}
         printed = sources.get(PRINT_MEDIA)
-        if not printed and picture.find_parent(class_="mr-grid") is not None:
-            printed = sources.get(NARROW_MEDIA)
-        if image is not None and printed:
+        if picture.find_parent(class_="mr-grid") is not None:
+            printed = sources.get(NARROW_MEDIA, printed)
+        if printed:
             image["src"] = printed
-            image["class"] = [*image.get("class", []), "mr-chart-print"]
+        if printed or "mr-chart-print" in image.get("class", []):
+            image["class"] = [c for c in image.get("class", []) if c != "mr-chart-print"]
+            image["class"].append("mr-chart-print")
 
 
 def list_headings(main) -> tuple[tuple[str, str], ...]:

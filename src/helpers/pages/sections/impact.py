@@ -432,6 +432,11 @@ class ImpactPieces:
             },
             lambda value: i18n.format_tick(value, self.lang),
             note=None if budgets else t("gap.no_budgets", self.lang, year=self.year),
+            over=frozenset(
+                self.team_name(team)
+                for team in teams
+                if claims.count_over_budget([self.kpi("team_budget_use", team).value])[0]
+            ),
         )
         budget_word = t("carbon.chart_budgets_budget", self.lang)
         drawn = pd.DataFrame(

@@ -229,13 +229,18 @@ PRINT_MEDIA = "print"
 
 def chart_picture(wide: str, narrow: str, alt: str, printed: str = "") -> str:
     """A chart as a ``picture``: the SVG drawn for the printed page (``printed``, when
-    given; without it a page prints the screen's), the one drawn for a phone below
-    ``NARROW_MEDIA``, the one drawn for a screen otherwise (and wherever ``picture`` is
-    unknown)."""
-    first = f'<source media="{PRINT_MEDIA}" srcset="{svg_source(printed)}">' if printed else ""
+    given and unlike the screen's; the image is then marked ``mr-chart-print``, drawn
+    for print), the one drawn for a phone below ``NARROW_MEDIA``, the one drawn for a
+    screen otherwise (and wherever ``picture`` is unknown)."""
+    first = (
+        f'<source media="{PRINT_MEDIA}" srcset="{svg_source(printed)}">'
+        if printed and printed != wide
+        else ""
+    )
+    css = "mr-chart mr-chart-print" if printed else "mr-chart"
     return (
         f'<picture>{first}<source media="{NARROW_MEDIA}" srcset="{svg_source(narrow)}">'
-        f'<img class="mr-chart" src="{svg_source(wide)}" alt="{escape(alt)}"></picture>'
+        f'<img class="{css}" src="{svg_source(wide)}" alt="{escape(alt)}"></picture>'
     )
 
 
