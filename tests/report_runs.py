@@ -83,3 +83,16 @@ def build_smoke_report(base: Path) -> SmokeReport:
     out = base / "smoke-out"
     result = run_report("--year", str(SMOKE_YEAR), "--data", str(data), "--out", str(out))
     return SmokeReport(data, out, result)
+
+
+@functools.cache
+def build_smoke_french(base: Path) -> Path:
+    """The French folder of the smoke report's year, built once under ``base`` from the
+    smoke dataset (``build_smoke_report`` builds it first)."""
+    smoke = build_smoke_report(base)
+    out = base / "smoke-out-fr"
+    result = run_report(
+        "--year", str(SMOKE_YEAR), "--data", str(smoke.data), "--out", str(out), "--lang", "fr"
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return out / str(SMOKE_YEAR) / "fr"

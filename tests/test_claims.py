@@ -157,3 +157,26 @@ def test_an_unknown_code_is_shown_readably_and_listed():
     assert display_name("team", "data_office", "fr") == "Data office"
     assert list_unknown("team", ["b2b_sales", "data_office", "data_office"]) == ["data_office"]
     assert "Data office" in carbon(TEAMS).budget_table().data
+
+
+@pytest.mark.parametrize(
+    ("lang", "published"),
+    [("en", "Published figure (OpenClassrooms, Mission Report 2022): +47%"), ("fr", "+47")],
+)
+def test_a_growth_is_said_beside_the_published_growth_it_conflicts_with(lang, published):
+    rows = [count(2022, "career_outcomes", 44_010), count(2021, "career_outcomes", 14_163)]
+    section = Section("funnel", 2022, lang, 10, make_run(rows, year=2022), TARGETS)
+    html = re.sub(r"[\u00a0\u202f]", " ", section.key_findings([("career_outcomes", "all")]).data)
+    assert "210.7%" in html or "210,7" in html
+    assert published in html
+    # The conflict the published figures hold, in the reader's language.
+    assert ("14,163" in html and "+211%" in html) or ("14 163" in html and "+211 %" in html)
+    other = Section(
+        "funnel",
+        2022,
+        lang,
+        10,
+        make_run(rows[:1] + [count(2021, "career_outcomes", 30_000)]),
+        TARGETS,
+    )
+    assert "+47" in other.key_findings([("career_outcomes", "all")]).data

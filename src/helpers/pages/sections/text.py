@@ -146,6 +146,45 @@ class SectionText:
             parts.append(t("lead.target", self.lang, target=target, status=status))
         return " ".join(p for p in parts if p)
 
+    def published_growth_sentence(self, kpi: Kpi) -> str:
+        """What the published reports say of the same growth, beside the one computed:
+        their figure, and, when it conflicts with the published counts it should follow
+        from, the conflict in words ("" when no report gives that growth)."""
+        from helpers.pages.sections.published import name_document
+
+        published = self.run.published
+        if published is None or published.empty:
+            return ""
+        growth = f"{kpi.metric}_growth"
+        rows = published[
+            (published["year"] == self.year)
+            & (published["metric"] == growth)
+            & (published["segment"] == kpi.segment)
+            & (published["kind"] == "actual")
+        ]
+        if rows.empty:
+            return ""
+        row = rows.iloc[0]
+        words = {
+            "document": name_document(str(row["source"]), self.lang),
+            "published": ("+" if float(row["value"]) > 0 else "")
+            + i18n.format_percent(float(row["value"]), self.lang, 0),
+        }
+        conflicts = self.run.conflicts
+        found = (
+            conflicts[
+                (conflicts["year"] == self.year)
+                & (conflicts["metric"] == growth)
+                & (conflicts["segment"] == kpi.segment)
+            ]
+            if conflicts is not None and not conflicts.empty
+            else conflicts
+        )
+        if found is None or found.empty:
+            return t("readable.published_growth", self.lang, **words)
+        reason = str(found.iloc[0].get(f"reason_{self.lang}", "") or found.iloc[0]["reason_en"])
+        return t("readable.published_growth_conflict", self.lang, reason=reason, **words)
+
     def previous_year_sentence(self, kpi: Kpi) -> str:
         """How the figure compares with the previous year, in words ("" when it cannot)."""
         previous = self.kpi(kpi.metric, kpi.segment, self.previous_year)
@@ -158,7 +197,9 @@ class SectionText:
             direction = "up" if change.value > 0 else "down"
             if size == i18n.format_percent(0, self.lang):
                 direction = "same"
-            return t(f"lead.versus_count_{direction}", self.lang, change=size, **words)
+            sentence = t(f"lead.versus_count_{direction}", self.lang, change=size, **words)
+            published = self.published_growth_sentence(kpi)
+            return f"{sentence} {published}" if published else sentence
         key = "lead.versus_share_change" if change.clear else "lead.versus_share_no_change"
         sentence = t(
             key,
