@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import math
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
-from report_runs import SMOKE_YEAR, build_smoke_french, build_smoke_report
+from report_runs import SMOKE_YEAR, build_smoke_french, build_smoke_report, run_report
 from svg_charts import (
     background_of,
     backgrounds,
@@ -49,6 +50,25 @@ def folders(tmp_path_factory) -> dict[str, Path]:
     smoke = build_smoke_report(base)
     assert smoke.result.returncode == 0, smoke.result.stderr
     return {"en": smoke.folder, "fr": build_smoke_french(base)}
+
+
+@pytest.fixture(scope="module")
+def without_budgets(tmp_path_factory) -> Path:
+    """An edge case: the smoke dataset without its optional table of team budgets, the
+    carbon page and the objectives built from it (English)."""
+    base = tmp_path_factory.getbasetemp()
+    smoke = build_smoke_report(base)
+    data = tmp_path_factory.mktemp("no-budgets") / "data"
+    shutil.copytree(smoke.data, data)
+    for path in data.glob("carbon_budgets.*"):
+        path.unlink()
+    out = data.parent / "out"
+    result = run_report(
+        "--year", str(SMOKE_YEAR), "--data", str(data), "--out", str(out),
+        "--sections", "carbon,targets",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return next(out.glob(f"{SMOKE_YEAR}-*")) / "en"
 
 
 def soup_of(page: Path) -> BeautifulSoup:
@@ -124,6 +144,18 @@ def test_every_claim_on_every_page_agrees_with_the_figures(folders, lang):
     assert {"peak", "over-budget", "tally"} <= kinds
     # One wording of the same tally on every page (the index and the scorecard).
     assert all(len(texts) == 1 for texts in tallies.values()), tallies
+
+
+def test_a_dataset_without_team_budgets_says_so_and_claims_nothing_over_budget(
+    without_budgets,
+):
+    run = read_run_data(without_budgets / "run-data")
+    page = soup_of(without_budgets / "carbon.html")
+    absent = page.select('[data-claim="absent"][data-metric="team_budget_tco2e"]')
+    assert absent and check_claim(absent[0], run, SMOKE_YEAR) is None
+    assert not page.select('[data-claim="over-budget"]')
+    for element in page.select("[data-claim]"):
+        assert check_claim(element, run, SMOKE_YEAR) is None, element
 
 
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)

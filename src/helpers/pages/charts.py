@@ -22,6 +22,7 @@ import io
 import math
 import re
 import textwrap
+import warnings
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 
@@ -56,6 +57,8 @@ NARROW_HEIGHT_FACTOR = 0.85
 NARROW_MIN_HEIGHT_INCHES = 3.4
 # More ticks than this on a phone's category axis (the months) are written upright.
 NARROW_MAX_FLAT_TICKS = 6
+# The ticks of a phone's 100 % bar.
+STACKED_NARROW_TICKS = (0.0, 0.5, 1.0)
 # The least room between two tick labels of a value axis, in pixels of the drawing.
 TICK_GAP_PIXELS = 3.0
 NARROW_LEGEND_CHARACTERS = 40
@@ -358,12 +361,18 @@ def separate_labels(figure: Figure) -> None:
     """On a narrow chart, the texts written on a plot moved apart where they touch: a
     value inside a part of a 100 % bar is left out (the table has it), any other text
     moves up, clear of those below it."""
+    if not lay_out(figure):
+        return
+    # Measured once, from one layout: a moved text leaves the layout (it sits over the
+    # plot, which keeps its place), so the other axes' texts stay where measured.
+    measured = {
+        id(t): t.get_window_extent() for ax in figure.axes for t in ax.texts if t.get_visible()
+    }
     for ax in figure.axes:
         texts = [t for t in ax.texts if t.get_visible() and t.get_text().strip()]
         if len(texts) < 2:
             continue
-        figure.draw_without_rendering()
-        boxes = {id(t): t.get_window_extent() for t in texts}
+        boxes = {id(t): measured[id(t)] for t in texts}
         for text in [t for t in texts if hasattr(t, "part_width")]:
             others = [boxes[id(o)] for o in texts if o is not text and o.get_visible()]
             if any(overlaps([boxes[id(text)], other], 0.0) for other in others):
@@ -382,6 +391,7 @@ def separate_labels(figure: Figure) -> None:
                 box, total = box.translated(0, rise), total + rise
             if total > 0:
                 raise_text(text, total * 72 / figure.dpi)
+                text.set_in_layout(False)
             placed.append(box)
 
 
@@ -396,21 +406,40 @@ def raise_text(text: Text, points: float) -> None:
         text.set_transform(offset_copy(text.get_transform(), figure, y=points, units="points"))
 
 
+def lay_out(figure: Figure) -> bool:
+    """Lay ``figure`` out (without drawing it); False when its layout has no room left
+    for a plot (matplotlib then warns that the axes collapsed, and keeps the last layout)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        figure.draw_without_rendering()
+    return not any("collapsed" in str(w.message) for w in caught)
+
+
 def thin_ticks(figure: Figure) -> None:
     """On a narrow chart, every other tick of a value axis dropped until their labels no
-    longer touch ("0%10%20%" becomes "0%  20%  40%"); category axes keep every label."""
+    longer touch ("0%10%20%" becomes "0%  20%  40%"); category axes keep every label. An
+    axis whose thinning leaves the layout no room keeps its ticks."""
     for ax in figure.axes:
+        if getattr(ax, "stacked", False):
+            # A 100 % bar writes each part's share on it: its axis needs no more than
+            # its ends and its middle.
+            ax.xaxis.set_ticks(STACKED_NARROW_TICKS)
+            continue
         for axis in (ax.xaxis, ax.yaxis):
             if isinstance(axis.get_major_formatter(), FixedFormatter):
                 continue
+            locator = axis.get_major_locator()
             for _ in range(4):
-                figure.draw_without_rendering()
+                if not lay_out(figure):
+                    break
                 labels = [t for t in axis.get_ticklabels() if t.get_visible() and t.get_text()]
                 if not overlaps([t.get_window_extent() for t in labels]):
                     break
                 low, high = sorted(axis.get_view_interval())
                 ticks = [v for v in axis.get_ticklocs() if low <= v <= high][::2]
                 axis.set_ticks(ticks)
+            if not lay_out(figure):
+                axis.set_major_locator(locator)
 
 
 def wrap_label(text: str) -> str:
