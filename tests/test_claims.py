@@ -180,3 +180,21 @@ def test_a_growth_is_said_beside_the_published_growth_it_conflicts_with(lang, pu
         TARGETS,
     )
     assert "+47" in other.key_findings([("career_outcomes", "all")]).data
+
+
+def test_the_run_names_the_teams_it_shows_by_their_code():
+    import io
+
+    from helpers.run.prepare import warn_unnamed_codes
+    from helpers.run.progress import Progress
+
+    kpis = pd.DataFrame(
+        [
+            {"metric": "team_emissions_tco2e", "segment": s, "value": 1.0}
+            for s in ("all", "b2b_sales", "data_office")
+        ]
+    )
+    stream = io.StringIO()
+    assert warn_unnamed_codes(kpis, Progress(stream=stream)) == ["data_office"]
+    assert "warning: display_names.csv: no display name for team data_office" in stream.getvalue()
+    assert warn_unnamed_codes(kpis.iloc[:2], Progress(stream=io.StringIO())) == []

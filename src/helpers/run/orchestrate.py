@@ -120,7 +120,9 @@ def run_languages(
         for options, plan in zip(languages, plans, strict=True):
             run_dir = prepare_run_data(ds, options, plan, progress, known, computed)
             if computed is None:
-                warn_unnamed_codes(run_dir, progress)
+                from helpers.figures.run_data import read_run_data
+
+                warn_unnamed_codes(read_run_data(run_dir).kpis, progress)
             computed = computed or run_dir
             runs.append(LanguageRun(options, plan, describe_site(options, plan, run_dir), run_dir))
         progress.say_caches()

@@ -52,13 +52,11 @@ def validate_dataset(data_dir: Path, progress: Progress, reuse_verdict: bool = T
     return ds
 
 
-def warn_unnamed_codes(run_dir: Path, progress: Progress) -> list[str]:
-    """Say which teams of the run's figures the display-name table does not name (they
-    are shown readably, their code in words); return them."""
+def warn_unnamed_codes(kpis: Any, progress: Progress) -> list[str]:
+    """Say which teams of the run's figures (``kpis``, the KPI frame) the display-name
+    table does not name (they are shown readably, their code in words); return them."""
     from helpers.figures.display_names import DISPLAY_NAMES_FILE, TEAM, list_unknown
-    from helpers.figures.run_data import read_run_data
 
-    kpis = read_run_data(run_dir).kpis
     teams = kpis.loc[
         (kpis["metric"] == "team_emissions_tco2e") & (kpis["segment"] != "all"), "segment"
     ]

@@ -151,7 +151,7 @@ def _class(css: str) -> str:
 
 
 # What names a drawn figure in a chart's frame, and the figures it draws, in the order
-# a chart's CSV and alternative text give them.
+# a chart's CSV gives them.
 CHART_KEYS = ("label", "series", "part", "group", "year", "month")
 CHART_FIGURES = ("value", "low", "high")
 
@@ -202,16 +202,6 @@ def describe_chart(title: str, frame: pd.DataFrame | None = None) -> str:
         return text
     cut = text[: ALT_MAX_CHARACTERS - 1].rsplit(" ", 1)[0].rstrip(" ,;:.")
     return cut + "…"
-
-
-def describe_key(value: object) -> str:
-    """A key of a chart's row as the alternative text writes it: nothing for a missing
-    one, a whole number without its decimal point (month 8, not 8.0)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 # Below this width of the screen the chart drawn for a phone is shown.
