@@ -273,8 +273,10 @@ def render_png(figure: Figure) -> bytes:
 def render_svg(figure: Figure) -> str:
     """SVG text of ``figure``, identical for identical charts: no date, no software
     stamp, ids from a fixed salt, texts as ``<text>`` in the report's fonts, each at
-    ``TEXT_CONTRAST`` against its background."""
+    ``TEXT_CONTRAST`` against its background and clear of the others
+    (``separate_labels``)."""
     enforce_text_contrast(figure)
+    separate_labels(figure)
     buffer = io.BytesIO()
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "mission-report"}):
         figure.savefig(
@@ -339,7 +341,7 @@ def render_narrow_svg(figure: Figure) -> str:
     if relayout is not None:
         relayout()
     thin_ticks(figure)
-    separate_labels(figure)
+    fit_inside(figure)
     return render_svg(figure)
 
 
@@ -358,9 +360,9 @@ def overlaps(boxes: Sequence, gap: float = TICK_GAP_PIXELS) -> bool:
 
 
 def separate_labels(figure: Figure) -> None:
-    """On a narrow chart, the texts written on a plot moved apart where they touch: a
-    value inside a part of a 100 % bar is left out (the table has it), any other text
-    moves up, clear of those below it."""
+    """The texts written on a plot moved apart where they touch: the same words twice in
+    one place are written once, a value inside a part of a 100 % bar is left out (the
+    table has it), any other text moves up, clear of those below it."""
     if not lay_out(figure):
         return
     # Measured once, from one layout: a moved text leaves the layout (it sits over the
@@ -373,6 +375,16 @@ def separate_labels(figure: Figure) -> None:
         if len(texts) < 2:
             continue
         boxes = {id(t): measured[id(t)] for t in texts}
+        # The same words twice in one place (two lines withheld the same year) are one.
+        for i, text in enumerate(texts):
+            if any(
+                o.get_visible()
+                and o.get_text() == text.get_text()
+                and overlaps([boxes[id(o)], boxes[id(text)]], 0.0)
+                for o in texts[:i]
+            ):
+                text.set_visible(False)
+        texts = [t for t in texts if t.get_visible()]
         for text in [t for t in texts if hasattr(t, "part_width")]:
             others = [boxes[id(o)] for o in texts if o is not text and o.get_visible()]
             if any(overlaps([boxes[id(text)], other], 0.0) for other in others):
@@ -393,6 +405,20 @@ def separate_labels(figure: Figure) -> None:
                 raise_text(text, total * 72 / figure.dpi)
                 text.set_in_layout(False)
             placed.append(box)
+
+
+def fit_inside(figure: Figure) -> None:
+    """On a narrow chart, a text that runs past the drawing's edge (a long value past its
+    bar, a small chart's title) is broken between words onto lines."""
+    if not lay_out(figure):
+        return
+    edge = figure.bbox
+    for text in figure.findobj(Text):
+        if not text.get_visible() or " " not in text.get_text().strip():
+            continue
+        box = text.get_window_extent()
+        if box.x1 > edge.x1 + 1 or box.x0 < edge.x0 - 1:
+            text.set_text(wrap_label(text.get_text()))
 
 
 def raise_text(text: Text, points: float) -> None:
