@@ -278,7 +278,14 @@ def render_svg(figure: Figure) -> str:
     enforce_text_contrast(figure)
     separate_labels(figure)
     buffer = io.BytesIO()
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "mission-report"}):
+    with (
+        matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "mission-report"}),
+        warnings.catch_warnings(),
+    ):
+        # A narrow chart laid out again may find no room on one pass: matplotlib then
+        # keeps the layout it had, and its warning (which names this file) stays out of
+        # the page.
+        warnings.filterwarnings("ignore", message=COLLAPSED_LAYOUT)
         figure.savefig(
             buffer,
             format="svg",
@@ -340,8 +347,11 @@ def render_narrow_svg(figure: Figure) -> str:
     relayout = getattr(figure, "narrow_layout", None)
     if relayout is not None:
         relayout()
+    # Laid out once more, then kept as it is: on a phone's width a chart laid out again
+    # and again (as measuring its labels does) can lose its plot to its legend.
+    if lay_out(figure):
+        figure.set_layout_engine("none")
     thin_ticks(figure)
-    fit_inside(figure)
     return render_svg(figure)
 
 
@@ -407,20 +417,6 @@ def separate_labels(figure: Figure) -> None:
             placed.append(box)
 
 
-def fit_inside(figure: Figure) -> None:
-    """On a narrow chart, a text that runs past the drawing's edge (a long value past its
-    bar, a small chart's title) is broken between words onto lines."""
-    if not lay_out(figure):
-        return
-    edge = figure.bbox
-    for text in figure.findobj(Text):
-        if not text.get_visible() or " " not in text.get_text().strip():
-            continue
-        box = text.get_window_extent()
-        if box.x1 > edge.x1 + 1 or box.x0 < edge.x0 - 1:
-            text.set_text(wrap_label(text.get_text()))
-
-
 def raise_text(text: Text, points: float) -> None:
     """Move a text up by ``points``: an annotation by its offset, any other text by its
     transform."""
@@ -432,13 +428,16 @@ def raise_text(text: Text, points: float) -> None:
         text.set_transform(offset_copy(text.get_transform(), figure, y=points, units="points"))
 
 
+COLLAPSED_LAYOUT = "constrained_layout not applied"
+
+
 def lay_out(figure: Figure) -> bool:
     """Lay ``figure`` out (without drawing it); False when its layout has no room left
     for a plot (matplotlib then warns that the axes collapsed, and keeps the last layout)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         figure.draw_without_rendering()
-    return not any("collapsed" in str(w.message) for w in caught)
+    return not any(str(w.message).startswith(COLLAPSED_LAYOUT) for w in caught)
 
 
 def thin_ticks(figure: Figure) -> None:

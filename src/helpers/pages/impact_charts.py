@@ -25,6 +25,7 @@ from helpers.pages.charts import (
     chart_style,
     new_figure,
     set_title,
+    wrap_label,
 )
 
 Formatter = Callable[[float], str]
@@ -222,6 +223,8 @@ def plot_budgets(
             narrow_rows = max(1, math.ceil(len(shown) / BUDGET_NARROW_COLUMNS))
             grid = figure.add_gridspec(narrow_rows, BUDGET_NARROW_COLUMNS)
             for index, ax in enumerate(shown):
+                # A long team name on two lines: a small chart is half a phone wide.
+                ax.set_title(wrap_label(ax.get_title(loc="left")), fontsize=9, loc="left", pad=4)
                 ax.set_subplotspec(
                     grid[index // BUDGET_NARROW_COLUMNS, index % BUDGET_NARROW_COLUMNS]
                 )
