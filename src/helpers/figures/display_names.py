@@ -9,6 +9,7 @@ table can be completed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -32,9 +33,21 @@ def read_display_names() -> dict[tuple[str, str, str], str]:
     return names
 
 
+# A code, as opposed to a name the data writes for readers: lower-case letters and
+# digits joined by underscores.
+CODE = re.compile(r"[a-z0-9]+(?:_[a-z0-9]+)*")
+
+
+def is_code(value: str) -> bool:
+    return CODE.fullmatch(value) is not None
+
+
 def readable(code: str) -> str:
-    """A code the table does not name, in words: ``b2b_sales`` reads "B2b sales"."""
-    words = " ".join(code.replace("_", " ").split())
+    """A code the table does not name, in words: ``data_office`` reads "Data office";
+    a name the data writes for readers (spaces, capitals, signs) is shown as written."""
+    if not is_code(code):
+        return code
+    words = code.replace("_", " ")
     return words[:1].upper() + words[1:]
 
 
@@ -44,6 +57,7 @@ def display_name(kind: str, code: str, lang: str) -> str:
 
 
 def list_unknown(kind: str, codes: Iterable[str], lang: str = "en") -> list[str]:
-    """The codes of ``kind`` the table has no name for in ``lang``, sorted, each once."""
+    """The codes of ``kind`` the table has no name for in ``lang``, sorted, each once
+    (names the data writes as readers read them are not codes)."""
     names = read_display_names()
-    return sorted({c for c in codes if (kind, c, lang) not in names})
+    return sorted({c for c in codes if is_code(c) and (kind, c, lang) not in names})
