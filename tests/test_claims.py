@@ -198,3 +198,8 @@ def test_the_run_names_the_teams_it_shows_by_their_code():
     assert warn_unnamed_codes(kpis, Progress(stream=stream)) == ["data_office"]
     assert "warning: display_names.csv: no display name for team data_office" in stream.getvalue()
     assert warn_unnamed_codes(kpis.iloc[:2], Progress(stream=io.StringIO())) == []
+
+
+def test_a_name_the_data_writes_for_readers_is_shown_as_written():
+    assert readable("IT $5k$ unit") == "IT $5k$ unit"
+    assert list_unknown("team", ["a$^$b \U0001f3a5 ops", "data_office"]) == ["data_office"]

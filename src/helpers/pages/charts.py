@@ -401,9 +401,16 @@ def render_narrow_svg(figure: Figure) -> str:
     if relayout is not None:
         relayout()
     # Laid out once more, then kept as it is: on a phone's width a chart laid out again
-    # and again (as measuring its labels does) can lose its plot to its legend.
+    # and again (as measuring its labels does) can lose its plot to its legend. A legend
+    # that runs past the edge is set one entry a row first.
     if lay_out(figure):
-        figure.set_layout_engine("none")
+        for ax in figure.axes:
+            legend = ax.get_legend()
+            if legend is not None and hasattr(legend, "entries"):
+                if legend.get_window_extent().x1 > figure.bbox.x1 + 1:
+                    place_legend(ax, handles=legend.entries, row_characters=1)
+        if lay_out(figure):
+            figure.set_layout_engine("none")
     thin_ticks(figure)
     return render_svg(figure)
 
