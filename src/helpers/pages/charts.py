@@ -406,9 +406,9 @@ def render_narrow_svg(figure: Figure) -> str:
     if lay_out(figure):
         for ax in figure.axes:
             legend = ax.get_legend()
-            if legend is not None and hasattr(legend, "entries"):
-                if legend.get_window_extent().x1 > figure.bbox.x1 + 1:
-                    place_legend(ax, handles=legend.entries, row_characters=1)
+            wide = legend is not None and legend.get_window_extent().x1 > figure.bbox.x1 + 1
+            if wide and hasattr(legend, "entries"):
+                place_legend(ax, handles=legend.entries, row_characters=1)
         if lay_out(figure):
             figure.set_layout_engine("none")
     thin_ticks(figure)
