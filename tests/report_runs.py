@@ -96,3 +96,17 @@ def build_smoke_report(base: Path) -> SmokeReport:
         str(FIXTURE_COMMITTEE),
     )
     return SmokeReport(data, out, result)
+
+
+@functools.cache
+def build_smoke_french(base: Path) -> Path:
+    """The French folder of the smoke report's year, built once under ``base`` from the
+    smoke dataset (``build_smoke_report`` builds it first)."""
+    smoke = build_smoke_report(base)
+    out = base / "smoke-out-fr"
+    result = run_report(
+        "--year", str(SMOKE_YEAR), "--data", str(smoke.data), "--out", str(out), "--lang", "fr",
+        "--committee", str(FIXTURE_COMMITTEE),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return out / str(SMOKE_YEAR) / "fr"

@@ -328,6 +328,111 @@ def test_a_phone_s_slope_chart_writes_short_labels_a_line_apart():
     assert [t.get_text() for t in ax.get_xticklabels()] == ["At\napplication", "Six\nmonths after"]
 
 
+def test_a_text_in_a_series_colour_is_darkened_to_4_5_to_1_in_its_own_hue():
+    for colour in charts.PALETTE:
+        shade = charts.ink(colour)
+        assert charts.contrast_ratio(shade, charts.BACKGROUND) >= charts.TEXT_CONTRAST, colour
+    # Dark enough already: unchanged. Too light (the orange, 3.5:1): darker, still orange.
+    assert charts.ink("#0a2f5c") == "#0a2f5c"
+    orange = charts.ink("#d06f00")
+    assert orange != "#d06f00" and int(orange[1:3], 16) > int(orange[3:5], 16) > int(orange[5:], 16)
+    # On a dark bar a light text lightens instead.
+    assert charts.contrast_ratio(charts.ink("#8888ff", "#0a2f5c"), "#0a2f5c") >= 4.5
+
+
+def test_every_text_of_a_drawn_chart_reads_at_4_5_to_1_on_what_it_is_written_on():
+    frame = pd.DataFrame(
+        {
+            "year": [2021, 2022, 2023] * 2,
+            "series": ["A"] * 3 + ["B"] * 3,
+            "value": [1.0, 2.0, 3.0, 2.0, 2.5, 1.0],
+            "text": ["1", "2", "3", "2", "2.5", "1"],
+        }
+    )
+    figure = charts.plot_trend(frame, "T", "Y", str, "Year")
+    svg = charts.render_svg(figure)
+    fills = set(re.findall(r"<text [^>]*fill: (#[0-9a-f]{6})", svg))
+    assert fills and all(charts.contrast_ratio(f, "#ffffff") >= 4.5 for f in fills), fills
+    # Four parts: the fourth is the pink, on which neither white nor the usual dark text
+    # reads at 4.5:1.
+    parts = pd.DataFrame(
+        {
+            "label": ["G"] * 4,
+            "part": ["a", "b", "c", "d"],
+            "withheld": [False] * 4,
+            "value": [0.25] * 4,
+            "text": ["25%"] * 4,
+        }
+    )
+    figure = charts.plot_stacked_shares(parts, "T", "Share", percent, "withheld", list("abcd"))
+    charts.enforce_text_contrast(figure)
+    for text in figure.axes[0].texts:
+        background = getattr(text, "background", "#ffffff")
+        colour = charts.matplotlib.colors.to_hex(text.get_color())
+        assert charts.contrast_ratio(colour, background) >= 4.5, (text.get_text(), background)
+
+
+def test_stages_a_hundred_times_apart_get_linear_panels_each_from_zero():
+    frame = pd.DataFrame(
+        {
+            "label": ["Visitors", "Members", "Applicants", "Admitted", "Graduates"],
+            "group": ["2023"] * 5,
+            "value": [1_560_000.0, 272_000.0, 30_836.0, 13_876.0, 5_161.0],
+            "text": ["1.56 M", "272,000", "30,836", "13,876", "5,161"],
+        }
+    )
+    assert charts.split_small_labels(frame) == [
+        ["Visitors", "Members"],
+        ["Applicants", "Admitted", "Graduates"],
+    ]
+    figure = charts.plot_bars(frame, "Funnel", "Number", str, scale="count", split_small=True)
+    assert [ax.get_xscale() for ax in figure.axes] == ["linear", "linear"]
+    assert all(ax.get_xlim()[0] == 0 for ax in figure.axes)
+
+
+def test_a_phone_axis_drops_ticks_until_its_labels_no_longer_touch():
+    frame = pd.DataFrame(
+        {
+            "label": ["Group A", "Group B"],
+            "group": ["2023"] * 2,
+            "value": [0.45, 0.3],
+            "text": ["45%", "30%"],
+        }
+    )
+    figure = charts.plot_bars(frame, "T", "S", lambda v: f"{v * 100:.0f}%", scale="share")
+    charts.render_svg(figure)
+    charts.render_narrow_svg(figure)
+    figure.draw_without_rendering()
+    labels = [t for t in figure.axes[0].get_xticklabels() if t.get_visible() and t.get_text()]
+    assert len(labels) >= 2
+    assert not charts.overlaps([t.get_window_extent() for t in labels])
+
+
+def test_the_printed_drawing_has_no_text_under_6_5_points_once_printed():
+    from helpers.pages.impact_charts import plot_budgets
+
+    frame = pd.DataFrame(
+        {
+            "team": ["Team A"] * 12 + ["Team B"] * 12,
+            "month": list(range(1, 13)) * 2,
+            "cumulative": [float(m) for m in range(1, 13)] * 2,
+        }
+    )
+    labels = {"emissions": "emissions", "budget": "budget"}
+    months = [f"M{m}" for m in range(1, 13)]
+    figure = plot_budgets(frame, {"Team A": 10.0}, "T", months, labels, str)
+    wide = charts.render_svg(figure)
+    printed = charts.render_print_svg(figure)
+    scale = charts.PRINT_WIDTH_INCHES / charts.WIDTH_INCHES
+
+    def smallest(svg: str) -> float:
+        return min(float(s) for s in re.findall(r"font-size: ([\d.]+)px", svg)) * scale
+
+    assert smallest(wide) < charts.PRINT_MIN_POINTS <= smallest(printed) + 1e-6
+    # The figure is given back as it was.
+    assert charts.render_svg(figure) == wide
+
+
 # --- text from the data is drawn as written -------------------------------------------
 
 DATA_NAMES = [

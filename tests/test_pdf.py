@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from report_runs import FIXTURE_COMMITTEE, SMOKE_YEAR, build_smoke_report, run_report
+from report_runs import SMOKE_YEAR, build_smoke_french, build_smoke_report
 
 from helpers.figures.run_data import read_run_data
 from helpers.pages import i18n
@@ -36,13 +36,7 @@ def smoke(tmp_path_factory):
 def folders(smoke, tmp_path_factory) -> dict[str, Path]:
     """The smoke report's folder in each language (French built from the same data)."""
     assert smoke.result.returncode == 0, smoke.result.stderr
-    out = tmp_path_factory.getbasetemp() / "smoke-out-fr"
-    result = run_report(
-        "--year", str(SMOKE_YEAR), "--data", str(smoke.data), "--out", str(out), "--lang", "fr",
-        "--committee", str(FIXTURE_COMMITTEE),
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    return {"en": smoke.folder, "fr": out / str(SMOKE_YEAR) / "fr"}
+    return {"en": smoke.folder, "fr": build_smoke_french(tmp_path_factory.getbasetemp())}
 
 
 def flat(text: str) -> str:

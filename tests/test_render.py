@@ -231,10 +231,40 @@ def test_index_counts_the_objectives_and_the_stated_aims_apart():
     from helpers.pages.index_page import ObjectivesCount, format_objectives
 
     site = make_site()
-    text = format_objectives(ObjectivesCount(met=1, missed=0, aims_met=0, aims_missed=1), site)
-    assert "Committee objectives for 2022: 1 met, 0 missed." in text
-    assert "Aims stated in the published reports: 0 met, 1 missed." in text
-    assert "Aims" not in format_objectives(ObjectivesCount(met=1, missed=0), site)
+    objectives = {"met": 1, "missed_within_uncertainty": 1, "missed": 2, "total": 4}
+    text = format_objectives(ObjectivesCount(objectives, {"missed": 1, "total": 1}), site)
+    # The scorecard's own wording of the tally: every status with a count, zeros left out.
+    assert "Committee objectives for 2022: <span" in text
+    assert ">1 met, 1 missed within uncertainty, 2 missed</span>." in text
+    assert 'data-claim="tally" data-met="1"' in text and 'data-missed="2"' in text
+    assert ">1 missed</span>." in text and "Aims stated in the published reports" in text
+    assert "Aims" not in format_objectives(ObjectivesCount({"met": 1, "total": 1}), site)
+
+
+def test_the_pdf_shows_each_chart_drawn_for_print_or_for_half_the_width():
+    from bs4 import BeautifulSoup
+
+    from helpers.pages.pdf_edition import take_print_drawings
+    from helpers.pages.sections.markup import chart_picture
+
+    def source(svg: str) -> str:
+        return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+    full = chart_picture("<svg>wide</svg>", "<svg>phone</svg>", "A", "<svg>print</svg>")
+    same = chart_picture("<svg>wide</svg>", "<svg>phone</svg>", "B", "<svg>wide</svg>")
+    grid = chart_picture("<svg>wide</svg>", "<svg>phone</svg>", "C")
+    main = BeautifulSoup(
+        f'<main>{full}{same}<div class="mr-grid">{grid}</div></main>', "html.parser"
+    )
+    take_print_drawings(main)
+    images = main.find_all("img")
+    assert [i["src"] for i in images] == [
+        source("<svg>print</svg>"),
+        source("<svg>wide</svg>"),  # drawn for print already: no second copy in the page
+        source("<svg>phone</svg>"),
+    ]
+    assert all("mr-chart-print" in i["class"] for i in images)
+    assert same.count("data:image/svg+xml") == 2
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])

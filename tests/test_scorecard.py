@@ -91,8 +91,13 @@ def scorecard(year=2023, lang="en", rows=ROWS, targets=TARGETS, aims=NO_AIMS) ->
     return Scorecard("targets", year, lang, 10, make_run(rows, year), targets, aims=aims)
 
 
+def words(html: str) -> str:
+    """The text of an HTML piece, its tags taken off."""
+    return re.sub(r"<[^>]+>", "", html)
+
+
 def test_summary_counts_the_objectives_of_the_year_by_status():
-    text = scorecard().summary().data
+    text = words(scorecard().summary().data)
     assert (
         "3 objectives of the committee apply to 2023: 1 met, 1 met within uncertainty, "
         "1 not measurable." in text
@@ -100,7 +105,7 @@ def test_summary_counts_the_objectives_of_the_year_by_status():
 
 
 def test_french_summary_agrees_each_count_with_its_number():
-    text = scorecard(lang="fr").summary().data
+    text = words(scorecard(lang="fr").summary().data)
     assert (
         "3 objectifs du comité s’appliquent à 2023\u00a0: 1 atteint, 1 atteint dans la marge "
         "d’incertitude, 1 non mesurable." in text
@@ -170,7 +175,7 @@ def test_one_chart_per_objective_with_its_title_its_figures_and_their_csv():
     html = scorecard().trajectory_charts().data
     assert html.count("<img") == 5
     finding = "Share of students (Underserved): 75.0% in 2023, objective at least 70%: met"
-    assert f'alt="Chart: {finding}. Share of students (Underserved). 2021: n/a; 2022: 70.0%' in html
+    assert f'alt="Chart: {finding}. Share of students (Underserved)"' in html
     assert f'<figcaption class="mr-chart-title">{finding}<span class="mr-chart-sub' in html
     assert "Students who started a path (Underserved): growth over the" in html
     assert html.count('href="methods.html#metric-') == 5

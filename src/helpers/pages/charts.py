@@ -8,7 +8,8 @@ The functions take frames whose texts are already translated and formatted
 (``helpers.pages.sections`` builds them) and return a matplotlib ``Figure``. ``render_svg``
 turns it into SVG, vector and identical from one run to the next, with its texts kept as
 text (they scale with the page, print sharp and can be searched); ``render_narrow_svg``
-draws the same chart again for a phone's width, its texts large enough to read there.
+draws the same chart again for a phone's width, its texts large enough to read there, and
+``render_print_svg`` for the width it prints at on the A4 page.
 ``render_png`` gives PNG bytes, for where an SVG cannot go.
 
 Bars are drawn with matplotlib on seaborn's style: seaborn's ``barplot`` drops
@@ -31,7 +32,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.text import Text
+from matplotlib.text import Annotation, Text
 from matplotlib.ticker import FixedFormatter, FuncFormatter, MaxNLocator
 from matplotlib.transforms import offset_copy
 
@@ -44,11 +45,24 @@ DPI = 110
 # as 11.2 px.
 NARROW_WIDTH_INCHES = 3.6
 NARROW_MIN_POINTS = 8.5
+# The chart as the A4 page of the PDF edition prints it: the screen's drawing, shown
+# across the 174 mm of text width (PRINT_WIDTH_INCHES), its texts made large enough
+# that none prints under PRINT_MIN_POINTS, and its height kept under
+# PRINT_MAX_HEIGHT_INCHES as printed (110 mm, under half the text height, so that a
+# chart moved to the next page never leaves half a page empty behind it). A chart in a grid of two prints at about half that
+# width: it takes the phone's drawing, whose texts print at 7.7 pt.
+PRINT_WIDTH_INCHES = 6.85
+PRINT_MAX_HEIGHT_INCHES = 4.3
+PRINT_MIN_POINTS = 6.5
 # A phone's chart is about as tall as the wide one, a little less for long bar charts.
 NARROW_HEIGHT_FACTOR = 0.85
 NARROW_MIN_HEIGHT_INCHES = 3.4
 # More ticks than this on a phone's category axis (the months) are written upright.
 NARROW_MAX_FLAT_TICKS = 6
+# The ticks of a phone's 100 % bar.
+STACKED_NARROW_TICKS = (0.0, 0.5, 1.0)
+# The least room between two tick labels of a value axis, in pixels of the drawing.
+TICK_GAP_PIXELS = 3.0
 NARROW_LEGEND_CHARACTERS = 40
 NARROW_LABEL_CHARACTERS = 16
 # A phone's bar chart runs its value axis this much further (a third; on a log axis,
@@ -82,8 +96,15 @@ SMALL_PANEL_FRACTION = 0.1
 NOTE_WIDTH_CHARACTERS = 125
 TITLE_WIDTH_CHARACTERS = 70
 TEXT_COLOUR = "#222222"
+# The frame of a chart's plot area: furniture, not a mark of the data.
+FRAME_COLOUR = "#cccccc"
 MUTED_COLOUR = "#666666"
-WITHHELD_COLOUR = "#bdbdbd"
+# The outline and hatching of a withheld figure's slot: a mark, so at least 3:1 on white.
+WITHHELD_COLOUR = "#8a8a8a"
+BACKGROUND = "#ffffff"
+# WCAG 2.1's contrast for text (1.4.3) and for the marks of a graphic (1.4.11).
+TEXT_CONTRAST = 4.5
+MARK_CONTRAST = 3.0
 # Colours that differ in lightness as well as hue, so that no colour vision deficiency
 # merges two of them: dark and mid tones in turn, each at least 3:1 against the white
 # background (WCAG's contrast for graphics) and against the next one (neighbouring
@@ -175,6 +196,43 @@ def contrast_ratio(first: str, second: str) -> float:
     return (light + 0.05) / (dark + 0.05)
 
 
+def mix(colour: str, other: str, share: float) -> str:
+    """``colour`` moved ``share`` of the way towards ``other`` (both ``#rrggbb``)."""
+    channels = [
+        round(int(colour[i : i + 2], 16) * (1 - share) + int(other[i : i + 2], 16) * share)
+        for i in (1, 3, 5)
+    ]
+    return "#" + "".join(f"{c:02x}" for c in channels)
+
+
+def ink(colour: str, background: str = BACKGROUND, ratio: float = TEXT_CONTRAST) -> str:
+    """``colour`` as text written on ``background`` may use it: unchanged when it has
+    ``ratio`` against it, else darkened (on a light background) or lightened (on a dark
+    one) in its own hue just enough; a series' label keeps its line's colour family."""
+    colour = colour.lower()
+    if contrast_ratio(colour, background) >= ratio:
+        return colour
+    towards = "#000000" if relative_luminance(background) > DARK_LUMINANCE else "#ffffff"
+    for step in range(1, 21):
+        shade = mix(colour, towards, step / 20)
+        if contrast_ratio(shade, background) >= ratio:
+            return shade
+    return towards
+
+
+def enforce_text_contrast(figure: Figure) -> None:
+    """Every visible text of ``figure`` at ``TEXT_CONTRAST`` against what it is written on:
+    white, or the colour of the bar part it sits in (a text's ``background``)."""
+    for text in figure.findobj(Text):
+        if not text.get_visible() or not text.get_text().strip():
+            continue
+        colour = matplotlib.colors.to_hex(text.get_color())
+        background = getattr(text, "background", BACKGROUND)
+        shade = ink(colour, background)
+        if shade != colour:
+            text.set_color(shade)
+
+
 def pick_colours(count: int) -> list[str]:
     """Colours for ``count`` groups: this year and last year, or the palette in order."""
     if count == 2:
@@ -235,7 +293,7 @@ def chart_style():
         "axes.titlelocation": "left",
         "axes.titlepad": 12,
         "axes.labelcolor": TEXT_COLOUR,
-        "axes.edgecolor": "#cccccc",
+        "axes.edgecolor": FRAME_COLOUR,
         "text.color": TEXT_COLOUR,
         "xtick.color": TEXT_COLOUR,
         "ytick.color": TEXT_COLOUR,
@@ -258,6 +316,7 @@ def render_png(figure: Figure) -> bytes:
     Matplotlib writes its version into PNG metadata; dropping it keeps the bytes the same
     across environments that draw the same pixels.
     """
+    enforce_text_contrast(figure)
     buffer = io.BytesIO()
     with chart_settings():
         figure.savefig(
@@ -268,9 +327,19 @@ def render_png(figure: Figure) -> bytes:
 
 def render_svg(figure: Figure) -> str:
     """SVG text of ``figure``, identical for identical charts: no date, no software
-    stamp, ids from a fixed salt, texts as ``<text>`` in the report's fonts."""
+    stamp, ids from a fixed salt, texts as ``<text>`` in the report's fonts, each at
+    ``TEXT_CONTRAST`` against its background and clear of the others
+    (``separate_labels``)."""
+    enforce_text_contrast(figure)
+    separate_labels(figure)
     buffer = io.BytesIO()
-    with chart_settings({"svg.fonttype": "none", "svg.hashsalt": "mission-report"}):
+    with (
+        chart_settings({"svg.fonttype": "none", "svg.hashsalt": "mission-report"}),
+        warnings.catch_warnings(),
+    ):
+        # A narrow chart laid out again may find no room on one pass: matplotlib then
+        # keeps the layout it had, which is drawn as it is.
+        warnings.filterwarnings("ignore", message=COLLAPSED_LAYOUT)
         figure.savefig(
             buffer,
             format="svg",
@@ -279,6 +348,26 @@ def render_svg(figure: Figure) -> str:
         )
     svg = buffer.getvalue().decode("utf-8")
     return re.sub(r"font-family: '?DejaVu Sans'?", f"font-family: {SVG_FONTS}", svg)
+
+
+def render_print_svg(figure: Figure) -> str:
+    """``figure`` drawn for the A4 page, which shows it ``PRINT_WIDTH_INCHES`` wide: no
+    text that would print under ``PRINT_MIN_POINTS``, no taller than
+    ``PRINT_MAX_HEIGHT_INCHES`` once printed. The figure is given back as it was; the
+    SVG is the screen's (``render_svg``) when nothing needed changing."""
+    width, height = figure.get_size_inches()
+    scale = PRINT_WIDTH_INCHES / width
+    smallest = PRINT_MIN_POINTS / scale
+    sizes = [(text, text.get_fontsize()) for text in figure.findobj(Text)]
+    figure.set_size_inches(width, min(height, PRINT_MAX_HEIGHT_INCHES / scale))
+    for text, size in sizes:
+        if size < smallest:
+            text.set_fontsize(smallest)
+    svg = render_svg(figure)
+    figure.set_size_inches(width, height)
+    for text, size in sizes:
+        text.set_fontsize(size)
+    return svg
 
 
 def render_narrow_svg(figure: Figure) -> str:
@@ -312,7 +401,131 @@ def render_narrow_svg(figure: Figure) -> str:
     relayout = getattr(figure, "narrow_layout", None)
     if relayout is not None:
         relayout()
+    # Laid out once more, then kept as it is: on a phone's width a chart laid out again
+    # and again (as measuring its labels does) can lose its plot to its legend. A legend
+    # that runs past the edge is set one entry a row first.
+    if lay_out(figure):
+        for ax in figure.axes:
+            legend = ax.get_legend()
+            wide = legend is not None and legend.get_window_extent().x1 > figure.bbox.x1 + 1
+            if wide and hasattr(legend, "entries"):
+                place_legend(ax, handles=legend.entries, row_characters=1)
+        if lay_out(figure):
+            figure.set_layout_engine("none")
+    thin_ticks(figure)
     return render_svg(figure)
+
+
+def overlaps(boxes: Sequence, gap: float = TICK_GAP_PIXELS) -> bool:
+    """True when two of the boxes (matplotlib ``Bbox``) come closer than ``gap`` pixels."""
+    for i, first in enumerate(boxes):
+        for second in boxes[i + 1 :]:
+            if (
+                first.x0 < second.x1 + gap
+                and second.x0 < first.x1 + gap
+                and first.y0 < second.y1 + gap
+                and second.y0 < first.y1 + gap
+            ):
+                return True
+    return False
+
+
+def separate_labels(figure: Figure) -> None:
+    """The texts written on a plot moved apart where they touch: the same words twice in
+    one place are written once, a value inside a part of a 100 % bar is left out (the
+    table has it), any other text moves up, clear of those below it."""
+    if not lay_out(figure):
+        return
+    # Measured once, from one layout: a moved text leaves the layout (it sits over the
+    # plot, which keeps its place), so the other axes' texts stay where measured.
+    measured = {
+        id(t): t.get_window_extent() for ax in figure.axes for t in ax.texts if t.get_visible()
+    }
+    for ax in figure.axes:
+        texts = [t for t in ax.texts if t.get_visible() and t.get_text().strip()]
+        if len(texts) < 2:
+            continue
+        boxes = {id(t): measured[id(t)] for t in texts}
+        # The same words twice in one place (two lines withheld the same year) are one.
+        for i, text in enumerate(texts):
+            if any(
+                o.get_visible()
+                and o.get_text() == text.get_text()
+                and overlaps([boxes[id(o)], boxes[id(text)]], 0.0)
+                for o in texts[:i]
+            ):
+                text.set_visible(False)
+        texts = [t for t in texts if t.get_visible()]
+        for text in [t for t in texts if hasattr(t, "part_width")]:
+            others = [boxes[id(o)] for o in texts if o is not text and o.get_visible()]
+            if any(overlaps([boxes[id(text)], other], 0.0) for other in others):
+                text.set_visible(False)
+        placed: list = []
+        for text in sorted((t for t in texts if t.get_visible()), key=lambda t: boxes[id(t)].y0):
+            box = boxes[id(text)]
+            total = 0.0
+            for _ in range(len(texts)):
+                rise = max(
+                    (o.y1 - box.y0 + TICK_GAP_PIXELS for o in placed if overlaps([box, o], 0.0)),
+                    default=0.0,
+                )
+                if rise <= 0:
+                    break
+                box, total = box.translated(0, rise), total + rise
+            if total > 0:
+                raise_text(text, total * 72 / figure.dpi)
+                text.set_in_layout(False)
+            placed.append(box)
+
+
+def raise_text(text: Text, points: float) -> None:
+    """Move a text up by ``points``: an annotation by its offset, any other text by its
+    transform."""
+    if isinstance(text, Annotation) and text.anncoords == "offset points":
+        x, y = text.xyann
+        text.xyann = (x, y + points)
+    else:
+        figure = text.get_figure()
+        text.set_transform(offset_copy(text.get_transform(), figure, y=points, units="points"))
+
+
+COLLAPSED_LAYOUT = "constrained_layout not applied"
+
+
+def lay_out(figure: Figure) -> bool:
+    """Lay ``figure`` out (without drawing it); False when its layout has no room left
+    for a plot (matplotlib then warns that the axes collapsed, and keeps the last layout)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        figure.draw_without_rendering()
+    return not any(str(w.message).startswith(COLLAPSED_LAYOUT) for w in caught)
+
+
+def thin_ticks(figure: Figure) -> None:
+    """On a narrow chart, every other tick of a value axis dropped until their labels no
+    longer touch ("0%10%20%" becomes "0%  20%  40%"); category axes keep every label. An
+    axis whose thinning leaves the layout no room keeps its ticks."""
+    for ax in figure.axes:
+        if getattr(ax, "stacked", False):
+            # A 100 % bar writes each part's share on it: its axis needs no more than
+            # its ends and its middle.
+            ax.xaxis.set_ticks(STACKED_NARROW_TICKS)
+            continue
+        for axis in (ax.xaxis, ax.yaxis):
+            if isinstance(axis.get_major_formatter(), FixedFormatter):
+                continue
+            locator = axis.get_major_locator()
+            for _ in range(4):
+                if not lay_out(figure):
+                    break
+                labels = [t for t in axis.get_ticklabels() if t.get_visible() and t.get_text()]
+                if not overlaps([t.get_window_extent() for t in labels]):
+                    break
+                low, high = sorted(axis.get_view_interval())
+                ticks = [v for v in axis.get_ticklocs() if low <= v <= high][::2]
+                axis.set_ticks(ticks)
+            if not lay_out(figure):
+                axis.set_major_locator(locator)
 
 
 def wrap_label(text: str) -> str:
@@ -398,7 +611,7 @@ def plot_bars(
     height = max(2.4, 1.5 + BAR_HEIGHT_INCHES * len(labels) * max(1.4, len(groups)))
     panels = split_small_labels(frame) if split_small and scale != "log" else [labels]
     with chart_style():
-        figure = new_figure(height + (0.6 if len(panels) > 1 else 0))
+        figure = new_figure(height + 0.6 * (len(panels) - 1))
         axes = figure.subplots(
             len(panels), 1, squeeze=False, height_ratios=[len(p) for p in panels]
         )
@@ -426,18 +639,30 @@ def plot_bars(
 
 
 def split_small_labels(frame: pd.DataFrame) -> list[list[str]]:
-    """The labels in one panel, or in two when some are too small to read beside the
-    others (under ``SMALL_PANEL_FRACTION`` of the largest): those get a panel and a scale
-    of their own, in their order, rather than bars lost on the zero line."""
+    """The labels in one panel, or in several when some are too small to read beside the
+    others: going down from the largest, a label under ``SMALL_PANEL_FRACTION`` of its
+    panel's largest starts a panel with a linear scale of its own, from zero, rather
+    than a bar lost on the zero line (or a logarithmic axis, whose bars mislead). Each
+    panel keeps the labels' order, and the panels follow the order of their first label."""
     labels = list(dict.fromkeys(frame["label"]))
     largest = frame.groupby("label", sort=False)["value"].max()
-    top = float(largest.max()) if largest.notna().any() else 0.0
-    small = [label for label in labels if largest.get(label, 0) < SMALL_PANEL_FRACTION * top]
-    large = [label for label in labels if label not in small]
-    if not (small and large):
+    measured = sorted(
+        (label for label in labels if pd.notna(largest.get(label))),
+        key=lambda label: -float(largest[label]),
+    )
+    panels: list[list[str]] = []
+    for label in measured:
+        if panels and float(largest[label]) >= SMALL_PANEL_FRACTION * float(largest[panels[-1][0]]):
+            panels[-1].append(label)
+        else:
+            panels.append([label])
+    if len(panels) <= 1:
         return [labels]
+    # A label without a value sits with the last (smallest) panel.
+    panels[-1] += [label for label in labels if label not in measured]
+    ordered = [[label for label in labels if label in panel] for panel in panels]
     # The panels keep the labels' order: scopes 1 and 2 above scope 3.
-    return sorted([large, small], key=lambda panel: labels.index(panel[0]))
+    return sorted(ordered, key=lambda panel: labels.index(panel[0]))
 
 
 def draw_bar_panel(
@@ -619,6 +844,7 @@ def draw_parts(
                 clip_on=True,
             )
             written.part_width = width
+            written.background = colours[part]
         left += width
     return left
 

@@ -25,6 +25,7 @@ from helpers.pages.charts import (
     chart_style,
     new_figure,
     set_title,
+    wrap_label,
 )
 
 Formatter = Callable[[float], str]
@@ -35,6 +36,9 @@ SLOPE_LINE_SPACING = 1.3
 SLOPE_NARROW_XLIM = (-0.45, 2.6)
 # Small multiples of the budget chart: teams per row.
 BUDGET_COLUMNS = 4
+# A phone's budget chart: two teams a row, each row this tall.
+BUDGET_NARROW_COLUMNS = 2
+BUDGET_NARROW_ROW_INCHES = 1.7
 
 
 def plot_slopes(
@@ -173,12 +177,15 @@ def plot_budgets(
     labels: dict[str, str],
     value_format: Formatter,
     note: str | None = None,
+    over: frozenset[str] = frozenset(),
 ) -> Figure:
     """Each team's cumulative monthly emissions against its budget, one small chart each.
 
     ``frame`` columns: team, month (1-12), cumulative (NaN past the data). ``budgets``
     gives the budget line of the teams that have one; ``labels`` the legend words
-    (``emissions``, ``budget``).
+    (``emissions``, ``budget``); ``over`` the teams over their budget, drawn in the
+    warning colour (decided by the caller, as the sentences and the table decide it).
+    On a phone the small charts stand two a row.
     """
     teams = list(dict.fromkeys(frame["team"]))
     rows = max(1, math.ceil(len(teams) / BUDGET_COLUMNS))
@@ -192,8 +199,7 @@ def plot_budgets(
             team = teams[index]
             lines = frame[frame["team"] == team].dropna(subset=["cumulative"])
             budget = budgets.get(team)
-            over = budget is not None and len(lines) and lines["cumulative"].max() > budget
-            colour = PALETTE[3] if over else CURRENT_COLOUR
+            colour = PALETTE[3] if team in over else CURRENT_COLOUR
             ax.plot(lines["month"], lines["cumulative"], color=colour, linewidth=1.8)
             if budget is not None:
                 ax.axhline(budget, color=MUTED_COLOUR, linestyle="--", linewidth=1)
@@ -211,4 +217,22 @@ def plot_budgets(
                 part for part in (f"— {labels['emissions']}  - - {labels['budget']}", note) if part
             ),
         )
+
+        def narrow_layout() -> None:
+            shown = [ax for ax in axes.flat if ax.get_visible()]
+            narrow_rows = max(1, math.ceil(len(shown) / BUDGET_NARROW_COLUMNS))
+            grid = figure.add_gridspec(narrow_rows, BUDGET_NARROW_COLUMNS)
+            for index, ax in enumerate(shown):
+                # A long team name on two lines: a small chart is half a phone wide.
+                ax.set_title(wrap_label(ax.get_title(loc="left")), fontsize=9, loc="left", pad=4)
+                ax.set_subplotspec(
+                    grid[index // BUDGET_NARROW_COLUMNS, index % BUDGET_NARROW_COLUMNS]
+                )
+            for ax in axes.flat:
+                if not ax.get_visible():
+                    figure.delaxes(ax)
+            width = figure.get_size_inches()[0]
+            figure.set_size_inches(width, 1.4 + BUDGET_NARROW_ROW_INCHES * narrow_rows)
+
+        figure.narrow_layout = narrow_layout
     return figure

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -27,6 +27,7 @@ from helpers.pages.render import (
     format_time,
     render_page,
 )
+from helpers.pages.tally import format_tally, tally_html
 
 # (metric, segment) shown on the front page, in this order.
 HEADLINES: tuple[tuple[str, str], ...] = (
@@ -69,13 +70,12 @@ class Headline:
 
 @dataclass(frozen=True)
 class ObjectivesCount:
-    """How many of the committee's objectives the year met and missed."""
+    """How many of the committee's objectives have each status in the year
+    (``helpers.figures.objectives.count_target_statuses``), and, a second group judged
+    the same way, the aims the published reports state."""
 
-    met: int
-    missed: int
-    # The aims the published reports state, judged the same way: a second group.
-    aims_met: int = 0
-    aims_missed: int = 0
+    objectives: Mapping[str, int]
+    aims: Mapping[str, int] = field(default_factory=dict)
 
 
 SCORECARD_PAGE = "targets.html"
@@ -283,35 +283,17 @@ def format_headlines(headlines: Sequence[Headline]) -> str:
 
 
 def format_objectives(count: ObjectivesCount, site: Site) -> str:
-    """One line at the top: how many objectives the year met and missed, to the scorecard."""
+    """One line at the top: the tally of the year's objectives (worded as the scorecard
+    words it, ``helpers.pages.tally``), linked to the scorecard."""
     lang = site.lang
-    counts = [
-        i18n.t_count(
-            f"targets.count.{status}", lang, number, count=i18n.format_number(number, lang)
-        )
-        for status, number in (("met", count.met), ("missed", count.missed))
-    ]
-    text = i18n.t(
-        "index.objectives",
-        lang,
-        year=site.year,
-        counts=i18n.t("index.objectives_separator", lang).join(counts),
-    )
-    if count.aims_met or count.aims_missed:
-        aims = [
-            i18n.t_count(
-                f"targets.count.{status}", lang, number, count=i18n.format_number(number, lang)
-            )
-            for status, number in (("met", count.aims_met), ("missed", count.aims_missed))
-        ]
-        text += " " + i18n.t(
-            "index.aims", lang, counts=i18n.t("index.objectives_separator", lang).join(aims)
-        )
+    tally = format_tally(count.objectives, lang)
+    text = tally_html(i18n.t("index.objectives", lang, year=site.year, counts=tally), tally)
+    if count.aims.get("total", sum(count.aims.values())):
+        aims = format_tally(count.aims, lang)
+        text += " " + tally_html(i18n.t("index.aims", lang, counts=aims), aims)
     if SCORECARD_PAGE in dict(site.pages):
-        text_html = f'<a href="{SCORECARD_PAGE}">{_e(text)}</a>'
-    else:
-        text_html = _e(text)
-    return f'<p class="objectives">{text_html}</p>'
+        text = f'<a href="{SCORECARD_PAGE}">{text}</a>'
+    return f'<p class="objectives">{text}</p>'
 
 
 def format_sections(sections: Sequence[tuple[str, str]], site: Site) -> str:

@@ -30,6 +30,7 @@ from helpers.pages.render import (
     Site,
     read_css,
 )
+from helpers.pages.sections.markup import NARROW_MEDIA, PRINT_MEDIA
 
 PDF_CSS = TEMPLATES_DIR / TEMPLATE_NAME / "pdf.css"
 # Elements that only a screen uses: links to this document, to the pages, to other
@@ -189,6 +190,7 @@ def read_chapter(path: Path, label: str, known: Sequence[str]) -> Chapter:
 
     soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
     main = soup.find("main")
+    take_print_drawings(main)
     for selector in SCREEN_ONLY:
         for element in main.select(selector):
             element.decompose()
@@ -202,6 +204,26 @@ def read_chapter(path: Path, label: str, known: Sequence[str]) -> Chapter:
             listing.decompose()
         own.decompose()
     return Chapter(path.name, label, rewrite(main, path.name, known), list_headings(main))
+
+
+def take_print_drawings(main) -> None:
+    """Each chart shows the drawing made for the printed page: the ``print`` source of
+    its ``picture`` (or its image, when drawn for print already), or, for a chart in a
+    grid of two (half the text width, about a phone's), the phone's drawing; the
+    screen's drawing stays where there is neither."""
+    for picture in main.find_all("picture"):
+        image = picture.find("img")
+        if image is None:
+            continue
+        sources = {s.get("media", ""): s.get("srcset", "") for s in picture.find_all("source")}
+        printed = sources.get(PRINT_MEDIA)
+        if picture.find_parent(class_="mr-grid") is not None:
+            printed = sources.get(NARROW_MEDIA, printed)
+        if printed:
+            image["src"] = printed
+        if printed or "mr-chart-print" in image.get("class", []):
+            image["class"] = [c for c in image.get("class", []) if c != "mr-chart-print"]
+            image["class"].append("mr-chart-print")
 
 
 def list_headings(main) -> tuple[tuple[str, str], ...]:

@@ -135,20 +135,20 @@ def write_committee(staging: Path, run: LanguageRun) -> list[str]:
 
 def write_index(staging: Path, run: LanguageRun) -> list[str]:
     """The language's index: headline figures, objectives, links to the sections."""
-    from helpers.figures.objectives import count_met_and_missed
+    from helpers.figures.objectives import count_target_statuses, evaluate_targets
     from helpers.figures.run_data import read_run_data
     from helpers.pages.index_page import ObjectivesCount, build_index
     from helpers.pages.render import write_page
 
     figures = read_run_data(run.run_dir)
     year = run.options.year
-    met, missed = count_met_and_missed(figures.targets, figures.history, year)
-    aims_met, aims_missed = count_met_and_missed(figures.stated_aims, figures.history, year)
+    statuses = count_target_statuses(evaluate_targets(figures.targets, figures.history, year))
+    aims = count_target_statuses(evaluate_targets(figures.stated_aims, figures.history, year))
     index = build_index(
         figures,
         run.site,
         [(s.page, s.name) for s in run.plan.sections],
-        objectives=ObjectivesCount(met, missed, aims_met, aims_missed),
+        objectives=ObjectivesCount(statuses, aims),
         other_years=list_other_years(run.options),
         targets=figures.targets,
         committee=run.committee,

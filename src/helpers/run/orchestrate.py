@@ -38,6 +38,7 @@ from helpers.run.prepare import (
     describe_site,
     prepare_run_data,
     validate_dataset,
+    warn_unnamed_codes,
 )
 from helpers.run.progress import Progress
 
@@ -163,6 +164,10 @@ def run_languages(
         computed = None
         for options, plan in zip(languages, plans, strict=True):
             run_dir = prepare_run_data(ds, options, plan, progress, known, computed)
+            if computed is None:
+                from helpers.figures.run_data import read_run_data
+
+                warn_unnamed_codes(read_run_data(run_dir).kpis, progress)
             computed = computed or run_dir
             runs.append(LanguageRun(options, plan, describe_site(options, plan, run_dir), run_dir))
         progress.say_caches()

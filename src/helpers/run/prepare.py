@@ -62,6 +62,23 @@ def validate_dataset(data_dir: Path, progress: Progress, reuse_verdict: bool = T
     return ds
 
 
+def warn_unnamed_codes(kpis: Any, progress: Progress) -> list[str]:
+    """Say which teams of the run's figures (``kpis``, the KPI frame) the display-name
+    table does not name (they are shown readably, their code in words); return them."""
+    from helpers.figures.display_names import DISPLAY_NAMES_FILE, TEAM, list_unknown
+
+    teams = kpis.loc[
+        (kpis["metric"] == "team_emissions_tco2e") & (kpis["segment"] != "all"), "segment"
+    ]
+    unknown = list_unknown(TEAM, teams.astype(str))
+    if unknown:
+        progress.say(
+            f"warning: {DISPLAY_NAMES_FILE.name}: no display name for team "
+            f"{', '.join(unknown)}; shown with its code in words"
+        )
+    return unknown
+
+
 def run_data_folder(options: ReportOptions, plan: Plan) -> Path:
     """Where the run's figures of ``options`` are cached under OUT/.build."""
     return publish.cache_root(options.out) / f"{options.year}-{options.lang}-run-{plan.run_key}"

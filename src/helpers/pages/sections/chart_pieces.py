@@ -16,7 +16,7 @@ import pandas as pd
 from IPython.display import HTML
 from matplotlib.figure import Figure
 
-from helpers.figures import registry
+from helpers.figures import claims, registry
 from helpers.figures.metrics.series import SERIES_KINDS
 from helpers.intake import contract
 from helpers.pages import charts, i18n
@@ -59,6 +59,7 @@ class SectionCharts:
         """
         drawn_title, note = charts.take_captions(figure)
         wide = charts.render_svg(figure)
+        printed = charts.render_print_svg(figure)
         narrow = charts.render_narrow_svg(figure)
         described = drawn_title or title
         heading, subtitle = (finding, described) if finding else (described, "")
@@ -66,7 +67,9 @@ class SectionCharts:
         alt = describe_chart(t("chart.alt", self.lang, title=spoken), frame)
         link = chart_data_link(frame, t("chart.data_link", self.lang), self.chart_file_name(title))
         return HTML(
-            figure_html(wide, narrow, alt, heading, note, caveats + link, subtitle=subtitle)
+            figure_html(
+                wide, narrow, alt, heading, note, caveats + link, subtitle=subtitle, printed=printed
+            )
         )
 
     def chart_caveats(self, named: Sequence[tuple[str, Kpi]], with_previous: bool = True) -> str:
@@ -146,7 +149,9 @@ class SectionCharts:
         return t("chart.band_note", self.lang) if proportion else None
 
     def funnel_chart(self, metrics: Sequence[str]) -> HTML:
-        """The funnel's stages as bars on a logarithmic scale, this year beside the previous."""
+        """The funnel's stages as bars from zero, this year beside the previous; stages far
+        smaller than the largest get panels of their own, each on its own linear scale
+        (a logarithmic axis would make a hundredfold gap look threefold)."""
         items = [(t(f"funnel.stage.{m}.name", self.lang), m, "all") for m in metrics]
         key = "funnel.chart_funnel" if self.has_previous else "funnel.chart_funnel_single"
         title = t(key, self.lang, year=self.year, previous_year=self.previous_year)
@@ -154,11 +159,16 @@ class SectionCharts:
         figure = charts.plot_bars(
             frame,
             title,
-            # A logarithmic axis says so: its equal steps are not equal amounts.
-            t("chart.log_axis", self.lang, label=t("chart.count_axis", self.lang)),
+            t("chart.count_axis", self.lang),
             axis_formatter(metrics[0], self.lang),
-            scale="log",
-            note=t("funnel.note_mixed_units", self.lang),
+            scale="count",
+            note=self.join_notes(
+                t("funnel.note_mixed_units", self.lang),
+                t("readable.panels_note", self.lang)
+                if len(charts.split_small_labels(frame)) > 1
+                else None,
+            ),
+            split_small=True,
         )
         started = [i for i in items if i[1] == "students_started"] or items
         return self.show(figure, title, frame, self.first_item_finding(started))
@@ -395,7 +405,7 @@ class SectionCharts:
         self, lines: Sequence[tuple[str, str]], title_key: str, name_by: str = "series"
     ) -> HTML:
         """Monthly series of the year, one line per (series, segment); empty without data."""
-        rows = []
+        rows, sources = [], {}
         for series, segment in lines:
             found = self.series_rows(series, segment)
             found = found[found["period"].astype(str).str.len() == MONTH_PERIOD_LENGTH]
@@ -404,6 +414,7 @@ class SectionCharts:
                 if name_by == "series"
                 else self.segment_name(segment)
             )
+            sources.setdefault(name, (series, segment))
             for record in found.to_dict("records"):
                 month = int(str(record["period"])[5:7])
                 withheld = bool(record["suppressed"])
@@ -439,16 +450,29 @@ class SectionCharts:
             scale="count" if SERIES_KINDS[lines[0][0]] == "count" else "linear",
         )
         amount = SERIES_KINDS[lines[0][0]] == "amount"
-        return self.show(figure, title, frame, self.peak_finding(frame, amount))
+        return self.show(figure, title, frame, self.peak_finding(frame, amount, sources))
 
-    def peak_finding(self, frame: pd.DataFrame, amount: bool = False) -> str | None:
-        """A monthly chart's active title: the month of the first line's peak."""
-        line = frame[frame["series"] == frame["series"].iloc[0]].dropna(subset=["value"])
-        if line.empty:
+    def peak_finding(
+        self,
+        frame: pd.DataFrame,
+        amount: bool = False,
+        sources: dict[str, tuple[str, str]] | None = None,
+    ) -> str | None:
+        """A monthly chart's active title: the month in which the line with the highest
+        peak peaked; None when no line varies (a flat or zero line has no peak).
+        ``sources`` gives the (series, segment) each drawn line's name stands for, for
+        the claim the title carries."""
+        names = list(dict.fromkeys(frame["series"]))
+        values = {
+            name: list(frame.loc[frame["series"] == name, "value"].astype(float)) for name in names
+        }
+        chosen = claims.pick_peak_series(values)
+        if chosen is None:
             return None
-        top = line.loc[line["value"].idxmax()]
+        line = frame[frame["series"] == chosen].reset_index(drop=True)
+        top = line.iloc[claims.find_peak(values[chosen])]
         month = i18n.format_month(int(top["position"]), self.lang, "wide")
-        return t(
+        text = t(
             "chart.finding_peak",
             self.lang,
             name=str(top["series"]),
@@ -460,6 +484,17 @@ class SectionCharts:
                 else i18n.format_number(top["value"], self.lang)
             ),
         )
+        if not sources or chosen not in sources:
+            return text
+        series, segment = sources[chosen]
+        claim = claims.Claim(
+            claims.PEAK,
+            series,
+            segment,
+            self.year,
+            {"period": f"{self.year}-{int(top['position']):02d}"},
+        )
+        return claims.ClaimText(text, claim)
 
     def breakdown_chart(self, series: str, names: str, title_key: str) -> HTML:
         """A yearly breakdown of the run's series (e.g. emissions by category) as bars,

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import pandas as pd
 from IPython.display import HTML
 
-from helpers.figures import stakeholder
+from helpers.figures import claims, display_names, stakeholder
 from helpers.figures.metrics.impact import OUTCOME_WINDOWS, outcome_window_metric
 from helpers.pages import i18n, impact_charts
 from helpers.pages.i18n import t
@@ -392,6 +392,11 @@ class ImpactPieces:
         rows = frame[(frame["metric"] == "team_emissions_tco2e") & (frame["segment"] != "all")]
         return list(dict.fromkeys(rows["segment"]))
 
+    def team_name(self, team: str) -> str:
+        """A team as readers know it (``data/reference/display_names.csv``), or its code
+        in words when the table does not name it."""
+        return display_names.display_name(display_names.TEAM, team, self.lang)
+
     def budget_chart(self) -> HTML:
         """Each team's cumulative monthly emissions against its budget line."""
         teams = self.team_segments()
@@ -404,12 +409,14 @@ class ImpactPieces:
             for record in found.sort_values("period").to_dict("records"):
                 month = int(str(record["period"])[5:7])
                 if pd.isna(record["value"]):
-                    rows.append({"team": team_name(team), "month": month, "cumulative": math.nan})
+                    rows.append(
+                        {"team": self.team_name(team), "month": month, "cumulative": math.nan}
+                    )
                     continue
                 running += float(record["value"])
-                rows.append({"team": team_name(team), "month": month, "cumulative": running})
+                rows.append({"team": self.team_name(team), "month": month, "cumulative": running})
         budgets = {
-            team_name(team): self.kpi("team_budget_tco2e", team).value
+            self.team_name(team): self.kpi("team_budget_tco2e", team).value
             for team in teams
             if self.kpi("team_budget_tco2e", team).measured
         }
@@ -425,6 +432,11 @@ class ImpactPieces:
             },
             lambda value: i18n.format_tick(value, self.lang),
             note=None if budgets else t("gap.no_budgets", self.lang, year=self.year),
+            over=frozenset(
+                self.team_name(team)
+                for team in teams
+                if claims.count_over_budget([self.kpi("team_budget_use", team).value])[0]
+            ),
         )
         budget_word = t("carbon.chart_budgets_budget", self.lang)
         drawn = pd.DataFrame(
@@ -449,12 +461,11 @@ class ImpactPieces:
         headers += [("number", self.label(m)) for m in metrics]
         body = []
         for team in self.team_segments():
-            # A team is named as the data names it, a proper name in either language.
-            cells = [("", f'<span translate="no">{escape(team_name(team))}</span>')]
+            cells = [("", escape(self.team_name(team)))]
             for metric in metrics:
                 kpi = self.kpi(metric, team)
                 text = self.value_cell(kpi)
-                if metric == "team_budget_use" and kpi.measured and kpi.value > 1:
+                if metric == "team_budget_use" and claims.count_over_budget([kpi.value])[0]:
                     text += tag(t("carbon.over_budget", self.lang), "mr-small")
                 cells.append(("number", text))
             body.append(cells)
@@ -470,14 +481,15 @@ class ImpactPieces:
     def budgets_finding(self, teams: list[str]) -> str | None:
         """The budget chart's active title: how many teams went over their budget."""
         used = [self.kpi("team_budget_use", team) for team in teams]
-        used = [k for k in used if k.measured]
-        if not used:
+        over, total = claims.count_over_budget(k.value for k in used if k.measured)
+        if not total:
             return None
-        over = sum(1 for k in used if k.value > 1)
-        return t("carbon.finding_budgets", self.lang, over=over, total=len(used), year=self.year)
-
-
-def team_name(team: str) -> str:
-    """A team as the data names it (the table says so): a team's name is the data's own
-    value, and rewriting it would hide it from the privacy scan of the outputs."""
-    return team
+        claim = claims.Claim(
+            claims.OVER_BUDGET,
+            "team_budget_use",
+            claims.ANY_SEGMENT,
+            self.year,
+            {"over": over, "total": total},
+        )
+        text = t("carbon.finding_budgets", self.lang, over=over, total=total, year=self.year)
+        return claims.ClaimText(text, claim)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from helpers.core.safe_csv import neutralise
+from helpers.figures.claims import claim_attributes
 
 # Shown in a table cell that has nothing to show (no value, no change).
 MISSING = "—"
@@ -150,9 +151,15 @@ def _class(css: str) -> str:
 
 
 # What names a drawn figure in a chart's frame, and the figures it draws, in the order
-# a chart's CSV and alternative text give them.
+# a chart's CSV gives them.
 CHART_KEYS = ("label", "series", "part", "group", "year", "month")
 CHART_FIGURES = ("value", "low", "high")
+
+
+def claim_markup(text: object) -> str:
+    """The ``data-claim`` attributes of a claim's words (``helpers.figures.claims``), ready
+    to sit in an element's start tag; nothing for other text."""
+    return "".join(f' {name}="{escape(value)}"' for name, value in claim_attributes(text).items())
 
 
 def chart_rows(frame: pd.DataFrame) -> pd.DataFrame:
@@ -181,26 +188,20 @@ def chart_data_link(frame: pd.DataFrame, text: str, file_name: str) -> str:
     )
 
 
-def describe_chart(title: str, frame: pd.DataFrame) -> str:
-    """A chart's alternative text: its title, then every figure it draws as it writes it
-    ("Job seekers, 2022: 40.1 %; ...")."""
-    rows = chart_rows(frame)
-    keys = [c for c in CHART_KEYS if c in rows]
-    readings = []
-    for record in rows.to_dict("records"):
-        name = ", ".join(label for k in keys if (label := describe_key(record[k])))
-        readings.append(f"{name}: {record.get('text', '')}".strip())
-    return f"{title}. {'; '.join(readings)}." if readings else title
+# About the most a chart's alternative text says: its finding, not its figures, which
+# the table and the CSV beside it give.
+ALT_MAX_CHARACTERS = 250
 
 
-def describe_key(value: object) -> str:
-    """A key of a chart's row as the alternative text writes it: nothing for a missing
-    one, a whole number without its decimal point (month 8, not 8.0)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+def describe_chart(title: str, frame: pd.DataFrame | None = None) -> str:
+    """A chart's alternative text: its title (the finding, then what it measures), at
+    most about ``ALT_MAX_CHARACTERS``; the figures it draws are in the CSV link and the
+    table beside it (``frame`` is accepted for the callers that pass it)."""
+    text = " ".join(title.split())
+    if len(text) <= ALT_MAX_CHARACTERS:
+        return text
+    cut = text[: ALT_MAX_CHARACTERS - 1].rsplit(" ", 1)[0].rstrip(" ,;:.")
+    return cut + "…"
 
 
 # Below this width of the screen the chart drawn for a phone is shown.
@@ -212,12 +213,24 @@ def svg_source(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
-def chart_picture(wide: str, narrow: str, alt: str) -> str:
-    """A chart as a ``picture``: the SVG drawn for a phone below ``NARROW_MEDIA``, the one
-    drawn for a screen or the A4 page otherwise (and wherever ``picture`` is unknown)."""
+# The drawing a printed page takes (a browser's print, and the PDF edition).
+PRINT_MEDIA = "print"
+
+
+def chart_picture(wide: str, narrow: str, alt: str, printed: str = "") -> str:
+    """A chart as a ``picture``: the SVG drawn for the printed page (``printed``, when
+    given and unlike the screen's; the image is then marked ``mr-chart-print``, drawn
+    for print), the one drawn for a phone below ``NARROW_MEDIA``, the one drawn for a
+    screen otherwise (and wherever ``picture`` is unknown)."""
+    first = (
+        f'<source media="{PRINT_MEDIA}" srcset="{svg_source(printed)}">'
+        if printed and printed != wide
+        else ""
+    )
+    css = "mr-chart mr-chart-print" if printed else "mr-chart"
     return (
-        f'<picture><source media="{NARROW_MEDIA}" srcset="{svg_source(narrow)}">'
-        f'<img class="mr-chart" src="{svg_source(wide)}" alt="{escape(alt)}"></picture>'
+        f'<picture>{first}<source media="{NARROW_MEDIA}" srcset="{svg_source(narrow)}">'
+        f'<img class="{css}" src="{svg_source(wide)}" alt="{escape(alt)}"></picture>'
     )
 
 
@@ -229,13 +242,16 @@ def figure_html(
     note: str = "",
     extra: str = "",
     subtitle: str = "",
+    printed: str = "",
 ) -> str:
     """A chart with its title above it as the figure's caption (its active title, the
     finding, then ``subtitle``: what is measured, for whom, when), and under it the note
     on how to read it and ``extra`` (HTML: caveats and links to its figures)."""
     sub = f'<span class="mr-chart-subtitle">{escape(subtitle)}</span>' if subtitle else ""
     caption = (
-        f'<figcaption class="mr-chart-title">{escape(title)}{sub}</figcaption>' if title else ""
+        f'<figcaption class="mr-chart-title"{claim_markup(title)}>{escape(title)}{sub}</figcaption>'
+        if title
+        else ""
     )
     under = []
     if note:
@@ -243,4 +259,4 @@ def figure_html(
     if extra:
         under.append(f'<span class="mr-chart-links">{extra}</span>')
     after = f'<p class="mr-chart-after">{"".join(under)}</p>' if under else ""
-    return f'<figure class="mr-figure">{caption}{chart_picture(wide, narrow, alt)}{after}</figure>'
+    return f'<figure class="mr-figure">{caption}{chart_picture(wide, narrow, alt, printed)}{after}</figure>'

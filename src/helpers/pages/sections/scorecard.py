@@ -4,8 +4,7 @@
 ``targets`` when it ships one); the ``Scorecard`` it returns lists every objective that
 applies to the year with its figure, interval and status (``helpers.figures.objectives``), and
 draws each objective's figure over the years against its threshold.
-``helpers.figures.objectives.count_met_and_missed`` gives the index page its count of
-objectives met and missed.
+``helpers.pages.tally`` words the count of objectives by status, here and on the index page.
 """
 
 from __future__ import annotations
@@ -40,6 +39,7 @@ from helpers.pages.sections.markup import (
 from helpers.pages.sections.published import name_document
 from helpers.pages.sections.section import Section, read_page_run
 from helpers.pages.sections.trajectory import Step, plot_objective_trajectory
+from helpers.pages.tally import format_tally, tally_html
 
 PAGE = "targets"
 STATUS_CSS = {
@@ -104,25 +104,16 @@ class Scorecard(Section):
         if not total:
             return self.paragraph(t("targets.none", self.lang, year=self.year), "mr-lead")
         counts = objectives.count_target_statuses(self.evaluated)
-        parts = [
-            i18n.t_count(
-                f"targets.count.{status}",
-                self.lang,
-                counts[status],
-                count=i18n.format_number(counts[status], self.lang),
-            )
-            for status in objectives.STATUSES
-            if counts[status]
-        ]
+        tally = format_tally(counts, self.lang)
         text = i18n.t_count(
             "targets.summary",
             self.lang,
             total,
             total=i18n.format_number(total, self.lang),
             year=self.year,
-            counts=t("targets.count_separator", self.lang).join(parts),
+            counts=tally,
         )
-        return self.paragraph(text, "mr-lead")
+        return HTML(f'<p class="mr-lead">{tally_html(text, tally)}</p>')
 
     def scorecard_table(self, group: str = "objectives") -> HTML:
         """Every objective of the year (``group`` "objectives") or every stated aim

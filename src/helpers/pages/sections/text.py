@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from babel.lists import format_list
 from IPython.display import HTML
 
-from helpers.figures import registry
+from helpers.figures import claims, registry
 from helpers.pages import i18n
 from helpers.pages.i18n import t
 from helpers.pages.sections.figures import (
@@ -25,7 +25,7 @@ from helpers.pages.sections.figures import (
     compare_years,
     definition_change_years,
 )
-from helpers.pages.sections.markup import STYLE, escape
+from helpers.pages.sections.markup import STYLE, claim_markup, escape
 
 
 def lower_first(names: Sequence[str]) -> list[str]:
@@ -59,7 +59,12 @@ class SectionText:
 
     def paragraph(self, text: str, css: str = "") -> HTML:
         """A paragraph of text already translated (``css`` names its class)."""
-        return HTML(f'<p class="{css}">{escape(text)}</p>' if css else f"<p>{escape(text)}</p>")
+        marks = claim_markup(text)
+        return HTML(
+            f'<p class="{css}"{marks}>{escape(text)}</p>'
+            if css
+            else f"<p{marks}>{escape(text)}</p>"
+        )
 
     def key_findings(self, headlines: Sequence[tuple[str, str]]) -> HTML:
         """The section's key findings, first on its page: one item per headline figure.
@@ -141,6 +146,45 @@ class SectionText:
             parts.append(t("lead.target", self.lang, target=target, status=status))
         return " ".join(p for p in parts if p)
 
+    def published_growth_sentence(self, kpi: Kpi) -> str:
+        """What the published reports say of the same growth, beside the one computed:
+        their figure, and, when it conflicts with the published counts it should follow
+        from, the conflict in words ("" when no report gives that growth)."""
+        from helpers.pages.sections.published import name_document
+
+        published = self.run.published
+        if published is None or published.empty:
+            return ""
+        growth = f"{kpi.metric}_growth"
+        rows = published[
+            (published["year"] == self.year)
+            & (published["metric"] == growth)
+            & (published["segment"] == kpi.segment)
+            & (published["kind"] == "actual")
+        ]
+        if rows.empty:
+            return ""
+        row = rows.iloc[0]
+        words = {
+            "document": name_document(str(row["source"]), self.lang),
+            "published": ("+" if float(row["value"]) > 0 else "")
+            + i18n.format_percent(float(row["value"]), self.lang, 0),
+        }
+        conflicts = self.run.conflicts
+        found = (
+            conflicts[
+                (conflicts["year"] == self.year)
+                & (conflicts["metric"] == growth)
+                & (conflicts["segment"] == kpi.segment)
+            ]
+            if conflicts is not None and not conflicts.empty
+            else conflicts
+        )
+        if found is None or found.empty:
+            return t("readable.published_growth", self.lang, **words)
+        reason = str(found.iloc[0].get(f"reason_{self.lang}", "") or found.iloc[0]["reason_en"])
+        return t("readable.published_growth_conflict", self.lang, reason=reason, **words)
+
     def previous_year_sentence(self, kpi: Kpi) -> str:
         """How the figure compares with the previous year, in words ("" when it cannot)."""
         previous = self.kpi(kpi.metric, kpi.segment, self.previous_year)
@@ -153,7 +197,9 @@ class SectionText:
             direction = "up" if change.value > 0 else "down"
             if size == i18n.format_percent(0, self.lang):
                 direction = "same"
-            return t(f"lead.versus_count_{direction}", self.lang, change=size, **words)
+            sentence = t(f"lead.versus_count_{direction}", self.lang, change=size, **words)
+            published = self.published_growth_sentence(kpi)
+            return f"{sentence} {published}" if published else sentence
         key = "lead.versus_share_change" if change.clear else "lead.versus_share_no_change"
         sentence = t(
             key,
@@ -263,7 +309,7 @@ class SectionText:
         notes = self.list_data_gaps()
         if not notes:
             return HTML("")
-        items = "".join(f"<li>{escape(n)}</li>" for n in notes)
+        items = "".join(f"<li{claim_markup(n)}>{escape(n)}</li>" for n in notes)
         title = escape(t("section.data_gaps_title", self.lang))
         return HTML(f'<h2>{title}</h2>\n<ul class="mr-gaps">{items}</ul>')
 
@@ -274,7 +320,7 @@ class SectionText:
         if not self.has_previous:
             notes.append(t("section.previous_year_missing", lang, previous_year=self.previous_year))
         if self.name == "funnel" and self.lacks("visitors_monthly_avg"):
-            notes.append(t("gap.no_traffic", lang, year=year))
+            notes.append(self.absent_note("gap.no_traffic", "visitors_monthly_avg", "all"))
         if (
             self.name in ("funnel", "apprenticeship")
             and self.kpi("career_outcome_rate_6m").denominator == 0
@@ -290,13 +336,25 @@ class SectionText:
                 notes.append(t("gap.no_survey_answers", lang, year=year))
             notes.append(t("gap.survey_salaries", lang))
         if self.name == "carbon":
-            if self.lacks("team_budget_tco2e") and not self.lacks("emissions_tco2e"):
-                notes.append(t("gap.no_budgets", lang, year=year))
+            if self.lacks_in_every_group("team_budget_tco2e") and not self.lacks("emissions_tco2e"):
+                notes.append(self.absent_note("gap.no_budgets", "team_budget_tco2e"))
             if self.lacks("emissions_tco2e"):
-                notes.append(t("gap.no_carbon", lang, year=year))
+                notes.append(self.absent_note("gap.no_carbon", "emissions_tco2e", "all"))
             elif self.lacks("carbon_donation_eur"):
-                notes.append(t("gap.no_carbon_price", lang, year=year))
+                notes.append(self.absent_note("gap.no_carbon_price", "carbon_donation_eur", "all"))
         return notes
+
+    def lacks_in_every_group(self, metric: str, year: int | None = None) -> bool:
+        """True when the data holds no value of the figure for any group of the year (a
+        figure measured by team has no value for all students, yet is there)."""
+        year = self.year if year is None else year
+        found = [k for (y, m, _), k in self.figures.items() if y == year and m == metric]
+        return not any(k.suppressed for k in found) and not claims.holds_any(k.value for k in found)
+
+    def absent_note(self, key: str, metric: str, segment: str = claims.ANY_SEGMENT) -> str:
+        """A sentence saying the data holds no ``metric`` this year, marked as such a claim."""
+        claim = claims.Claim(claims.ABSENT, metric, segment, self.year)
+        return claims.ClaimText(t(key, self.lang, year=self.year), claim)
 
     def lacks(self, metric: str, segment: str = "all", year: int | None = None) -> bool:
         """True when the data holds no value for the figure (as opposed to withholding it)."""
