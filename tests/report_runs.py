@@ -77,6 +77,18 @@ def generate_dataset(folder: Path) -> Path:
 
 
 @functools.cache
+def build_french_report(base: Path) -> Path:
+    """OUT/Y/fr of the smoke report's data built in French alone, once under ``base``."""
+    smoke = build_smoke_report(base)
+    out = base / "smoke-out-fr"
+    result = run_report(
+        "--year", str(SMOKE_YEAR), "--data", str(smoke.data), "--out", str(out), "--lang", "fr"
+    )
+    assert result.returncode == 0, result.stderr
+    return out / str(SMOKE_YEAR) / "fr"
+
+
+@functools.cache
 def build_smoke_report(base: Path) -> SmokeReport:
     """The report of ``SMOKE_YEAR`` on a generated dataset, built once under ``base``."""
     data = generate_dataset(base / "smoke-data")

@@ -32,6 +32,8 @@ from helpers.pages.render import (
 )
 
 PDF_CSS = TEMPLATES_DIR / TEMPLATE_NAME / "pdf.css"
+# Accessible PDF (ISO 14289-1): a structure tree, the language, the title shown.
+PDF_VARIANT = "pdf/ua-1"
 # Elements that only a screen uses: links to this document, to the pages, to other
 # years, to the charts' figures, and the phone's chart sources.
 SCREEN_ONLY = (
@@ -48,6 +50,12 @@ ABOUT_BLOCK = "details.about"
 NOTEBOOK_WRAPPER = re.compile(r"^jp-")
 # The heading of a page's own list of its parts (the methods notes have one).
 PAGE_CONTENTS_ID = "contents"
+# The methods page's paragraphs that speak of its listing, and what the document says
+# in their place (``write_for_readers``).
+READER_TEXTS = {
+    "mr-definitions-intro": "methods_pdf.definitions_intro",
+    "mr-groups-intro": "methods_pdf.groups_intro",
+}
 # The pages' own style blocks, each once, in the order met (filled by ``rewrite``).
 STYLES: dict[str, None] = {}
 
@@ -103,11 +111,16 @@ def build_pdf(folder: Path, site: Site, pages: Sequence[str]) -> Path:
             "the PDF edition needs Pango, which WeasyPrint could not load "
             f"({one_line(error)}); on Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0"
         ) from error
+    from helpers.pages.pdf_tags import pdf_ua_tagging
+
     document = compose_document(folder, site, pages)
     target = folder / pdf_name(site.year, site.lang)
-    weasyprint.HTML(string=document, base_url=str(folder)).write_pdf(
-        target, pdf_identifier=f"mission-report-{site.year}-{site.lang}".encode()
-    )
+    with pdf_ua_tagging():
+        # Tagged for PDF/UA-1; the file identifier (/ID) is a hash of the content, so
+        # that the same report gives the same bytes.
+        weasyprint.HTML(string=document, base_url=str(folder)).write_pdf(
+            target, pdf_variant=PDF_VARIANT, pdf_identifier=True
+        )
     return target
 
 
@@ -120,7 +133,9 @@ def compose_document(folder: Path, site: Site, pages: Sequence[str]) -> str:
     for page in pages:
         chapters.append(read_chapter(folder / page, site.label_of(page), known))
     if (folder / METHODS_PAGE).is_file():
-        methods = read_chapter(folder / METHODS_PAGE, site.label_of(METHODS_PAGE), known)
+        methods = read_chapter(
+            folder / METHODS_PAGE, site.label_of(METHODS_PAGE), known, readers=site.lang
+        )
         chapters.append(replace(methods, appendix=True))
     chapters.append(about)
     lang = site.lang
@@ -177,9 +192,11 @@ def read_index(path: Path, known: Sequence[str], site: Site) -> tuple[Chapter, C
     return index, about
 
 
-def read_chapter(path: Path, label: str, known: Sequence[str]) -> Chapter:
+def read_chapter(path: Path, label: str, known: Sequence[str], readers: str = "") -> Chapter:
     """A page's main content as a chapter: its own title dropped (the chapter is titled
-    with the page's label), screen-only pieces removed, ids and links made unique."""
+    with the page's label), screen-only pieces removed, ids and links made unique. With
+    ``readers`` (a language), the methods page is written for readers of the document
+    (``write_for_readers``)."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
@@ -187,6 +204,8 @@ def read_chapter(path: Path, label: str, known: Sequence[str]) -> Chapter:
     for selector in SCREEN_ONLY:
         for element in main.select(selector):
             element.decompose()
+    if readers:
+        write_for_readers(main, readers)
     first = main.find("h1")
     if first is not None:
         first.decompose()
@@ -197,6 +216,52 @@ def read_chapter(path: Path, label: str, known: Sequence[str]) -> Chapter:
             listing.decompose()
         own.decompose()
     return Chapter(path.name, label, rewrite(main, path.name, known), list_headings(main))
+
+
+def write_for_readers(main, lang: str) -> None:
+    """The methods page as the document's appendix: what each figure means and how it is
+    read, without the listing that serves analysts (which the HTML page and the KPI
+    dictionary keep). Each metric keeps its name and definition, without its id, the
+    function that computes it and the columns it reads; the chapters about the report's
+    files go; a category's rule written as columns and values refers to the chapter that
+    gives it in words; any other name of the data (a metric, a group, a value) reads as
+    its label in the report's language."""
+    from helpers.pages.methods_page import FILE_CHAPTERS, RULE_CLASS
+
+    for facts in main.select(".mr-entry dl"):
+        facts.decompose()
+    for name in main.select(".mr-entry h4 code"):
+        name.decompose()
+    for heading in main.find_all("h2"):
+        if heading.get("id") in FILE_CHAPTERS:
+            drop_chapter(heading)
+    for rule in main.select(f".{RULE_CLASS}"):
+        rule.string = i18n.t("methods_pdf.rule_in_words", lang)
+    for css, key in READER_TEXTS.items():
+        for paragraph in main.select(f"p.{css}"):
+            paragraph.string = i18n.t(key, lang)
+    for code in main.find_all("code"):
+        code.replace_with(name_code(code.get_text(), lang))
+
+
+def drop_chapter(heading) -> None:
+    """Remove a second-level heading and everything up to the next one."""
+    for sibling in list(heading.find_next_siblings()):
+        if sibling.name in ("h1", "h2"):
+            break
+        sibling.decompose()
+    heading.decompose()
+
+
+def name_code(code: str, lang: str) -> str:
+    """A name of the data as a reader reads it: a metric's label, a group's name, or the
+    words of the name (``no_diploma`` reads "no diploma")."""
+    from helpers.pages.methods_page import name_segment
+
+    for key in (f"metric.{code}", f"segment.{code}"):
+        if i18n.has_key(key, lang):
+            return name_segment(code, lang) if key.startswith("segment.") else i18n.t(key, lang)
+    return code.replace("_", " ")
 
 
 def list_headings(main) -> tuple[tuple[str, str], ...]:
@@ -245,15 +310,21 @@ def format_cover(site: Site) -> str:
         if site.synthetic
         else ""
     )
-    from helpers.pages.render import format_time
+    from helpers.pages.render import format_edition
 
+    edition = (
+        f'<p class="cover-edition">'
+        f"{_e(i18n.t('pdf.edition', lang, date=format_edition(site.edition_date, lang)))}</p>"
+        if site.edition_date
+        else ""
+    )
     return (
         '<section class="cover">'
         f'<p class="cover-kicker">{_e(i18n.t("pdf.kicker", lang))}</p>'
         f'<h1 class="cover-title">{_e(site.title)}</h1>'
         f'<p class="cover-year">{site.year}</p>'
         f"{notice}"
-        f'<p class="cover-built">{_e(i18n.t("pdf.built", lang, when=format_time(site.built_utc, lang)))}</p>'
+        f"{edition}"
         "</section>"
     )
 

@@ -30,6 +30,7 @@ from helpers.figures.run_data import hash_helper_code, run_data_key
 from helpers.pages import i18n
 from helpers.pages.render import INDEX_PAGE, METHODS_PAGE
 from helpers.run import publish
+from helpers.run.edition import Edition, edition_date
 
 # The report's sections in reading order (``helpers.core.layout``); other notebooks of the
 # folder follow by name.
@@ -126,6 +127,8 @@ class Plan:
     # folder's key (run_key) adds the other parameters that run.json records.
     figures_key: str = ""
     to_run: list[Section] = field(default_factory=list)
+    # The date the pages and the PDF carry (``helpers.run.edition``).
+    edition: Edition = field(default_factory=lambda: Edition("", ""))
 
 
 def plan_report(options: ReportOptions) -> Plan:
@@ -155,7 +158,12 @@ def plan_report(options: ReportOptions) -> Plan:
     run_key = cache_key(files={"figures": figures_key}, params=recorded)
     pages = tuple((s.page, section_label(s.name, params.lang)) for s in sections)
     pages += ((METHODS_PAGE, i18n.t("page.methods", params.lang)),)
+    try:
+        edition = edition_date(params.year, options.data_dir)
+    except ValueError as error:
+        raise ReportFailure(f"report failed: {error}") from error
     shared = {
+        "edition": edition.date,
         "run_data": run_key,
         "year": params.year,
         "lang": params.lang,
@@ -188,7 +196,9 @@ def plan_report(options: ReportOptions) -> Plan:
         },
         code=code,
     )
-    return Plan(sections, run_key, report_key, pages, dataset_name, fingerprint, figures_key)
+    return Plan(
+        sections, run_key, report_key, pages, dataset_name, fingerprint, figures_key, [], edition
+    )
 
 
 def read_description(path: Path) -> dict[str, Any] | None:
