@@ -386,3 +386,22 @@ def test_every_table_opens_with_a_title_and_scopes_its_headers(reports, lang):
             faults[page] = {"untitled": untitled, "unscoped headers": unscoped}
     assert tables > 20
     assert faults == {}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_every_passage_in_the_other_language_carries_the_report_s_translation(reports, lang):
+    from bs4 import BeautifulSoup
+
+    untranslated, quoted = [], 0
+    for name, text in read_pages(reports[lang]).items():
+        main = BeautifulSoup(text, "html.parser").find("main")
+        for quote in main.select("q[lang]"):
+            if quote["lang"] == lang:
+                continue
+            quoted += 1
+            after = quote.find_next_sibling(class_="mr-translation")
+            if after is None or after.get("lang", lang) != lang or not after.get_text().strip():
+                untranslated.append((name, quote.get_text()[:60]))
+    assert quoted  # the published reports are quoted in both languages
+    assert untranslated == []

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from helpers.pages import i18n
+from helpers.pages.typography import typeset_page
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
@@ -117,7 +118,7 @@ def render_notebook(nb: NotebookNode, site: Site, page: str) -> RenderedNotebook
     published, hidden = prepare_for_publication(nb)
     chrome = build_chrome(site, page)
     body, _ = build_exporter().from_notebook_node(published, resources={"chrome": chrome})
-    body = add_page_contents(body, site.lang)
+    body = typeset_page(add_page_contents(body, site.lang), site.lang)
     return RenderedNotebook(html=make_offline(body), hidden_stderr=hidden)
 
 
@@ -153,7 +154,7 @@ def render_page(body: str, site: Site, page: str, page_class: str = "") -> str:
     chrome = build_chrome(site, page)
     chrome["page_class"] = page_class
     template = page_environment().get_template("page.html.j2")
-    return make_offline(template.render(chrome=chrome, body=body))
+    return make_offline(typeset_page(template.render(chrome=chrome, body=body), site.lang))
 
 
 def build_chrome(site: Site, page: str) -> dict[str, Any]:
