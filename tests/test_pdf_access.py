@@ -231,3 +231,15 @@ def test_no_heading_ends_a_page_and_no_table_title_leaves_its_table(trees, lang)
 def page_of(tree: Tree, element) -> int:
     """The page number (from 1) an element is drawn on."""
     return next(n for n, p in enumerate(tree.pdf.pages, 1) if p.objgen == element.Pg.objgen)
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_the_pdf_metadata_carry_the_edition_date_and_the_publisher(trees, folders, lang):
+    import json
+
+    pdf = trees[lang].pdf
+    edition = json.loads((folders[lang] / ".report.json").read_text())["edition_date"]
+    assert edition
+    assert str(pdf.docinfo.CreationDate).startswith("D:" + edition.replace("-", ""))
+    assert pdf.open_metadata().get("xmp:CreateDate").startswith(edition)
+    assert str(pdf.docinfo.Author) == i18n.t("pdf.kicker", lang)

@@ -147,9 +147,18 @@ def compose_document(folder: Path, site: Site, pages: Sequence[str]) -> str:
         ]
     )
     css = "\n".join([read_css(), *STYLES, PDF_CSS.read_text(encoding="utf-8"), page_rules(site)])
+    # The document's metadata (its info and XMP): who publishes it and the edition's date,
+    # never the time it was laid out.
+    dated = (
+        f'<meta name="dcterms.created" content="{_e(site.edition_date)}">'
+        if site.edition_date
+        else ""
+    )
     return (
         f'<!DOCTYPE html><html lang="{_e(lang)}"><head><meta charset="utf-8">'
-        f"<title>{_e(site.title)}</title><style>{css}</style></head>"
+        f"<title>{_e(site.title)}</title>"
+        f'<meta name="author" content="{_e(i18n.t("pdf.kicker", lang))}">{dated}'
+        f"<style>{css}</style></head>"
         f"<body>{body}</body></html>"
     )
 
