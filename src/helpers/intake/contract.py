@@ -360,6 +360,28 @@ IDENTIFIER_COLUMNS = {
 }
 
 
+# Names written by hand, drawn on the pages and grouped by: two spellings that read the
+# same (Unicode compatibility forms, spaces at either end or doubled, zero-width and other
+# invisible characters) would be shown as two teams, two categories or two funders. Each
+# group of columns shares one set of names.
+NAME_COLUMNS: tuple[tuple[tuple[str, str], ...], ...] = (
+    (("carbon_activity", "team"), ("carbon_budgets", "team")),
+    (("carbon_activity", "category"),),
+    (("enrollments", "funder"),),
+    (("paths", "title"),),
+)
+# Tables holding one row per month: every month of a year the dataset declares (in
+# dataset.json) must have rows, up to the extraction date. A month missing would make a
+# monthly mean run over fewer months, or a year's emissions leave a month out, in silence.
+MONTHLY_TABLES = ("monthly_traffic", "carbon_activity")
+
+
+def is_identifier(column: str) -> bool:
+    """True for a column holding identifiers (``member_id``, ``course_id``...): codes, not
+    words that a page shows."""
+    return column.endswith("_id")
+
+
 def table(name: str) -> Table:
     """The contract's description of table ``name``."""
     return TABLES_BY_NAME[name]

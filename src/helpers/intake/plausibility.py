@@ -45,18 +45,24 @@ OVERFLOW_RULE = (
 class DataWarning:
     """Values possible but implausible: where, how many, the first rows, and the limit."""
 
-    kind: str  # "salary_above" or "factor_above": the catalogs' key of the note
+    kind: str  # "salary_above", "factor_above" or "date_early": the catalogs' key of the note
     file: str
     column: str
     count: int
     rows: tuple[int, ...]
     limit: float
+    rule: str = ""  # the order of events a "date_early" warning is about
 
     @property
     def problem(self) -> Problem:
         """The warning in the validator's words."""
         if self.kind == "salary_above":
             rule = f"above {self.limit:,.0f} EUR a year: possible, but check it"
+        elif self.kind == "date_early":
+            rule = (
+                f"{self.rule}: {self.limit:g} day early at most, possible (a time zone), "
+                "so used as delivered, but check it"
+            )
         else:
             rule = (
                 f"above {self.limit:g} kg CO2e per unit, {FACTOR_MARGIN} times the largest "
@@ -138,6 +144,10 @@ def find_warnings(
     if factors is not None and largest and factors.has(("kgco2e_per_unit",)):
         limit = FACTOR_MARGIN * largest
         found += above(con, factors, "kgco2e_per_unit", limit, "factor_above")
+    from helpers.intake.rule_checks import early_findings
+    from helpers.intake.rules import DAYS_EARLY_WARNED
+
+    found += [("date_early", DAYS_EARLY_WARNED, f) for f in early_findings(sources)]
     return found
 
 
