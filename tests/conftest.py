@@ -175,6 +175,13 @@ VALID_ROWS: dict[str, tuple[str, list[tuple]]] = {
             (2022, "platform", 4.0, None),
         ],
     ),
+    "brand_surveys": (
+        "wave_date population underserved respondents aware considering source",
+        [
+            ("2022-02-28", "job_seekers", True, 800, 120, 96, "test tracker"),
+            ("2022-03-31", "job_seekers", True, 800, 136, 110, "test tracker"),
+        ],
+    ),
 }
 REFERENCE_ROWS: dict[str, tuple[str, list[tuple]]] = {
     "emission_factors": (

@@ -16,6 +16,10 @@ from pathlib import Path
 from helpers.core.paths import ROOT
 
 FIXTURE_NOTEBOOKS = ROOT / "tests" / "fixtures" / "notebooks"
+# The committee's texts of the smoke report's year: an opinion in English only, a foreword
+# in both languages, recommendations of the year and earlier, particulars without the next
+# release nor the statistics' status.
+FIXTURE_COMMITTEE = ROOT / "tests" / "fixtures" / "committee"
 SMOKE_YEAR = 2022
 SMOKE_SCALE = "0.01"
 SMOKE_SEED = "1"
@@ -82,8 +86,9 @@ def build_french_report(base: Path) -> Path:
     smoke = build_smoke_report(base)
     out = base / "smoke-out-fr"
     result = run_report(
-        "--year", str(SMOKE_YEAR), "--data", str(smoke.data), "--out", str(out), "--lang", "fr"
-    )
+        "--year", str(SMOKE_YEAR), "--data", str(smoke.data), "--out", str(out), "--lang", "fr",
+        "--committee", str(FIXTURE_COMMITTEE),
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     return out / str(SMOKE_YEAR) / "fr"
 
@@ -93,5 +98,14 @@ def build_smoke_report(base: Path) -> SmokeReport:
     """The report of ``SMOKE_YEAR`` on a generated dataset, built once under ``base``."""
     data = generate_dataset(base / "smoke-data")
     out = base / "smoke-out"
-    result = run_report("--year", str(SMOKE_YEAR), "--data", str(data), "--out", str(out))
+    result = run_report(
+        "--year",
+        str(SMOKE_YEAR),
+        "--data",
+        str(data),
+        "--out",
+        str(out),
+        "--committee",
+        str(FIXTURE_COMMITTEE),
+    )
     return SmokeReport(data, out, result)

@@ -29,7 +29,9 @@ NO_TARGETS = pd.DataFrame(
     columns=["metric", "segment", "first_year", "last_year", "comparator", "threshold", "source"]
 )
 # Texts written alike in both languages: words French borrows or shares with English.
-SAME_IN_BOTH = {"Code", "Euros", "Part", "Prospects", "Public", "Sections", "Total"}
+SAME_IN_BOTH = {
+    "Code", "Contact", "Euros", "Part", "Prospects", "Public", "Sections", "Social", "Total"
+}  # fmt: skip
 # A dotted catalog key as it would leak into a page: "reconciliation.status.within".
 KEY_LIKE = re.compile(r"\b[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+\b")
 # English words that a French page never needs outside quoted passages and code.

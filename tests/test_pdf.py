@@ -98,6 +98,40 @@ def test_the_contents_give_the_page_each_chapter_starts_on(folders):
 
 
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_the_committee_texts_follow_the_index_in_the_contents_and_the_cover_names_the_release(
+    folders, lang
+):
+    with read_pdf(folders[lang], lang) as pdf:
+        texts = [flat(page.extract_text() or "") for page in pdf.pages]
+    cover, contents = texts[0], " ".join(texts[1:4])
+    assert flat(i18n.t("committee.particular.release_date", lang)) in cover
+    assert flat(i18n.format_date(__import__("datetime").date(2023, 4, 1), lang)) in cover
+    missing = ", ".join(
+        i18n.t(f"committee.particular.{k}", lang) for k in ("next_release", "status")
+    )
+    assert flat(i18n.t("committee.particulars_missing", lang, names=missing)) in cover
+    # Contents: the index, then the committee's texts with their parts, then the sections.
+    order = [
+        flat(i18n.t("committee.nav", lang)),
+        flat(i18n.t("committee.foreword", lang)),
+        flat(i18n.t("committee.opinion", lang)),
+        flat(i18n.t("committee.recommendations", lang, year=SMOKE_YEAR)),
+        flat(i18n.t("committee.follow_up", lang)),
+        flat(i18n.t("funnel.title", lang)),
+    ]
+    places = [contents.find(text, contents.find(order[0])) for text in order]
+    assert -1 not in places and places == sorted(places), places
+    body = " ".join(texts[4:])
+    title = {"en": "Test recommendation of the year", "fr": "Recommandation de test de l"}[lang]
+    assert "Test opinion" in body and title in body
+    # The English opinion in the French edition, said to be untranslated.
+    assert (
+        flat(i18n.t("committee.not_translated", "fr", language=i18n.t("language.en", "fr"))) in body
+    ) == (lang == "fr")
+    assert flat(i18n.t("reporting.title", lang)) in body
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
 def test_every_page_keeps_its_content_inside_its_margins_and_charts_are_vector(folders, lang):
     top, right, bottom, left = (m * MM for m in MARGINS_MM)
     with read_pdf(folders[lang], lang) as pdf:

@@ -75,6 +75,23 @@ def test_a_report_is_refused_when_an_output_holds_an_identifier(tmp_path):
 
 
 @pytest.mark.slow
+def test_the_committees_texts_are_scanned_like_every_output(tmp_path):
+    # An opinion that names a member by their identifier is not published.
+    data = write_dataset({**make_valid_frames(), **make_reference_frames()}, tmp_path / "data")
+    committee = tmp_path / "committee" / "2022"
+    committee.mkdir(parents=True)
+    (committee / "opinion.en.md").write_text("We met member m2 in June.\n", encoding="utf-8")
+    refused = run_report(
+        "--year", "2022", "--data", str(data), "--notebooks", str(FIXTURE_NOTEBOOKS),
+        "--out", str(tmp_path / "out"), "--min-cell", "1",
+        "--committee", str(tmp_path / "committee"), "--sections", "good",
+    )  # fmt: skip
+    assert refused.returncode == 1
+    assert "committee.html: 1 occurrence of members.member_id values" in refused.stderr
+    assert not re.search(r"\bm2\b", refused.stderr)
+
+
+@pytest.mark.slow
 def test_no_output_of_a_run_holds_an_identifier_of_its_dataset(smoke):
     assert smoke.result.returncode == 0, smoke.result.stderr
     assert "privacy: no identifier in" in smoke.result.stdout

@@ -125,6 +125,12 @@ RULE_CASES = [
      "carbon_budgets", "team", BUDGET_RULE, [1]),
     ("budget-positive", [("carbon_budgets", 0, "budget_tco2e", 0.0)],
      "carbon_budgets", "budget_tco2e", "must be > 0", [0]),
+    ("brand-aware-of-respondents", [("brand_surveys", 0, "aware", 801)],
+     "brand_surveys", "aware", "must not exceed respondents", [0]),
+    ("brand-considering-of-respondents", [("brand_surveys", 1, "considering", 900)],
+     "brand_surveys", "considering", "must not exceed respondents", [1]),
+    ("brand-aware-not-negative", [("brand_surveys", 1, "aware", -1)],
+     "brand_surveys", "aware", "must be >= 0", [1]),
     ("submitted-after-started", [("applications", 0, "submitted_at", "2021-08-31")],
      "applications", "submitted_at", "must be on or after started_at", [0]),
     ("decided-after-submitted", [("applications", 1, "decided_at", "2021-10-04")],
@@ -160,7 +166,7 @@ def test_the_valid_dataset_passes(tmp_path, reference_dir, fmt):
     assert dataset.present == {
         "members", "monthly_traffic", "course_enrollments", "paths", "applications",
         "enrollments", "graduate_surveys", "career_outcomes", "companies", "mentors",
-        "carbon_activity", "carbon_budgets",
+        "carbon_activity", "carbon_budgets", "brand_surveys",
     }  # fmt: skip
     assert dataset.absent == frozenset()
 

@@ -1,4 +1,4 @@
-"""The data contract (v2) as data.
+"""The data contract (v3) as data.
 
 Tables, columns, types and the per-column rules live here once; the loader, the
 validator, the generator and the tests all read them from this module. Rules that span
@@ -13,7 +13,7 @@ from datetime import date
 
 from helpers.core.params import FIRST_YEAR
 
-CONTRACT_VERSION = "2"
+CONTRACT_VERSION = "3"
 
 # Logical types of the contract, with the DuckDB type each becomes once loaded.
 DUCKDB_TYPES = {
@@ -293,6 +293,21 @@ TABLES: tuple[Table, ...] = (
         optional=True,
         key=("year", "team"),
         description="the year's carbon budget of each team",
+    ),
+    Table(
+        "brand_surveys",
+        (
+            _date("wave_date"),
+            Column("population", "string", nullable=False),
+            Column("underserved", "boolean", nullable=False),
+            Column("respondents", "integer", nullable=False, exclusive_minimum=0),
+            Column("aware", "integer", nullable=False, minimum=0),
+            Column("considering", "integer", nullable=False, minimum=0),
+            Column("source", "string", nullable=False),
+        ),
+        optional=True,
+        key=("wave_date", "population"),
+        description="waves of a brand survey: aggregates by population, no person's answer",
     ),
     # Reference tables: shipped in data/reference/, replaceable by a dataset's own copy.
     Table(

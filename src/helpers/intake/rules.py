@@ -463,6 +463,9 @@ CROSS_RULES: tuple[Rule, ...] = (
         reads=("team", "year"),
         target_reads=("team", "month"),
     ),
+    # Checked only when the optional brand_surveys table is delivered.
+    compared("brand_surveys", "aware", "<=", "respondents", "must not exceed respondents"),
+    compared("brand_surveys", "considering", "<=", "respondents", "must not exceed respondents"),
     # A range of years that ends before it starts applies to no year: surely a typo.
     compared("targets", "last_year", ">=", "first_year", "must not be before first_year"),
     *ORDER_RULES,

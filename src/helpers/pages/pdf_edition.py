@@ -92,7 +92,7 @@ def page_anchor(page: str) -> str:
     return f"page-{Path(page).stem}"
 
 
-def build_pdf(folder: Path, site: Site, pages: Sequence[str]) -> Path:
+def build_pdf(folder: Path, site: Site, pages: Sequence[str], committee: object = None) -> Path:
     """Write the PDF edition of the report whose HTML pages are in ``folder``.
 
     Parameters
@@ -103,6 +103,9 @@ def build_pdf(folder: Path, site: Site, pages: Sequence[str]) -> Path:
         The report the pages belong to.
     pages : sequence of str
         The section pages in reading order (the objectives and published figures last).
+    committee : Committee, optional
+        The committee's texts of the year: the cover gives the release date, or names the
+        publication particulars that are missing.
     """
     try:
         import weasyprint
@@ -113,7 +116,7 @@ def build_pdf(folder: Path, site: Site, pages: Sequence[str]) -> Path:
         ) from error
     from helpers.pages.pdf_tags import pdf_ua_tagging
 
-    document = compose_document(folder, site, pages)
+    document = compose_document(folder, site, pages, committee)
     target = folder / pdf_name(site.year, site.lang)
     with pdf_ua_tagging():
         # Tagged for PDF/UA-1; the file identifier (/ID) is a hash of the content, so
@@ -124,7 +127,9 @@ def build_pdf(folder: Path, site: Site, pages: Sequence[str]) -> Path:
     return target
 
 
-def compose_document(folder: Path, site: Site, pages: Sequence[str]) -> str:
+def compose_document(
+    folder: Path, site: Site, pages: Sequence[str], committee: object = None
+) -> str:
     """The HTML document the PDF is laid out from."""
     known = [INDEX_PAGE, *pages, METHODS_PAGE]
     STYLES.clear()
@@ -141,7 +146,7 @@ def compose_document(folder: Path, site: Site, pages: Sequence[str]) -> str:
     lang = site.lang
     body = "\n".join(
         [
-            format_cover(site),
+            format_cover(site, committee),
             format_contents(chapters, lang),
             *(format_chapter(c, lang) for c in chapters),
         ]
@@ -312,7 +317,9 @@ def internal_target(href: str, stem: str, known: Sequence[str]) -> str:
     return href
 
 
-def format_cover(site: Site) -> str:
+def format_cover(site: Site, committee: object = None) -> str:
+    from helpers.pages.committee_page import format_cover_particulars
+
     lang = site.lang
     notice = (
         f'<p class="cover-notice">{_e(i18n.t("page.synthetic_banner", lang))}</p>'
@@ -321,10 +328,12 @@ def format_cover(site: Site) -> str:
     )
     from helpers.pages.render import format_edition
 
+    # The committee's release date, when it gives one, is the edition's date already.
+    released = committee is not None and "release_date" in getattr(committee, "release", {})
     edition = (
         f'<p class="cover-edition">'
         f"{_e(i18n.t('pdf.edition', lang, date=format_edition(site.edition_date, lang)))}</p>"
-        if site.edition_date
+        if site.edition_date and not released
         else ""
     )
     return (
@@ -333,6 +342,7 @@ def format_cover(site: Site) -> str:
         f'<h1 class="cover-title">{_e(site.title)}</h1>'
         f'<p class="cover-year">{site.year}</p>'
         f"{notice}"
+        f"{format_cover_particulars(committee, lang)}"
         f"{edition}"
         "</section>"
     )

@@ -24,9 +24,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpers.core.paths import ROOT
+from helpers.core.paths import COMMITTEE_DIR
 
-COMMITTEE_DIR = ROOT / "committee"
 RELEASE_FILE = "release.toml"
 RELEASE_DATE = "release_date"
 EPOCH_VARIABLE = "SOURCE_DATE_EPOCH"
