@@ -81,6 +81,19 @@ def generate_dataset(folder: Path) -> Path:
 
 
 @functools.cache
+def build_french_report(base: Path) -> Path:
+    """OUT/Y/fr of the smoke report's data built in French alone, once under ``base``."""
+    smoke = build_smoke_report(base)
+    out = base / "smoke-out-fr"
+    result = run_report(
+        "--year", str(SMOKE_YEAR), "--data", str(smoke.data), "--out", str(out), "--lang", "fr",
+        "--committee", str(FIXTURE_COMMITTEE),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return out / str(SMOKE_YEAR) / "fr"
+
+
+@functools.cache
 def build_smoke_report(base: Path) -> SmokeReport:
     """The report of ``SMOKE_YEAR`` on a generated dataset, built once under ``base``."""
     data = generate_dataset(base / "smoke-data")
@@ -96,17 +109,3 @@ def build_smoke_report(base: Path) -> SmokeReport:
         str(FIXTURE_COMMITTEE),
     )
     return SmokeReport(data, out, result)
-
-
-@functools.cache
-def build_smoke_french(base: Path) -> Path:
-    """The French folder of the smoke report's year, built once under ``base`` from the
-    smoke dataset (``build_smoke_report`` builds it first)."""
-    smoke = build_smoke_report(base)
-    out = base / "smoke-out-fr"
-    result = run_report(
-        "--year", str(SMOKE_YEAR), "--data", str(smoke.data), "--out", str(out), "--lang", "fr",
-        "--committee", str(FIXTURE_COMMITTEE),
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    return out / str(SMOKE_YEAR) / "fr"

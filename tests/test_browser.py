@@ -102,6 +102,8 @@ def test_every_page_fits_loads_and_logs_no_error(smoke, browser, layout, width, 
         assert page.locator("details.about > summary").is_visible(), where
         nav_shown = page.locator(".report-header nav").is_visible()
         assert nav_shown == (media == "screen"), where
+        if media == "print":  # no navigation of any kind on paper
+            assert page.locator("nav:visible, .section-list:visible").count() == 0, where
         broken = page.evaluate(
             "Array.from(document.images)"
             ".filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.alt || i.src.slice(0, 40))"

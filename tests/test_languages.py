@@ -16,13 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from report_runs import (
-    FIXTURE_COMMITTEE,
-    SMOKE_YEAR,
-    SmokeReport,
-    build_smoke_report,
-    run_report,
-)
+from report_runs import SmokeReport, build_french_report, build_smoke_report
 
 from helpers.figures import stats
 from helpers.figures.run_data import KPIS_FILE, RunData
@@ -208,14 +202,7 @@ def smoke(tmp_path_factory) -> SmokeReport:
 def reports(smoke: SmokeReport, tmp_path_factory) -> dict[str, Path]:
     """The report folder of the smoke dataset in each language."""
     assert smoke.result.returncode == 0, smoke.result.stderr
-    out = tmp_path_factory.mktemp("french") / "out"
-    data = str(smoke.data)
-    result = run_report(
-        "--year", str(SMOKE_YEAR), "--data", data, "--out", str(out), "--lang", "fr",
-        "--committee", str(FIXTURE_COMMITTEE),
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    return {"en": smoke.folder, "fr": out / str(SMOKE_YEAR) / "fr"}
+    return {"en": smoke.folder, "fr": build_french_report(tmp_path_factory.getbasetemp())}
 
 
 def read_pages(folder: Path) -> dict[str, str]:
@@ -298,6 +285,23 @@ def test_french_pages_carry_no_english_outside_quotes_and_code(reports):
         for name, text in read_pages(reports["fr"]).items()
     }
     assert {name: words for name, words in english.items() if words} == {}
+
+
+# French sets a no-break space before : ; ! ? and inside « », which a plain space lets
+# the line break at; and groups thousands with a narrow no-break space.
+LOOSE_PUNCTUATION = re.compile(r"\w+ [:;!?»]|« \w+")
+LOOSE_THOUSANDS = re.compile(r"\b\d{1,3}(?:[ \u00a0]\d{3})+\b")
+
+
+@pytest.mark.slow
+def test_french_pages_keep_french_spacing(reports):
+    loose = {}
+    for name, text in read_pages(reports["fr"]).items():
+        visible = visible_text(text, keep_quotes=False, lang="fr")
+        found = LOOSE_PUNCTUATION.findall(visible) + LOOSE_THOUSANDS.findall(visible)
+        if found:
+            loose[name] = sorted(set(found))[:8]
+    assert loose == {}
 
 
 def code_ids(lang: str) -> set[str]:
@@ -384,3 +388,22 @@ def test_every_table_opens_with_a_title_and_scopes_its_headers(reports, lang):
             faults[page] = {"untitled": untitled, "unscoped headers": unscoped}
     assert tables > 20
     assert faults == {}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_every_passage_in_the_other_language_carries_the_report_s_translation(reports, lang):
+    from bs4 import BeautifulSoup
+
+    untranslated, quoted = [], 0
+    for name, text in read_pages(reports[lang]).items():
+        main = BeautifulSoup(text, "html.parser").find("main")
+        for quote in main.select("q[lang]"):
+            if quote["lang"] == lang:
+                continue
+            quoted += 1
+            after = quote.find_next_sibling(class_="mr-translation")
+            if after is None or after.get("lang", lang) != lang or not after.get_text().strip():
+                untranslated.append((name, quote.get_text()[:60]))
+    assert quoted  # the published reports are quoted in both languages
+    assert untranslated == []

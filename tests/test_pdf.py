@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from report_runs import SMOKE_YEAR, build_smoke_french, build_smoke_report
+from report_runs import SMOKE_YEAR, build_french_report, build_smoke_report
 
 from helpers.figures.run_data import read_run_data
 from helpers.pages import i18n
@@ -36,7 +36,7 @@ def smoke(tmp_path_factory):
 def folders(smoke, tmp_path_factory) -> dict[str, Path]:
     """The smoke report's folder in each language (French built from the same data)."""
     assert smoke.result.returncode == 0, smoke.result.stderr
-    return {"en": smoke.folder, "fr": build_smoke_french(tmp_path_factory.getbasetemp())}
+    return {"en": smoke.folder, "fr": build_french_report(tmp_path_factory.getbasetemp())}
 
 
 def flat(text: str) -> str:
@@ -169,9 +169,10 @@ def list_fonts(pdf) -> dict[str, bool]:
     return fonts
 
 
-def test_no_page_is_left_half_empty_before_more_of_its_chapter(folders):
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_no_page_is_left_half_empty_before_more_of_its_chapter(folders, lang):
     top, _, bottom, _ = (m * MM for m in MARGINS_MM)
-    with read_pdf(folders["en"], "en") as pdf:
+    with read_pdf(folders[lang], lang) as pdf:
         pages = pdf.pages
         headers = [flat(p.crop((p.width / 2, 0, p.width, top)).extract_text() or "") for p in pages]
         for number, page in enumerate(pages[:-1], start=1):
@@ -199,3 +200,32 @@ def test_links_between_pages_become_links_inside_the_document():
 
 def test_page_texts_are_css_strings_whatever_they_hold():
     assert css_string('Say "hi" \\ now') == '"Say \\"hi\\" \\\\ now"'
+
+
+# An identifier of the data or the code: words joined by underscores, or a dotted path.
+IDENTIFIER = re.compile(r"\b[A-Za-z]+_[A-Za-z0-9_]+\b|\bhelpers\.[a-z_.]+")
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_the_methods_appendix_is_written_for_readers(folders, lang):
+    """What each figure means, in words: no metric id, column, function or file listing
+    (those stay on the HTML methods page and in the KPI dictionary)."""
+    top = MARGINS_MM[0] * MM
+    label = flat(i18n.t("page.methods", lang))
+    with read_pdf(folders[lang], lang) as pdf:
+        pages = [
+            flat(page.extract_text() or "")
+            for page in pdf.pages
+            if flat(page.crop((page.width / 2, 0, page.width, top)).extract_text() or "") == label
+        ]
+    assert pages, "no methods appendix"
+    text = " ".join(pages)
+    assert IDENTIFIER.findall(text) == []
+    # Each metric keeps its name and definition.
+    for key in ("metric.graduation_rate", "definition.graduation_rate"):
+        assert flat(i18n.t(key, lang))[:60] in text, key
+    # The HTML methods page keeps the listing.
+    html = (folders[lang] / "methods.html").read_text(encoding="utf-8")
+    assert "compute_graduation_rate" in html
+    # A listing no longer: a few pages, not a third of the document.
+    assert len(pages) <= 12, len(pages)

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
-from report_runs import SMOKE_YEAR, build_smoke_french, build_smoke_report, run_report
+from report_runs import SMOKE_YEAR, build_french_report, build_smoke_report, run_report
 from svg_charts import (
     background_of,
     backgrounds,
@@ -49,7 +49,7 @@ def folders(tmp_path_factory) -> dict[str, Path]:
     base = tmp_path_factory.getbasetemp()
     smoke = build_smoke_report(base)
     assert smoke.result.returncode == 0, smoke.result.stderr
-    return {"en": smoke.folder, "fr": build_smoke_french(base)}
+    return {"en": smoke.folder, "fr": build_french_report(base)}
 
 
 @pytest.fixture(scope="module")

@@ -45,7 +45,7 @@ def make_site(synthetic: bool = True, lang: str = "en") -> Site:
         fingerprint="0123456789abcdef",
         code_version="abc123 · def456",
         parameters={"year": 2022, "lang": lang, "min_cell": 10},
-        built_utc="2024-03-01T09:30:00+00:00",
+        edition_date="2024-03-01",
     )
 
 
@@ -97,7 +97,7 @@ def test_notebook_page_is_standalone_offline_and_carries_provenance(executed):
     assert find_remote_references(page) == []
     assert i18n.t("page.synthetic_banner", "en") in page
     assert "0123456789ab" in page and "abc123 · def456" in page
-    assert 'datetime="2024-03-01T09:30:00+00:00"' in page
+    assert '<time datetime="2024-03-01">1 March 2024</time>' in page
     assert "<title>Funnel · Mission Committee report 2022</title>" in page
 
 
@@ -265,6 +265,20 @@ def test_the_pdf_shows_each_chart_drawn_for_print_or_for_half_the_width():
     ]
     assert all("mr-chart-print" in i["class"] for i in images)
     assert same.count("data:image/svg+xml") == 2
+
+
+@pytest.mark.parametrize("page", ["funnel.html", "methods.html"])
+def test_a_page_published_before_its_twin_gains_the_links_the_chrome_writes(page):
+    from dataclasses import replace
+
+    from helpers.pages.render import add_twin_links, render_page
+
+    alone = render_page("<p>x</p>", make_site(), page)
+    twinned = render_page("<p>x</p>", replace(make_site(), twins=("fr",)), page)
+    assert alone != twinned
+    assert add_twin_links(alone, page, ["fr"]) == twinned
+    # A page that links to its twin already is left as it is.
+    assert add_twin_links(twinned, page, ["fr"]) == twinned
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])

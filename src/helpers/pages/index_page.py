@@ -24,7 +24,7 @@ from helpers.pages.render import (
     METHODS_PAGE,
     Site,
     describe_settings,
-    format_time,
+    format_edition,
     render_page,
 )
 from helpers.pages.tally import format_tally, tally_html
@@ -139,7 +139,7 @@ def build_index(
         f"<h2>{_e(i18n.t('index.headlines_title', lang))}</h2>",
         format_headlines(list_headlines(run, lang, pages, targets)),
         format_reporting_table(run, site),
-        f"<h2>{_e(i18n.t('index.sections_title', lang))}</h2>",
+        f'<h2 class="sections-title">{_e(i18n.t("index.sections_title", lang))}</h2>',
         format_sections(sections, site),
     ]
     if other_years:
@@ -329,9 +329,12 @@ def format_run_facts(run: RunData, site: Site) -> str:
     dataset = run.provenance["dataset"]
     years = dataset.get("years") or []
     absent = ", ".join(dataset.get("absent_tables") or []) or i18n.t("index.none", lang)
-    built = f'<time datetime="{_e(site.built_utc)}">{_e(format_time(site.built_utc, lang))}</time>'
+    edition = (
+        f'<time datetime="{_e(site.edition_date)}">'
+        f"{_e(format_edition(site.edition_date, lang))}</time>"
+    )
     facts = [
-        ("index.built", built),
+        *([("index.edition", edition)] if site.edition_date else []),
         ("index.dataset", _e(site.dataset)),
         ("index.fingerprint", _e(site.fingerprint)),
         ("index.years", _e(f"{years[0]}–{years[-1]}" if years else "")),
@@ -340,7 +343,8 @@ def format_run_facts(run: RunData, site: Site) -> str:
         ("index.code", _e(site.code_version)),
     ]
     facts.insert(
-        5, ("index.data_quality", format_data_quality(dataset.get("warnings") or [], lang))
+        len(facts) - 2,
+        ("index.data_quality", format_data_quality(dataset.get("warnings") or [], lang)),
     )
     rows = "\n".join(f"<dt>{_e(i18n.t(key, lang))}</dt><dd>{value}</dd>" for key, value in facts)
     min_cell = site.parameters.get("min_cell", 1)

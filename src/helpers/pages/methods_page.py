@@ -44,6 +44,13 @@ from helpers.pages.sections.scorecard import name_comparator
 
 # The notes' chapter whose place the generated definitions take (its heading's slug).
 DEFINITIONS_CHAPTER = "definitions"
+# The notes' chapters about the report's files rather than its figures (their headings'
+# slugs in each language): the PDF edition, which has no files beside it, leaves them out.
+FILE_CHAPTERS = frozenset({"the-kpi-file", "le-fichier-des-kpi"})
+# The notes' chapter that lists their chapters, in each language.
+CONTENTS_CHAPTERS = frozenset({"contents", "sommaire"})
+# The class of a category's rule written as the data's columns and values.
+RULE_CLASS = "mr-rule"
 GROUPS_ANCHOR = "groups"
 # How the registry says "every category" in a metric's list of segments.
 EVERY_CATEGORY = "each underserved category"
@@ -119,6 +126,10 @@ def build_methods_body(
             # The notes' chapter holds what applies to every definition ("active in
             # Y"); the entries themselves are generated.
             body += generated(markdown_to_html(drop_chapter_heading(text)))
+        elif slug in CONTENTS_CHAPTERS:
+            # The notes' list of their chapters: navigation, which print leaves out.
+            body.append(f'<nav class="page-contents" aria-labelledby="{slug}">')
+            body += [markdown_to_html(text), "</nav>"]
         else:
             body.append(markdown_to_html(text))
     return "\n".join(body)
@@ -198,7 +209,8 @@ def build_definitions(
     objectives = select_objectives(targets, year)
     parts = [
         f'<h2 id="{DEFINITIONS_CHAPTER}">{escape(t("methods_page.definitions_title", lang))}</h2>',
-        f"<p>{escape(t('methods_page.definitions_intro', lang, year=year))}</p>",
+        f'<p class="mr-definitions-intro">'
+        f"{escape(t('methods_page.definitions_intro', lang, year=year))}</p>",
         preface,
         build_groups(year, lang, rules),
     ]
@@ -258,7 +270,7 @@ def build_groups(year: int, lang: str, rules: pd.DataFrame) -> str:
     title = t("methods_page.groups_table_title", lang, year=year)
     return (
         f'<h3 id="{GROUPS_ANCHOR}">{escape(t("methods_page.groups_title", lang, year=year))}</h3>'
-        f"<p>{escape(t('methods_page.groups_intro', lang, year=year))}</p>"
+        f'<p class="mr-groups-intro">{escape(t("methods_page.groups_intro", lang, year=year))}</p>'
         + html_table(headers, rows, title=title, row_ids=ids)
     )
 
@@ -268,10 +280,11 @@ def describe_category_rule(rule: frozenset[tuple[str, str]]) -> str:
     by_column: dict[str, list[str]] = {}
     for column, value in sorted(rule):
         by_column.setdefault(column, []).append(value)
-    return "; ".join(
+    rule = "; ".join(
         f"<code>{escape(column)}</code>: " + ", ".join(f"<code>{escape(v)}</code>" for v in values)
         for column, values in by_column.items()
     )
+    return f'<span class="{RULE_CLASS}">{rule}</span>'
 
 
 def name_segment(segment: str, lang: str) -> str:

@@ -33,6 +33,8 @@ from helpers.pages.render import (
 from helpers.pages.sections.markup import NARROW_MEDIA, PRINT_MEDIA
 
 PDF_CSS = TEMPLATES_DIR / TEMPLATE_NAME / "pdf.css"
+# Accessible PDF (ISO 14289-1): a structure tree, the language, the title shown.
+PDF_VARIANT = "pdf/ua-1"
 # Elements that only a screen uses: links to this document, to the pages, to other
 # years, to the charts' figures, and the phone's chart sources.
 SCREEN_ONLY = (
@@ -49,6 +51,12 @@ ABOUT_BLOCK = "details.about"
 NOTEBOOK_WRAPPER = re.compile(r"^jp-")
 # The heading of a page's own list of its parts (the methods notes have one).
 PAGE_CONTENTS_ID = "contents"
+# The methods page's paragraphs that speak of its listing, and what the document says
+# in their place (``write_for_readers``).
+READER_TEXTS = {
+    "mr-definitions-intro": "methods_pdf.definitions_intro",
+    "mr-groups-intro": "methods_pdf.groups_intro",
+}
 # The pages' own style blocks, each once, in the order met (filled by ``rewrite``).
 STYLES: dict[str, None] = {}
 
@@ -107,11 +115,16 @@ def build_pdf(folder: Path, site: Site, pages: Sequence[str], committee: object 
             "the PDF edition needs Pango, which WeasyPrint could not load "
             f"({one_line(error)}); on Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0"
         ) from error
+    from helpers.pages.pdf_tags import pdf_ua_tagging
+
     document = compose_document(folder, site, pages, committee)
     target = folder / pdf_name(site.year, site.lang)
-    weasyprint.HTML(string=document, base_url=str(folder)).write_pdf(
-        target, pdf_identifier=f"mission-report-{site.year}-{site.lang}".encode()
-    )
+    with pdf_ua_tagging():
+        # Tagged for PDF/UA-1; the file identifier (/ID) is a hash of the content, so
+        # that the same report gives the same bytes.
+        weasyprint.HTML(string=document, base_url=str(folder)).write_pdf(
+            target, pdf_variant=PDF_VARIANT, pdf_identifier=True
+        )
     return target
 
 
@@ -126,7 +139,9 @@ def compose_document(
     for page in pages:
         chapters.append(read_chapter(folder / page, site.label_of(page), known))
     if (folder / METHODS_PAGE).is_file():
-        methods = read_chapter(folder / METHODS_PAGE, site.label_of(METHODS_PAGE), known)
+        methods = read_chapter(
+            folder / METHODS_PAGE, site.label_of(METHODS_PAGE), known, readers=site.lang
+        )
         chapters.append(replace(methods, appendix=True))
     chapters.append(about)
     lang = site.lang
@@ -138,9 +153,18 @@ def compose_document(
         ]
     )
     css = "\n".join([read_css(), *STYLES, PDF_CSS.read_text(encoding="utf-8"), page_rules(site)])
+    # The document's metadata (its info and XMP): who publishes it and the edition's date,
+    # never the time it was laid out.
+    dated = (
+        f'<meta name="dcterms.created" content="{_e(site.edition_date)}">'
+        if site.edition_date
+        else ""
+    )
     return (
         f'<!DOCTYPE html><html lang="{_e(lang)}"><head><meta charset="utf-8">'
-        f"<title>{_e(site.title)}</title><style>{css}</style></head>"
+        f"<title>{_e(site.title)}</title>"
+        f'<meta name="author" content="{_e(i18n.t("pdf.kicker", lang))}">{dated}'
+        f"<style>{css}</style></head>"
         f"<body>{body}</body></html>"
     )
 
@@ -183,9 +207,11 @@ def read_index(path: Path, known: Sequence[str], site: Site) -> tuple[Chapter, C
     return index, about
 
 
-def read_chapter(path: Path, label: str, known: Sequence[str]) -> Chapter:
+def read_chapter(path: Path, label: str, known: Sequence[str], readers: str = "") -> Chapter:
     """A page's main content as a chapter: its own title dropped (the chapter is titled
-    with the page's label), screen-only pieces removed, ids and links made unique."""
+    with the page's label), screen-only pieces removed, ids and links made unique. With
+    ``readers`` (a language), the methods page is written for readers of the document
+    (``write_for_readers``)."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
@@ -194,6 +220,8 @@ def read_chapter(path: Path, label: str, known: Sequence[str]) -> Chapter:
     for selector in SCREEN_ONLY:
         for element in main.select(selector):
             element.decompose()
+    if readers:
+        write_for_readers(main, readers)
     first = main.find("h1")
     if first is not None:
         first.decompose()
@@ -224,6 +252,52 @@ def take_print_drawings(main) -> None:
         if printed or "mr-chart-print" in image.get("class", []):
             image["class"] = [c for c in image.get("class", []) if c != "mr-chart-print"]
             image["class"].append("mr-chart-print")
+
+
+def write_for_readers(main, lang: str) -> None:
+    """The methods page as the document's appendix: what each figure means and how it is
+    read, without the listing that serves analysts (which the HTML page and the KPI
+    dictionary keep). Each metric keeps its name and definition, without its id, the
+    function that computes it and the columns it reads; the chapters about the report's
+    files go; a category's rule written as columns and values refers to the chapter that
+    gives it in words; any other name of the data (a metric, a group, a value) reads as
+    its label in the report's language."""
+    from helpers.pages.methods_page import FILE_CHAPTERS, RULE_CLASS
+
+    for facts in main.select(".mr-entry dl"):
+        facts.decompose()
+    for name in main.select(".mr-entry h4 code"):
+        name.decompose()
+    for heading in main.find_all("h2"):
+        if heading.get("id") in FILE_CHAPTERS:
+            drop_chapter(heading)
+    for rule in main.select(f".{RULE_CLASS}"):
+        rule.string = i18n.t("methods_pdf.rule_in_words", lang)
+    for css, key in READER_TEXTS.items():
+        for paragraph in main.select(f"p.{css}"):
+            paragraph.string = i18n.t(key, lang)
+    for code in main.find_all("code"):
+        code.replace_with(name_code(code.get_text(), lang))
+
+
+def drop_chapter(heading) -> None:
+    """Remove a second-level heading and everything up to the next one."""
+    for sibling in list(heading.find_next_siblings()):
+        if sibling.name in ("h1", "h2"):
+            break
+        sibling.decompose()
+    heading.decompose()
+
+
+def name_code(code: str, lang: str) -> str:
+    """A name of the data as a reader reads it: a metric's label, a group's name, or the
+    words of the name (``no_diploma`` reads "no diploma")."""
+    from helpers.pages.methods_page import name_segment
+
+    for key in (f"metric.{code}", f"segment.{code}"):
+        if i18n.has_key(key, lang):
+            return name_segment(code, lang) if key.startswith("segment.") else i18n.t(key, lang)
+    return code.replace("_", " ")
 
 
 def list_headings(main) -> tuple[tuple[str, str], ...]:
@@ -274,8 +348,16 @@ def format_cover(site: Site, committee: object = None) -> str:
         if site.synthetic
         else ""
     )
-    from helpers.pages.render import format_time
+    from helpers.pages.render import format_edition
 
+    # The committee's release date, when it gives one, is the edition's date already.
+    released = committee is not None and "release_date" in getattr(committee, "release", {})
+    edition = (
+        f'<p class="cover-edition">'
+        f"{_e(i18n.t('pdf.edition', lang, date=format_edition(site.edition_date, lang)))}</p>"
+        if site.edition_date and not released
+        else ""
+    )
     return (
         '<section class="cover">'
         f'<p class="cover-kicker">{_e(i18n.t("pdf.kicker", lang))}</p>'
@@ -283,7 +365,7 @@ def format_cover(site: Site, committee: object = None) -> str:
         f'<p class="cover-year">{site.year}</p>'
         f"{notice}"
         f"{format_cover_particulars(committee, lang)}"
-        f'<p class="cover-built">{_e(i18n.t("pdf.built", lang, when=format_time(site.built_utc, lang)))}</p>'
+        f"{edition}"
         "</section>"
     )
 

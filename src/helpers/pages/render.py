@@ -14,13 +14,15 @@ from __future__ import annotations
 import copy
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from helpers.pages import i18n
+from helpers.pages.typography import typeset_page
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
@@ -65,8 +67,9 @@ class Site:
         The git commit (when known) and the hash of the code.
     parameters : dict
         The parameters shown in the footer (no paths).
-    built_utc : str
-        ISO time of the run, UTC.
+    edition_date : str
+        The date the report carries, ISO (``helpers.run.edition``), empty when none:
+        never the time of the run, so that the same inputs give the same pages.
     twins : tuple of str
         The other languages whose report of the year sits beside this one
         (``../<lang>/``), published or built by the same run: every page links to its
@@ -81,7 +84,7 @@ class Site:
     fingerprint: str
     code_version: str
     parameters: dict[str, Any] = field(default_factory=dict)
-    built_utc: str = ""
+    edition_date: str = ""
     twins: tuple[str, ...] = ()
 
     @property
@@ -115,7 +118,7 @@ def render_notebook(nb: NotebookNode, site: Site, page: str) -> RenderedNotebook
     published, hidden = prepare_for_publication(nb)
     chrome = build_chrome(site, page)
     body, _ = build_exporter().from_notebook_node(published, resources={"chrome": chrome})
-    body = add_page_contents(body, site.lang)
+    body = typeset_page(add_page_contents(body, site.lang), site.lang)
     return RenderedNotebook(html=make_offline(body), hidden_stderr=hidden)
 
 
@@ -151,7 +154,7 @@ def render_page(body: str, site: Site, page: str, page_class: str = "") -> str:
     chrome = build_chrome(site, page)
     chrome["page_class"] = page_class
     template = page_environment().get_template("page.html.j2")
-    return make_offline(template.render(chrome=chrome, body=body))
+    return make_offline(typeset_page(template.render(chrome=chrome, body=body), site.lang))
 
 
 def build_chrome(site: Site, page: str) -> dict[str, Any]:
@@ -175,9 +178,9 @@ def build_chrome(site: Site, page: str) -> dict[str, Any]:
         "skip_label": i18n.t("page.skip_link", lang),
         "provenance": describe_provenance(site),
         "about_label": i18n.t("page.footer.about", lang),
-        "built_label": i18n.t("page.footer.built", lang),
-        "built_utc": site.built_utc,
-        "built_text": format_time(site.built_utc, lang),
+        "edition_label": i18n.t("page.footer.edition", lang),
+        "edition_date": site.edition_date,
+        "edition_text": format_edition(site.edition_date, lang),
         "twins": [
             {"lang": twin, "href": f"../{twin}/{page}", "label": i18n.t(f"twin.{twin}", twin)}
             for twin in site.twins
@@ -212,17 +215,11 @@ def describe_settings(site: Site) -> str:
     )
 
 
-def format_time(iso_utc: str, lang: str) -> str:
-    """An ISO UTC time as the locale writes it, e.g. 23 November 2025, 06:30 UTC."""
-    if not iso_utc:
+def format_edition(iso_date: str, lang: str) -> str:
+    """The edition's ISO date as the locale writes it, e.g. 31 March 2023; empty without."""
+    if not iso_date:
         return ""
-    moment = datetime.fromisoformat(iso_utc)
-    return i18n.t(
-        "page.footer.built_value",
-        lang,
-        date=i18n.format_date(moment.date(), lang),
-        time=moment.strftime("%H:%M"),
-    )
+    return i18n.format_date(date.fromisoformat(iso_date), lang)
 
 
 def prepare_for_publication(nb: NotebookNode) -> tuple[NotebookNode, int]:
@@ -352,6 +349,33 @@ def page_environment() -> Any:
         autoescape=False,  # the templates escape every text they insert
         keep_trailing_newline=True,
     )
+
+
+def add_twin_links(page: str, name: str, twins: Sequence[str]) -> str:
+    """``page`` (the report's page ``name``) linking to its twin page in each language of
+    ``twins`` it does not link to yet, as the chrome writes those links: a report
+    published before its twin gains the links when the twin is built."""
+    head, header = "", ""
+    for twin in twins:
+        href = f"../{twin}/{name}"
+        if f'<link rel="alternate" hreflang="{html.escape(twin)}"' in page:
+            continue
+        head += (
+            f'\n<link rel="alternate" hreflang="{html.escape(twin)}" href="{html.escape(href)}">'
+        )
+        label = html.escape(i18n.t(f"twin.{twin}", twin))
+        header += (
+            f'\n    <a class="twin-link" href="{html.escape(href)}" hreflang="{html.escape(twin)}"'
+            f' lang="{html.escape(twin)}">{label}</a>'
+        )
+    title_end = page.find("</title>")
+    header_at = page.find('class="report-header"')
+    nav_end = page.find("</nav>", header_at) if header_at >= 0 else -1
+    if not head or title_end < 0 or nav_end < 0:
+        return page
+    title_end += len("</title>")
+    nav_end += len("</nav>")
+    return page[:title_end] + head + page[title_end:nav_end] + header + page[nav_end:]
 
 
 def write_page(text: str, path: Path) -> None:

@@ -69,7 +69,7 @@ def write_manifest(staging: Path, run: LanguageRun, files: list[str]) -> None:
         "files": sorted(files),
         # Checked before a rerun calls the report up to date (helpers.run.plan).
         "sha256": {name: file_sha256(staging / name) for name in sorted(files)},
-        "built_utc": run.site.built_utc,
+        "edition_date": run.site.edition_date,
     }
     write_text_atomically(staging / MANIFEST, json.dumps(manifest, indent=2) + "\n")
 
@@ -242,9 +242,10 @@ def assemble_year(
 
     built = [run.site.lang for run in runs]
     carried = [lang for lang in published_languages(year_folder) if lang not in built]
+    languages = [lang for lang in LANGUAGES if lang in {*built, *carried}]
     for lang in carried:
         copy_tree(year_folder / lang, staging / lang)
-    languages = [lang for lang in LANGUAGES if lang in {*built, *carried}]
+        link_twins(staging / lang, [other for other in languages if other != lang])
     year = runs[0].options.year
     write_text_atomically(
         staging / INDEX_PAGE, build_chooser(year, languages, runs[0].site.synthetic)
@@ -254,6 +255,20 @@ def assemble_year(
     if carried:
         progress.say(f"kept: {', '.join(carried)} as published before")
     return languages
+
+
+def link_twins(folder: Path, twins: Sequence[str]) -> None:
+    """Give the pages of a language carried over their links to the twins built now. A
+    page is written anew, never changed in place (it may be a hard link to the
+    published one)."""
+    from helpers.pages.render import add_twin_links, write_page
+
+    for page in sorted(folder.glob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        linked = add_twin_links(text, page.name, twins)
+        if linked != text:
+            page.unlink()
+            write_page(linked, page)
 
 
 def copy_tree(source: Path, destination: Path) -> None:

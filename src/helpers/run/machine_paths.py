@@ -30,6 +30,10 @@ EXECUTED_DIR = "notebooks"
 # Characters of a path name: a place counts when none is just before or after it (a
 # longer path, or a URL that merely contains the same letters, is another place).
 _NAME_CHARACTER = r"[\w.~-]"
+# What papermill records of when a notebook and each of its cells ran.
+CLOCK_KEYS = ("start_time", "end_time", "duration")
+# The tag of the cell papermill adds with the run's parameters.
+INJECTED_TAG = "injected-parameters"
 
 
 @dataclass(frozen=True)
@@ -71,9 +75,25 @@ def publish_notebook(source: Path, destination: Path, name: str, dataset_name: s
     if papermill:
         papermill["input_path"] = f"{EXECUTED_DIR}/{name}.ipynb"
         papermill["output_path"] = f"{EXECUTED_DIR}/{name}.ipynb"
+    drop_clock(nb)
     scrubbed = replace_in_strings(nb, replacements)
     destination.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nbformat.from_dict(scrubbed), destination)
+
+
+def drop_clock(nb: Any) -> None:
+    """Remove from executed notebook ``nb`` what says when it ran, which changes at every
+    run of the same inputs: papermill's start and end times and durations, nbclient's
+    message times, and the random id papermill gives the cell of the parameters it
+    injects (named after its tag instead)."""
+    for key in CLOCK_KEYS:
+        nb.metadata.get("papermill", {}).pop(key, None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        for key in CLOCK_KEYS:
+            cell.metadata.get("papermill", {}).pop(key, None)
+        if INJECTED_TAG in cell.metadata.get("tags", []):
+            cell["id"] = INJECTED_TAG
 
 
 def replace_in_strings(node: Any, replacements: Mapping[str, str]) -> Any:

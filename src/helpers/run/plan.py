@@ -42,6 +42,7 @@ from helpers.pages import i18n
 from helpers.pages.committee_page import COMMITTEE_PAGE
 from helpers.pages.render import INDEX_PAGE, METHODS_PAGE
 from helpers.run import publish
+from helpers.run.edition import Edition, edition_date
 
 # The report's sections in reading order (``helpers.core.layout``); other notebooks of the
 # folder follow by name.
@@ -142,6 +143,8 @@ class Plan:
     to_run: list[Section] = field(default_factory=list)
     # Sections whose cache entry failed its check, discarded and run again.
     damaged: list[Section] = field(default_factory=list)
+    # The date the pages and the PDF carry (``helpers.run.edition``).
+    edition: Edition = field(default_factory=lambda: Edition("", ""))
 
 
 def plan_report(options: ReportOptions) -> Plan:
@@ -174,7 +177,12 @@ def plan_report(options: ReportOptions) -> Plan:
     pages = ((COMMITTEE_PAGE, i18n.t("committee.nav", params.lang)),)
     pages += tuple((s.page, section_label(s.name, params.lang)) for s in sections)
     pages += ((METHODS_PAGE, i18n.t("page.methods", params.lang)),)
+    try:
+        edition = edition_date(params.year, options.data_dir, committee_dir=options.committee)
+    except ValueError as error:
+        raise ReportFailure(f"report failed: {error}") from error
     shared = {
+        "edition": edition.date,
         "run_data": run_key,
         "year": params.year,
         "lang": params.lang,
@@ -210,7 +218,9 @@ def plan_report(options: ReportOptions) -> Plan:
         },
         code=code,
     )
-    return Plan(sections, run_key, report_key, pages, dataset_name, fingerprint, figures_key)
+    return Plan(
+        sections, run_key, report_key, pages, dataset_name, fingerprint, figures_key, [], edition
+    )
 
 
 def read_description(path: Path) -> dict[str, Any] | None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -197,6 +196,6 @@ def describe_site(options: ReportOptions, plan: Plan, run_dir: Path) -> Site:
         fingerprint=plan.fingerprint,
         code_version=code_version,
         parameters={"year": params.year, "lang": params.lang, "min_cell": params.min_cell},
-        built_utc=datetime.now(UTC).replace(microsecond=0).isoformat(),
+        edition_date=plan.edition.date,
         twins=tuple(options.twins),
     )
