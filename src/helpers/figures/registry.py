@@ -76,7 +76,14 @@ _IMPACT_SEGMENTS = _BY_CATEGORY + ", apprentices and non_apprentices"
 # What every impact figure reads, in one query of the respondents shared by them all:
 # the graduates, their whole survey answer and their application.
 _RESPONDENTS = {
-    "enrollments": ("enrollment_id", "application_id", "status", "ended_at", "funding_type"),
+    "enrollments": (
+        "enrollment_id",
+        "application_id",
+        "status",
+        "started_at",
+        "ended_at",
+        "funding_type",
+    ),
     "graduate_surveys": (
         "enrollment_id",
         "responded_at",
@@ -84,8 +91,10 @@ _RESPONDENTS = {
         "salary_before_eur",
         "salary_after_eur",
     ),
-    "applications": _CATEGORY_COLUMNS,
+    "applications": (*_CATEGORY_COLUMNS, "submitted_at"),
 }
+# The real-terms salary figures read the consumer price index as well.
+_RESPONDENTS_REAL = {**_RESPONDENTS, "consumer_prices": ("year", "index_2015")}
 _APPRENTICE_SECTIONS = MappingProxyType(
     {"apprentices": "apprenticeship", "non_apprentices": "apprenticeship"}
 )
@@ -643,6 +652,16 @@ METRICS += (
         _IMPACT_SEGMENTS,
     ),
     declare(
+        "salary_change_real_median_eur",
+        "impact",
+        "ratio",
+        "EUR a year",
+        "higher",
+        impact.compute_salary_change_real_median_eur,
+        _RESPONDENTS_REAL,
+        _IMPACT_SEGMENTS,
+    ),
+    declare(
         "salary_rise_share",
         "impact",
         "share",
@@ -660,6 +679,16 @@ METRICS += (
         "higher",
         impact.compute_salary_change_total_eur,
         _RESPONDENTS,
+        _IMPACT_SEGMENTS,
+    ),
+    declare(
+        "salary_change_real_total_eur",
+        "impact",
+        "amount",
+        "EUR a year",
+        "higher",
+        impact.compute_salary_change_real_total_eur,
+        _RESPONDENTS_REAL,
         _IMPACT_SEGMENTS,
     ),
     *_OUTCOME_WINDOWS,

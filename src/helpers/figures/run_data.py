@@ -74,6 +74,13 @@ RUN_DATA_CACHE_DIR = OUTPUTS_DIR / ".cache" / "run-data"
 CODE_SUFFIXES = {".py", ".json", ".toml", ".csv", ".html", ".css", ".j2", ".tpl", ".ipynb"}
 
 
+def no_protected() -> pd.DataFrame:
+    """No figure withheld to protect others (a run data made by hand)."""
+    import pandas as pd
+
+    return pd.DataFrame(columns=["year", "metric", "segment"])
+
+
 def shipped_targets() -> pd.DataFrame:
     """The committee's objectives shipped with the code (``data/reference/targets.csv``)."""
     return read_reference_table(REFERENCE_DIR / TARGETS_FILE)
@@ -149,9 +156,7 @@ class RunData:
     conflicts: pd.DataFrame = field(default_factory=shipped_conflicts, repr=False)
     impact_parameters: pd.DataFrame = field(default_factory=shipped_impact_parameters, repr=False)
     # Figures withheld by the intruder's check to protect others: year, metric, segment.
-    protected: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(columns=["year", "metric", "segment"]), repr=False
-    )
+    protected: pd.DataFrame = field(default_factory=lambda: no_protected(), repr=False)
 
     @property
     def year(self) -> int:
