@@ -26,9 +26,11 @@ verdict. Pages word the verdict; they never test a bound themselves.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+
+import pandas as pd
 
 from helpers.figures import stats
 
@@ -201,3 +203,39 @@ def intervals_apart(current: tuple[float, float], previous: tuple[float, float])
     if any(math.isnan(b) for b in bounds):
         return None
     return current[0] > previous[1] or current[1] < previous[0]
+
+
+# The reference each group is judged against on the pages (``comparison_between``).
+GROUP_REFERENCES = {
+    **{category: "non_underserved" for category in (*CATEGORY_SEGMENTS, "underserved")},
+    "apprentices": "non_apprentices",
+}
+
+
+def count_verdicts(history: pd.DataFrame, year: int, proportions: Collection[str]) -> int:
+    """About how many verdicts the report of ``year`` can draw from its figures: each
+    share or rate shown in ``year`` and the year before (a change), each group shown
+    beside its reference group (a gap), each paired change shown.
+
+    ``proportions`` names the metrics that are shares or rates.
+    """
+    if history.empty:
+        return 0
+    from helpers.figures.objectives import parse_booleans
+
+    withheld = parse_booleans(history["suppressed"]).to_numpy(dtype=bool)
+    shown = history[~withheld & history["value"].notna().to_numpy()]
+    keys = {
+        (int(y), str(m), str(s))
+        for y, m, s in zip(shown["year"], shown["metric"], shown["segment"], strict=True)
+    }
+    changes = sum(
+        1 for y, m, s in keys if y == year and m in proportions and (year - 1, m, s) in keys
+    )
+    gaps = sum(
+        1
+        for y, m, s in keys
+        if y == year and m in proportions and (y, m, GROUP_REFERENCES.get(s, "")) in keys
+    )
+    paired = sum(1 for y, m, _ in keys if y == year and m == "employment_change")
+    return changes + gaps + paired

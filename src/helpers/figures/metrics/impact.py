@@ -28,6 +28,8 @@ from helpers.figures.metrics.common import (
     in_year,
     query_once,
     rate_figure,
+    round_euros,
+    withholds_money,
 )
 from helpers.figures.metrics.funnel import APPRENTICES, NON_APPRENTICES
 from helpers.figures.stats import MIN_CELL
@@ -221,26 +223,6 @@ def salary_changes(ds: Dataset, year: int) -> dict[str, list[float]]:
     )
     found = {str(k): [float(v) for v in changes] for k, changes in result.itertuples(index=False)}
     return {key: found.get(key, []) for key in impact_keys(ds, year)}
-
-
-# Euro figures built from individual salaries are published to the nearest this many
-# euros, and a median (an order statistic is one person's answer) only from this many
-# times MIN_CELL people.
-EURO_ROUNDING = 100
-MEDIAN_MIN_CELLS = 2
-
-
-def round_euros(value: float | None) -> float | None:
-    """An amount from individual salaries, to the nearest ``EURO_ROUNDING`` euros (half up)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return float(math.floor(value / EURO_ROUNDING + 0.5) * EURO_ROUNDING)
-
-
-def withholds_money(people: int, min_cell: int) -> bool:
-    """A median, its bounds or a total of individual salaries: withheld below
-    ``MEDIAN_MIN_CELLS`` x MIN_CELL people (none withheld with MIN_CELL = 1)."""
-    return min_cell > 1 and 0 < people < MEDIAN_MIN_CELLS * min_cell
 
 
 def consumer_prices(ds: Dataset) -> dict[int, float]:
