@@ -125,6 +125,7 @@ class SectionText:
                 value=self.describe(kpi),
                 numerator=self.count(kpi.numerator),
                 denominator=self.count(kpi.denominator),
+                interval=self.interval(kpi),
                 year=self.year,
                 segment=self.segment_name(segment),
             )
