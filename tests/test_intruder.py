@@ -7,6 +7,7 @@ as published and find nothing, and run the check again on the published frame.
 """
 
 import pandas as pd
+import pytest
 from test_metrics_impact import tables
 
 from helpers.figures import intruder, registry
@@ -154,3 +155,31 @@ def test_people_whose_salary_did_not_change_are_not_a_difference_with_the_histog
     rise = published(kpis, "salary_rise_share")
     assert rise is None or rise["denominator"] - rise["numerator"] - below_zero != 2
     assert check_again(ds, kpis) == []
+
+
+def published_years_are_safe(data, folder, min_cell=MIN_CELL):
+    """The check run again on every year a built report publishes (its history file, the
+    report year's series): the figures found to give something away."""
+    from helpers.intake.load import load_dataset
+
+    ds = load_dataset(data)
+    history = pd.read_csv(folder / "run-data" / "kpis_history.csv")
+    series = pd.read_csv(folder / "run-data" / "series.csv", keep_default_na=False, na_values=[""])
+    report_year = int(pd.read_csv(folder / "run-data" / "kpis.csv")["year"].iloc[0])
+    found = []
+    for year, rows in history.groupby("year"):
+        rows = rows.drop(columns=["year", "section"]).reset_index(drop=True)
+        rows["suppressed"] = rows["suppressed"].astype(str).str.lower().eq("true")
+        bins = series.drop(columns=["year"]) if int(year) == report_year else None
+        _, result = intruder.audit_year(ds, int(year), rows, min_cell, bins)
+        found += [(int(year), f.label) for f in result.exposed_before]
+    return found
+
+
+@pytest.mark.slow
+def test_a_built_report_gives_nothing_away_in_any_year(tmp_path_factory):
+    from report_runs import build_smoke_report
+
+    smoke = build_smoke_report(tmp_path_factory.getbasetemp())
+    assert smoke.result.returncode == 0, smoke.result.stderr
+    assert published_years_are_safe(smoke.data, smoke.folder) == []

@@ -117,3 +117,68 @@ def test_a_printed_interval_agrees_with_its_verdict(lang, clear, unclear, plain)
     assert i18n.format_points_interval(-0.0003, 0.02, lang) == unclear
     # Well away from zero: one decimal.
     assert i18n.format_points_interval(0.012, 0.031, lang).startswith(plain)
+
+
+# --- every verdict of a built report ------------------------------------------------------
+
+
+def replay_pages(folder, year, lang="en"):
+    """Run the code of every section notebook in this process on a built report's run
+    data, the way the report runs them, and return every verdict decided."""
+    import json
+    from unittest import mock
+
+    from helpers.core.paths import ROOT
+    from helpers.pages.sections import SECTIONS
+
+    with verdicts.recording() as drawn, mock.patch("IPython.display.display"):
+        for name in SECTIONS:
+            notebook = json.loads((ROOT / "notebooks" / f"{name}.ipynb").read_text("utf-8"))
+            cells = ["".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code"]
+            scope: dict = {}
+            exec(cells[0], scope)  # the parameters, then the run's own
+            scope.update(year=year, lang=lang, output_dir=str(folder / "run-data"))
+            for cell in cells[1:]:
+                exec(cell, scope)
+    return drawn
+
+
+@pytest.mark.slow
+def test_every_verdict_of_a_built_report_equals_statsmodels_on_the_published_counts(
+    tmp_path_factory,
+):
+    import pandas as pd
+    from report_runs import SMOKE_YEAR, build_smoke_report
+
+    smoke = build_smoke_report(tmp_path_factory.getbasetemp())
+    assert smoke.result.returncode == 0, smoke.result.stderr
+    history = pd.read_csv(smoke.folder / "run-data" / "kpis_history.csv")
+    published = {
+        (int(r.numerator), int(r.denominator))
+        for r in history.itertuples()
+        if not pd.isna(r.numerator) and not pd.isna(r.denominator)
+    }
+    paired = {
+        (round(r.value, 6), round(r.ci_low, 6), round(r.ci_high, 6))
+        for r in history[history["metric"] == "employment_change"].itertuples()
+        if not pd.isna(r.ci_low)
+    }
+    drawn = replay_pages(smoke.folder, SMOKE_YEAR)
+    # A small dataset withholds most impact figures: its paired changes may all go.
+    assert verdicts.INDEPENDENT in {v.comparison for v in drawn}
+    for verdict in drawn:
+        if verdict.comparison == verdicts.PAIRED:
+            # The paired interval is the one the KPI file publishes for the figure.
+            assert (
+                round(verdict.value, 6),
+                round(verdict.low, 6),
+                round(verdict.high, 6),
+            ) in paired
+            continue
+        (k1, n1), (k2, n2) = verdict.group, verdict.reference
+        assert (k1, n1) in published
+        whole = (k1 + k2, n1 + n2) if verdict.comparison == verdicts.REST else (k2, n2)
+        assert whole in published  # the reference (the whole, for a group and the rest)
+        low, high = statsmodels_newcombe(k1, n1, k2, n2)
+        assert (verdict.low, verdict.high) == (pytest.approx(low), pytest.approx(high))
+        assert verdict.clear == (low > 0 or high < 0)
