@@ -436,9 +436,9 @@ def _range(
     upper: np.ndarray,
     true: float,
     width: float,
-) -> tuple[float, float, tuple[int, ...]]:
-    """The smallest and largest sum of ``cells`` consistent with the equations, and the
-    equations the bounds rest on (non-zero dual values).
+) -> tuple[float, float, tuple[int, ...], list[np.ndarray]]:
+    """The smallest and largest sum of ``cells`` consistent with the equations, the
+    equations the bounds rest on (non-zero dual values) and the solutions found.
 
     The true cells are one solution: when the largest sum is already ``width`` above the
     true one, the range is wide enough and the smallest is not sought (it is returned
@@ -450,18 +450,18 @@ def _range(
     bounds = np.column_stack([np.zeros(len(c)), upper])
     high = linprog(-c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
     if not high.success:
-        return -math.inf, math.inf, ()  # cannot happen for the true data: never "exposed"
+        return -math.inf, math.inf, (), []  # cannot happen for the true data
     if -high.fun - true >= width:
-        return true, float(-high.fun), ()
+        return true, float(-high.fun), (), [high.x]
     low = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
     if not low.success:
-        return -math.inf, math.inf, ()
+        return -math.inf, math.inf, (), [high.x]
     used = set()
     for result in (low, high):
         marginals = getattr(getattr(result, "eqlin", None), "marginals", None)
         if marginals is not None:
             used |= {int(i) for i in np.flatnonzero(np.abs(marginals) > 1e-9)}
-    return float(low.fun), float(-high.fun), tuple(sorted(used))
+    return float(low.fun), float(-high.fun), tuple(sorted(used)), [high.x, low.x]
 
 
 def _integer_range(
@@ -531,11 +531,16 @@ def find_exposed(
     types: pd.DataFrame,
     min_cell: int,
     pinned: set[str] | None = None,
+    pool: list[np.ndarray] | None = None,
 ) -> list[Finding]:
     """The targets pinned down to a range narrower than ``min_cell``.
 
     ``pinned``, when given, receives the labels of every target whose range is that
     narrow, exposed or not (a large count of a withheld figure alone is not exposed).
+    ``pool`` holds cells (over the types) known to satisfy every published count: a
+    target whose sum differs by MIN_CELL between two of them is wide without a program.
+    The solutions of the programs solved are added to it; withholding removes counts, so
+    they stay solutions in later rounds.
 
     A small count (a cell, or a withheld figure's count below MIN_CELL) is exposed when
     its range is that narrow; a withheld figure's larger counts only when its numerator
@@ -548,7 +553,10 @@ def find_exposed(
     # Types that every equation and every target reads alike are one cell for the
     # intruder: merged, the programs are smaller and their answers the same.
     columns = np.vstack([*(r > 0 for r in rows), *(t.cells for t in targets)]).T
-    _, merged = np.unique(columns, axis=0, return_inverse=True)
+    # Each type's column as bytes: one key to compare instead of a row of booleans.
+    keys = np.packbits(columns, axis=1)
+    keys = np.ascontiguousarray(keys).view(np.dtype((np.void, keys.shape[1]))).ravel()
+    _, merged = np.unique(keys, return_inverse=True)
     merged = merged.ravel()
     width = int(merged.max()) + 1
     n = np.bincount(merged, weights=types["n"].to_numpy(dtype=float), minlength=width)
@@ -568,9 +576,15 @@ def find_exposed(
         upper[inside] = np.minimum(upper[inside], value)
     narrow: dict[str, Finding] = {}
     screen = _Screen(rows, n, upper)
+    pool = [] if pool is None else pool
+    first = np.unique(merged, return_index=True)[1]  # a type standing for each cell
+    points = np.vstack([n, *(np.bincount(merged, weights=p, minlength=width) for p in pool)])
     for target in targets:
         small = stats.is_small(target.true, min_cell)
         if target.figure is None and not small:
+            continue
+        sums = points @ target.cells
+        if sums.max() - sums.min() >= min_cell + 1:
             continue
         swept = screen.sweep(target.cells)
         if swept is not None and swept >= min_cell + 1:
@@ -579,8 +593,15 @@ def find_exposed(
             low = high = target.true  # in the span of the published counts: fixed
             used = screen.combination(target.cells)
         else:
-            low, high, used = _range(target.cells, rows, values, upper, target.true, min_cell + 2)
+            low, high, used, solutions = _range(
+                target.cells, rows, values, upper, target.true, min_cell + 2
+            )
             low, high = math.ceil(low - 1e-6), math.floor(high + 1e-6)
+            for x in solutions:
+                points = np.vstack([points, x])
+                spread = np.zeros(len(types))
+                spread[first] = x
+                pool.append(spread)
         if min_cell <= high - low <= min_cell + 1:
             # The rational range is barely wide enough: whole people may narrow it.
             low, high = _integer_range(target.cells, rows, values, upper)
@@ -650,13 +671,14 @@ def _audit(
             # Withholding only removes equations, so ranges only widen: a target found
             # safe stays safe, and later rounds check the others alone.
             safe: set[str] = set()
+            pool: list[np.ndarray] = []
             counts = _figure_cells(universe, people, types, out)
             for round_ in range(MAX_ROUNDS):
                 rows, values, owners = _equations(counts, types, out, series)
                 targets = [*_figure_targets(types, counts, out), *cells]
                 checked = [t for t in targets if t.label not in safe]
                 pinned: set[str] = set()
-                exposed = find_exposed(checked, rows, values, types, min_cell, pinned)
+                exposed = find_exposed(checked, rows, values, types, min_cell, pinned, pool)
                 safe |= {t.label for t in checked} - pinned
                 if round_ == 0:
                     before += exposed
