@@ -143,7 +143,11 @@ SAME_SALARY = [
 ]
 
 
-def test_people_whose_salary_did_not_change_are_not_a_difference_with_the_histogram():
+def test_people_whose_salary_did_not_change_are_not_a_difference_with_the_histogram(
+    monkeypatch,
+):
+    # Bins with an edge at zero: the bins below it count those whose salary fell.
+    monkeypatch.setattr(series_module, "SALARY_BIN_RANGE", (-10000, 20000))
     ds = dataset(SAME_SALARY)
     raw = metric_rows(ds, 2023)
     bins = series_module.salary_change_distribution(ds, 2023, MIN_CELL)
@@ -183,3 +187,17 @@ def test_a_built_report_gives_nothing_away_in_any_year(tmp_path_factory):
     smoke = build_smoke_report(tmp_path_factory.getbasetemp())
     assert smoke.result.returncode == 0, smoke.result.stderr
     assert published_years_are_safe(smoke.data, smoke.folder) == []
+
+
+def test_histogram_bins_centred_on_zero_keep_unchanged_salaries_hidden():
+    ds = dataset(SAME_SALARY)
+    bins = series_module.salary_change_distribution(ds, 2023, MIN_CELL)
+    # The bin that holds no change holds changes on either side of it.
+    [around] = [p for p in bins["period"] if intruder._sign_fits("same", p)]
+    low, high = around.split(":")
+    assert (low == "" or float(low) < 0) and (high == "" or float(high) > 0)
+    kpis = compute_kpis(ds, 2023, MIN_CELL)
+    # Nothing needs withholding for the two: the share whose salary rose is shown.
+    assert published(kpis, "salary_rise_share") is not None
+    result = intruder.results_of(ds, MIN_CELL, [2023])[0]
+    assert not any("salary=same" in f.label for f in result.exposed_before)
