@@ -201,3 +201,19 @@ def test_histogram_bins_centred_on_zero_keep_unchanged_salaries_hidden():
     assert published(kpis, "salary_rise_share") is not None
     result = intruder.results_of(ds, MIN_CELL, [2023])[0]
     assert not any("salary=same" in f.label for f in result.exposed_before)
+
+
+def test_every_count_of_the_surveyed_graduates_is_described_to_the_check():
+    # A share or rate over the surveyed graduates, or a median that publishes its number
+    # of people, is an equation the intruder can use: a figure added over them without
+    # its cells would escape the check.
+    from helpers.figures import registry
+
+    counted = {
+        m.id
+        for m in registry.METRICS
+        if "graduate_surveys" in m.reads
+        and (m.kind in registry.PROPORTION_KINDS or m.id.endswith("_median_eur"))
+    }
+    # The apprentices' median salary after publishes no number of people.
+    assert counted - set(intruder.IMPACT.figures) == {"salary_after_median_eur"}

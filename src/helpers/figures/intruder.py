@@ -232,6 +232,8 @@ IMPACT = Universe(
     people=surveyed_people,
     attributes=("responded", "status", "after", "salary"),
     figures={
+        # The funnel's career outcome rate counts the same respondents.
+        "career_outcome_rate_6m": FigureCells(_responded, lambda p: p["after"]),
         "survey_response_rate": FigureCells(lambda p: p["responded"] | True, _responded),
         "employed_before_share": FigureCells(
             _known, lambda p: _known(p) & (p["status"] == "employed")
