@@ -18,9 +18,11 @@ every segment), whatever the metric: a figure added to a universe's section is c
 as soon as its people are described, and a count of people in a segment that no
 description covers is checked as a small cell of the projections (status, response...).
 
-The cells are the types present in the data: the intruder is taken to know which
-combinations occur, a stronger intruder than a real one (the ranges found are never
-wider than the true ones). For each target (the counts of a withheld figure; every
+The cells are every combination of answers for each combination of groups present,
+empty ones included: a reader cannot know which are empty. The figures to protect are
+those withheld before the check (their small counts, and their value when numerator and
+denominator are both pinned) and every small count; the figures the check withholds
+protect them and hold no small count of their own. For each target (the counts of a withheld figure; every
 count of people of a segment and one combination of attributes that is small) the range
 is found by linear programming (``scipy.optimize.linprog``, HiGHS); where the rational
 range is just wide enough, integer feasibility decides (``scipy.optimize.milp``). A
@@ -44,7 +46,7 @@ from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from threadpoolctl import threadpool_limits
 
 from helpers.figures import stats
-from helpers.figures.metrics.common import in_year
+from helpers.figures.metrics.common import COMPLEMENTARY_SEGMENTS, in_year
 from helpers.intake.dataset import Dataset
 
 # How many figures the check may withhold in one year before it stops (a safeguard:
@@ -192,8 +194,12 @@ def _salary_bin(people: pd.DataFrame, period: str) -> pd.Series:
 
 def possible_answers(people: pd.DataFrame) -> pd.DataFrame:
     """The combinations of answers a graduate sent the survey can give: not answered, or
-    a status, employed after or not, and a salary change of some sign, in a bin of the
-    histogram that holds such changes."""
+    a status, employed after or not, and a salary change of some sign.
+
+    An empty combination is left out of the histogram's bins (its period is empty): the
+    bins and the number of people with both salaries are both published for everyone,
+    so the programs cannot put anyone there, and the types stay few.
+    """
     rows = [{"responded": False, "status": "not_asked", "after": False, "salary": "none"}]
     for status in ("employed", "not_in_work", "other", "unknown"):
         for after in (False, True):
@@ -201,18 +207,9 @@ def possible_answers(people: pd.DataFrame) -> pd.DataFrame:
                 rows.append({"responded": True, "status": status, "after": after, "salary": salary})
     combos = pd.DataFrame(rows)
     column = "series:salary_change_bins"
-    if column not in people:
-        return combos
-    periods = [p for p in people[column].drop_duplicates() if p]
-    fits = []
-    for record in combos.to_dict("records"):
-        if record["salary"] == "none":
-            fits.append({**record, column: ""})
-            continue
-        for period in periods:
-            if _sign_fits(record["salary"], period):
-                fits.append({**record, column: period})
-    return pd.DataFrame(fits)
+    if column in people:
+        combos[column] = ""
+    return combos
 
 
 def _sign_fits(salary: str, period: str) -> bool:
@@ -312,23 +309,20 @@ def _figure_cells(
     universe: Universe, people: pd.DataFrame, types: pd.DataFrame, kpis: pd.DataFrame
 ) -> dict[tuple[str, str], list[tuple[str, np.ndarray]]]:
     """The cells behind each figure of ``kpis`` the universe describes: its denominator,
-    and for a rate or share its numerator and complement, as masks over the types."""
-    # Which type each person is, to map masks over people to masks over types.
-    keys = _type_keys(universe, people)
-    index = pd.MultiIndex.from_frame(types[keys])
-    person_type = index.get_indexer(pd.MultiIndex.from_frame(people[keys]))
+    and for a rate or share its numerator and complement, as masks over the types.
+
+    The masks read the attributes alone, so they apply to the types themselves, empty
+    ones included: a combination nobody has is counted where it would be.
+    """
 
     def over_types(mask: pd.Series) -> np.ndarray:
-        # A type is in a count when its people are (the masks read attributes only).
-        hit = np.zeros(len(types), dtype=bool)
-        hit[person_type[np.asarray(mask, dtype=bool)]] = True
-        return hit
+        return np.asarray(mask, dtype=bool)
 
     present = {s for t in types["segments"] for s in t}
     described = [m for m in dict.fromkeys(kpis["metric"]) if m in universe.figures]
-    denominators = {m: over_types(universe.figures[m].denominator(people)) for m in described}
+    denominators = {m: over_types(universe.figures[m].denominator(types)) for m in described}
     numerators = {
-        m: over_types(universe.figures[m].numerator(people))
+        m: over_types(universe.figures[m].numerator(types))
         for m in described
         if universe.figures[m].numerator is not None
     }
@@ -677,7 +671,9 @@ def _audit(
             counts = _figure_cells(universe, people, types, out)
             for round_ in range(MAX_ROUNDS):
                 rows, values, owners = _equations(counts, types, out, series)
-                targets = [*_figure_targets(types, counts, out), *cells]
+                # The figures withheld before the check are the ones to protect; those
+                # it withholds protect them and hold no small count of their own.
+                targets = [*_figure_targets(types, counts, kpis), *cells]
                 checked = [t for t in targets if t.label not in safe]
                 pinned: set[str] = set()
                 exposed = find_exposed(checked, rows, values, types, min_cell, pinned, pool)
@@ -689,7 +685,8 @@ def _audit(
                     break
                 if round_ == MAX_ROUNDS - 1:
                     after += exposed
-                chosen = _protectors(exposed, owners, out)
+                by_label = {t.label: t.cells for t in targets}
+                chosen = _protectors(exposed, owners, out, rows, by_label)
                 if not chosen:
                     after += exposed
                     break
@@ -702,31 +699,62 @@ def _protectors(
     exposed: Sequence[Finding],
     owners: Sequence[tuple[str, str] | None],
     kpis: pd.DataFrame,
+    rows: Sequence[np.ndarray],
+    cells: Mapping[str, np.ndarray],
 ) -> list[tuple[str, str]]:
     """Published figures to withhold so that each exposed target loses a count its
-    range rests on: in turn, the figure that protects the most exposed targets not yet
-    covered, the smallest (by denominator) among equals; a figure of everyone last."""
+    range rests on: in turn, for the targets not yet covered, a figure with a count that
+    holds the whole target (its most direct witness) before one that only enters the
+    derivation; the one protecting most targets; the smallest (by denominator); a figure
+    of everyone last. ``cells`` gives each exposed target's cells over the types."""
     sizes = {
         (m, s): (math.inf if pd.isna(d) else float(d))
         for m, s, d in zip(kpis["metric"], kpis["segment"], kpis["denominator"], strict=True)
     }
-    needs = [{owners[i] for i in f.used if owners[i] is not None} for f in exposed]
-    needs = [n for n in needs if n]
+    needs, witnesses = [], []
+    for finding in exposed:
+        target = cells.get(finding.label)
+        holding = set()
+        if target is not None:
+            holding = {
+                owners[i]
+                for i, row in enumerate(rows)
+                if owners[i] is not None and not (target & (row <= 0)).any()
+            }
+        used = {owners[i] for i in finding.used if owners[i] is not None}
+        if used | holding:
+            needs.append(used | holding)
+            witnesses.append(holding)
     chosen: list[tuple[str, str]] = []
     while needs:
         candidates = {figure for need in needs for figure in need}
         best = min(
             candidates,
-            key=lambda figure, needs=needs: (
+            key=lambda figure, needs=needs, witnesses=witnesses: (
                 figure[1] == "all",
+                -sum(figure in w for w in witnesses),
                 -sum(figure in need for need in needs),
                 sizes.get(figure, math.inf),
                 figure,
             ),
         )
         chosen.append(best)
-        needs = [n for n in needs if best not in n]
+        # One part of a pair that splits everyone, withheld alone, is everyone minus the
+        # other part: the pair goes together.
+        partner = (best[0], PARTNERS.get(best[1], ""))
+        if partner in sizes and partner not in chosen:
+            chosen.append(partner)
+        kept = [i for i, need in enumerate(needs) if best not in need and partner not in need]
+        needs = [needs[i] for i in kept]
+        witnesses = [witnesses[i] for i in kept]
     return chosen
+
+
+# Segments that split everyone in two (``helpers.figures.metrics.common``).
+PARTNERS = {
+    **{a: b for a, b in COMPLEMENTARY_SEGMENTS},
+    **{b: a for a, b in COMPLEMENTARY_SEGMENTS},
+}
 
 
 # Figures computed from others of the same segment: withheld with any of them.
