@@ -14,6 +14,8 @@ YEAR ?=
 SECTIONS ?=
 DATA ?= data/default
 OUT ?= outputs
+# The committee's texts, one folder per year.
+COMMITTEE ?= committee
 # LANG is also the shell's locale variable: only a value given on the command line
 # (make report LANG=fr) chooses the report's language, and recipes keep a sane locale.
 ifeq ($(origin LANG),command line)
@@ -29,7 +31,7 @@ SEED ?= 2024
 DEFAULT_DATA := data/default
 # The folders reach the commands through the environment, each as one quoted word
 # ("$$DATA"), so that a path with spaces or quotes arrives intact.
-export DATA OUT
+export DATA OUT COMMITTEE
 
 # WeasyPrint, which lays out the PDF edition, needs Debian's Pango and some fonts.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-liberation
@@ -40,7 +42,7 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-libe
 help:
 	@awk '/^## /{doc=substr($$0,4); next} /^[a-z][a-z_-]*:/{if(doc){split($$1,t,":"); printf "  %-16s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
 	@echo
-	@echo "  Variables: YEAR=2022 DATA=dir|postgresql://... OUT=dir LANG=en|fr|en,fr|all MIN_CELL=n SECTIONS=funnel,... (report); SCALE=1 SEED=2024 (data); SNAPSHOT=dir"
+	@echo "  Variables: YEAR=2022 DATA=dir|postgresql://... OUT=dir COMMITTEE=dir LANG=en|fr|en,fr|all MIN_CELL=n SECTIONS=funnel,... (report); SCALE=1 SEED=2024 (data); SNAPSHOT=dir"
 
 ## Install the system libraries the PDF edition needs (apt-get, as root) when absent.
 system-packages:
@@ -75,13 +77,13 @@ report: $(INSTALLED)
 	@$(CHECK_LANG)
 	@if [ "$$DATA" = "$(DEFAULT_DATA)" ]; then $(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA); fi
 	@# Not echoed: DATA may hold a password.
-	@$(BIN)/python -m helpers.report --year $(YEAR) --data "$$DATA" --out "$$OUT" --lang $(REPORT_LANG) $(if $(MIN_CELL),--min-cell $(MIN_CELL)) $(if $(SECTIONS),--sections $(SECTIONS))
+	@$(BIN)/python -m helpers.report --year $(YEAR) --data "$$DATA" --out "$$OUT" --committee "$$COMMITTEE" --lang $(REPORT_LANG) $(if $(MIN_CELL),--min-cell $(MIN_CELL)) $(if $(SECTIONS),--sections $(SECTIONS))
 
 ## Build the report for every year the dataset covers.
 reports: $(INSTALLED)
 	@$(CHECK_LANG)
 	@if [ "$$DATA" = "$(DEFAULT_DATA)" ]; then $(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA); fi
-	@$(BIN)/python -m helpers.report --all-years --data "$$DATA" --out "$$OUT" --lang $(REPORT_LANG) $(if $(MIN_CELL),--min-cell $(MIN_CELL))
+	@$(BIN)/python -m helpers.report --all-years --data "$$DATA" --out "$$OUT" --committee "$$COMMITTEE" --lang $(REPORT_LANG) $(if $(MIN_CELL),--min-cell $(MIN_CELL))
 
 ## Run the whole test suite (lint, unit, notebooks, calibration, browser).
 test: $(INSTALLED)

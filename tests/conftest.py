@@ -77,7 +77,7 @@ VALID_ROWS: dict[str, tuple[str, list[tuple]]] = {
             ("m2", "2021-03-05", "GB", "male"),
             ("m3", "2021-06-20", "ZZ", "other"),
             ("m4", "2022-02-01", "SN", "unknown"),
-            ("m5", "2022-04-15", "FR", "female"),
+            ("m5", "2022-02-15", "FR", "female"),
         ],
     ),
     "monthly_traffic": (
@@ -175,6 +175,13 @@ VALID_ROWS: dict[str, tuple[str, list[tuple]]] = {
             (2022, "platform", 4.0, None),
         ],
     ),
+    "brand_surveys": (
+        "wave_date population underserved respondents aware considering source",
+        [
+            ("2022-02-28", "job_seekers", True, 800, 120, 96, "test tracker"),
+            ("2022-03-31", "job_seekers", True, 800, 136, 110, "test tracker"),
+        ],
+    ),
 }
 REFERENCE_ROWS: dict[str, tuple[str, list[tuple]]] = {
     "emission_factors": (
@@ -219,6 +226,27 @@ def _frames(rows: dict[str, tuple[str, list[tuple]]]) -> dict[str, pd.DataFrame]
 def make_valid_frames() -> dict[str, pd.DataFrame]:
     """The twelve dataset tables of a small dataset that meets every contract rule."""
     return _frames(VALID_ROWS)
+
+
+def whole_year(frames: dict[str, pd.DataFrame], year: int) -> dict[str, pd.DataFrame]:
+    """``frames`` with traffic and carbon activity in every month of ``year`` (the valid
+    dataset has January and February only)."""
+    frames = {name: frame.copy() for name, frame in frames.items()}
+    for table, row in (
+        ("monthly_traffic", ["FR", 900, 100]),
+        ("carbon_activity", [3, "cloud_hosting", "platform", 700.0, "kWh", "electricity_fr",
+                             "paid_programmes"]),
+    ):  # fmt: skip
+        frame = frames[table]
+        present = set(frame["month"])
+        added = [
+            [f"{year}-{m:02d}-01", *row]
+            for m in range(1, 13)
+            if f"{year}-{m:02d}-01" not in present
+        ]
+        extra = pd.DataFrame(added, columns=frame.columns, dtype=object)
+        frames[table] = pd.concat([frame, extra], ignore_index=True)
+    return frames
 
 
 def make_reference_frames() -> dict[str, pd.DataFrame]:

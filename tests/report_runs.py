@@ -16,6 +16,10 @@ from pathlib import Path
 from helpers.core.paths import ROOT
 
 FIXTURE_NOTEBOOKS = ROOT / "tests" / "fixtures" / "notebooks"
+# The committee's texts of the smoke report's year: an opinion in English only, a foreword
+# in both languages, recommendations of the year and earlier, particulars without the next
+# release nor the statistics' status.
+FIXTURE_COMMITTEE = ROOT / "tests" / "fixtures" / "committee"
 SMOKE_YEAR = 2022
 SMOKE_SCALE = "0.01"
 SMOKE_SEED = "1"
@@ -81,5 +85,14 @@ def build_smoke_report(base: Path) -> SmokeReport:
     """The report of ``SMOKE_YEAR`` on a generated dataset, built once under ``base``."""
     data = generate_dataset(base / "smoke-data")
     out = base / "smoke-out"
-    result = run_report("--year", str(SMOKE_YEAR), "--data", str(data), "--out", str(out))
+    result = run_report(
+        "--year",
+        str(SMOKE_YEAR),
+        "--data",
+        str(data),
+        "--out",
+        str(out),
+        "--committee",
+        str(FIXTURE_COMMITTEE),
+    )
     return SmokeReport(data, out, result)

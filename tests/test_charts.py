@@ -326,3 +326,89 @@ def test_a_phone_s_slope_chart_writes_short_labels_a_line_apart():
     gaps = [b.xy[1] - a.xy[1] for a, b in zip(right, right[1:], strict=False)]
     assert min(gaps) >= line
     assert [t.get_text() for t in ax.get_xticklabels()] == ["At\napplication", "Six\nmonths after"]
+
+
+# --- text from the data is drawn as written -------------------------------------------
+
+DATA_NAMES = [
+    "a$^$b",  # mathtext would fail the chart
+    "IT $5k$ unit",  # mathtext would set 5k in italics and drop the dollars
+    "content and community operations team 2",  # 40 characters
+    "video \U0001f3a5 studio",  # an emoji the chart's font lacks
+]
+
+
+def names_frame() -> pd.DataFrame:
+    rows = [(name, "2022", 0.1 * (i + 1), f"{10 * (i + 1)}%") for i, name in enumerate(DATA_NAMES)]
+    frame = pd.DataFrame(rows, columns=["label", "group", "value", "text"])
+    return frame.assign(low=NAN, high=NAN)
+
+
+def test_names_with_dollars_and_emoji_are_drawn_as_written(capsys, recwarn):
+    figure = charts.plot_bars(names_frame(), "Teams $a$", "Share", percent, scale="share")
+    svg = charts.render_svg(figure)
+    narrow = charts.render_narrow_svg(figure)
+    png = charts.render_png(figure)
+    assert png.startswith(b"\x89PNG")
+    for name in ("a$^$b", "IT $5k$ unit", "Teams $a$"):
+        assert f">{name}<" in svg, name  # one text element holding the name as written
+    assert "IT $5k$" in narrow
+    assert not [w for w in recwarn if "matplotlib" in str(w.filename) or "charts" in w.filename]
+    said = capsys.readouterr().err
+    assert "U+1F3A5" in said
+    assert "/" not in said.replace("U+", "")  # no path of the machine
+    assert said.count("U+1F3A5") == 1  # said once, though drawn three times
+
+
+def test_library_warnings_are_said_once_without_their_path(capsys):
+    import warnings
+
+    with charts.library_warnings_said():
+        for _ in range(2):
+            warnings.warn(
+                "font cache at /home/someone/checkout/x/fonts.json is stale", stacklevel=1
+            )
+    said = capsys.readouterr().err
+    assert said.count("font cache at <file> is stale") == 1
+    assert "/home/someone" not in said
+
+
+def test_every_chart_setting_keeps_text_as_written():
+    import matplotlib
+
+    with charts.chart_style():
+        assert matplotlib.rcParams["text.parse_math"] is False
+        assert matplotlib.rcParams["text.usetex"] is False
+    assert charts.TEXT_AS_WRITTEN["text.parse_math"] is False
+
+
+@pytest.mark.slow
+def test_a_report_draws_team_names_with_dollars_and_emoji_as_written(tmp_path):
+    # The carbon page on a dataset whose teams carry mathtext and a glyph the font lacks:
+    # it publishes (no mathtext error, no warning holding the checkout's path), shows the
+    # names as written, and says the missing glyph once in its own words.
+    import json
+
+    from conftest import make_reference_frames, make_valid_frames, write_dataset
+    from report_runs import run_report
+
+    frames = make_valid_frames()
+    names = {"workplace": "IT $5k$ unit", "platform": "a$^$b \U0001f3a5 content and community ops"}
+    for table in ("carbon_activity", "carbon_budgets"):
+        frames[table]["team"] = frames[table]["team"].map(names)
+    data = write_dataset({**frames, **make_reference_frames()}, tmp_path / "data")
+    out = tmp_path / "out"
+    args = ["--year", "2022", "--data", str(data), "--out", str(out), "--sections", "carbon"]
+    result = run_report(*args, "--min-cell", "1")
+    assert result.returncode == 0, result.stderr
+    folder = out / "2022-carbon" / "en"
+    page = (folder / "carbon.html").read_text(encoding="utf-8")
+    assert "IT $5k$ unit" in page and "a$^$b \U0001f3a5 content" in page
+    notebook = json.loads((folder / "notebooks" / "carbon.ipynb").read_text(encoding="utf-8"))
+    said = [
+        "".join(output["text"])
+        for cell in notebook["cells"]
+        for output in cell.get("outputs", [])
+        if output.get("name") == "stderr"
+    ]
+    assert sum(text.count("U+1F3A5") for text in said) == 1

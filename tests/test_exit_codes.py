@@ -10,7 +10,7 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from conftest import make_valid_frames, write_dataset
+from conftest import make_valid_frames, whole_year, write_dataset
 
 from helpers import kpis, report, validate
 from helpers.core.exit_codes import DONE, REFUSED, USAGE
@@ -63,7 +63,7 @@ def test_an_unknown_option_is_status_2(tmp_path, name, capsys):
 
 
 def test_kpis_refuses_a_year_the_dataset_does_not_cover(tmp_path, capsys):
-    data = write_dataset(make_valid_frames(), tmp_path / "data")
+    data = write_dataset(whole_year(make_valid_frames(), 2022), tmp_path / "data")
     (data / "dataset.json").write_text('{"years": [2022]}')
     out = tmp_path / "k.csv"
     command = ["--year", "2021", "--data", str(data), "--out", str(out)]

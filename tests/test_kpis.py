@@ -169,8 +169,12 @@ def test_columns_are_exactly_those_of_the_kpi_file(table):
     ]
 
 
+# Without a brand survey there is no brand figure at all (its objective reads "data absent").
+SURVEY_METRICS = {"brand_awareness_share", "brand_consideration_share"}
+
+
 def test_every_metric_of_the_registry_appears_once_per_segment(table):
-    assert set(table["metric"]) == {m.id for m in registry.METRICS}
+    assert set(table["metric"]) == {m.id for m in registry.METRICS} - SURVEY_METRICS
     assert not table.duplicated(["metric", "segment"]).any()
     assert set(table["section"]) <= set(registry.SECTIONS)
 
@@ -361,6 +365,41 @@ def test_series_of_the_small_dataset(ds, tmp_path):
     assert "2022,funnel,visitors,all,2022-02,120,false" in text
 
 
+def with_every_table_filled(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """``frames`` with a row in each required table the contract refuses empty: a
+    company, and a graduate (a second path of m1) with the survey sent after it."""
+    frames = {name: frame.copy() for name, frame in frames.items()}
+    frames["companies"] = pd.DataFrame(
+        {"company_id": ["k1"], "country": ["FR"], "size_band": ["sme"]}
+    )
+    graduate = {
+        **ENROLLMENT,
+        "enrollment_id": "e2",
+        "application_id": "a1",
+        "member_id": "m1",
+        "started_at": "2022-02-15",
+        "expected_end_at": "2022-08-31",
+        "status": "graduated",
+        "ended_at": "2022-08-31",
+    }
+    frames["enrollments"] = pd.concat(
+        [frames["enrollments"], pd.DataFrame([graduate])], ignore_index=True
+    )
+    frames["graduate_surveys"] = pd.DataFrame(
+        [
+            {
+                "enrollment_id": "e2",
+                "sent_at": "2023-02-28",
+                "responded_at": None,
+                "employed_within_6_months": None,
+                "salary_before_eur": None,
+                "salary_after_eur": None,
+            }
+        ]
+    )
+    return frames
+
+
 def write_csv_dataset(folder, frames: dict[str, pd.DataFrame]) -> None:
     folder.mkdir()
     for name, frame in frames.items():
@@ -373,7 +412,7 @@ def write_csv_dataset(folder, frames: dict[str, pd.DataFrame]) -> None:
 
 def test_command_writes_the_kpi_file_and_series(tmp_path, capsys):
     data = tmp_path / "data"
-    write_csv_dataset(data, valid_frames())
+    write_csv_dataset(data, with_every_table_filled(valid_frames()))
     out = tmp_path / "outputs" / "2022" / "kpis.csv"
     code = kpis.main(
         [
@@ -411,7 +450,7 @@ def test_command_refuses_a_dataset_that_breaks_the_contract(tmp_path, capsys):
 
 def test_command_refuses_data_edited_in_place_after_a_valid_run(tmp_path, capsys, isolated_cache):
     data = tmp_path / "data"
-    write_csv_dataset(data, valid_frames())
+    write_csv_dataset(data, with_every_table_filled(valid_frames()))
     command = ["--year", "2022", "--data", str(data), "--out", str(tmp_path / "k.csv")]
     assert kpis.main(command) == 0
     # Same size, same modification time: only the bytes tell the edit.

@@ -16,7 +16,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from report_runs import SMOKE_YEAR, SmokeReport, build_smoke_report, run_report
+from report_runs import (
+    FIXTURE_COMMITTEE,
+    SMOKE_YEAR,
+    SmokeReport,
+    build_smoke_report,
+    run_report,
+)
 
 from helpers.figures import stats
 from helpers.figures.run_data import KPIS_FILE, RunData
@@ -29,7 +35,9 @@ NO_TARGETS = pd.DataFrame(
     columns=["metric", "segment", "first_year", "last_year", "comparator", "threshold", "source"]
 )
 # Texts written alike in both languages: words French borrows or shares with English.
-SAME_IN_BOTH = {"Code", "Euros", "Part", "Prospects", "Public", "Sections", "Total"}
+SAME_IN_BOTH = {
+    "Code", "Contact", "Euros", "Part", "Prospects", "Public", "Sections", "Social", "Total"
+}  # fmt: skip
 # A dotted catalog key as it would leak into a page: "reconciliation.status.within".
 KEY_LIKE = re.compile(r"\b[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+\b")
 # English words that a French page never needs outside quoted passages and code.
@@ -203,8 +211,9 @@ def reports(smoke: SmokeReport, tmp_path_factory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("french") / "out"
     data = str(smoke.data)
     result = run_report(
-        "--year", str(SMOKE_YEAR), "--data", data, "--out", str(out), "--lang", "fr"
-    )
+        "--year", str(SMOKE_YEAR), "--data", data, "--out", str(out), "--lang", "fr",
+        "--committee", str(FIXTURE_COMMITTEE),
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     return {"en": smoke.folder, "fr": out / str(SMOKE_YEAR) / "fr"}
 

@@ -295,16 +295,16 @@ class TestCommandLine:
     def test_a_valid_dataset_gets_a_verdict_and_status_0(self, tmp_path, reference_dir, capsys):
         folder = write_dataset(make_valid_frames(), tmp_path / "data")
         assert validate.main([str(folder), "--reference", str(reference_dir)]) == 0
-        # 5 + 4 + 4 + 3 + 6 + 3 + 1 + 2 + 2 + 2 + 3 + 2 rows in the twelve tables.
-        assert capsys.readouterr().out == "valid: 12 tables, 37 rows\n"
+        # 5 + 4 + 4 + 3 + 6 + 3 + 1 + 2 + 2 + 2 + 3 + 2 + 2 rows in the thirteen tables.
+        assert capsys.readouterr().out == "valid: 13 tables, 39 rows\n"
 
     def test_the_verdict_names_absent_optional_tables(self, tmp_path, reference_dir, capsys):
         frames = make_valid_frames()
-        del frames["mentors"], frames["carbon_budgets"]
+        del frames["mentors"], frames["carbon_budgets"], frames["brand_surveys"]
         folder = write_dataset(frames, tmp_path / "data")
         assert validate.main([str(folder), "--reference", str(reference_dir)]) == 0
         assert capsys.readouterr().out == (
-            "valid: 10 tables, 33 rows; absent optional: carbon_budgets, mentors\n"
+            "valid: 10 tables, 33 rows; absent optional: brand_surveys, carbon_budgets, mentors\n"
         )
 
     def test_broken_rules_are_listed_with_status_1(self, tmp_path, reference_dir, capsys):

@@ -13,6 +13,7 @@ from helpers.figures.metrics import (
     funding,
     funnel,
     impact,
+    levers,
 )
 from helpers.intake import contract
 from helpers.pages import i18n
@@ -21,7 +22,7 @@ from helpers.pages import i18n
 def compute_functions() -> dict[str, object]:
     """Every ``compute_*`` function of the metric modules with a metric's signature."""
     found = {}
-    for module in (apprenticeship, carbon, categories, focus, funding, funnel, impact):
+    for module in (apprenticeship, carbon, categories, focus, funding, funnel, impact, levers):
         for name, function in inspect.getmembers(module, inspect.isfunction):
             signature = list(inspect.signature(function).parameters)
             if (

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from report_runs import SMOKE_YEAR, build_smoke_report, run_report
+from report_runs import FIXTURE_COMMITTEE, SMOKE_YEAR, build_smoke_report, run_report
 
 from helpers.figures.run_data import read_run_data
 from helpers.pages import i18n
@@ -38,8 +38,9 @@ def folders(smoke, tmp_path_factory) -> dict[str, Path]:
     assert smoke.result.returncode == 0, smoke.result.stderr
     out = tmp_path_factory.getbasetemp() / "smoke-out-fr"
     result = run_report(
-        "--year", str(SMOKE_YEAR), "--data", str(smoke.data), "--out", str(out), "--lang", "fr"
-    )
+        "--year", str(SMOKE_YEAR), "--data", str(smoke.data), "--out", str(out), "--lang", "fr",
+        "--committee", str(FIXTURE_COMMITTEE),
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     return {"en": smoke.folder, "fr": out / str(SMOKE_YEAR) / "fr"}
 
@@ -100,6 +101,40 @@ def test_the_contents_give_the_page_each_chapter_starts_on(folders):
         assert found, label
         start = int(found.group(1))
         assert label in texts[start - 1], (label, start)
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_the_committee_texts_follow_the_index_in_the_contents_and_the_cover_names_the_release(
+    folders, lang
+):
+    with read_pdf(folders[lang], lang) as pdf:
+        texts = [flat(page.extract_text() or "") for page in pdf.pages]
+    cover, contents = texts[0], " ".join(texts[1:4])
+    assert flat(i18n.t("committee.particular.release_date", lang)) in cover
+    assert flat(i18n.format_date(__import__("datetime").date(2023, 4, 1), lang)) in cover
+    missing = ", ".join(
+        i18n.t(f"committee.particular.{k}", lang) for k in ("next_release", "status")
+    )
+    assert flat(i18n.t("committee.particulars_missing", lang, names=missing)) in cover
+    # Contents: the index, then the committee's texts with their parts, then the sections.
+    order = [
+        flat(i18n.t("committee.nav", lang)),
+        flat(i18n.t("committee.foreword", lang)),
+        flat(i18n.t("committee.opinion", lang)),
+        flat(i18n.t("committee.recommendations", lang, year=SMOKE_YEAR)),
+        flat(i18n.t("committee.follow_up", lang)),
+        flat(i18n.t("funnel.title", lang)),
+    ]
+    places = [contents.find(text, contents.find(order[0])) for text in order]
+    assert -1 not in places and places == sorted(places), places
+    body = " ".join(texts[4:])
+    title = {"en": "Test recommendation of the year", "fr": "Recommandation de test de l"}[lang]
+    assert "Test opinion" in body and title in body
+    # The English opinion in the French edition, said to be untranslated.
+    assert (
+        flat(i18n.t("committee.not_translated", "fr", language=i18n.t("language.en", "fr"))) in body
+    ) == (lang == "fr")
+    assert flat(i18n.t("reporting.title", lang)) in body
 
 
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)

@@ -172,13 +172,16 @@ def test_broken_rows_are_named_by_table_with_the_sql_that_lists_them(
     assert "must equal the application's member_id: 1 row" in member
     unique = lines["broken.paths: path_id"]
     assert "must be unique: 2 rows" in unique
+    # e1's outcome now credits an enrollment of another member.
+    outcome = lines["broken.career_outcomes: member_id"]
+    assert "must equal the member_id of the enrollment it credits: 1 row" in outcome
     # The statements list exactly the offending rows on the server, and no value of them
     # is printed.
-    for line, count in ((gender, 1), (path, 1), (member, 1), (unique, 2)):
+    for line, count in ((gender, 1), (path, 1), (member, 1), (unique, 2), (outcome, 1)):
         statement = line.split("; rows: ", 1)[1]
         assert len(execute(role_uri(loaded), statement)) == count
     assert not {"m2", "e1", "e3", "p2", PASSWORD} & set(re.findall(r"[\w-]+", out))
-    assert out.splitlines()[-1] == "invalid: 4 broken rules"
+    assert out.splitlines()[-1] == "invalid: 5 broken rules"
 
 
 def test_a_column_of_the_wrong_type_is_refused_from_the_catalog(loaded, capsys, isolated_cache):
@@ -303,3 +306,16 @@ def test_row_rules_are_written_in_postgresql():
     assert server_predicate('day("month") <> 1') == 'extract(day FROM "month") <> 1'
     country = server_predicate('"country" NOT IN (SELECT code FROM _country_codes)')
     assert country.startswith('"country" NOT IN (') and "'FR'" in country and "'ZZ'" in country
+
+
+def test_the_control_character_rule_reads_as_postgresql_s_regular_expression():
+    from helpers.intake import contract, rules
+
+    [rule] = [
+        r
+        for r in rules.rules_for(contract.table("paths"))
+        if r.column == "title" and r.rule == rules.CONTROL_RULE
+    ]
+    assert server_predicate(rule.violation) == (
+        f'"title" ~ {rules.literal(rules.CONTROL_CHARACTERS)}'
+    )

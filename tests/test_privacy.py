@@ -19,7 +19,7 @@ from helpers.run.privacy import bounded_substrings, could_occur, scan_folder, sc
 # Identifiers a contract allows: any string. Each is planted as the id of one member.
 ODD_IDS = {
     "spaces": "m 17",
-    "comma": "17,5",
+    "comma": "m17,5",
     "parentheses": "(m17)",
     "equals": "=m17",
     "accents": "Zoë-ñ7",
@@ -72,6 +72,23 @@ def test_a_report_is_refused_when_an_output_holds_an_identifier(tmp_path):
     unchecked = run_report(*args, "--out", str(tmp_path / "out2"), "--no-privacy-check")
     assert unchecked.returncode == 0, unchecked.stderr
     assert "privacy: scan turned off (--no-privacy-check)" in unchecked.stdout
+
+
+@pytest.mark.slow
+def test_the_committees_texts_are_scanned_like_every_output(tmp_path):
+    # An opinion that names a member by their identifier is not published.
+    data = write_dataset({**make_valid_frames(), **make_reference_frames()}, tmp_path / "data")
+    committee = tmp_path / "committee" / "2022"
+    committee.mkdir(parents=True)
+    (committee / "opinion.en.md").write_text("We met member m2 in June.\n", encoding="utf-8")
+    refused = run_report(
+        "--year", "2022", "--data", str(data), "--notebooks", str(FIXTURE_NOTEBOOKS),
+        "--out", str(tmp_path / "out"), "--min-cell", "1",
+        "--committee", str(tmp_path / "committee"), "--sections", "good",
+    )  # fmt: skip
+    assert refused.returncode == 1
+    assert "committee.html: 1 occurrence of members.member_id values" in refused.stderr
+    assert not re.search(r"\bm2\b", refused.stderr)
 
 
 @pytest.mark.slow
@@ -206,3 +223,100 @@ def test_a_column_is_read_only_when_the_start_its_values_share_is_in_the_outputs
     # Values that share no start still begin between their first letters.
     assert could_occur(("A1", "Z9"), ["a Mx"]) and not could_occur(("A1", "Z9"), ["nothing"])
     assert could_occur(("", "Z9"), ["nothing"])
+
+
+# --- identifiers that read as numbers -----------------------------------------------------
+
+NUMERIC_IDS = {"short": "7", "medium": "48213", "long": "123456789012", "decimal": "17,5"}
+
+
+@pytest.fixture
+def numeric_ds() -> Dataset:
+    return dataset_with_member_ids("M000123", *NUMERIC_IDS.values())
+
+
+FIGURES = {
+    "page.html": (
+        "<p>7 of 48213 visitors (17,5 %); 123456789012 in all, 2022</p>"
+        '<table><thead><tr><th></th><th scope="col">Applicants</th><th>2022</th></tr></thead>'
+        "<tbody><tr><th>7</th><td>48213</td><td>123456789012</td></tr></tbody></table>"
+        "<svg><text>48213</text><text>7</text></svg>"
+    ),
+    "kpis.csv": "metric,segment,value,numerator,denominator\nrate,all,17,5,7\ncount,all,48213,,\n",
+    "run.json": '{"year": 2022, "figures": [7, 48213, 123456789012], "note": "7 of 48213"}',
+    "notes.md": "Of 48213 applicants, 7 were admitted (17,5 %).",
+}
+
+
+def test_numbers_in_figures_are_not_identifiers(tmp_path, numeric_ds):
+    for name, text in FIGURES.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    assert hits_of(numeric_ds, tmp_path) == set()
+
+
+@pytest.mark.parametrize("kind", sorted(NUMERIC_IDS))
+@pytest.mark.parametrize(
+    ("template", "name"),
+    [
+        ('member_id,year\n"{}",2022\n', "rows.csv"),  # a CSV field under an identifier
+        ('year,ID\n2022,"{}"\n', "kpis.csv"),
+        ("<table><tr><td>{}</td><td>2022</td></tr></table>", "page.html"),  # no header row
+        ("<table><tr><th>memberId</th></tr><tr><td>{}</td></tr></table>", "list.html"),
+        ('{{"rows": [{{"member": "{}"}}]}}', "run.json"),  # a JSON string
+        ('{{"cells": [{{"id": "1", "outputs": [{{"text": "{}"}}]}}]}}', "nb.ipynb"),
+    ],
+)
+def test_a_numeric_identifier_is_found_where_it_would_leak(
+    tmp_path, numeric_ds, kind, template, name
+):
+    (tmp_path / name).write_text(template.format(NUMERIC_IDS[kind]), encoding="utf-8")
+    assert hits_of(numeric_ds, tmp_path) == {(name, "members.member_id", 1)}
+
+
+def test_a_chart_s_embedded_figures_are_searched_as_csv(tmp_path, numeric_ds):
+    leaked = base64.b64encode(b"member_id\n48213\n").decode()
+    figures = base64.b64encode(b"label,value\na,48213\n").decode()
+    (tmp_path / "page.html").write_text(
+        f'<a href="data:text/csv;base64,{leaked}">x</a><a href="data:text/csv;base64,{figures}">'
+    )
+    assert hits_of(numeric_ds, tmp_path) == {("page.html", "members.member_id", 1)}
+
+
+def test_a_word_identifier_is_still_found_in_running_text(tmp_path, numeric_ds):
+    (tmp_path / "notes.md").write_text("Member M000123 left; 48213 stayed.")
+    assert hits_of(numeric_ds, tmp_path) == {("notes.md", "members.member_id", 1)}
+
+
+def integer_ids(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The hand-made dataset with every identifier a whole number, each kind from 1."""
+    prefixes = {"ce": "", "mt": "", "m": "", "a": "", "e": "", "o": "", "k": ""}
+    columns = {c for names in contract.IDENTIFIER_COLUMNS.values() for c in names}
+
+    def renumber(value):
+        if not isinstance(value, str):
+            return value
+        for prefix in prefixes:
+            if value.startswith(prefix) and value[len(prefix) :].isdigit():
+                return value[len(prefix) :]
+        return value
+
+    return {
+        name: frame.assign(**{c: frame[c].map(renumber) for c in frame.columns if c in columns})
+        for name, frame in frames.items()
+    }
+
+
+@pytest.mark.slow
+def test_a_report_on_integer_identifiers_builds_and_publishes(tmp_path):
+    frames = integer_ids(make_valid_frames())
+    assert set(frames["members"]["member_id"]) == {"1", "2", "3", "4", "5"}
+    data = write_dataset({**frames, **make_reference_frames()}, tmp_path / "data")
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    (notebooks / "good.ipynb").write_text((FIXTURE_NOTEBOOKS / "good.ipynb").read_text())
+    args = ["--year", "2022", "--data", str(data), "--notebooks", str(notebooks)]
+    built = run_report(*args, "--out", str(tmp_path / "out"), "--min-cell", "1")
+    assert built.returncode == 0, built.stderr
+    assert "privacy: no identifier in" in built.stdout
+    page = tmp_path / "out" / "2022" / "en" / "good.html"
+    assert re.search(r">[1-5]<", page.read_text())  # figures equal to ids are published

@@ -160,9 +160,15 @@ def test_published_values_fit_their_unit(published):
     assert (values[whole] == values[whole].round()).all() and (values[whole] >= 0).all()
 
 
+# Figures whose segments are the populations a brand survey names, as written in the data.
+POPULATION_METRICS = {"brand_awareness_share", "brand_consideration_share"}
+
+
 def test_kpi_metrics_use_kpi_segment_ids(published, kpi_ids):
     kpi = published[published["metric"].isin(kpi_ids)]
-    assert set(kpi["segment"]) <= KPI_SEGMENTS
+    surveyed = kpi["metric"].isin(POPULATION_METRICS)
+    assert set(kpi.loc[~surveyed, "segment"]) <= KPI_SEGMENTS
+    assert all(SNAKE_ID.match(s) for s in kpi.loc[surveyed, "segment"])
 
 
 def test_published_rows_are_not_repeated(published):

@@ -235,3 +235,27 @@ def test_index_counts_the_objectives_and_the_stated_aims_apart():
     assert "Committee objectives for 2022: 1 met, 0 missed." in text
     assert "Aims stated in the published reports: 0 met, 1 missed." in text
     assert "Aims" not in format_objectives(ObjectivesCount(met=1, missed=0), site)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_an_event_a_day_early_is_named_in_the_data_quality_note(lang):
+    warning = DataWarning(
+        "date_early", "graduate_surveys.csv", "responded_at", 2, (2, 5), 1,
+        "must be on or after sent_at",
+    )  # fmt: skip
+    run = RunData(
+        kpis=pd.DataFrame(columns=KPI_COLUMNS),
+        history=pd.DataFrame(columns=KPI_COLUMNS),
+        series=pd.DataFrame(),
+        provenance={
+            "dataset": {"years": [2022], "absent_tables": [], "warnings": [warning.as_dict()]},
+            "parameters": {"year": 2022},
+        },
+    )
+    page = html.unescape(build_index(run, make_site(lang=lang), []))
+    expected = {
+        "en": "2 rows of graduate_surveys.csv (responded_at) are dated 1 day before the event",
+        "fr": "2 lignes de graduate_surveys.csv (responded_at) sont datées 1 jour avant",
+    }[lang]
+    assert page.count(expected) == 1
+    assert DataWarning.from_dict(warning.as_dict()) == warning

@@ -21,7 +21,13 @@ from pathlib import Path
 
 import pytest
 from conftest import make_reference_frames, make_valid_frames, write_dataset
-from report_runs import FIXTURE_NOTEBOOKS, SMOKE_YEAR, build_smoke_report, run_report
+from report_runs import (
+    FIXTURE_COMMITTEE,
+    FIXTURE_NOTEBOOKS,
+    SMOKE_YEAR,
+    build_smoke_report,
+    run_report,
+)
 
 from helpers import report
 from helpers.core.paths import ROOT
@@ -141,8 +147,9 @@ def test_pages_carry_no_code_parameters_or_notebook_metadata(smoke):
 def test_rerun_with_nothing_changed_rebuilds_nothing(smoke):
     before = {p: p.stat().st_mtime_ns for p in smoke.folder.rglob("*")}
     result = run_report(
-        "--year", str(SMOKE_YEAR), "--data", str(smoke.data), "--out", str(smoke.out)
-    )
+        "--year", str(SMOKE_YEAR), "--data", str(smoke.data), "--out", str(smoke.out),
+        "--committee", str(FIXTURE_COMMITTEE),
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "up to date" in result.stdout
     assert {p: p.stat().st_mtime_ns for p in smoke.folder.rglob("*")} == before

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 from conftest import make_reference_frames, make_valid_frames, write_dataset
-from report_runs import FIXTURE_NOTEBOOKS, SMOKE_YEAR, build_smoke_report
+from report_runs import FIXTURE_COMMITTEE, FIXTURE_NOTEBOOKS, SMOKE_YEAR, build_smoke_report
 from unreadable_cases import CASES
 
 from helpers.core.paths import ROOT
@@ -173,6 +173,7 @@ def build_again(data: Path, out: Path) -> Path:
     """The report of the smoke year built from scratch into ``out``; its folder."""
     command = [sys.executable, "-m", "helpers.report", "--year", str(SMOKE_YEAR)]
     command += ["--data", str(data), "--out", str(out), "--no-cache"]
+    command += ["--committee", str(FIXTURE_COMMITTEE)]
     run = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert run.returncode == 0, run.stderr
     return out / str(SMOKE_YEAR) / "en"

@@ -242,6 +242,25 @@ def test_most_teams_keep_to_their_carbon_budget(small: Path) -> None:
         assert 0 < over < teams / 2
 
 
+def test_the_brand_survey_gives_the_2021_reports_figures(small: Path) -> None:
+    """The published awareness and consideration figures, computed by the KPI metrics."""
+    from helpers.figures.metrics import levers
+    from helpers.figures.run_data import shipped_published
+
+    ds = load_dataset(small)
+    published = shipped_published()
+    rows = published[
+        published["metric"].isin(["brand_awareness_share", "brand_consideration_share"])
+    ]
+    rows = rows[rows["kind"] == "actual"]
+    assert len(rows) == 8
+    for row in rows.itertuples():
+        compute = getattr(levers, f"compute_{row.metric}")
+        frame = compute(ds, int(row.year), 10)
+        value = frame.loc[frame["segment"] == row.segment, "value"].iloc[0]
+        assert value == pytest.approx(float(row.value)), (row.year, row.metric, row.segment)
+
+
 # -- building blocks ----------------------------------------------------------------------
 
 

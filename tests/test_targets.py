@@ -317,3 +317,65 @@ def test_target_trajectory_takes_the_stricter_of_overlapping_thresholds():
     assert trajectory.loc["women_share", "threshold"] == 0.30
     assert trajectory.loc["co2e_per_user_kg", "threshold"] == 1.5
     assert trajectory.loc["co2e_per_user_kg", "reason"] == "absent"
+
+
+# --- the levers of 2020: growth of a share with its interval -------------------------------
+
+
+def share(year, metric, segment, numerator, denominator):
+    from helpers.figures.stats import wilson_interval
+
+    low, high = wilson_interval(numerator, denominator)
+    row = kpi(year, metric, segment, numerator / denominator, low, high)
+    return {**row, "numerator": numerator, "denominator": denominator}
+
+
+def test_ratio_interval_of_two_proportions_matches_the_published_method():
+    from helpers.figures.stats import ratio_interval
+
+    # Donner and Zou's MOVER-R on Wilson limits for 204/1200 against 144/1200: the ratio is
+    # 1.4167; Katz's log interval, exp(ln 1.4167 +- 1.96 x 0.1009) = 1.1625 to 1.7264, agrees
+    # to the third decimal at these sizes.
+    low, high = ratio_interval(204, 1200, 144, 1200)
+    assert (low, high) == (pytest.approx(1.1625, abs=1e-3), pytest.approx(1.7264, abs=1e-3))
+    assert low < 204 / 144 < high
+    # An empty previous group leaves the ratio without an interval.
+    assert all(math.isnan(v) for v in ratio_interval(5, 10, 0, 10))
+
+
+def test_growth_of_a_share_is_judged_with_its_interval_and_a_count_without():
+    history = pd.DataFrame(
+        [
+            share(2020, "brand_awareness_share", "underserved_populations", 186, 1200),
+            share(2021, "brand_awareness_share", "underserved_populations", 252, 1200),
+            kpi(2020, "company_programme_students", "all", 400.0),
+            kpi(2021, "company_programme_students", "all", 520.0),
+        ]
+    )
+    targets = pd.DataFrame(
+        [
+            objective("brand_awareness_share", "underserved_populations", "growth_>=", 0.20),
+            objective("company_programme_students", "all", "growth_>=", 0.25),
+        ]
+    )
+    rows = evaluate_targets(targets, history, 2021).set_index("metric")
+    brand = rows.loc["brand_awareness_share"]
+    # 0.21 / 0.155 - 1 = +35.5 %; its interval reaches below +20 %.
+    assert brand["value"] == pytest.approx(252 / 186 - 1)
+    assert brand["ci_low"] < 0.20 < brand["value"] < brand["ci_high"]
+    assert brand["status"] == "met_within_uncertainty"
+    programme = rows.loc["company_programme_students"]
+    assert programme["value"] == pytest.approx(0.30)
+    assert math.isnan(programme["ci_low"]) and programme["status"] == "met"
+
+
+def test_without_a_brand_survey_the_awareness_objective_says_its_data_is_absent():
+    # The KPI file holds no brand figure when the data has no brand survey.
+    history = pd.DataFrame(
+        [kpi(2020, "students_started", "all", 100.0), kpi(2021, "students_started", "all", 90.0)]
+    )
+    targets = pd.DataFrame(
+        [objective("brand_awareness_share", "underserved_populations", "growth_>=", 0.20)]
+    )
+    row = evaluate_targets(targets, history, 2021).iloc[0]
+    assert (row["status"], row["reason"]) == ("not_measurable", "absent")

@@ -17,11 +17,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import make_valid_frames, write_dataset, write_reference
+from conftest import make_valid_frames, whole_year, write_dataset, write_reference
 from unreadable_cases import CASES, damage_pages
 
 from helpers import validate
-from helpers.intake import load
+from helpers.intake import consistency, load
 from helpers.intake.description import check_description, read_description
 from helpers.intake.load import ContractError, Problem, UnusableDatasetError, load_dataset
 
@@ -33,6 +33,7 @@ DATE_RULE = (
     "must be a date written YYYY-MM-DD (a time of day and a UTC offset within ±14:00 may follow)"
 )
 ADMITTED_RULE = "must refer to an application whose decision is admitted"
+BUDGET_RULE = "must name a team with emissions in carbon_activity in the budget's year"
 
 
 def at(fmt: str, indexes: list[int]) -> tuple[int, ...]:
@@ -113,17 +114,23 @@ RULE_CASES = [
      [0]),
     ("outcome-enrollment", [("career_outcomes", 1, "enrollment_id", "e9")],
      "career_outcomes", "enrollment_id", "must refer to an enrollment_id of enrollments", [1]),
-    ("outcome-member", [("career_outcomes", 0, "member_id", "m9")],
-     "career_outcomes", "member_id", "must refer to a member_id of members", [0]),
+    ("outcome-member", [("career_outcomes", 1, "member_id", "m9")],
+     "career_outcomes", "member_id", "must refer to a member_id of members", [1]),
     ("emission-factor", [("carbon_activity", 0, "emission_factor_id", "ef_gas")],
      "carbon_activity", "emission_factor_id",
      "must refer to an emission_factor_id of emission_factors", [0]),
     ("activity-unit-of-factor", [("carbon_activity", 2, "activity_unit", "MWh")],
      "carbon_activity", "activity_unit", "must equal the unit of its emission factor", [2]),
     ("budget-team", [("carbon_budgets", 1, "team", "sales")],
-     "carbon_budgets", "team", "must refer to a team of carbon_activity", [1]),
+     "carbon_budgets", "team", BUDGET_RULE, [1]),
     ("budget-positive", [("carbon_budgets", 0, "budget_tco2e", 0.0)],
      "carbon_budgets", "budget_tco2e", "must be > 0", [0]),
+    ("brand-aware-of-respondents", [("brand_surveys", 0, "aware", 801)],
+     "brand_surveys", "aware", "must not exceed respondents", [0]),
+    ("brand-considering-of-respondents", [("brand_surveys", 1, "considering", 900)],
+     "brand_surveys", "considering", "must not exceed respondents", [1]),
+    ("brand-aware-not-negative", [("brand_surveys", 1, "aware", -1)],
+     "brand_surveys", "aware", "must be >= 0", [1]),
     ("submitted-after-started", [("applications", 0, "submitted_at", "2021-08-31")],
      "applications", "submitted_at", "must be on or after started_at", [0]),
     ("decided-after-submitted", [("applications", 1, "decided_at", "2021-10-04")],
@@ -159,7 +166,7 @@ def test_the_valid_dataset_passes(tmp_path, reference_dir, fmt):
     assert dataset.present == {
         "members", "monthly_traffic", "course_enrollments", "paths", "applications",
         "enrollments", "graduate_surveys", "career_outcomes", "companies", "mentors",
-        "carbon_activity", "carbon_budgets",
+        "carbon_activity", "carbon_budgets", "brand_surveys",
     }  # fmt: skip
     assert dataset.absent == frozenset()
 
@@ -355,11 +362,18 @@ def test_a_missing_folder_is_unusable(tmp_path, reference_dir):
 
 
 def test_csv_line_numbers_count_line_breaks_inside_quoted_fields(tmp_path, reference_dir):
-    # The title of p1 (line 2) spans two lines, so the third path starts on line 5.
-    frames = edited([("paths", 0, "title", "Data\nanalyst"), ("paths", 2, "domain", "science")])
+    # The course of ce1 (line 2) spans two lines, so the third course starts on line 5.
+    frames = edited(
+        [
+            ("course_enrollments", 0, "course_id", "python\n101"),
+            ("course_enrollments", 2, "certificate_at", "2022-02-20"),
+        ]
+    )
     folder = write_dataset(frames, tmp_path / "data")
     assert problems_in(folder, reference_dir) == [
-        Problem("paths.csv", "domain", "must be one of tech, non_tech", 1, (5,))
+        Problem(
+            "course_enrollments.csv", "certificate_at", "must be on or after started_at", 1, (5,)
+        )
     ]
 
 
@@ -547,10 +561,10 @@ def test_an_event_after_the_extraction_date_is_refused(tmp_path, reference_dir, 
 
 
 def test_a_monthly_record_after_the_extraction_is_refused(tmp_path, reference_dir):
-    frames = edited([("carbon_activity", 0, "month", "2035-01-01")])
+    frames = edited([("carbon_activity", 1, "month", "2035-01-01")])
     folder = describe(write_dataset(frames, tmp_path / "data"), extraction_date="2023-04-01")
     [problem] = problems_in(folder, reference_dir)
-    assert (problem.file, problem.column, problem.rows) == ("carbon_activity.csv", "month", (2,))
+    assert (problem.file, problem.column, problem.rows) == ("carbon_activity.csv", "month", (3,))
 
 
 def test_a_planned_end_may_follow_the_extraction(tmp_path, reference_dir):
@@ -560,16 +574,16 @@ def test_a_planned_end_may_follow_the_extraction(tmp_path, reference_dir):
 
 
 def test_without_an_extraction_date_no_event_may_be_in_the_future(tmp_path, reference_dir):
-    frames = edited([("members", 0, "registered_at", "2099-01-10")])
+    frames = edited([("career_outcomes", 1, "declared_at", "2099-01-10")])
     folder = write_dataset(frames, tmp_path / "data")
     today = datetime.now(UTC).date().isoformat()
     assert problems_in(folder, reference_dir) == [
         Problem(
-            "members.csv",
-            "registered_at",
+            "career_outcomes.csv",
+            "declared_at",
             f"must not be after today, as dataset.json gives no extraction_date ({today})",
             1,
-            (2,),
+            (3,),
         )
     ]
 
@@ -607,7 +621,8 @@ def test_each_field_of_dataset_json_has_its_type(tmp_path, reference_dir, fields
 
 def test_a_described_dataset_loads_with_its_known_fields(tmp_path, reference_dir):
     fields = {"synthetic": False, "years": [2022], "extraction_date": "2023-04-01", "seed": 3}
-    folder = describe(write_dataset(make_valid_frames(), tmp_path / "data"), **fields, owner="x")
+    frames = whole_year(make_valid_frames(), 2022)
+    folder = describe(write_dataset(frames, tmp_path / "data"), **fields, owner="x")
     assert load_dataset(folder, reference_dir).meta == fields
     assert read_description(folder).ignored == ["owner"]
 
@@ -828,3 +843,194 @@ def test_the_csv_loader_keeps_no_value_of_an_extra_column(tmp_path, reference_di
     monkeypatch.setattr(load, "create_typed_relation", spy)
     load_dataset(folder, reference_dir)
     assert seen == [["member_id", "registered_at", "country", "gender"]]
+
+
+# --- the data's own contradictions across tables ----------------------------------------
+
+
+# (case, cell edits as RULE_CASES, then the one problem expected: table, column, rule, rows)
+CONSISTENCY_CASES = [
+    ("applied-before-registering", [("applications", 2, "started_at", "2021-06-10")],
+     "applications", "started_at", "must be on or after the member's registered_at", [2]),
+    ("survey-sent-before-graduation", [("graduate_surveys", 0, "sent_at", "2022-09-01")],
+     "graduate_surveys", "sent_at",
+     "must be on or after the enrollment's ended_at (the graduation)", [0]),
+    ("survey-answered-before-sent", [("graduate_surveys", 0, "responded_at", "2023-03-10")],
+     "graduate_surveys", "responded_at", "must be on or after sent_at", [0]),
+    ("outcome-of-another-member", [("career_outcomes", 0, "member_id", "m2")],
+     "career_outcomes", "member_id", "must equal the member_id of the enrollment it credits", [0]),
+    ("budget-of-a-year-without-emissions", [("carbon_budgets", 1, "year", 2021)],
+     "carbon_budgets", "team", BUDGET_RULE, [1]),
+    ("control-character-in-a-title", [("paths", 1, "title", "Project\x1bmanager")],
+     "paths", "title", "must not hold a control character (tab, line break, escape...)", [1]),
+    ("tab-in-a-team", [("carbon_activity", 1, "team", "plat\tform")],
+     "carbon_activity", "team", "must not hold a control character (tab, line break, escape...)",
+     [1]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize(
+    "edits, table, column, rule, indexes",
+    [case[1:] for case in CONSISTENCY_CASES],
+    ids=[case[0] for case in CONSISTENCY_CASES],
+)
+def test_a_contradiction_between_tables_is_refused(
+    tmp_path, reference_dir, fmt, edits, table, column, rule, indexes
+):
+    folder = write_dataset(edited(edits), tmp_path / "data", fmt)
+    assert problems_in(folder, reference_dir) == [
+        Problem(f"{table}.{fmt}", column, rule, len(indexes), at(fmt, indexes))
+    ]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_event_a_day_early_is_a_warning_not_a_refusal(tmp_path, reference_dir, fmt):
+    frames = edited(
+        [
+            ("graduate_surveys", 0, "responded_at", "2023-03-14"),  # sent 2023-03-15
+            ("applications", 3, "started_at", "2022-01-31"),  # m4 registered 2022-02-01
+        ]
+    )
+    dataset = load_dataset(write_dataset(frames, tmp_path / "data", fmt), reference_dir)
+    early = [w for w in dataset.warnings if w.kind == "date_early"]
+    assert [(w.file, w.column, w.count, w.rows, w.rule) for w in early] == [
+        (f"applications.{fmt}", "started_at", 1, at(fmt, [3]),
+         "must be on or after the member's registered_at"),
+        (f"graduate_surveys.{fmt}", "responded_at", 1, at(fmt, [0]), "must be on or after sent_at"),
+    ]  # fmt: skip
+    assert "1 day early at most" in str(early[0].problem)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_exact_duplicate_carbon_rows_are_refused(tmp_path, reference_dir, fmt):
+    frames = make_valid_frames()
+    carbon = frames["carbon_activity"]
+    frames["carbon_activity"] = pd.concat([carbon, carbon.iloc[[1]]], ignore_index=True)
+    folder = write_dataset(frames, tmp_path / "data", fmt)
+    assert problems_in(folder, reference_dir) == [
+        Problem(
+            f"carbon_activity.{fmt}",
+            "every column",
+            "must not repeat a row exactly: a copied row counts its quantity twice",
+            2,
+            at(fmt, [1, 3]),
+        )
+    ]
+
+
+def test_rows_differing_in_one_value_are_not_duplicates(tmp_path, reference_dir):
+    frames = make_valid_frames()
+    carbon = frames["carbon_activity"]
+    copy = carbon.iloc[[1]].copy()
+    copy["activity_value"] = 20000.5
+    frames["carbon_activity"] = pd.concat([carbon, copy], ignore_index=True)
+    assert load_dataset(write_dataset(frames, tmp_path / "data"), reference_dir).has(
+        "carbon_activity"
+    )
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_required_table_without_rows_is_refused(tmp_path, reference_dir, fmt):
+    frames = make_valid_frames()
+    frames["career_outcomes"] = frames["career_outcomes"].iloc[0:0]
+    folder = write_dataset(frames, tmp_path / "data", fmt)
+    assert problems_in(folder, reference_dir) == [
+        Problem(
+            f"career_outcomes.{fmt}", "", "holds no row: a required table must hold at least one"
+        )
+    ]
+
+
+def test_an_optional_table_without_rows_is_accepted(tmp_path, reference_dir):
+    frames = make_valid_frames()
+    frames["mentors"] = frames["mentors"].iloc[0:0]
+    frames["enrollments"]["mentor_id"] = None
+    assert load_dataset(write_dataset(frames, tmp_path / "data"), reference_dir).has("mentors")
+
+
+MONTHS_RULE = (
+    "must have rows for every month of each year dataset.json declares, up to the extraction date"
+)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_month_missing_from_a_declared_year_is_refused(tmp_path, reference_dir, fmt):
+    frames = whole_year(make_valid_frames(), 2022)
+    traffic = frames["monthly_traffic"]
+    frames["monthly_traffic"] = traffic[traffic["month"] != "2022-07-01"]
+    folder = write_dataset(frames, tmp_path / "data", fmt)
+    describe(folder, years=[2022], extraction_date="2023-04-01")
+    assert problems_in(folder, reference_dir) == [
+        Problem(f"monthly_traffic.{fmt}", "month", f"{MONTHS_RULE}: 1 month without any (2022-07)")
+    ]
+
+
+def test_months_after_the_extraction_date_may_be_missing(tmp_path, reference_dir):
+    frames = whole_year(make_valid_frames(), 2022)
+    for table in ("monthly_traffic", "carbon_activity"):
+        frames[table] = frames[table][frames[table]["month"] < "2022-10-01"]
+    # September ended on the 30th: it must be there; October has not ended.
+    folder = describe(
+        write_dataset(frames, tmp_path / "data"), years=[2022], extraction_date="2022-10-20"
+    )
+    frames["graduate_surveys"]["sent_at"] = "2022-10-15"
+    frames["graduate_surveys"]["responded_at"] = "2022-10-16"
+    frames["career_outcomes"].loc[0, "declared_at"] = "2022-10-01"
+    write_dataset(frames, folder)
+    assert load_dataset(folder, reference_dir).meta["years"] == [2022]
+
+
+def test_a_declared_year_without_rows_is_refused(tmp_path, reference_dir):
+    folder = write_dataset(whole_year(make_valid_frames(), 2022), tmp_path / "data")
+    describe(folder, years=[2019, 2022], extraction_date="2023-04-01")
+    assert problems_in(folder, reference_dir) == [
+        Problem("dataset.json", "years", "declares 2019, but no table holds a row dated in 2019")
+    ]
+
+
+SPELLINGS = [
+    ("trailing space", "platform "),
+    ("zero-width space", "plat\u200bform"),
+    ("compatibility form", "ｐｌａｔｆｏｒｍ"),
+    ("byte-order mark first", "\ufeffplatform"),
+    ("no-break space last", "platform\u00a0"),
+]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("other", [s for _, s in SPELLINGS], ids=[n for n, _ in SPELLINGS])
+def test_two_spellings_of_one_team_are_refused_naming_both(tmp_path, reference_dir, fmt, other):
+    frames = edited([("carbon_activity", 2, "team", other)])
+    folder = write_dataset(frames, tmp_path / "data", fmt)
+    [problem] = problems_in(folder, reference_dir)
+    assert (problem.file, problem.column, problem.count, problem.rows) == (
+        f"carbon_activity.{fmt}", "team", 1, at(fmt, [2]),
+    )  # fmt: skip
+    assert problem.rule.startswith(f"{consistency.visible(other)} and 'platform' read as one name")
+    assert "\u200b" not in str(problem)  # shown as an escape
+
+
+def test_a_budget_spelling_a_team_otherwise_is_refused_on_the_budget(tmp_path, reference_dir):
+    frames = edited([("carbon_budgets", 0, "team", "workplace\u200b")])
+    folder = write_dataset(frames, tmp_path / "data")
+    problems = problems_in(folder, reference_dir)
+    assert [(p.file, p.column, p.rows) for p in problems] == [
+        ("carbon_budgets.csv", "team", (2,)),  # no emissions under that spelling
+        ("carbon_budgets.csv", "team", (2,)),  # and the spelling itself
+    ]
+    assert problems[1].rule.startswith("'workplace\\u200b' and 'workplace' read as one name")
+
+
+def test_a_name_that_reads_as_nothing_is_refused(tmp_path, reference_dir):
+    frames = edited([("enrollments", 0, "funder", "\u200b ")])
+    folder = write_dataset(frames, tmp_path / "data")
+    assert problems_in(folder, reference_dir) == [
+        Problem("enrollments.csv", "funder", consistency.BLANK_RULE, 1, (2,))
+    ]
+
+
+def test_names_are_keyed_on_what_they_read_as():
+    assert consistency.name_key(" Ｃｏｎｔｅｎｔ\u200b  team\ufeff ") == "Content team"
+    assert consistency.name_key("content") != consistency.name_key("Content")
+    assert consistency.visible("a\u200bb\tc") == "'a\\u200bb\\u0009c'"

@@ -93,7 +93,7 @@ def rewrite_csv_value(table: str, old: str, new: str) -> Callable[[Path], None]:
 
 
 def zoned_registrations(zone: str) -> pa.Array:
-    days = pd.to_datetime(["2021-01-10", "2021-03-05", "2021-06-20", "2022-02-01", "2022-04-15"])
+    days = pd.to_datetime(["2021-01-10", "2021-03-05", "2021-06-20", "2022-02-01", "2022-02-15"])
     return pa.array(days).cast(pa.timestamp("us", tz=zone))
 
 

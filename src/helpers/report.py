@@ -35,7 +35,13 @@ from typing import Any
 
 from helpers.core.exit_codes import DONE, REFUSED, USAGE
 from helpers.core.params import DEFAULT_MIN_CELL, LANGUAGES, ReportParams, find_problems
-from helpers.core.paths import DEFAULT_DATA_DIR, METHODS_NOTES, NOTEBOOKS_DIR, OUTPUTS_DIR
+from helpers.core.paths import (
+    COMMITTEE_DIR,
+    DEFAULT_DATA_DIR,
+    METHODS_NOTES,
+    NOTEBOOKS_DIR,
+    OUTPUTS_DIR,
+)
 from helpers.run import orchestrate, publish
 from helpers.run.assemble import FOLDER_README_TEMPLATES
 from helpers.run.execute import one_line
@@ -70,6 +76,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="dataset folder, or a postgresql:// URL (read into a snapshot under OUT/.build)",
     )
     parser.add_argument("--out", type=Path, default=OUTPUTS_DIR, help="reports folder")
+    parser.add_argument(
+        "--committee",
+        type=Path,
+        default=COMMITTEE_DIR,
+        help="folder of the committee's texts, one folder per year (default: committee/)",
+    )
     parser.add_argument(
         "--lang", default="en", help="en, fr, en,fr or all (both, sharing the figures)"
     )
@@ -155,6 +167,7 @@ def make_language_options(
         sibling_years=tuple(sibling_years),
         use_cache=not args.no_cache,
         sections=chosen_sections(args),
+        committee=args.committee.resolve(),
     )
 
 

@@ -18,8 +18,11 @@ of the threshold the year falls on; the 95 % interval says whether that can be c
 - ``missed``: the value and the whole interval miss it (``ci_high < threshold``);
 - ``not_measurable``: no value (see ``REASONS``).
 
-Counts and growths carry no interval: they are ``met`` or ``missed`` on their value. The
-comparison uses the exact value, not its rounded display.
+Counts carry no interval: they are ``met`` or ``missed`` on their value, and so is the
+growth of a count. The growth of a share or rate whose numerator and denominator the KPI
+file gives in both years carries the interval of the ratio of two independent proportions
+(``stats.ratio_interval``) minus one. The comparison uses the exact value, not its rounded
+display.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from helpers.figures.stats import ratio_interval
 from helpers.intake.contract import COMPARATORS
 
 STATUSES = (
@@ -59,6 +63,8 @@ GROWTH_SUFFIX = "_growth"
 
 KPI_KEY = ["year", "metric", "segment"]
 KPI_VALUE_COLUMNS = ["value", "ci_low", "ci_high", "suppressed"]
+# Read when the KPI rows carry them: the growth of a proportion takes its interval from them.
+COUNT_COLUMNS = ["numerator", "denominator"]
 
 EVALUATION_COLUMNS = [
     "year",
@@ -133,7 +139,10 @@ def index_kpis(kpis: pd.DataFrame) -> pd.DataFrame:
     ValueError
         When one (year, metric, segment) holds two different figures.
     """
-    frame = kpis[KPI_KEY + KPI_VALUE_COLUMNS].copy()
+    counts = [c for c in COUNT_COLUMNS if c in kpis.columns]
+    frame = kpis[KPI_KEY + KPI_VALUE_COLUMNS + counts].copy()
+    for column in COUNT_COLUMNS:
+        frame[column] = pd.to_numeric(frame[column]).astype(float) if column in counts else math.nan
     frame["year"] = pd.to_numeric(frame["year"]).astype(int)
     frame["metric"] = frame["metric"].astype(str)
     frame["segment"] = frame["segment"].astype(str)
@@ -182,11 +191,27 @@ def measure_kpi(
         return Measure(reason=missing)
     if previous["value"] == 0:
         return Measure(reason="previous_zero")
+    low, high = _growth_interval(current, previous)
     return Measure(
         value=current["value"] / previous["value"] - 1,
+        ci_low=low,
+        ci_high=high,
         current_value=current["value"],
         previous_value=previous["value"],
     )
+
+
+def _growth_interval(current: pd.Series, previous: pd.Series) -> tuple[float, float]:
+    """The interval of a proportion's relative growth; NaN for counts and other figures."""
+    if math.isnan(current["ci_low"]) or math.isnan(previous["ci_low"]):
+        return math.nan, math.nan
+    counts = [current.get(c, math.nan) for c in COUNT_COLUMNS] + [
+        previous.get(c, math.nan) for c in COUNT_COLUMNS
+    ]
+    if any(isinstance(c, float) and math.isnan(c) for c in counts):
+        return math.nan, math.nan
+    low, high = ratio_interval(*(int(c) for c in counts))
+    return low - 1, high - 1
 
 
 def _lookup(indexed: pd.DataFrame, year: int, metric: str, segment: str) -> pd.Series | None:

@@ -27,6 +27,7 @@ from helpers.figures.metrics import (
     funding,
     funnel,
     impact,
+    levers,
 )
 from helpers.intake.dataset import Dataset
 
@@ -95,6 +96,23 @@ _RESPONDENTS = {
 }
 # The real-terms salary figures read the consumer price index as well.
 _RESPONDENTS_REAL = {**_RESPONDENTS, "consumer_prices": ("year", "index_2015")}
+# What the brand figures read: the latest wave of each population surveyed in the year.
+_BRAND_WAVES = {
+    "brand_surveys": (
+        "wave_date",
+        "population",
+        "underserved",
+        "respondents",
+        "aware",
+        "considering",
+    )
+}
+BRAND_SEGMENTS = (
+    "each population surveyed, as written in the data, and underserved_populations "
+    "(the populations marked underserved, pooled)"
+)
+# Segments named by the data rather than by the report.
+DATA_SEGMENTS = (TEAM_SEGMENTS, BRAND_SEGMENTS)
 _APPRENTICE_SECTIONS = MappingProxyType(
     {"apprentices": "apprenticeship", "non_apprentices": "apprenticeship"}
 )
@@ -692,6 +710,48 @@ METRICS += (
         _IMPACT_SEGMENTS,
     ),
     *_OUTCOME_WINDOWS,
+    # --- the levers of the first impact report (2020) ---
+    declare(
+        "company_programme_students",
+        "funding",
+        "count",
+        "enrollments",
+        "higher",
+        levers.compute_company_programme_students,
+        {"enrollments": ("started_at", "funding_type")},
+    ),
+    declare(
+        "underserved_students_outside_france",
+        "categories",
+        "count",
+        "enrollments",
+        "higher",
+        levers.compute_underserved_students_outside_france,
+        {
+            "enrollments": ("application_id", "started_at"),
+            "applications": (*_CATEGORY_COLUMNS, "country"),
+        },
+    ),
+    declare(
+        "brand_awareness_share",
+        "funnel",
+        "share",
+        "fraction",
+        "higher",
+        levers.compute_brand_awareness_share,
+        _BRAND_WAVES,
+        BRAND_SEGMENTS,
+    ),
+    declare(
+        "brand_consideration_share",
+        "funnel",
+        "share",
+        "fraction",
+        "higher",
+        levers.compute_brand_consideration_share,
+        _BRAND_WAVES,
+        BRAND_SEGMENTS,
+    ),
     # --- carbon budget by team ---
     declare(
         "team_emissions_tco2e",

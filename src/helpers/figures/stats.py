@@ -87,6 +87,50 @@ def newcombe_interval(
     return low, high
 
 
+def ratio_interval(
+    successes_a: int,
+    trials_a: int,
+    successes_b: int,
+    trials_b: int,
+    confidence: float = CONFIDENCE,
+) -> tuple[float, float]:
+    """Return the MOVER-R interval of ``p_a / p_b`` (independent groups).
+
+    Donner and Zou (2012, Statistical Methods in Medical Research 21:347-359): the Wilson
+    interval of each proportion, recovered into an interval for their ratio. A relative
+    growth ``p_a / p_b - 1`` takes the same interval minus one.
+
+    Returns
+    -------
+    tuple of float
+        ``(low, high)``; ``(nan, nan)`` when either group is empty or ``p_b`` is 0;
+        ``high`` is infinite when the lower Wilson bound of ``p_b`` is 0.
+    """
+    if trials_a == 0 or trials_b == 0 or successes_b == 0:
+        return math.nan, math.nan
+    p_a, p_b = successes_a / trials_a, successes_b / trials_b
+    low_a, high_a = wilson_interval(successes_a, trials_a, confidence)
+    low_b, high_b = wilson_interval(successes_b, trials_b, confidence)
+    product = p_a * p_b
+    # Where a Wilson bound of p_b reaches twice p_b (a handful of successes), the ratio's
+    # bound on that side is not bounded away from 0 or infinity: say so.
+    lower_denominator = high_b * (2 * p_b - high_b)
+    upper_denominator = low_b * (2 * p_b - low_b)
+    low_root = product**2 - low_a * high_b * (2 * p_a - low_a) * (2 * p_b - high_b)
+    high_root = product**2 - high_a * low_b * (2 * p_a - high_a) * (2 * p_b - low_b)
+    low = (
+        (product - math.sqrt(max(low_root, 0.0))) / lower_denominator
+        if lower_denominator > 0
+        else 0.0
+    )
+    high = (
+        (product + math.sqrt(max(high_root, 0.0))) / upper_denominator
+        if upper_denominator > 0
+        else math.inf
+    )
+    return max(low, 0.0), high
+
+
 def gap_excludes_zero(
     successes_a: int,
     trials_a: int,

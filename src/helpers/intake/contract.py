@@ -1,4 +1,4 @@
-"""The data contract (v2) as data.
+"""The data contract (v3) as data.
 
 Tables, columns, types and the per-column rules live here once; the loader, the
 validator, the generator and the tests all read them from this module. Rules that span
@@ -13,7 +13,7 @@ from datetime import date
 
 from helpers.core.params import FIRST_YEAR
 
-CONTRACT_VERSION = "2"
+CONTRACT_VERSION = "3"
 
 # Logical types of the contract, with the DuckDB type each becomes once loaded.
 DUCKDB_TYPES = {
@@ -294,6 +294,21 @@ TABLES: tuple[Table, ...] = (
         key=("year", "team"),
         description="the year's carbon budget of each team",
     ),
+    Table(
+        "brand_surveys",
+        (
+            _date("wave_date"),
+            Column("population", "string", nullable=False),
+            Column("underserved", "boolean", nullable=False),
+            Column("respondents", "integer", nullable=False, exclusive_minimum=0),
+            Column("aware", "integer", nullable=False, minimum=0),
+            Column("considering", "integer", nullable=False, minimum=0),
+            Column("source", "string", nullable=False),
+        ),
+        optional=True,
+        key=("wave_date", "population"),
+        description="waves of a brand survey: aggregates by population, no person's answer",
+    ),
     # Reference tables: shipped in data/reference/, replaceable by a dataset's own copy.
     Table(
         "emission_factors",
@@ -372,6 +387,28 @@ IDENTIFIER_COLUMNS = {
     "companies": ("company_id",),
     "mentors": ("mentor_id",),
 }
+
+
+# Names written by hand, drawn on the pages and grouped by: two spellings that read the
+# same (Unicode compatibility forms, spaces at either end or doubled, zero-width and other
+# invisible characters) would be shown as two teams, two categories or two funders. Each
+# group of columns shares one set of names.
+NAME_COLUMNS: tuple[tuple[tuple[str, str], ...], ...] = (
+    (("carbon_activity", "team"), ("carbon_budgets", "team")),
+    (("carbon_activity", "category"),),
+    (("enrollments", "funder"),),
+    (("paths", "title"),),
+)
+# Tables holding one row per month: every month of a year the dataset declares (in
+# dataset.json) must have rows, up to the extraction date. A month missing would make a
+# monthly mean run over fewer months, or a year's emissions leave a month out, in silence.
+MONTHLY_TABLES = ("monthly_traffic", "carbon_activity")
+
+
+def is_identifier(column: str) -> bool:
+    """True for a column holding identifiers (``member_id``, ``course_id``...): codes, not
+    words that a page shows."""
+    return column.endswith("_id")
 
 
 def table(name: str) -> Table:

@@ -15,7 +15,13 @@ import sys
 from pathlib import Path
 
 from helpers.core.paths import DOCS_DIR
-from helpers.intake import contract, description, personal_columns, plausibility, rules
+from helpers.intake import (
+    contract,
+    description,
+    personal_columns,
+    plausibility,
+    rules,
+)
 
 DOC_PATH = DOCS_DIR / "data-contract.md"
 
@@ -77,11 +83,19 @@ def _column_rules(column: contract.Column) -> str:
         parts.append(f"> {column.exclusive_minimum:g}")
     if column.first_of_month:
         parts.append("first day of a month")
+    if column.type == "string" and not contract.is_identifier(column.name):
+        parts.append("no control character")
     return "; ".join(parts)
 
 
 def _rule_text(rule: rules.Rule) -> str:
-    return f"`{rule.column}` {rule.rule}"
+    text = f"`{rule.column}` {rule.rule}"
+    if any(
+        (w.table, w.column, w.rule) == (rule.table, rule.column, rule.rule)
+        for w in rules.EARLY_RULES
+    ):
+        text += f" ({rules.DAYS_EARLY_WARNED} day early at most: a warning, not a refusal)"
+    return text
 
 
 def _table_section(table: contract.Table) -> list[str]:
@@ -92,6 +106,8 @@ def _table_section(table: contract.Table) -> list[str]:
     ]
     if table.key:
         lines += ["", "Key: " + ", ".join(f"`{c}`" for c in table.key) + " (unique together)."]
+    if any(isinstance(r, rules.DuplicateRule) for r in rules.column_rules(table)):
+        lines += ["", "No key: two rows equal in every column are refused (a copy counts twice)."]
     lines += ["", "| column | type | rules |", "|---|---|---|"]
     for column in table.columns:
         lines.append(f"| `{column.name}` | {TYPE_WORDS[column.type]} | {_column_rules(column)} |")
@@ -123,10 +139,38 @@ def beside_the_tables() -> str:
   changes of case) and compared with {words}, with *e mail*, *cell phone* and *post code*,
   and with *name*, except after {things} (a course has a name; a person's name is refused
   as `name`, `first_name` or `member_name`).
+- **Text** that pages and charts show (every text column but identifiers) holds no
+  control character (tab, line break, escape, ...): such a value is refused, naming the
+  file, the column and the rows, rather than drawn with visible escapes.
 - **Warnings**, which do not refuse the dataset but are named by the validator and in the
   report's note on data quality: a salary above {plausibility.SALARY_LIMIT_EUR:,} € a
   year, an emission factor more than {plausibility.FACTOR_MARGIN} times the largest of
-  the shipped factors.
+  the shipped factors, an event dated {rules.DAYS_EARLY_WARNED} day before the event it
+  follows (a time cut to its date in another time zone; more than that is refused).
+
+## Consistency across tables
+
+Beyond each table's rules, a dataset is refused when its tables contradict each other or
+its description:
+
+- **Order of events**: a member registers before applying or starting a course, a
+  graduate's survey is sent on or after the graduation (`ended_at`) and answered on or after
+  it is sent. A date {rules.DAYS_EARLY_WARNED} day early is a judgement, not a
+  contradiction: it is a warning (see above), used as delivered.
+- **Outcomes**: an outcome credited to an enrollment belongs to that enrollment's member.
+- **Copies**: a table without a key (`carbon_activity`, the objectives, the category
+  rules) holds no two rows equal in every column.
+- **Empty tables**: a required table holds at least one row.
+- **Declared years**: each year that `dataset.json` declares has rows dated in it, and
+  every month of it that ended by the extraction date has rows in
+  {" and ".join(f"`{t}`" for t in contract.MONTHLY_TABLES)}: a missing month is refused,
+  naming the months, rather than averaged over fewer months.
+- **Budgets**: a team's carbon budget names a team with emissions that year.
+- **Names**: names are compared as they read: Unicode compatibility form (NFKC), without
+  invisible characters (zero-width spaces, byte-order marks), spaces trimmed and single.
+  Two spellings of one name ({_name_columns()}) are refused, naming both, with invisible
+  characters written as escapes (`\\u200b`), and the rows of the less frequent one; a
+  name that reads as nothing is refused.
 
 ## `dataset.json`
 
@@ -138,6 +182,13 @@ know are listed as ignored.
 |---|---|
 {fields}
 """
+
+
+def _name_columns() -> str:
+    return "; ".join(
+        ", ".join(f"`{table}.{column}`" for table, column in group)
+        for group in contract.NAME_COLUMNS
+    )
 
 
 def render() -> str:

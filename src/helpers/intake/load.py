@@ -34,6 +34,7 @@ from helpers.core.paths import REFERENCE_DIR
 from helpers.intake import contract, rules
 from helpers.intake import description as description_module
 from helpers.intake.column_types import column_reading, create_typed_relation
+from helpers.intake.consistency import consistency_problems
 from helpers.intake.dataset import Dataset, read_category_rules, register_category_rules
 from helpers.intake.description import Description, read_description
 from helpers.intake.fingerprint import dataset_fingerprint
@@ -81,6 +82,7 @@ VALIDATION_SOURCES = (
     "column_types.py",
     "rule_checks.py",
     "rules.py",
+    "consistency.py",
     "contract.py",
     "dataset.py",
     "description.py",
@@ -132,6 +134,10 @@ def load_dataset(
         paths, sources, description = files.paths, files.sources, files.description
         problems, type_checks = files.problems, files.type_checks
         findings = find_broken_rules(con, sources, type_checks) if checked else []
+        if checked:
+            contradictions, named = consistency_problems(con, sources, description)
+            problems += contradictions
+            findings += named
         problems += [
             to_problem(f, lines) for f, lines in zip(findings, display_rows(findings), strict=True)
         ]
@@ -241,7 +247,7 @@ def to_warnings(found: list[tuple[str, float, Finding]]) -> list[DataWarning]:
     """The warnings of ``find_warnings``, rows counted as a person counts them."""
     findings = [finding for _, _, finding in found]
     return [
-        DataWarning(kind, f.source.label, f.column, f.count, rows, limit)
+        DataWarning(kind, f.source.label, f.column, f.count, rows, limit, f.rule)
         for (kind, limit, f), rows in zip(found, display_rows(findings), strict=True)
     ]
 

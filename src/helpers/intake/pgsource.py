@@ -479,6 +479,13 @@ def rule_where(source: PgSource, rule: rules.Rule) -> str:
     """The rule's violation in PostgreSQL's SQL, over ``t``, the table's rows."""
     if isinstance(rule, RowRule):
         return server_predicate(rule.violation)
+    if isinstance(rule, rules.DuplicateRule):
+        columns = ", ".join(quote(c) for c in rule.columns)
+        row = ", ".join(f"t.{quote(c)}" for c in rule.columns)
+        return (
+            f"({row}) IN (SELECT {columns} FROM {source.relation(rule.table)} "
+            f"GROUP BY {columns} HAVING count(*) > 1)"
+        )
     if isinstance(rule, UniqueRule):
         key = ", ".join(quote(c) for c in rule.key)
         keyed = ", ".join(f"t.{quote(c)}" for c in rule.key)
@@ -492,6 +499,8 @@ def rule_where(source: PgSource, rule: rules.Rule) -> str:
         match = f"r.{quote(rule.target_key)} = t.{quote(rule.via)}"
         if rule.target_filter is not None:
             match += f" AND {rule.target_filter.sql('r')}"
+        if rule.also:
+            match += f" AND {rule.also}"
         target = f"{source.relation(rule.target)} r"
         if rule.broken:
             return f"EXISTS (SELECT 1 FROM {target} WHERE {match} AND {rule.broken})"
@@ -505,6 +514,7 @@ def server_predicate(violation: str) -> str:
     """A row rule's DuckDB predicate as PostgreSQL writes it."""
     codes = ", ".join(literal(c) for c in rules.country_codes() + (contract.UNKNOWN_COUNTRY,))
     text = violation.replace(f"(SELECT code FROM {rules.COUNTRY_CODES_TABLE})", f"({codes})")
+    text = re.sub(r"\bregexp_matches\(([^(),]*), ('[^']*')\)", r"\1 ~ \2", text)
     return re.sub(r"\bday\(([^()]*)\)", r"extract(day FROM \1)", text)
 
 

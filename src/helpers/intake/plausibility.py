@@ -45,12 +45,15 @@ OVERFLOW_RULE = (
 class DataWarning:
     """Values possible but implausible: where, how many, the first rows, and the limit."""
 
-    kind: str  # "salary_above", "factor_above", "price_year_missing": the note's catalog key
+    # "salary_above", "factor_above", "date_early" or "price_year_missing": the catalogs'
+    # key of the note
+    kind: str
     file: str
     column: str
     count: int
     rows: tuple[int, ...]
     limit: float
+    rule: str = ""  # the order of events a "date_early" warning is about
 
     @property
     def problem(self) -> Problem:
@@ -61,6 +64,11 @@ class DataWarning:
             rule = (
                 f"has no index for {int(self.limit)}, which salary answers need: the "
                 "real-terms salary figures of their groups are left without value"
+            )
+        elif self.kind == "date_early":
+            rule = (
+                f"{self.rule}: {self.limit:g} day early at most, possible (a time zone), "
+                "so used as delivered, but check it"
             )
         else:
             rule = (
@@ -144,6 +152,10 @@ def find_warnings(
     if factors is not None and largest and factors.has(("kgco2e_per_unit",)):
         limit = FACTOR_MARGIN * largest
         found += above(con, factors, "kgco2e_per_unit", limit, "factor_above")
+    from helpers.intake.rule_checks import early_findings
+    from helpers.intake.rules import DAYS_EARLY_WARNED
+
+    found += [("date_early", DAYS_EARLY_WARNED, f) for f in early_findings(sources)]
     return found
 
 

@@ -25,6 +25,11 @@ COUNTRIES_FILE = REFERENCE_DIR / "countries.csv"
 # The table of accepted country codes (ISO codes and ZZ) that the country rule reads;
 # ``helpers.intake.load`` creates it. A lookup is much faster than a list of 250 literals.
 COUNTRY_CODES_TABLE = "_country_codes"
+# Control characters (C0, DEL, C1: tab, line ends, escape, ...) have no place in a name
+# or a label, which the pages and charts draw as written: refused, naming file, column
+# and rows. An RE2 class, as DuckDB reads it.
+CONTROL_CHARACTERS = "[\\x00-\\x1f\\x7f-\\x9f]"
+CONTROL_RULE = "must not hold a control character (tab, line break, escape...)"
 # How many offending rows a problem lists; the count says how many there are in all.
 ROWS_SHOWN = 5
 
@@ -163,9 +168,26 @@ class LookupRule:
     target_filter: Condition | None = None
     reads: tuple[str, ...] = ()
     target_reads: tuple[str, ...] = ()
+    also: str = ""  # more of the match, SQL over ``t`` and ``r`` (the budget's year)
 
 
-Rule = RowRule | UniqueRule | LookupRule
+@dataclass(frozen=True)
+class DuplicateRule:
+    """No two rows of ``table`` are equal in every one of ``columns``: in a table of
+    aggregates without a key (carbon activity lines), an exact copy of a row counts its
+    quantity twice."""
+
+    table: str
+    columns: tuple[str, ...]
+    column: str = "every column"
+    rule: str = "must not repeat a row exactly: a copied row counts its quantity twice"
+
+    @property
+    def reads(self) -> tuple[str, ...]:
+        return self.columns
+
+
+Rule = RowRule | UniqueRule | LookupRule | DuplicateRule
 
 
 def not_null(table: str, column: str) -> RowRule:
@@ -201,6 +223,91 @@ def compared(table: str, column: str, op: str, other: str, rule: str) -> RowRule
     return RowRule(
         table, column, rule, f"NOT ({quote(column)} {op} {quote(other)})", (column, other)
     )
+
+
+def not_before(table: str, column: str, other: str, rule: str) -> tuple[RowRule, RowRule]:
+    """``column`` on or after ``other`` of the same row: the rule refused when broken by
+    more than ``DAYS_EARLY_WARNED`` days, and the rule warned about when broken by fewer."""
+    col, oth = quote(column), quote(other)
+    refused = RowRule(table, column, rule, f"{col} < {oth} - {DAYS_EARLY_WARNED}", (column, other))
+    warned = RowRule(
+        table,
+        column,
+        rule,
+        f"{col} < {oth} AND {col} >= {oth} - {DAYS_EARLY_WARNED}",
+        refused.reads,
+    )
+    return refused, warned
+
+
+def not_before_target(
+    table: str,
+    column: str,
+    *,
+    via: str,
+    target: str,
+    target_key: str,
+    target_column: str,
+    rule: str,
+) -> tuple[LookupRule, LookupRule]:
+    """``column`` on or after ``target_column`` of the row that ``via`` names, as
+    ``not_before``: refused beyond ``DAYS_EARLY_WARNED`` days early, warned within."""
+    col, oth = f"t.{quote(column)}", f"r.{quote(target_column)}"
+    pair = []
+    for broken in (
+        f"{col} < {oth} - {DAYS_EARLY_WARNED}",
+        f"{col} < {oth} AND {col} >= {oth} - {DAYS_EARLY_WARNED}",
+    ):
+        pair.append(
+            LookupRule(
+                table,
+                column,
+                rule,
+                via=via,
+                target=target,
+                target_key=target_key,
+                broken=broken,
+                reads=(column, via),
+                target_reads=(target_key, target_column),
+            )
+        )
+    return pair[0], pair[1]
+
+
+# An event dated this many days (or fewer) before the event it follows is a judgement, not
+# a contradiction: a timestamp cut to its date in another time zone moves it by a day. Such
+# rows are named as warnings (the report's data-quality note) and used as delivered.
+DAYS_EARLY_WARNED = 1
+
+# The order of events across tables: registered before applying, graduated before the
+# survey is sent, sent before it is answered. (Free courses are left out: joining their
+# tens of millions of rows to the members would cost seconds for a figure that does not
+# read their order.)
+_ORDER_OF_EVENTS = (
+    not_before_target(
+        "applications",
+        "started_at",
+        via="member_id",
+        target="members",
+        target_key="member_id",
+        target_column="registered_at",
+        rule="must be on or after the member's registered_at",
+    ),
+    not_before_target(
+        "graduate_surveys",
+        "sent_at",
+        via="enrollment_id",
+        target="enrollments",
+        target_key="enrollment_id",
+        target_column="ended_at",
+        rule="must be on or after the enrollment's ended_at (the graduation)",
+    ),
+    not_before("graduate_surveys", "responded_at", "sent_at", "must be on or after sent_at"),
+)
+ORDER_OF_EVENTS: tuple[tuple[RowRule | LookupRule, RowRule | LookupRule], ...] = _ORDER_OF_EVENTS
+ORDER_RULES: tuple[Rule, ...] = tuple(refused for refused, _ in _ORDER_OF_EVENTS)
+# The same orderings broken by a day at most: warnings (``helpers.intake.plausibility``).
+EARLY_RULES: tuple[Rule, ...] = tuple(warned for _, warned in _ORDER_OF_EVENTS)
 
 
 def references(
@@ -322,6 +429,16 @@ CROSS_RULES: tuple[Rule, ...] = (
     ),
     references("career_outcomes", "member_id", "members", "member_id"),
     references("career_outcomes", "enrollment_id", "enrollments", "enrollment_id"),
+    matches_target(
+        "career_outcomes",
+        "member_id",
+        "=",
+        via="enrollment_id",
+        target="enrollments",
+        target_key="enrollment_id",
+        target_column="member_id",
+        rule="must equal the member_id of the enrollment it credits",
+    ),
     references("carbon_activity", "emission_factor_id", "emission_factors", "emission_factor_id"),
     matches_target(
         "carbon_activity",
@@ -333,12 +450,25 @@ CROSS_RULES: tuple[Rule, ...] = (
         target_column="unit",
         rule="must equal the unit of its emission factor",
     ),
-    # Checked only when the optional carbon_budgets table is delivered.
-    references(
-        "carbon_budgets", "team", "carbon_activity", "team", what="a team of carbon_activity"
+    # Checked only when the optional carbon_budgets table is delivered. A budget of a
+    # team without emissions that year would be published as a budget 0 % used.
+    LookupRule(
+        "carbon_budgets",
+        "team",
+        "must name a team with emissions in carbon_activity in the budget's year",
+        via="team",
+        target="carbon_activity",
+        target_key="team",
+        also='extract(year FROM r."month") = t."year"',
+        reads=("team", "year"),
+        target_reads=("team", "month"),
     ),
+    # Checked only when the optional brand_surveys table is delivered.
+    compared("brand_surveys", "aware", "<=", "respondents", "must not exceed respondents"),
+    compared("brand_surveys", "considering", "<=", "respondents", "must not exceed respondents"),
     # A range of years that ends before it starts applies to no year: surely a typo.
     compared("targets", "last_year", ">=", "first_year", "must not be before first_year"),
+    *ORDER_RULES,
 )
 
 
@@ -445,6 +575,16 @@ def column_rules(table: contract.Table) -> list[Rule]:
                     (name,),
                 )
             )
+        if column.type == "string" and not contract.is_identifier(column.name):
+            rules.append(
+                RowRule(
+                    table.name,
+                    name,
+                    CONTROL_RULE,
+                    f"regexp_matches({col}, {literal(CONTROL_CHARACTERS)})",
+                    (name,),
+                )
+            )
         if column.type == "country":
             rules.append(
                 RowRule(
@@ -457,6 +597,8 @@ def column_rules(table: contract.Table) -> list[Rule]:
             )
     if table.key:
         rules.append(UniqueRule(table.name, table.key))
+    elif not any(c.unique for c in table.columns):
+        rules.append(DuplicateRule(table.name, table.column_names))
     return rules
 
 

@@ -55,6 +55,9 @@ class Source:
     no_nulls: frozenset[str] = frozenset()  # columns whose Parquet statistics count no null
     bounds: tuple[rules.Rule, ...] = ()  # the date ranges of this dataset's events
     ignored: tuple[str, ...] = ()  # columns outside the contract, never read
+    # Rows of this table a day early in an order of events, found with its refusals and
+    # reported as warnings (``helpers.intake.rule_checks.order_findings``).
+    early: list = field(default_factory=list)
 
     @property
     def rules(self) -> list[rules.Rule]:

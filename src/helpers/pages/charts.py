@@ -20,8 +20,10 @@ from __future__ import annotations
 import io
 import math
 import re
+import sys
 import textwrap
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 import matplotlib
@@ -109,6 +111,56 @@ LINE_DASHES = ("-", "-.", ":")
 
 Formatter = Callable[[float], str]
 
+# The settings every chart is drawn and rendered with, in one place. Text from the data (a
+# team, a category, a title) is drawn as written: never read as mathtext (``$5k$`` would be
+# set in italics, ``a$^$b`` would fail the chart) nor handed to TeX.
+TEXT_AS_WRITTEN = {"text.parse_math": False, "text.usetex": False}
+# A glyph the chart's font lacks, as matplotlib words it.
+_MISSING_GLYPH = re.compile(r"Glyph (\d+) .*missing from (?:current )?font", re.DOTALL)
+# What looks like a file path in a library's message: never repeated.
+_PATH = re.compile(r"(?:[A-Za-z]:)?[\\/][^\s'\"()]*[\\/][^\s'\"()]*")
+# The library warnings already said by this process: each is said once.
+_SAID: set[str] = set()
+
+
+def own_words(message: str) -> str:
+    """A library's warning said in the report's words, without any path it carries."""
+    glyph = _MISSING_GLYPH.search(message)
+    if glyph:
+        code = int(glyph.group(1))
+        return (
+            f"chart: the character U+{code:04X} is not in the chart's font; "
+            "it is drawn as an empty box"
+        )
+    first = message.strip().splitlines()[0] if message.strip() else "a warning without words"
+    return f"chart: the drawing library warned: {_PATH.sub('<file>', first)}"
+
+
+def say_once(message: str) -> None:
+    """Print ``message`` on stderr, unless this process said it already."""
+    if message not in _SAID:
+        _SAID.add(message)
+        print(message, file=sys.stderr)
+
+
+@contextmanager
+def library_warnings_said() -> Iterator[None]:
+    """Catch the warnings raised while a chart is drawn (matplotlib's name the calling
+    file, a path of the machine) and say each once in the report's own words."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for warning in caught:
+        say_once(own_words(str(warning.message)))
+
+
+@contextmanager
+def chart_settings(settings: dict | None = None) -> Iterator[None]:
+    """The one place where charts take their settings: ``TEXT_AS_WRITTEN`` and
+    ``settings``, with the libraries' warnings said in the report's words."""
+    with library_warnings_said(), matplotlib.rc_context({**(settings or {}), **TEXT_AS_WRITTEN}):
+        yield
+
 
 def relative_luminance(colour: str) -> float:
     """WCAG's relative luminance of a ``#rrggbb`` colour (0 black, 1 white)."""
@@ -191,7 +243,7 @@ def chart_style():
         # A fixed hash salt keeps any SVG ids stable; PNG needs none but costs nothing.
         "svg.hashsalt": "mission-report",
     }
-    with matplotlib.rc_context(style):
+    with chart_settings(style):
         yield
 
 
@@ -207,7 +259,10 @@ def render_png(figure: Figure) -> bytes:
     across environments that draw the same pixels.
     """
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI, facecolor="white", metadata={"Software": None})
+    with chart_settings():
+        figure.savefig(
+            buffer, format="png", dpi=DPI, facecolor="white", metadata={"Software": None}
+        )
     return buffer.getvalue()
 
 
@@ -215,7 +270,7 @@ def render_svg(figure: Figure) -> str:
     """SVG text of ``figure``, identical for identical charts: no date, no software
     stamp, ids from a fixed salt, texts as ``<text>`` in the report's fonts."""
     buffer = io.BytesIO()
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "mission-report"}):
+    with chart_settings({"svg.fonttype": "none", "svg.hashsalt": "mission-report"}):
         figure.savefig(
             buffer,
             format="svg",

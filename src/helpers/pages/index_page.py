@@ -98,6 +98,7 @@ def build_index(
     objectives: ObjectivesCount | None = None,
     other_years: Sequence[int] = (),
     targets: pd.DataFrame | None = None,
+    committee: object = None,
 ) -> str:
     """The HTML of index.html.
 
@@ -115,7 +116,13 @@ def build_index(
         Years whose reports sit beside this one (``../../<year>/index.html``, the year's language chooser).
     targets : DataFrame, optional
         The objectives of the run, which the key findings say are met or missed.
+    committee : Committee, optional
+        The committee's texts of the year: its opinion follows the key findings, its
+        publication particulars close the page (or the line naming those missing).
     """
+    from helpers.pages.committee_page import format_index_opinion, format_particulars
+    from helpers.pages.reporting_table import format_reporting_table
+
     lang = site.lang
     parts = [
         f"<h1>{_e(site.title)}</h1>",
@@ -128,13 +135,16 @@ def build_index(
     pages = {page for page, _ in site.pages}
     parts += [
         format_key_findings(run, site, targets),
+        format_index_opinion(committee, site),
         f"<h2>{_e(i18n.t('index.headlines_title', lang))}</h2>",
         format_headlines(list_headlines(run, lang, pages, targets)),
+        format_reporting_table(run, site),
         f"<h2>{_e(i18n.t('index.sections_title', lang))}</h2>",
         format_sections(sections, site),
     ]
     if other_years:
         parts.append(format_other_years(other_years, site))
+    parts.append(format_particulars(committee, site))
     parts.append(format_run_facts(run, site))
     return render_page("\n".join(parts), site, INDEX_PAGE, page_class="index-page")
 

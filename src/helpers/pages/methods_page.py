@@ -228,8 +228,8 @@ def list_metric_segments(spec: registry.MetricSpec, categories: Sequence[str]) -
     ValueError
         When the entry names a segment the report does not know.
     """
-    if spec.segments == registry.TEAM_SEGMENTS:
-        return []  # the data's own team names, listed on the carbon page
+    if spec.segments in registry.DATA_SEGMENTS:
+        return []  # the data's own names (teams, populations surveyed), listed on their page
     text = spec.segments.replace(EVERY_CATEGORY, " ".join(categories))
     words = [w for w in re.split(r"[,\s]+", text) if w and w != "and"]
     unknown = [w for w in words if w not in SEGMENT_ORDER and w not in categories]

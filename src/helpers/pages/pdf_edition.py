@@ -84,7 +84,7 @@ def page_anchor(page: str) -> str:
     return f"page-{Path(page).stem}"
 
 
-def build_pdf(folder: Path, site: Site, pages: Sequence[str]) -> Path:
+def build_pdf(folder: Path, site: Site, pages: Sequence[str], committee: object = None) -> Path:
     """Write the PDF edition of the report whose HTML pages are in ``folder``.
 
     Parameters
@@ -95,6 +95,9 @@ def build_pdf(folder: Path, site: Site, pages: Sequence[str]) -> Path:
         The report the pages belong to.
     pages : sequence of str
         The section pages in reading order (the objectives and published figures last).
+    committee : Committee, optional
+        The committee's texts of the year: the cover gives the release date, or names the
+        publication particulars that are missing.
     """
     try:
         import weasyprint
@@ -103,7 +106,7 @@ def build_pdf(folder: Path, site: Site, pages: Sequence[str]) -> Path:
             "the PDF edition needs Pango, which WeasyPrint could not load "
             f"({one_line(error)}); on Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0"
         ) from error
-    document = compose_document(folder, site, pages)
+    document = compose_document(folder, site, pages, committee)
     target = folder / pdf_name(site.year, site.lang)
     weasyprint.HTML(string=document, base_url=str(folder)).write_pdf(
         target, pdf_identifier=f"mission-report-{site.year}-{site.lang}".encode()
@@ -111,7 +114,9 @@ def build_pdf(folder: Path, site: Site, pages: Sequence[str]) -> Path:
     return target
 
 
-def compose_document(folder: Path, site: Site, pages: Sequence[str]) -> str:
+def compose_document(
+    folder: Path, site: Site, pages: Sequence[str], committee: object = None
+) -> str:
     """The HTML document the PDF is laid out from."""
     known = [INDEX_PAGE, *pages, METHODS_PAGE]
     STYLES.clear()
@@ -126,7 +131,7 @@ def compose_document(folder: Path, site: Site, pages: Sequence[str]) -> str:
     lang = site.lang
     body = "\n".join(
         [
-            format_cover(site),
+            format_cover(site, committee),
             format_contents(chapters, lang),
             *(format_chapter(c, lang) for c in chapters),
         ]
@@ -238,7 +243,9 @@ def internal_target(href: str, stem: str, known: Sequence[str]) -> str:
     return href
 
 
-def format_cover(site: Site) -> str:
+def format_cover(site: Site, committee: object = None) -> str:
+    from helpers.pages.committee_page import format_cover_particulars
+
     lang = site.lang
     notice = (
         f'<p class="cover-notice">{_e(i18n.t("page.synthetic_banner", lang))}</p>'
@@ -253,6 +260,7 @@ def format_cover(site: Site) -> str:
         f'<h1 class="cover-title">{_e(site.title)}</h1>'
         f'<p class="cover-year">{site.year}</p>'
         f"{notice}"
+        f"{format_cover_particulars(committee, lang)}"
         f'<p class="cover-built">{_e(i18n.t("pdf.built", lang, when=format_time(site.built_utc, lang)))}</p>'
         "</section>"
     )

@@ -54,6 +54,7 @@ def assemble_pages(staging: Path, run: LanguageRun) -> list[str]:
     files = place_sections(staging, run)
     files += place_run_data(staging, run)
     files += write_methods(staging, run)
+    files += write_committee(staging, run)
     files += write_index(staging, run)
     return files
 
@@ -96,7 +97,7 @@ def place_run_data(staging: Path, run: LanguageRun) -> list[str]:
         files.append(f"{RUN_DATA_DIR}/{name}")
     shutil.copyfile(run.run_dir / KPIS_FILE, staging / KPIS_FILE)
     write_dictionary(staging / DICTIONARY_FILE)
-    write_folder_readme(staging / FOLDER_README, run.options.year, run.site.lang)
+    write_folder_readme(staging / FOLDER_README, run.options.year, run.site.lang, run.committee)
     return [*files, KPIS_FILE, DICTIONARY_FILE, FOLDER_README]
 
 
@@ -113,6 +114,19 @@ def write_methods(staging: Path, run: LanguageRun) -> list[str]:
     )
     write_page(render_page(body, run.site, METHODS_PAGE, "methods-page"), staging / METHODS_PAGE)
     return [METHODS_PAGE]
+
+
+def write_committee(staging: Path, run: LanguageRun) -> list[str]:
+    """The committee's texts: foreword, opinion, recommendations and their follow-up."""
+    from helpers.figures.run_data import read_run_data
+    from helpers.pages.committee_page import COMMITTEE_PAGE, build_committee_page
+    from helpers.pages.render import write_page
+
+    if COMMITTEE_PAGE not in dict(run.site.pages):
+        return []
+    kpis = read_run_data(run.run_dir).kpis
+    write_page(build_committee_page(run.committee, kpis, run.site), staging / COMMITTEE_PAGE)
+    return [COMMITTEE_PAGE]
 
 
 def write_index(staging: Path, run: LanguageRun) -> list[str]:
@@ -133,6 +147,7 @@ def write_index(staging: Path, run: LanguageRun) -> list[str]:
         objectives=ObjectivesCount(met, missed, aims_met, aims_missed),
         other_years=list_other_years(run.options),
         targets=figures.targets,
+        committee=run.committee,
     )
     write_page(index, staging / INDEX_PAGE)
     return [INDEX_PAGE]
@@ -147,7 +162,13 @@ def write_pdfs(staging: Path, runs: Sequence[LanguageRun], progress: Progress) -
     from helpers.pages.pdf_edition import EngineMissing
 
     jobs = [
-        (staging / run.site.lang, run.site, [s.page for s in run.plan.sections]) for run in runs
+        (
+            staging / run.site.lang,
+            run.site,
+            [*committee_pages(run), *(s.page for s in run.plan.sections)],
+            run.committee,
+        )
+        for run in runs
     ]
     sections = len(runs[0].plan.sections)
     langs = ", ".join(run.site.lang for run in runs)
@@ -169,19 +190,32 @@ def write_pdfs(staging: Path, runs: Sequence[LanguageRun], progress: Progress) -
     return [name for name, _, _ in laid_out]
 
 
-def lay_out_pdf(folder: Path, site: Site, pages: list[str]) -> tuple[str, float, float]:
+def committee_pages(run: LanguageRun) -> list[str]:
+    """The committee's page, which the PDF carries right after the index."""
+    from helpers.pages.committee_page import COMMITTEE_PAGE
+
+    return [COMMITTEE_PAGE] if COMMITTEE_PAGE in dict(run.site.pages) else []
+
+
+def lay_out_pdf(
+    folder: Path, site: Site, pages: list[str], committee: object = None
+) -> tuple[str, float, float]:
     """Write the PDF edition of the pages in ``folder``; its name, wall and CPU seconds."""
     from helpers.pages.pdf_edition import build_pdf
 
     started, cpu = time.monotonic(), time.process_time()
-    pdf = build_pdf(folder, site, pages)
+    pdf = build_pdf(folder, site, pages, committee)
     return pdf.name, time.monotonic() - started, time.process_time() - cpu
 
 
-def write_folder_readme(path: Path, year: int, lang: str) -> None:
-    """The report folder's README, in the report's language: what each file holds."""
+def write_folder_readme(path: Path, year: int, lang: str, committee: object = None) -> None:
+    """The report folder's README, in the report's language: what each file holds, then
+    the publication's particulars."""
+    from helpers.pages.committee_page import particulars_markdown
+
     template = FOLDER_README_TEMPLATES / f"README.{lang}.md"
-    path.write_text(template.read_text(encoding="utf-8").format(year=year), encoding="utf-8")
+    text = template.read_text(encoding="utf-8").format(year=year)
+    path.write_text(f"{text.rstrip()}\n\n{particulars_markdown(committee, lang)}", encoding="utf-8")
 
 
 def published_languages(year_folder: Path) -> list[str]:

@@ -40,6 +40,8 @@ class LanguageRun:
     plan: Plan
     site: Site
     run_dir: Path
+    # The committee's texts of the year, checked (helpers.intake.committee.Committee).
+    committee: Any = None
 
 
 def start_pool(workers: int, notebooks_dir: Path) -> Any:

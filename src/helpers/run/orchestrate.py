@@ -24,7 +24,14 @@ from helpers.run import publish
 from helpers.run.assemble import assemble_reports, assemble_year, published_languages
 from helpers.run.checks import check_machine_paths, check_privacy
 from helpers.run.execute import LanguageRun, execute_sections, start_pool
-from helpers.run.plan import Plan, ReportOptions, is_cached, is_up_to_date, plan_report
+from helpers.run.plan import (
+    Plan,
+    ReportFailure,
+    ReportOptions,
+    is_cached,
+    is_up_to_date,
+    plan_report,
+)
 from helpers.run.prepare import (
     check_declared_year,
     describe_site,
@@ -65,6 +72,7 @@ def build_year(
         publish.clean_stale(out, year)
         languages = with_twins(languages)
         plans = [plan_report(o) for o in languages]
+        committee = read_committee_texts(languages, progress)
         if first.use_cache and all(
             is_up_to_date(o.target, p.report_key) for o, p in zip(languages, plans, strict=True)
         ):
@@ -75,9 +83,36 @@ def build_year(
         shutil.rmtree(publish.failed_folder(out, year), ignore_errors=True)
         choose_sections_to_run(languages, plans)
         runs, ds = run_languages(languages, plans, progress, ds, known)
+        runs = [replace(run, committee=committee) for run in runs]
         publish_year(runs, ds, progress)
         prune(runs)
         return first.year_folder
+
+
+def read_committee_texts(languages: Sequence[ReportOptions], progress: Progress) -> Any:
+    """The committee's texts of the year, checked before any notebook runs: a broken
+    folder stops the run (file, column or line, rule, lines); a text missing in a
+    language, or particulars not given, are warnings."""
+    from helpers.figures.registry import METRICS_BY_ID
+    from helpers.intake.committee import CommitteeError, read_committee
+
+    first = languages[0]
+    try:
+        committee = read_committee(
+            first.committee, first.year, [o.lang for o in languages], set(METRICS_BY_ID)
+        )
+    except CommitteeError as error:
+        lines = [f"report failed: {p}" for p in error.problems]
+        lines.append("report failed: the committee's texts are refused; no notebook was run")
+        raise ReportFailure("\n".join(lines)) from None
+    if not committee.present:
+        progress.say(
+            f"committee: no folder {committee.shown}; the index says the texts are not there "
+            f"yet, and the particulars missing: {', '.join(committee.missing)}"
+        )
+    for warning in committee.warnings:
+        progress.say(f"committee: warning: {warning}")
+    return committee
 
 
 def choose_sections_to_run(languages: Sequence[ReportOptions], plans: Sequence[Plan]) -> None:

@@ -25,9 +25,10 @@ from helpers.core.params import (
     ReportParams,
     read_parameters_cell,
 )
-from helpers.core.paths import METHODS_NOTES, NOTEBOOKS_DIR, REFERENCE_DIR
+from helpers.core.paths import COMMITTEE_DIR, METHODS_NOTES, NOTEBOOKS_DIR, REFERENCE_DIR
 from helpers.figures.run_data import hash_helper_code, run_data_key
 from helpers.pages import i18n
+from helpers.pages.committee_page import COMMITTEE_PAGE
 from helpers.pages.render import INDEX_PAGE, METHODS_PAGE
 from helpers.run import publish
 
@@ -71,6 +72,8 @@ class ReportOptions:
     # The other languages of the year whose pages this report's pages link to: those
     # built by the same run and those already published beside it.
     twins: tuple[str, ...] = ()
+    # The folder holding the committee's texts, one folder per year.
+    committee: Path = COMMITTEE_DIR
 
     @property
     def year(self) -> int:
@@ -130,6 +133,7 @@ class Plan:
 
 def plan_report(options: ReportOptions) -> Plan:
     """The sections, their keys and the report's key, from hashes alone (no data read)."""
+    from helpers.intake.committee import committee_files
     from helpers.intake.fingerprint import dataset_fingerprint
 
     sections = list_sections(options.notebooks_dir)
@@ -153,7 +157,9 @@ def plan_report(options: ReportOptions) -> Plan:
     recorded = {k: v for k, v in params.as_dict().items() if k not in ("output_dir", "data_dir")}
     recorded["dataset"] = dataset_name
     run_key = cache_key(files={"figures": figures_key}, params=recorded)
-    pages = tuple((s.page, section_label(s.name, params.lang)) for s in sections)
+    # The committee's texts open the report; the page exists whether they are written or not.
+    pages = ((COMMITTEE_PAGE, i18n.t("committee.nav", params.lang)),)
+    pages += tuple((s.page, section_label(s.name, params.lang)) for s in sections)
     pages += ((METHODS_PAGE, i18n.t("page.methods", params.lang)),)
     shared = {
         "run_data": run_key,
@@ -179,8 +185,11 @@ def plan_report(options: ReportOptions) -> Plan:
             code=code,
         )
     methods = hash_files([options.methods]) if options.methods.is_file() else ""
+    # The committee's texts are part of the pages that show them (the index, their page,
+    # the PDF), not of the figures nor of the section pages.
+    committee = hash_files(committee_files(options.committee, params.year))
     report_key = cache_key(
-        files={**shared_files, "methods": methods},
+        files={**shared_files, "methods": methods, "committee": committee},
         params={
             **shared,
             "sections": [s.key for s in sections],

@@ -16,7 +16,16 @@ columns where they lie, without bringing them into Python). Then an Aho–Corasi
 
 A file is searched as it is, and as a reader of its format sees it: HTML with its entities
 decoded, JSON (executed notebooks, run.json) with its strings unescaped, CSV with its
-cells unquoted. The bytes of embedded raster images (base64 PNG, JPEG, ...) are not text
+cells unquoted.
+
+An identifier that reads as a number (``48213``, ``17,5``: a warehouse's serial keys) is
+not looked for in running text, where every figure's digits would match one: numbers in
+figures are not identifiers. It is looked for where a value stands whole and a figure
+cannot be mistaken for it: a JSON string (figures are JSON numbers), and a CSV field or
+an HTML table cell, unless its column is headed by a name that is not an identifier's
+(``value``, ``Applicants``: a column of figures; a blank header: the rows' labels). A
+field under ``member_id`` or ``ID``, a cell of a table without a header row: each is
+searched. The bytes of embedded raster images (base64 PNG, JPEG, ...) are not text
 and are left out; embedded SVG is decoded and searched. A file that is not UTF-8 text
 (a PDF, an image) cannot be searched and is listed as skipped.
 
@@ -40,6 +49,7 @@ import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 
 import ahocorasick
@@ -98,6 +108,7 @@ def scan_folder(ds: Dataset, folder: Path) -> Scan:
     folder = Path(folder)
     scan = Scan()
     views: dict[str, list[str]] = {}
+    fields: dict[str, list[str]] = {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         name = path.relative_to(folder).as_posix()
         texts = read_views(path)
@@ -105,22 +116,205 @@ def scan_folder(ds: Dataset, folder: Path) -> Scan:
             scan.skipped.append(name)
         else:
             views[name] = texts
+            fields[name] = [f for f in text_fields(path) if is_numeric(f)]
     scan.files = len(views)
     texts = [text for found in views.values() for text in found]
-    ranges = measure_ranges(ds, list_identifier_columns(ds))
+    all_ranges = measure_ranges(ds, list_identifier_columns(ds))
     # Every value of a column starts with what its smallest and largest values share: a
     # column whose shared start is nowhere in the outputs need not be read at all.
-    ranges = {pair: r for pair, r in ranges.items() if could_occur(r, texts)}
+    ranges = {pair: r for pair, r in all_ranges.items() if could_occur(r, texts)}
     if not ranges or not texts:
         return scan
     lengths = measure_identifiers(ds, list(ranges))
     candidates = set()
     for text in texts:
         candidates |= bounded_substrings(text, lengths)
-    owners = find_identifiers(ds, ranges, candidates)
+    # Numbers in running text are figures: identifiers that read as numbers are counted
+    # in whole fields only.
+    owners = {
+        value: columns
+        for value, columns in find_identifiers(ds, ranges, candidates).items()
+        if not is_numeric(value)
+    }
     if owners:
         scan.hits = count_occurrences(views, owners)
+    numeric = {f for found in fields.values() for f in found}
+    in_fields = find_identifiers(ds, all_ranges, numeric)
+    if in_fields:
+        scan.hits = merge_hits(scan.hits, count_fields(fields, in_fields))
     return scan
+
+
+# A value written as a number: digits, with a decimal part after a point or a comma.
+_NUMERIC = re.compile(r"(?:0|[1-9][0-9]*)(?:[.,][0-9]+)?")
+# Words of a column header that say the column identifies people or records.
+_IDENTIFYING_WORDS = frozenset({"id", "ids", "identifier", "identifiers", "identifiant", "uuid"})
+
+
+def is_numeric(value: str) -> bool:
+    """True for a value that a figure could be written as (``48213``, ``17,5``)."""
+    return bool(_NUMERIC.fullmatch(value))
+
+
+def names_identifier(header: str) -> bool:
+    """True when a column header says it holds identifiers (``member_id``, ``ID``,
+    ``enrollmentId``), or is the name of an identifier column of the contract."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", header)
+    words = {w.lower() for w in re.split(r"[^0-9A-Za-z]+", spaced) if w}
+    named = {c for columns in contract.IDENTIFIER_COLUMNS.values() for c in columns}
+    return bool(words & _IDENTIFYING_WORDS) or header.strip().lower() in named
+
+
+def text_fields(path: Path) -> list[str]:
+    """The values of the text file ``path`` that stand whole where a figure cannot be
+    mistaken for an identifier: JSON strings, and CSV fields and HTML table cells outside
+    columns of figures (``column_fields``); CSV embedded in a page (a chart's figures)
+    counts too."""
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        return []  # running text: its numbers are figures
+    raw = path.read_bytes().decode("utf-8", "replace")
+    found: list[str] = []
+    blanked, embedded = split_embedded(raw)
+    if suffix in {".json", ".ipynb"}:
+        found += json_values(raw)
+    elif suffix == ".csv":
+        found += csv_fields(raw)
+    elif suffix in {".html", ".htm", ".svg", ".xml"}:
+        found += table_fields(blanked)
+    for text in embedded:
+        found += csv_fields(text) if not text.lstrip().startswith("<") else table_fields(text)
+    return [f.strip() for f in found]
+
+
+def column_fields(rows: list[list[str]], header: list[str] | None) -> list[str]:
+    """The fields of ``rows`` that may hold an identifier: every field of a table
+    without a header row, and of a column whose header names an identifier. Headers are
+    names (a year heads a column of figures), not values; a column with a blank header
+    holds the rows' labels (a frame's row numbers)."""
+    found: list[str] = []
+    for row in rows:
+        for i, cell in enumerate(row):
+            if header is None or (i < len(header) and names_identifier(header[i])):
+                found.append(cell)
+    return found
+
+
+def csv_fields(text: str) -> list[str]:
+    """``column_fields`` of a CSV text, its first row the header."""
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error:
+        return []
+    if not rows:
+        return []
+    return column_fields(rows[1:], rows[0])
+
+
+def json_values(text: str) -> list[str]:
+    """Every string value of a JSON document (not its keys), unescaped; in a notebook,
+    not the cells' own ids (``"id": "5"``), which nbformat numbers."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return []
+    found: list[str] = []
+    if isinstance(document, dict) and isinstance(document.get("cells"), list):
+        document = {
+            **document,
+            "cells": [
+                {k: v for k, v in cell.items() if k != "id"} if isinstance(cell, dict) else cell
+                for cell in document["cells"]
+            ],
+        }
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            found.append(node)
+        elif isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
+class _Tables(HTMLParser):
+    """The tables of an HTML text: for each, its rows of cell texts and whether each row
+    is made of header cells."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: list[list[tuple[bool, list[str]]]] = []
+        self._open: list[list[tuple[bool, list[str]]]] = []
+        self._row: list[str] | None = None
+        self._headers = True
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag == "table":
+            self._open.append([])
+        elif tag == "tr" and self._open:
+            self._row, self._headers = [], True
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = []
+            self._headers = self._headers and tag == "th"
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None and self._row is not None:
+            self._row.append("".join(self._cell))
+            self._cell = None
+        elif tag == "tr" and self._row is not None and self._open:
+            self._open[-1].append((self._headers and bool(self._row), self._row))
+            self._row = None
+        elif tag == "table" and self._open:
+            self.tables.append(self._open.pop())
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def table_fields(text: str) -> list[str]:
+    """``column_fields`` of every table of an HTML text (a header row is one of header
+    cells only); a cell outside any table row is searched too."""
+    parser = _Tables()
+    try:
+        parser.feed(text)
+        parser.close()
+    except (AssertionError, ValueError):
+        return []
+    # A cell left open (a fragment without its row or table) is searched as it is.
+    found: list[str] = []
+    for rows in parser.tables + parser._open:
+        header = next((cells for is_header, cells in rows if is_header), None)
+        body = [cells for is_header, cells in rows if not is_header]
+        found += column_fields(body, header)
+    if parser._row:
+        found += parser._row
+    return found
+
+
+def count_fields(
+    fields: dict[str, list[str]], owners: dict[str, set[tuple[str, str]]]
+) -> list[Hit]:
+    """Occurrences of the ``owners`` values among each file's whole fields."""
+    hits = []
+    for name, values in fields.items():
+        counts: dict[tuple[str, str], int] = defaultdict(int)
+        for value in values:
+            for owner in owners.get(value, ()):
+                counts[owner] += 1
+        hits += [Hit(name, t, c, counts[t, c]) for t, c in sorted(counts)]
+    return hits
+
+
+def merge_hits(first: list[Hit], second: list[Hit]) -> list[Hit]:
+    """The hits of both lists, one per file and column, their counts added."""
+    counts: dict[tuple[str, str, str], int] = defaultdict(int)
+    for hit in first + second:
+        counts[hit.file, hit.table, hit.column] += hit.count
+    return [Hit(f, t, c, n) for (f, t, c), n in sorted(counts.items())]
 
 
 def list_identifier_columns(ds: Dataset) -> list[tuple[str, str]]:

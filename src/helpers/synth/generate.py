@@ -11,7 +11,15 @@ import pandas as pd
 import pyarrow as pa
 
 from helpers.core.paths import REFERENCE_DIR
-from helpers.synth import applications, carbon, catalogue, free_courses, outcomes, students
+from helpers.synth import (
+    applications,
+    brand,
+    carbon,
+    catalogue,
+    free_courses,
+    outcomes,
+    students,
+)
 from helpers.synth.categories import CategoryRules
 from helpers.synth.draws import stream
 from helpers.synth.ids import format_ids, id_width
@@ -121,6 +129,9 @@ def generate_dataset(
             _write_paid_tables(writer, plan, enr, apps, behind, surveys, declared, paid, space)
             _write_free_tables(writer, plan, course_users, space, seed)
             _write_carbon_tables(writer, plan, enr, course_users, space, factors, seed)
+            writer.write(
+                "brand_surveys", to_arrow("brand_surveys", brand.brand_surveys(plan.years))
+            )
         finally:
             writer.close()
         summary.rows = dict(writer.rows)

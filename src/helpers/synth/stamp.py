@@ -16,7 +16,7 @@ from typing import Any
 from helpers.core.paths import PACKAGE_DIR, REFERENCE_DIR
 
 GENERATOR = "helpers.synth"
-GENERATOR_VERSION = "1.1"
+GENERATOR_VERSION = "1.2"
 DEFAULT_SEED = 2024
 STAMP_FILE = "_stamp.json"
 TARGETS_FILE = Path(__file__).with_name("targets.toml")

@@ -173,7 +173,15 @@ class Section(SectionText, SectionTables, SectionCharts, ImpactPieces, SectionCa
         specific = f"segment_for.{metric}.{segment}"
         if metric is not None and i18n.has_key(specific, self.lang):
             return t(specific, self.lang)
-        return t(f"segment.{segment}", self.lang)
+        named = f"segment.{segment}"
+        if (
+            metric is not None
+            and registry.metric(metric).segments in registry.DATA_SEGMENTS
+            and not i18n.has_key(named, self.lang)
+        ):
+            # A group the data names (a population surveyed): its name as written, readable.
+            return segment.replace("_", " ").capitalize()
+        return t(named, self.lang)
 
     def name_figure(self, kpi: Kpi) -> str:
         """A figure's label, with its group when it is not about all students and the

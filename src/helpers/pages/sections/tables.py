@@ -51,6 +51,22 @@ class SectionTables:
             text += f"<br><small>{escape(interval)}</small><br><small>{escape(reading)}</small>"
         return text
 
+    def surveyed_table(self, metric: str) -> HTML:
+        """A figure across the populations a survey names in the data (the brand survey),
+        the pooled underserved populations last; a note when the data holds no survey
+        for the year."""
+        pooled = "underserved_populations"
+        found = sorted(
+            {s for (y, m, s) in self.figures if y == self.year and m == metric} - {pooled}
+        )
+        if (self.year, metric, pooled) in self.figures:
+            found.append(pooled)
+        if not found:
+            return HTML(
+                f'<p class="mr-note">{escape(t("funnel.no_survey", self.lang, year=self.year))}</p>'
+            )
+        return self.figure_table([(metric, s) for s in found], label_by="segment")
+
     def figure_table(self, rows: Sequence[tuple[str, str]], label_by: str = "metric") -> HTML:
         """A table of figures: value, count and denominator, 95 % interval, previous year,
         change and objective, with only the columns that the rows fill.
