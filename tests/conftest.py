@@ -204,6 +204,15 @@ REFERENCE_ROWS: dict[str, tuple[str, list[tuple]]] = {
         "year eur_per_tco2e source",
         [(2021, 80.0, "test price"), (2022, 100.0, "test price")],
     ),
+    "consumer_prices": (
+        "year index_2015 rate source",
+        [
+            (2020, 100.0, None, "test index"),
+            (2021, 101.0, 0.01, "test index"),
+            (2022, 106.05, 0.05, "test index"),
+            (2023, 111.3525, 0.05, "test index"),
+        ],
+    ),
     "targets": (
         "metric segment first_year last_year comparator threshold source",
         [
@@ -250,7 +259,8 @@ def whole_year(frames: dict[str, pd.DataFrame], year: int) -> dict[str, pd.DataF
 
 
 def make_reference_frames() -> dict[str, pd.DataFrame]:
-    """emission_factors, carbon_prices and targets fitting ``make_valid_frames()``."""
+    """emission_factors, carbon_prices, consumer_prices and targets fitting
+    ``make_valid_frames()``."""
     return _frames(REFERENCE_ROWS)
 
 

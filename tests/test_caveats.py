@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from helpers.figures.run_data import RunData, shipped_category_rules
+from helpers.pages import i18n
 from helpers.pages.sections import Section
 from helpers.pages.sections.caveats import is_snapshot, published_anchor, widened
 
@@ -235,3 +236,17 @@ def test_a_chart_of_groups_names_the_highest_and_lowest_and_flags_a_small_one():
     assert title == (
         "In 2022, highest for job seekers (67.2%), lowest for refugees (45.0%, small group)"
     )
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_figure_reading_attributes_as_they_stood_at_extraction_says_so(lang):
+    # The mentoring of each year's students, with the mentors' training as extracted.
+    rows = [
+        share(2021, "disability_mentor_coverage", "disability", 40, 100),
+        share(2022, "disability_mentor_coverage", "disability", 60, 100),
+    ]
+    s = section("categories", rows, lang)
+    assert not is_snapshot("disability_mentor_coverage")
+    [caveat] = s.caveats(s.kpi("disability_mentor_coverage", "disability"))
+    assert caveat.kind == "snapshot"
+    assert caveat.text == i18n.t("caveat.partial_snapshot", lang)

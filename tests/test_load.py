@@ -15,7 +15,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from babel import Locale
-from conftest import edit_in_place, make_reference_frames, make_valid_frames, write_dataset
+from conftest import (
+    edit_in_place,
+    make_reference_frames,
+    make_valid_frames,
+    write_dataset,
+    write_reference,
+)
 
 from helpers import validate
 from helpers.core.paths import REFERENCE_DIR, ROOT
@@ -466,3 +472,14 @@ def test_without_reuse_a_remembered_verdict_is_ignored(tmp_path, reference_dir, 
     monkeypatch.setattr(rule_checks, "rule_findings", lambda *a: calls.append(1) or checked(*a))
     load_dataset(folder, reference_dir)
     assert calls
+
+
+def test_a_year_the_consumer_price_index_lacks_is_a_data_quality_warning(tmp_path):
+    # The valid dataset's salary answers are of 2023; an index that stops in 2022 cannot
+    # put the salaries before in 2023 euros.
+    frames = make_reference_frames()
+    frames["consumer_prices"] = frames["consumer_prices"][frames["consumer_prices"]["year"] < 2023]
+    reference = write_reference(tmp_path / "reference", frames)
+    ds = load_dataset(write_dataset(make_valid_frames(), tmp_path / "data"), reference)
+    missing = [w for w in ds.warnings if w.kind == "price_year_missing"]
+    assert [(w.column, int(w.limit), w.count) for w in missing] == [("year", 2023, 1)]

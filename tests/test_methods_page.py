@@ -17,11 +17,13 @@ from helpers.pages.methods_page import (
     build_methods_body,
     drop_title,
     list_metric_segments,
+    name_segment,
     render_methods_page,
     split_chapters,
 )
 from helpers.pages.render import Site
 from helpers.pages.sections import SECTIONS, Section
+from helpers.pages.sections.markup import escape
 
 NOTES = """# How the figures are measured
 
@@ -284,3 +286,28 @@ def test_the_hand_written_notes_define_no_metric_themselves():
         text = notes.read_text(encoding="utf-8")
         rows = [m.id for m in registry.METRICS if f"| `{m.id}` |" in text]
         assert rows == [], notes.name
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_methods_page_counts_the_verdicts_and_lists_the_figures_withheld_to_protect(lang):
+    from test_sections import make_run, share
+
+    rows = [
+        share(2023, "into_work_rate", "all", 400, 1000),
+        share(2022, "into_work_rate", "all", 350, 900),  # a change
+        share(2023, "into_work_rate", "refugees", 40, 100),
+        share(2023, "into_work_rate", "non_underserved", 30, 100),  # a gap
+        share(2023, "into_work_rate", "disability", 3, 40, suppressed=True),  # no verdict
+    ]
+    base = make_run(rows, year=2023)
+    protected = pd.DataFrame(
+        {"year": [2021], "metric": ["employed_after_share"], "segment": ["disability"]}
+    )
+    run = RunData(base.kpis, base.history, base.series, base.provenance, protected=protected)
+    body = build_methods_body(2023, lang, run=run)
+    words = {
+        "en": ("about 2 verdicts", "2021: In work six months after"),
+        "fr": ("environ 2 verdicts", "2021"),
+    }
+    assert words[lang][0] in body and words[lang][1] in body
+    assert escape(name_segment("disability", lang)) in body

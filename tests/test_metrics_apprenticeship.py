@@ -155,12 +155,17 @@ def test_apprentice_salary_premium(graduates):
 
 
 def test_salary_figures_are_withheld_when_few_gave_a_salary(graduates):
-    # 3 apprentices and 4 others gave a salary: with MIN_CELL 4 the apprentices are few.
-    medians = apprenticeship.compute_salary_after_median_eur(graduates, 2022, 4)
+    # 3 apprentices and 4 others gave a salary. A median is one person's salary: it needs
+    # 2 x MIN_CELL people. With MIN_CELL 2 the others' median (4 people) is shown and
+    # the apprentices' (3) withheld, although 3 is not a small count.
+    medians = apprenticeship.compute_salary_after_median_eur(graduates, 2022, 2)
     assert value(medians, "apprentices") == (None, True)
     assert value(medians, "non_apprentices") == (32000.0, False)
-    premium = apprenticeship.compute_apprentice_salary_premium(graduates, 2022, 4)
+    premium = apprenticeship.compute_apprentice_salary_premium(graduates, 2022, 2)
     assert value(premium) == (None, True)
+    # With MIN_CELL 3 neither is shown: 4 < 2 x 3.
+    medians = apprenticeship.compute_salary_after_median_eur(graduates, 2022, 3)
+    assert value(medians, "non_apprentices") == (None, True)
 
 
 def test_employment_rate_of_apprentices_against_the_others(graduates):

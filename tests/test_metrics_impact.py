@@ -245,3 +245,54 @@ def test_windows_the_data_does_not_cover_are_absent(ds):
     assert figure["value"] is None and not figure["suppressed"]
     assert impact.first_measurable_year(ds, 2) == 2024
     assert impact.first_measurable_year(ds, 10) == 2032
+
+
+# Consumer prices of the hand computation: the applications of e1..e7 are of 2021, their
+# answers of 2023, so a salary before is worth 110 / 100 = 1.1 times more in 2023 euros.
+PRICES = pd.DataFrame(
+    {
+        "year": [2021, 2022, 2023],
+        "index_2015": [100.0, 105.0, 110.0],
+        "rate": [None, 0.05, 0.047619],
+        "source": ["test"] * 3,
+    }
+)
+
+
+def test_real_terms_salary_change_expresses_the_salary_before_in_euros_of_the_survey_year():
+    ds = Dataset.from_frames({**tables(), "consumer_prices": PRICES}, meta={"years": [2023]})
+    # Both salaries: e1 30 000 -> 33 000, e4 20 000 -> 26 000, e6 25 000 -> 24 000,
+    # e7 30 000 -> 32 000. In 2023 euros the salaries before are 33 000, 22 000, 27 500,
+    # 33 000: changes 0, +4 000, -3 500, -1 000; median -500, total -500.
+    median = row(impact.compute_salary_change_real_median_eur(ds, 2023, 1))
+    total = row(impact.compute_salary_change_real_total_eur(ds, 2023, 1))
+    assert (median["value"], median["denominator"]) == (-500.0, 4)
+    assert total["value"] == -500.0
+    # The nominal figures beside them: changes +3 000, +6 000, -1 000, +2 000.
+    assert row(impact.compute_salary_change_median_eur(ds, 2023, 1))["value"] == 2500.0
+    assert row(impact.compute_salary_change_total_eur(ds, 2023, 1))["value"] == 10000.0
+
+
+def test_a_year_missing_from_the_index_leaves_the_real_terms_figures_without_value():
+    prices = PRICES[PRICES["year"] != 2023]
+    ds = Dataset.from_frames({**tables(), "consumer_prices": prices}, meta={"years": [2023]})
+    median = row(impact.compute_salary_change_real_median_eur(ds, 2023, 1))
+    assert median["value"] is None and not median["suppressed"]
+    assert row(impact.compute_salary_change_median_eur(ds, 2023, 1))["value"] == 2500.0
+    _, missing = impact.real_salary_changes(ds, 2023)
+    assert missing == {2023}
+
+
+def test_euro_figures_are_rounded_to_100_and_medians_need_twice_min_cell():
+    assert impact.round_euros(2249.0) == 2200.0
+    assert impact.round_euros(2250.0) == 2300.0
+    assert impact.round_euros(-2250.0) == -2200.0
+    # Four people with both salaries: shown with MIN_CELL = 2 (4 >= 2 x 2), withheld
+    # with MIN_CELL = 3 (4 < 2 x 3), although 4 is not a small count then.
+    assert not row(impact.compute_salary_change_median_eur(ds_with_prices(), 2023, 2))["suppressed"]
+    assert row(impact.compute_salary_change_median_eur(ds_with_prices(), 2023, 3))["suppressed"]
+    assert row(impact.compute_salary_change_total_eur(ds_with_prices(), 2023, 3))["suppressed"]
+
+
+def ds_with_prices() -> Dataset:
+    return Dataset.from_frames({**tables(), "consumer_prices": PRICES}, meta={"years": [2023]})

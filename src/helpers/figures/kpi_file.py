@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.core import safe_csv
-from helpers.figures import registry, segments, stats
+from helpers.figures import intruder, registry, segments, stats
 from helpers.figures.metrics import series as series_module
 from helpers.figures.metrics.common import FIGURE_COLUMNS, complementary_breakdowns
 from helpers.figures.metrics.funding import funding_breakdowns
@@ -47,6 +47,11 @@ def compute_kpis(ds: Dataset, year: int, min_cell: int = stats.MIN_CELL) -> pd.D
     additive = {m.id for m in registry.METRICS if m.kind in registry.ADDITIVE_KINDS}
     breakdowns = complementary_breakdowns(figures, additive) + funding_breakdowns(figures)
     figures = stats.suppress_secondary(figures, breakdowns, min_cell)
+    # Figures of different metrics share people: the intruder's check withholds what
+    # could still be worked out from everything published.
+    bins = series_module.salary_change_distribution(ds, year, min_cell)
+    figures, audit = intruder.audit_year(ds, year, figures, min_cell, bins)
+    intruder.remember(ds, min_cell, audit)
     figures["year"] = int(year)
     figures["section"] = [
         registry.metric(m).section_of(s)

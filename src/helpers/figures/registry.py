@@ -77,7 +77,14 @@ _IMPACT_SEGMENTS = _BY_CATEGORY + ", apprentices and non_apprentices"
 # What every impact figure reads, in one query of the respondents shared by them all:
 # the graduates, their whole survey answer and their application.
 _RESPONDENTS = {
-    "enrollments": ("enrollment_id", "application_id", "status", "ended_at", "funding_type"),
+    "enrollments": (
+        "enrollment_id",
+        "application_id",
+        "status",
+        "started_at",
+        "ended_at",
+        "funding_type",
+    ),
     "graduate_surveys": (
         "enrollment_id",
         "responded_at",
@@ -85,8 +92,10 @@ _RESPONDENTS = {
         "salary_before_eur",
         "salary_after_eur",
     ),
-    "applications": _CATEGORY_COLUMNS,
+    "applications": (*_CATEGORY_COLUMNS, "submitted_at"),
 }
+# The real-terms salary figures read the consumer price index as well.
+_RESPONDENTS_REAL = {**_RESPONDENTS, "consumer_prices": ("year", "index_2015")}
 # What the brand figures read: the latest wave of each population surveyed in the year.
 _BRAND_WAVES = {
     "brand_surveys": (
@@ -663,6 +672,16 @@ METRICS += (
         segments=_IMPACT_SEGMENTS,
     ),
     declare(
+        id="salary_change_real_median_eur",
+        section="impact",
+        kind="ratio",
+        unit="EUR a year",
+        direction="higher",
+        compute=impact.compute_salary_change_real_median_eur,
+        reads=_RESPONDENTS_REAL,
+        segments=_IMPACT_SEGMENTS,
+    ),
+    declare(
         id="salary_rise_share",
         section="impact",
         kind="share",
@@ -680,6 +699,16 @@ METRICS += (
         direction="higher",
         compute=impact.compute_salary_change_total_eur,
         reads=_RESPONDENTS,
+        segments=_IMPACT_SEGMENTS,
+    ),
+    declare(
+        id="salary_change_real_total_eur",
+        section="impact",
+        kind="amount",
+        unit="EUR a year",
+        direction="higher",
+        compute=impact.compute_salary_change_real_total_eur,
+        reads=_RESPONDENTS_REAL,
         segments=_IMPACT_SEGMENTS,
     ),
     *_OUTCOME_WINDOWS,

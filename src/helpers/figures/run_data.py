@@ -52,6 +52,8 @@ KPIS_FILE = "kpis.csv"
 HISTORY_FILE = "kpis_history.csv"
 SERIES_FILE = "series.csv"
 PROVENANCE_FILE = "run.json"
+# The figures the intruder's check withheld to protect others, year by year.
+PROTECTED_FILE = "withheld_to_protect.csv"
 # The reference tables the pages show beside the figures: the objectives and category
 # rules in effect for the dataset (its own copies or the shipped ones), the aims the
 # published reports state and the published figures (shipped with the code). The pages
@@ -71,7 +73,7 @@ REFERENCE_FILES = (
     IMPACT_PARAMETERS_FILE,
 )
 # The files that depend on the data, the code and the parameters only (not on the run).
-FIGURES_FILES = (KPIS_FILE, HISTORY_FILE, SERIES_FILE, *REFERENCE_FILES)
+FIGURES_FILES = (KPIS_FILE, HISTORY_FILE, SERIES_FILE, PROTECTED_FILE, *REFERENCE_FILES)
 RUN_DATA_FILES = (*FIGURES_FILES, PROVENANCE_FILE)
 # Sets of remembered figures kept: the most recently used ones.
 FIGURES_KEPT = 32
@@ -85,6 +87,13 @@ RUN_DATA_CACHE_DIR = OUTPUTS_DIR / ".cache" / "run-data"
 FIGURES_STAGES = ("core", "intake", "figures")
 # Source files whose content defines "the code" of a run; caches are not code.
 CODE_SUFFIXES = {".py", ".json", ".toml", ".csv", ".html", ".css", ".j2", ".tpl", ".ipynb"}
+
+
+def no_protected() -> pd.DataFrame:
+    """No figure withheld to protect others (a run data made by hand)."""
+    import pandas as pd
+
+    return pd.DataFrame(columns=["year", "metric", "segment"])
 
 
 def shipped_targets() -> pd.DataFrame:
@@ -146,6 +155,9 @@ class RunData:
     stated_aims, published, conflicts : DataFrame
         The aims the published reports state, their figures (typed), and those of the
         figures that conflict with others, with the reasons.
+    protected : DataFrame
+        The figures the intruder's check withheld to protect others (year, metric,
+        segment), over the years of the history.
     """
 
     kpis: pd.DataFrame
@@ -158,6 +170,8 @@ class RunData:
     published: pd.DataFrame = field(default_factory=shipped_published, repr=False)
     conflicts: pd.DataFrame = field(default_factory=shipped_conflicts, repr=False)
     impact_parameters: pd.DataFrame = field(default_factory=shipped_impact_parameters, repr=False)
+    # Figures withheld by the intruder's check to protect others: year, metric, segment.
+    protected: pd.DataFrame = field(default_factory=lambda: no_protected(), repr=False)
 
     @property
     def year(self) -> int:
@@ -211,7 +225,13 @@ def write_run_data(
     """
     import pandas as pd
 
-    from helpers.figures.kpi_file import compute_kpis, compute_series, write_kpis, write_series
+    from helpers.figures.kpi_file import (
+        compute_kpis,
+        compute_series,
+        write_csv,
+        write_kpis,
+        write_series,
+    )
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -224,6 +244,17 @@ def write_run_data(
     kpis = known[year, min_cell]
     history = pd.concat([known[y, min_cell] for y in history_years], ignore_index=True)
     series = compute_series(ds, year, min_cell)
+    from helpers.figures import intruder
+
+    protected = [
+        [str(result.year), metric, segment]
+        for result in intruder.results_of(ds, min_cell, history_years)
+        for metric, segment in result.withheld
+    ]
+    write_atomically(
+        lambda path: write_csv(path, ("year", "metric", "segment"), protected),
+        folder / PROTECTED_FILE,
+    )
     write_atomically(lambda path: write_kpis(kpis, path), folder / KPIS_FILE)
     write_atomically(lambda path: write_kpis(history, path), folder / HISTORY_FILE)
     write_atomically(lambda path: write_series(series, path), folder / SERIES_FILE)
@@ -359,6 +390,7 @@ def read_run_data(folder: Path | str) -> RunData:
             read_reference_table(folder / IMPACT_PARAMETERS_FILE, empty="text"),
             IMPACT_PARAMETERS_FILE,
         ),
+        protected=read_csv(folder / PROTECTED_FILE),
     )
 
 

@@ -333,6 +333,20 @@ TABLES: tuple[Table, ...] = (
         description="price of a tonne of CO2e used for the yearly carbon donation",
     ),
     Table(
+        "consumer_prices",
+        (
+            Column("year", "integer", nullable=False, unique=True),
+            Column("index_2015", "number", nullable=False, exclusive_minimum=0),
+            Column("rate", "number"),
+            Column("source", "string", nullable=False),
+        ),
+        reference=True,
+        description=(
+            "the consumer price index (annual average, chained with 2015 = 100) that "
+            "expresses a salary of one year in euros of another"
+        ),
+    ),
+    Table(
         "targets",
         (
             Column("metric", "string", nullable=False),
@@ -353,7 +367,7 @@ TABLES: tuple[Table, ...] = (
 CATEGORY_RULES_FILE = "category_rules.csv"
 
 # Reference tables that a dataset may replace with its own copy (data contract v1).
-OVERRIDABLE_REFERENCE = ("emission_factors", "carbon_prices", "targets")
+OVERRIDABLE_REFERENCE = ("emission_factors", "carbon_prices", "consumer_prices", "targets")
 
 TABLES_BY_NAME = {t.name: t for t in TABLES}
 DATASET_TABLES = tuple(t for t in TABLES if not t.reference)

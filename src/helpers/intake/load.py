@@ -101,7 +101,8 @@ def load_dataset(
     ----------
     data_dir
         A folder holding one file per table (``members.parquet`` or ``members.csv``...).
-        Its own emission_factors, carbon_prices or targets replace the shipped ones.
+        Its own emission_factors, carbon_prices, consumer_prices or targets replace the
+        shipped ones.
     reference_dir
         The shipped reference tables (``data/reference``).
     reuse_verdict

@@ -45,7 +45,9 @@ OVERFLOW_RULE = (
 class DataWarning:
     """Values possible but implausible: where, how many, the first rows, and the limit."""
 
-    kind: str  # "salary_above", "factor_above" or "date_early": the catalogs' key of the note
+    # "salary_above", "factor_above", "date_early" or "price_year_missing": the catalogs'
+    # key of the note
+    kind: str
     file: str
     column: str
     count: int
@@ -58,6 +60,11 @@ class DataWarning:
         """The warning in the validator's words."""
         if self.kind == "salary_above":
             rule = f"above {self.limit:,.0f} EUR a year: possible, but check it"
+        elif self.kind == "price_year_missing":
+            rule = (
+                f"has no index for {int(self.limit)}, which salary answers need: the "
+                "real-terms salary figures of their groups are left without value"
+            )
         elif self.kind == "date_early":
             rule = (
                 f"{self.rule}: {self.limit:g} day early at most, possible (a time zone), "
@@ -139,6 +146,7 @@ def find_warnings(
     for column in SALARY_COLUMNS:
         if surveys is not None and surveys.has((column,)):
             found += above(con, surveys, column, SALARY_LIMIT_EUR, "salary_above")
+    found += missing_price_years(con, sources)
     factors = sources.get("emission_factors")
     largest = largest_shipped_factor(reference_dir)
     if factors is not None and largest and factors.has(("kgco2e_per_unit",)):
@@ -149,6 +157,50 @@ def find_warnings(
 
     found += [("date_early", DAYS_EARLY_WARNED, f) for f in early_findings(sources)]
     return found
+
+
+def missing_price_years(
+    con: duckdb.DuckDBPyConnection, sources: dict[str, Source]
+) -> list[tuple[str, float, Finding]]:
+    """The years the consumer price index lacks that a real-terms salary needs: the year
+    of the application (or of the start, without one) and the year of the survey answer
+    of each respondent who gave both salaries. One warning per year; the real-terms
+    figures of the groups such respondents are in have no value."""
+    from helpers.intake.rule_checks import Finding
+
+    surveys, enrollments = sources.get("graduate_surveys"), sources.get("enrollments")
+    applications, prices = sources.get("applications"), sources.get("consumer_prices")
+    needed = (
+        (surveys, ("enrollment_id", "responded_at", *SALARY_COLUMNS)),
+        (enrollments, ("enrollment_id", "application_id", "started_at")),
+        (applications, ("application_id", "submitted_at")),
+        (prices, ("year",)),
+    )
+    if any(s is None or not s.usable or not s.has(c) for s, c in needed):
+        return []
+    answered = (
+        "s.responded_at IS NOT NULL AND s.salary_before_eur IS NOT NULL "
+        "AND s.salary_after_eur IS NOT NULL"
+    )
+    years = con.execute(
+        f"""
+        SELECT y, count(*) FROM (
+            SELECT year(s.responded_at) AS y FROM {surveys.typed} s WHERE {answered}
+            UNION ALL
+            SELECT year(coalesce(a.submitted_at, e.started_at)) AS y
+            FROM {surveys.typed} s
+            JOIN {enrollments.typed} e ON e.enrollment_id = s.enrollment_id
+            JOIN {applications.typed} a ON a.application_id = e.application_id
+            WHERE {answered}
+        )
+        WHERE y IS NOT NULL AND y NOT IN (SELECT year FROM {prices.typed} WHERE year IS NOT NULL)
+        GROUP BY y ORDER BY y
+        """
+    ).fetchall()
+    return [
+        ("price_year_missing", float(year), Finding(prices, "year", "", int(n), []))
+        for year, n in years
+    ]
 
 
 def above(

@@ -377,6 +377,7 @@ def format_data_quality(warnings: Sequence[dict], lang: str) -> str:
             file=warning["file"],
             column=warning["column"],
             limit=i18n.format_number(float(limit), lang, decimals),
+            year=str(int(float(limit))),
         )
         items.append(f"<li>{_e(text)}</li>")
     return '<ul class="data-quality">' + "".join(items) + "</ul>"

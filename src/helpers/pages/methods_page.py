@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from helpers.figures import reconcile, registry
+from helpers.figures import reconcile, registry, verdicts
 from helpers.figures.objectives import read_targets
 from helpers.figures.run_data import RunData
 from helpers.figures.segments import SEGMENT_ORDER, segment_rank
@@ -110,6 +110,7 @@ def build_methods_body(
             build_definitions(year, lang, rules, published, targets, preface),
             build_rules_chapter(TARGETS_PAGE, lang),
             build_reconciliation_chapter(lang),
+            build_run_chapter(reference, year, lang),
         ]
 
     if notes is None:
@@ -457,3 +458,47 @@ def build_reconciliation_chapter(lang: str) -> str:
     intro = escape(t("reconciliation.rules_intro", lang))
     chapter = build_rules_chapter(RECONCILIATION_PAGE, lang, **describe_tolerances(lang))
     return f"{chapter}<p>{intro}</p><ul>{rules}</ul>"
+
+
+def build_run_chapter(run: RunData, year: int, lang: str) -> str:
+    """What this run's figures say of its verdicts and of disclosure control: about how
+    many verdicts are drawn at 95 %, and the figures withheld to protect others."""
+    if run.history.empty:
+        return ""
+    proportions = {m.id for m in registry.METRICS if m.kind in registry.PROPORTION_KINDS}
+    count = verdicts.count_verdicts(run.history, year, proportions)
+    title = escape(t("methods_page.run_title", lang, year=year))
+    parts = [
+        f'<h2 id="this-run">{title}</h2>',
+        "<p>"
+        + escape(
+            t(
+                "methods_page.verdicts",
+                lang,
+                count=i18n.format_number(count, lang),
+                chance=i18n.format_number(round(count / 20), lang),
+            )
+        )
+        + "</p>",
+    ]
+    protected = run.protected
+    if protected.empty:
+        parts.append(f"<p>{escape(t('methods_page.protected_none', lang))}</p>")
+    else:
+        items = "".join(
+            "<li>"
+            + escape(
+                t(
+                    "methods_page.protected_item",
+                    lang,
+                    year=int(row["year"]),
+                    figure=t(registry.metric(str(row["metric"])).label_key, lang),
+                    group=name_segment(str(row["segment"]), lang),
+                )
+            )
+            + "</li>"
+            for _, row in protected.iterrows()
+        )
+        intro = escape(t("methods_page.protected_intro", lang))
+        parts.append(f"<p>{intro}</p><ul>{items}</ul>")
+    return "\n".join(parts)

@@ -169,6 +169,7 @@ def prepare_run_data(
             "kpis", f"computing the figures of {options.year}, history {years[0]}–{years[-1]}"
         )
         write_run_data(ds, options.year, min_cell, partial, params, known=known)
+        say_audit(ds, min_cell, years, progress)
         remember_figures(plan.figures_key, partial)
         how = f"history {years[0]}–{years[-1]}"
     seal(partial)
@@ -177,6 +178,23 @@ def prepare_run_data(
     rows = sum(1 for _ in (folder / RUN_DATA_FILES[0]).open(encoding="utf-8")) - 1
     progress.say(f"kpis: {rows} figures for {options.year}, {how} ({options.lang})")
     return folder
+
+
+def say_audit(ds: Any, min_cell: int, years: list[int], progress: Progress) -> None:
+    """The intruder's check in one line: what it found, what it withheld, its time."""
+    from helpers.figures import intruder
+
+    results = intruder.results_of(ds, min_cell, years)
+    if not results:
+        return
+    found = sum(len(r.exposed_before) for r in results)
+    left = sum(len(r.exposed_after) for r in results)
+    withheld = sum(len(r.withheld) for r in results)
+    seconds = sum(r.seconds for r in results)
+    progress.say(
+        f"audit: {found} recoverable before, {left} after, {withheld} figures withheld "
+        f"to protect others, {len(results)} years in {seconds:.2f}s"
+    )
 
 
 def describe_site(options: ReportOptions, plan: Plan, run_dir: Path) -> Site:

@@ -11,14 +11,17 @@ import math
 import pandas as pd
 
 from helpers.figures.metrics.common import (
+    Figure,
     active_in_year,
     count_figure,
     derived_figure,
     figures_frame,
     in_year,
     query_once,
+    round_euros,
     scalar_once,
     single_count_frame,
+    withholds_money,
 )
 from helpers.figures.metrics.funnel import APPRENTICES, NON_APPRENTICES
 from helpers.figures.stats import MIN_CELL
@@ -110,12 +113,17 @@ def compute_salary_after_median_eur(
 ) -> pd.DataFrame:
     """Median annual salary after the path of the responding graduates of ``year``.
 
-    Withheld when fewer than MIN_CELL graduates gave a salary: a median of a handful of
-    people is close to one person's salary.
+    A median is one person's salary (or the mean of two): it is rounded to 100 euros and
+    withheld below 2 x MIN_CELL graduates.
     """
     medians = salary_medians(ds, year)
     figures = [
-        derived_figure("salary_after_median_eur", key, median, (n,), min_cell)
+        Figure(
+            "salary_after_median_eur",
+            key,
+            round_euros(median),
+            suppressed=median is not None and withholds_money(n, min_cell),
+        )
         for key, (median, n) in medians.items()
     ]
     return figures_frame(figures)
@@ -131,6 +139,8 @@ def compute_apprentice_salary_premium(
     value = None
     if median_a is not None and median_o is not None and not math.isclose(median_o, 0.0):
         value = median_a / median_o - 1
-    return figures_frame(
-        [derived_figure("apprentice_salary_premium", "all", value, (n_a, n_o), min_cell)]
-    )
+    figure = derived_figure("apprentice_salary_premium", "all", value, (n_a, n_o), min_cell)
+    if value is not None and (withholds_money(n_a, min_cell) or withholds_money(n_o, min_cell)):
+        # Two medians withheld as individual values cannot be shown as their ratio.
+        figure = Figure(figure.metric, figure.segment, figure.value, suppressed=True)
+    return figures_frame([figure])

@@ -104,6 +104,26 @@ def amount_figure(metric: str, segment: str, value: float | None) -> Figure:
     return Figure(metric, segment, None if value is None else float(value))
 
 
+# Euro figures built from individual salaries are published to the nearest this many
+# euros, and a median (an order statistic is one person's answer) only from this many
+# times MIN_CELL people.
+EURO_ROUNDING = 100
+MEDIAN_MIN_CELLS = 2
+
+
+def round_euros(value: float | None) -> float | None:
+    """An amount from individual salaries, to the nearest ``EURO_ROUNDING`` euros (half up)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return float(math.floor(value / EURO_ROUNDING + 0.5) * EURO_ROUNDING)
+
+
+def withholds_money(people: int, min_cell: int) -> bool:
+    """A median, its bounds or a total of individual salaries: withheld below
+    ``MEDIAN_MIN_CELLS`` x MIN_CELL people (none withheld with MIN_CELL = 1)."""
+    return min_cell > 1 and 0 < people < MEDIAN_MIN_CELLS * min_cell
+
+
 def absent_figure(metric: str, segment: str) -> Figure:
     """A figure whose data is absent (an optional table, or no rows for the year).
 

@@ -23,12 +23,13 @@ from helpers.figures.metrics.common import (
     Figure,
     absent_figure,
     covered_years,
-    derived_figure,
     figures_frame,
     frame_by_segment,
     in_year,
     query_once,
     rate_figure,
+    round_euros,
+    withholds_money,
 )
 from helpers.figures.metrics.funnel import APPRENTICES, NON_APPRENTICES
 from helpers.figures.stats import MIN_CELL
@@ -60,7 +61,9 @@ def graduates_sql(ds: Dataset, year: int, answered_only: bool) -> str:
                    s.responded_at IS NOT NULL AS responded,
                    a.employment_status,
                    s.employed_within_6_months AS employed,
-                   s.salary_before_eur, s.salary_after_eur
+                   s.salary_before_eur, s.salary_after_eur,
+                   year(coalesce(a.submitted_at, e.started_at)) AS before_year,
+                   year(s.responded_at) AS after_year
             FROM enrollments e
             JOIN graduate_surveys s ON s.enrollment_id = e.enrollment_id
             JOIN applications a ON a.application_id = e.application_id
@@ -222,6 +225,95 @@ def salary_changes(ds: Dataset, year: int) -> dict[str, list[float]]:
     return {key: found.get(key, []) for key in impact_keys(ds, year)}
 
 
+def consumer_prices(ds: Dataset) -> dict[int, float]:
+    """The consumer price index of each year (annual average, 2015 = 100)."""
+    table = query_once(ds, "SELECT year, index_2015 FROM consumer_prices")
+    return {int(y): float(i) for y, i in table.itertuples(index=False)}
+
+
+def real_salary_changes(ds: Dataset, year: int) -> tuple[dict[str, list[float]], set[int]]:
+    """The salary changes of each segment with the salary before in euros of the survey's
+    year (before x CPI(survey year) / CPI(application year)), and the years the index
+    lacks. A segment with someone whose years the index lacks has no list (None)."""
+    prices = consumer_prices(ds)
+    result = query_once(
+        ds,
+        f"""
+        SELECT key, list(struct_pack(b := salary_before_eur, a := salary_after_eur,
+                                     y0 := before_year, y1 := after_year)) AS answers
+        FROM ({graduates_sql(ds, year, answered_only=True)})
+        WHERE salary_before_eur IS NOT NULL AND salary_after_eur IS NOT NULL
+        GROUP BY key
+        """,
+    )
+    changes: dict[str, list[float] | None] = {}
+    missing: set[int] = set()
+    for key, answers in result.itertuples(index=False):
+        values: list[float] | None = []
+        for answer in answers:
+            lacking = {int(y) for y in (answer["y0"], answer["y1"]) if int(y) not in prices}
+            if lacking:
+                missing |= lacking
+                values = None
+                continue
+            if values is not None:
+                ratio = prices[int(answer["y1"])] / prices[int(answer["y0"])]
+                values.append(float(answer["a"]) - float(answer["b"]) * ratio)
+        changes[str(key)] = None if values is None else sorted(values)
+    keys = impact_keys(ds, year)
+    return {k: changes.get(k, []) for k in keys}, missing
+
+
+def money_figures(
+    metric: str, changes: dict[str, list[float] | None], statistic: str, min_cell: int
+) -> pd.DataFrame:
+    """The median (with its distribution-free interval) or the total of each segment's
+    salary changes, rounded to ``EURO_ROUNDING`` euros and withheld below
+    ``MEDIAN_MIN_CELLS`` x MIN_CELL people; a segment without a list has no value."""
+    figures = []
+    for key, values in changes.items():
+        if values is None or not values:
+            figures.append(Figure(metric, key, None, denominator=None if values is None else 0))
+            continue
+        low = high = None
+        if statistic == "median":
+            value = statistics.median(values)
+            bounds = stats.median_interval(values)
+            if not math.isnan(bounds[0]):
+                low, high = round_euros(bounds[0]), round_euros(bounds[1])
+        else:
+            value = math.fsum(values)
+        figures.append(
+            Figure(
+                metric,
+                key,
+                round_euros(value),
+                denominator=len(values) if statistic == "median" else None,
+                ci_low=low,
+                ci_high=high,
+                suppressed=withholds_money(len(values), min_cell),
+            )
+        )
+    sizes = {key: len(values or ()) for key, values in changes.items()}
+    return protect_partners(figures_frame(figures), sizes)
+
+
+def compute_salary_change_real_median_eur(
+    ds: Dataset, year: int, min_cell: int = MIN_CELL
+) -> pd.DataFrame:
+    """Median salary change with the salary before in euros of the survey's year."""
+    changes, _ = real_salary_changes(ds, year)
+    return money_figures("salary_change_real_median_eur", changes, "median", min_cell)
+
+
+def compute_salary_change_real_total_eur(
+    ds: Dataset, year: int, min_cell: int = MIN_CELL
+) -> pd.DataFrame:
+    """Sum of the salary changes with the salary before in euros of the survey's year."""
+    changes, _ = real_salary_changes(ds, year)
+    return money_figures("salary_change_real_total_eur", changes, "total", min_cell)
+
+
 def protect_partners(frame: pd.DataFrame, sizes: dict[str, int]) -> pd.DataFrame:
     """Withhold the other part of a pair of segments whose first part is withheld.
 
@@ -248,28 +340,12 @@ def compute_salary_change_median_eur(
     """Median salary change of the respondents who gave both salaries, with its interval.
 
     Denominator: the number of such people. The interval is the distribution-free one
-    (order statistics); it has no bounds below six people.
+    (order statistics); it has no bounds below six people. Value and bounds are rounded
+    to 100 euros; withheld below 2 x MIN_CELL people.
     """
-    changes = salary_changes(ds, year)
-    figures = []
-    for key, values in changes.items():
-        if not values:
-            figures.append(Figure("salary_change_median_eur", key, None, denominator=0))
-            continue
-        low, high = stats.median_interval(values)
-        figures.append(
-            Figure(
-                "salary_change_median_eur",
-                key,
-                statistics.median(values),
-                denominator=len(values),
-                ci_low=None if math.isnan(low) else low,
-                ci_high=None if math.isnan(high) else high,
-                suppressed=stats.withholds_derived((len(values),), min_cell),
-            )
-        )
-    sizes = {key: len(values) for key, values in changes.items()}
-    return protect_partners(figures_frame(figures), sizes)
+    return money_figures(
+        "salary_change_median_eur", dict(salary_changes(ds, year)), "median", min_cell
+    )
 
 
 def compute_salary_rise_share(ds: Dataset, year: int, min_cell: int = MIN_CELL) -> pd.DataFrame:
@@ -286,20 +362,11 @@ def compute_salary_rise_share(ds: Dataset, year: int, min_cell: int = MIN_CELL) 
 def compute_salary_change_total_eur(
     ds: Dataset, year: int, min_cell: int = MIN_CELL
 ) -> pd.DataFrame:
-    """Sum of the salary changes of the respondents who gave both salaries, euros a year."""
-    changes = salary_changes(ds, year)
-    figures = [
-        derived_figure(
-            "salary_change_total_eur",
-            key,
-            math.fsum(values) if values else None,
-            (len(values),),
-            min_cell,
-        )
-        for key, values in changes.items()
-    ]
-    sizes = {key: len(values) for key, values in changes.items()}
-    return protect_partners(figures_frame(figures), sizes)
+    """Sum of the salary changes of the respondents who gave both salaries, euros a year,
+    rounded to 100 euros; withheld below 2 x MIN_CELL people."""
+    return money_figures(
+        "salary_change_total_eur", dict(salary_changes(ds, year)), "total", min_cell
+    )
 
 
 def outcome_window_metric(window: int) -> str:

@@ -38,8 +38,11 @@ SERIES_KINDS = {
     "salary_change_bins": "count",
 }
 # Width and range of the bins of the salary change (euros a year); the two ends are open.
+# The bins are centred on zero: the bin of small changes, -1 250 to +1 250, holds those
+# whose salary did not change, so that the histogram beside the share whose salary rose
+# does not give away how many they are (helpers.figures.intruder).
 SALARY_BIN_WIDTH = 2500
-SALARY_BIN_RANGE = (-10000, 20000)
+SALARY_BIN_RANGE = (-11250, 21250)
 # Years of career outcomes shown up to the report year (the report's trend chart).
 CAREER_OUTCOME_HISTORY_YEARS = 5
 

@@ -28,6 +28,7 @@ from babel.dates import get_month_names
 from babel.numbers import NumberPattern, get_minus_sign_symbol, get_plus_sign_symbol
 
 from helpers.core.params import LANGUAGES
+from helpers.figures import verdicts
 
 CATALOG_DIR = Path(__file__).resolve().parent
 
@@ -240,7 +241,13 @@ def format_interval(low: float, high: float, lang: str, decimals: int = 1) -> st
 
 
 def format_points_interval(low: float, high: float, lang: str, decimals: int = 1) -> str:
-    """A 95 % interval of a difference of shares, in signed percentage points."""
+    """A 95 % interval of a difference of shares, in signed percentage points.
+
+    It is printed with as many more decimals as it takes for its bounds to agree with
+    the verdict drawn from them (``helpers.figures.verdicts.interval_decimals``): a clear
+    difference never reads "0.0 pp to +2.0 pp".
+    """
+    decimals = verdicts.interval_decimals(low, high, decimals)
     return t(
         "interval.range",
         lang,

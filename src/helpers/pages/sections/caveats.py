@@ -62,6 +62,13 @@ def is_snapshot(metric: str) -> bool:
     return bool(reads) and all(table in SNAPSHOT_TABLES for table in reads)
 
 
+def reads_snapshot(metric: str) -> bool:
+    """True when ``metric`` follows the people of each year but reads some of their
+    attributes from a snapshot of the day of extraction (mentors' disability training)."""
+    reads = registry.metric(metric).reads
+    return any(table in SNAPSHOT_TABLES for table in reads) and not is_snapshot(metric)
+
+
 def widened(rules: pd.DataFrame, segment: str, before: int, after: int) -> bool:
     """True when the rules of ``segment`` in ``after`` include all those of ``before``
     (for the union groups, every category's), so that it can only have gained members."""
@@ -128,6 +135,16 @@ class SectionCaveats:
                 Caveat(
                     "snapshot",
                     t("caveat.snapshot", self.lang),
+                    f"{METHODS_PAGE}#{metric_anchor(kpi.metric)}",
+                )
+            )
+        elif reads_snapshot(kpi.metric) and kpi.measured:
+            # Each year's people, read with attributes as they stood at extraction: a
+            # change between years mixes what changed with when it was recorded.
+            found.append(
+                Caveat(
+                    "snapshot",
+                    t("caveat.partial_snapshot", self.lang),
                     f"{METHODS_PAGE}#{metric_anchor(kpi.metric)}",
                 )
             )

@@ -10,9 +10,9 @@ the two intervals part), and a figure over a small group says so.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
+from helpers.figures import verdicts
 from helpers.pages.i18n import t
 from helpers.pages.sections.figures import NO_CHANGE, Kpi, compare_groups, compare_years
 from helpers.pages.sections.text import lower_first
@@ -27,9 +27,11 @@ def changed_clearly(current: Kpi, before: Kpi) -> tuple[bool, float] | None:
     if change.points:
         return change.clear, change.value
     moved = abs(change.value) >= NO_CHANGE
-    bounds = (current.ci_low, current.ci_high, before.ci_low, before.ci_high)
-    if moved and all(not math.isnan(b) for b in bounds):
-        moved = current.ci_low > before.ci_high or current.ci_high < before.ci_low
+    apart = verdicts.intervals_apart(
+        (current.ci_low, current.ci_high), (before.ci_low, before.ci_high)
+    )
+    if moved and apart is not None:
+        moved = apart
     return moved, change.value
 
 
@@ -89,7 +91,7 @@ class ChartTitles:
             change = compare_groups(self.kpi(metric, segment), base)
             if change is None:
                 continue
-            counts["unclear" if not change.clear else "below" if change.value < 0 else "above"] += 1
+            counts[change.reading] += 1
         if not sum(counts.values()):
             return None
         parts = [

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from helpers.figures import objectives as objectives
-from helpers.figures import registry, stats
+from helpers.figures import registry, verdicts
 from helpers.pages import i18n
 from helpers.pages.i18n import t
 
@@ -61,17 +61,24 @@ class Kpi:
 
 @dataclass(frozen=True)
 class Change:
-    """A difference between two figures: in points with its 95 % interval, or relative."""
+    """A difference between two figures: in points with its 95 % interval and the verdict
+    drawn from it (``helpers.figures.verdicts``), or relative."""
 
     points: bool
     value: float
     low: float = math.nan
     high: float = math.nan
+    verdict: verdicts.Verdict | None = field(default=None, compare=False)
 
     @property
     def clear(self) -> bool:
-        """True when the interval of a difference in points excludes zero."""
-        return self.points and (self.low > 0 or self.high < 0)
+        """True when the verdict on a difference in points is clear (its interval excludes 0)."""
+        return self.points and self.verdict is not None and self.verdict.clear
+
+    @property
+    def reading(self) -> str:
+        """ "above", "below" or "unclear" (a relative change is "unclear": no interval)."""
+        return self.verdict.reading if self.points and self.verdict else "unclear"
 
 
 def index_figures(frame: pd.DataFrame) -> dict[tuple[int, str, str], Kpi]:
@@ -145,16 +152,31 @@ def assess_change(change: Change | None, direction: str) -> str | None:
 
 
 def compare_groups(group: Kpi, reference: Kpi) -> Change | None:
-    """A share of ``group`` minus that of ``reference``, with Newcombe's 95 % interval."""
+    """A share of ``group`` against that of ``reference``, with the verdict's 95 % interval.
+
+    One figure in two years compares two samples of different people; two segments are
+    compared as ``verdicts.comparison_between`` says: a group against a population that
+    holds it (``all``) is compared with the rest of that population, and the difference
+    is then the group's share minus the rest's. None when either has no value to show
+    or the two groups may share people.
+    """
     if not (group.measured and reference.measured):
         return None
-    low, high = stats.newcombe_interval(
-        int(group.numerator),
-        int(group.denominator),
-        int(reference.numerator),
-        int(reference.denominator),
+    comparison = (
+        verdicts.INDEPENDENT
+        if group.segment == reference.segment
+        else verdicts.comparison_between(group.segment, reference.segment)
     )
-    return Change(points=True, value=group.value - reference.value, low=low, high=high)
+    if comparison is None:
+        return None
+    verdict = verdicts.decide(
+        (int(group.numerator), int(group.denominator)),
+        (int(reference.numerator), int(reference.denominator)),
+        comparison,
+    )
+    if verdict is None:
+        return None
+    return Change(True, verdict.value, verdict.low, verdict.high, verdict)
 
 
 def format_value(metric: str, value: float, lang: str) -> str:

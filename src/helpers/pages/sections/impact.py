@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import pandas as pd
 from IPython.display import HTML
 
-from helpers.figures import claims, display_names, stakeholder
+from helpers.figures import claims, display_names, stakeholder, verdicts
 from helpers.figures.metrics.impact import OUTCOME_WINDOWS, outcome_window_metric
 from helpers.pages import i18n, impact_charts
 from helpers.pages.i18n import t
@@ -125,14 +125,19 @@ class ImpactPieces:
         before = self.kpi("employed_before_share", first)
         after = self.kpi("employed_after_share", first)
         changes = [self.kpi("employment_change", s) for s in segments]
-        changes = [k for k in changes if k.measured and not math.isnan(k.ci_low)]
-        if not (before.measured and after.measured and changes):
+        judged = [
+            verdicts.decide_paired(k.value, k.ci_low, k.ci_high) for k in changes if k.measured
+        ]
+        judged = [v for v in judged if v is not None]
+        if not (before.measured and after.measured and judged):
             return None
+        readings = [v.reading for v in judged]
         counts = {
-            "up": sum(k.ci_low > 0 for k in changes),
-            "down": sum(k.ci_high < 0 for k in changes),
+            "up": readings.count("above"),
+            "down": readings.count("below"),
+            "unclear": readings.count("unclear"),
         }
-        counts["unclear"] = len(changes) - counts["up"] - counts["down"]
+        changes = judged
         words = {
             "group": self.segment_name(first),
             "before": self.value_words(before),

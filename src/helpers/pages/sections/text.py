@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from babel.lists import format_list
 from IPython.display import HTML
 
-from helpers.figures import claims, registry
+from helpers.figures import claims, registry, verdicts
 from helpers.pages import i18n
 from helpers.pages.i18n import t
 from helpers.pages.sections.figures import (
@@ -97,10 +97,10 @@ class SectionText:
         # A figure estimated from a sample (a median with its interval) changes clearly
         # only when the two years' intervals do not overlap, a conservative reading.
         if judged not in (None, "no_clear_change") and not current.is_proportion:
-            bounds = (current.ci_low, current.ci_high, previous.ci_low, previous.ci_high)
-            if all(not math.isnan(b) for b in bounds) and not (
-                current.ci_low > previous.ci_high or current.ci_high < previous.ci_low
-            ):
+            apart = verdicts.intervals_apart(
+                (current.ci_low, current.ci_high), (previous.ci_low, previous.ci_high)
+            )
+            if apart is False:
                 return "no_clear_change"
         return judged
 
@@ -130,6 +130,7 @@ class SectionText:
                 value=self.describe(kpi),
                 numerator=self.count(kpi.numerator),
                 denominator=self.count(kpi.denominator),
+                interval=self.interval(kpi),
                 year=self.year,
                 segment=self.segment_name(segment),
             )
@@ -284,12 +285,8 @@ class SectionText:
             change = compare_groups(self.kpi(metric, segment), base)
             if change is None:
                 groups["missing"].append(self.segment_name(segment, metric))
-            elif change.clear:
-                groups["below" if change.value < 0 else "above"].append(
-                    self.segment_name(segment, metric)
-                )
             else:
-                groups["unclear"].append(self.segment_name(segment, metric))
+                groups[change.reading].append(self.segment_name(segment, metric))
         parts = [
             t(f"compare.{reading}", self.lang, segments=self.list_names(names))
             for reading, names in groups.items()

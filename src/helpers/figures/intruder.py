@@ -1,0 +1,866 @@
+"""The intruder's check: no withheld figure, and no small count of people, can be worked
+out from the figures a report publishes.
+
+Secondary suppression within one breakdown (``helpers.figures.stats``) protects a
+withheld figure from its own margin. Figures of different metrics share people too: the
+respondents not in work at application are ``employed_after_share``'s denominator minus
+``employed_before_share``'s numerator, the respondents whose status is unknown a
+difference of two denominators. The check finds such links by writing every published
+count as a sum of cells, then solving for each withheld or small count the smallest and
+largest value consistent with everything published.
+
+A ``Universe`` is a population behind several metrics (the graduates of a year sent the
+survey, for the impact figures): one row per person with the attributes the figures
+read. A person's *type* is the segments they are in and their attributes; a cell is the
+number of people of one type. Every figure of the KPI file whose metric the universe
+describes gives linear equations on the cells (its numerator and its denominator, for
+every segment), whatever the metric: a figure added to a universe's section is covered
+as soon as its people are described, and a count of people in a segment that no
+description covers is checked as a small cell of the projections (status, response...).
+
+The cells are every combination of answers for each combination of groups present,
+empty ones included: a reader cannot know which are empty. The figures to protect are
+those withheld before the check (their small counts, and their value when numerator and
+denominator are both pinned) and every small count; the figures the check withholds
+protect them and hold no small count of their own. For each target (the counts of a withheld figure; every
+count of people of a segment and one combination of attributes that is small) the range
+is found by linear programming (``scipy.optimize.linprog``, HiGHS); where the rational
+range is just wide enough, integer feasibility decides (``scipy.optimize.milp``). A
+target is *exposed* when its range is narrower than MIN_CELL. While targets are exposed
+the published figure that touches the most exposed targets, the smallest first, is
+withheld too, and the check runs again.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import weakref
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import duckdb
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from threadpoolctl import threadpool_limits
+
+from helpers.figures import stats
+from helpers.figures.metrics.common import COMPLEMENTARY_SEGMENTS, in_year
+from helpers.intake.dataset import Dataset
+
+# How many figures the check may withhold in one year before it stops (a safeguard:
+# each withheld figure removes equations, so the loop always ends well before).
+MAX_ROUNDS = 60
+
+Mask = Callable[[pd.DataFrame], pd.Series]
+
+
+@dataclass(frozen=True)
+class FigureCells:
+    """Which people of a universe a metric counts: its denominator and its numerator
+    (None for a count figure, whose value is the count of the denominator's people)."""
+
+    denominator: Mask
+    numerator: Mask | None = None
+
+
+@dataclass(frozen=True)
+class Universe:
+    """A population behind several metrics of one year.
+
+    ``people(ds, year)`` returns one row per person: a ``segments`` column (a tuple of
+    segment ids) and one column per attribute in ``attributes``. ``figures`` maps metric
+    ids to the people they count; ``projections`` lists the combinations of attributes
+    whose counts, in every segment, are small cells to protect.
+    """
+
+    name: str
+    people: Callable[[Dataset, int], pd.DataFrame]
+    attributes: tuple[str, ...]
+    figures: Mapping[str, FigureCells]
+    projections: tuple[tuple[str, ...], ...]
+    # Series of the charts (series id -> the attribute whose values are its periods).
+    series: Mapping[str, Callable[[pd.DataFrame, str], pd.Series]] = field(default_factory=dict)
+    # The combinations of attributes (and periods) a person of the universe can have,
+    # whether or not someone has them: the intruder does not know which are empty.
+    possible: Callable[[pd.DataFrame], pd.DataFrame] | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    """A count the intruder must not pin down: a label and the cells it sums."""
+
+    label: str
+    cells: np.ndarray  # boolean over the types
+    true: int
+    figure: tuple[str, str] | None = None  # (metric, segment) of a withheld figure
+
+
+@dataclass
+class Finding:
+    """A target whose range, given everything published, is narrower than MIN_CELL."""
+
+    label: str
+    true: int
+    low: float
+    high: float
+    # The published counts (indices of the equations) the narrow range rests on.
+    used: tuple[int, ...] = ()
+
+
+@dataclass
+class AuditResult:
+    """What the check found in one year: before and after it withheld more."""
+
+    year: int
+    exposed_before: list[Finding]
+    exposed_after: list[Finding]
+    withheld: list[tuple[str, str]]
+    targets: int
+    seconds: float
+
+
+# --- the universes ----------------------------------------------------------------------
+
+NOT_IN_WORK = ("job_seeker", "inactive", "student")
+
+
+def surveyed_people(ds: Dataset, year: int) -> pd.DataFrame:
+    """The graduates of ``year`` sent the survey, one row each, with the attributes of the
+    impact figures (identifiers stay inside the query)."""
+    from helpers.figures import segments
+    from helpers.figures.metrics.funnel import APPRENTICES, NON_APPRENTICES
+
+    statuses = ", ".join(f"'{s}'" for s in NOT_IN_WORK)
+    frame = ds.query(
+        f"""
+        WITH seg AS ({segments.application_segments_sql(ds, year)})
+        SELECT list(seg.segment ORDER BY seg.segment) AS segments,
+               any_value(CASE WHEN e.funding_type = 'apprenticeship'
+                              THEN '{APPRENTICES}' ELSE '{NON_APPRENTICES}' END) AS funded,
+               any_value(s.responded_at IS NOT NULL) AS responded,
+               any_value(CASE WHEN a.employment_status = 'unknown' THEN 'unknown'
+                              WHEN a.employment_status = 'employed' THEN 'employed'
+                              WHEN a.employment_status IN ({statuses}) THEN 'not_in_work'
+                              ELSE 'other' END) AS status,
+               any_value(coalesce(s.employed_within_6_months, FALSE)) AS after,
+               any_value(s.salary_before_eur IS NOT NULL AND s.salary_after_eur IS NOT NULL)
+                   AS both_salaries,
+               any_value(s.salary_after_eur - s.salary_before_eur) AS change
+        FROM enrollments e
+        JOIN graduate_surveys s ON s.enrollment_id = e.enrollment_id
+        JOIN applications a ON a.application_id = e.application_id
+        JOIN seg ON seg.application_id = e.application_id
+        WHERE e.status = 'graduated' AND {in_year("e.ended_at", year)}
+        GROUP BY e.enrollment_id
+        """
+    )
+    frame["segments"] = [
+        tuple(sorted([*s, f])) for s, f in zip(frame["segments"], frame["funded"], strict=True)
+    ]
+    answered = frame["responded"] & frame["both_salaries"]
+    change = frame["change"].astype(float)
+    frame["salary"] = np.where(
+        ~answered, "none", np.where(change > 0, "rise", np.where(change < 0, "fall", "same"))
+    )
+    frame["status"] = frame["status"].where(frame["responded"], "not_asked")
+    frame["after"] = frame["after"] & frame["responded"]
+    return frame.drop(columns=["funded", "both_salaries"])
+
+
+def _responded(p: pd.DataFrame) -> pd.Series:
+    return p["responded"]
+
+
+def _known(p: pd.DataFrame) -> pd.Series:
+    return p["responded"] & (p["status"] != "unknown")
+
+
+def _with_salaries(p: pd.DataFrame) -> pd.Series:
+    return p["salary"] != "none"
+
+
+def _salary_bin(people: pd.DataFrame, period: str) -> pd.Series:
+    low, high = period.split(":")
+    change = people["change"].astype(float)
+    inside = _with_salaries(people)
+    if low:
+        inside &= change >= float(low)
+    if high:
+        inside &= change < float(high)
+    return inside
+
+
+def possible_answers(people: pd.DataFrame) -> pd.DataFrame:
+    """The combinations of answers a graduate sent the survey can give: not answered, or
+    a status, employed after or not, and a salary change of some sign.
+
+    An empty combination is left out of the histogram's bins (its period is empty): the
+    bins and the number of people with both salaries are both published for everyone,
+    so the programs cannot put anyone there, and the types stay few.
+    """
+    rows = [{"responded": False, "status": "not_asked", "after": False, "salary": "none"}]
+    for status in ("employed", "not_in_work", "other", "unknown"):
+        for after in (False, True):
+            for salary in ("none", "rise", "same", "fall"):
+                rows.append({"responded": True, "status": status, "after": after, "salary": salary})
+    combos = pd.DataFrame(rows)
+    column = "series:salary_change_bins"
+    if column in people:
+        combos[column] = ""
+    return combos
+
+
+def _sign_fits(salary: str, period: str) -> bool:
+    """Whether a change that rose, fell or stayed can fall in the bin ``low:high``."""
+    low_text, high_text = period.split(":")
+    low = -math.inf if not low_text else float(low_text)
+    high = math.inf if not high_text else float(high_text)
+    if salary == "rise":
+        return high > 0
+    if salary == "fall":
+        return low < 0
+    return low <= 0 < high
+
+
+IMPACT = Universe(
+    name="impact",
+    people=surveyed_people,
+    attributes=("responded", "status", "after", "salary"),
+    figures={
+        # The funnel's career outcome rate counts the same respondents.
+        "career_outcome_rate_6m": FigureCells(_responded, lambda p: p["after"]),
+        "survey_response_rate": FigureCells(lambda p: p["responded"] | True, _responded),
+        "employed_before_share": FigureCells(
+            _known, lambda p: _known(p) & (p["status"] == "employed")
+        ),
+        "employed_after_share": FigureCells(_known, lambda p: _known(p) & p["after"]),
+        "into_work_rate": FigureCells(
+            lambda p: p["status"] == "not_in_work",
+            lambda p: (p["status"] == "not_in_work") & p["after"],
+        ),
+        "salary_rise_share": FigureCells(_with_salaries, lambda p: p["salary"] == "rise"),
+        "salary_change_median_eur": FigureCells(_with_salaries),
+        "salary_change_real_median_eur": FigureCells(_with_salaries),
+    },
+    projections=(
+        ("responded",),
+        ("responded", "status"),
+        ("responded", "status", "after"),
+        ("responded", "salary"),
+    ),
+    series={"salary_change_bins": _salary_bin},
+    possible=possible_answers,
+)
+
+UNIVERSES: tuple[Universe, ...] = (IMPACT,)
+
+
+# --- the check ---------------------------------------------------------------------------
+
+
+def _type_keys(universe: Universe, people: pd.DataFrame) -> list[str]:
+    return ["segments", *universe.attributes, *(c for c in people if c.startswith("series:"))]
+
+
+def _place_in_series(
+    universe: Universe, people: pd.DataFrame, series: pd.DataFrame | None
+) -> pd.DataFrame:
+    """Each person's period in every series of the universe that is published (a bin of
+    the salary change): an attribute of its own, so that a type lies in one period."""
+    if series is None or series.empty:
+        return people
+    out = people.copy()
+    for name, spell in universe.series.items():
+        periods = series.loc[series["series"] == name, "period"].drop_duplicates()
+        if periods.empty:
+            continue
+        label = pd.Series("", index=out.index, dtype=object)
+        for period in periods:
+            label = label.mask(spell(out, str(period)) & label.eq(""), str(period))
+        out[f"series:{name}"] = label
+    return out
+
+
+def _types(universe: Universe, people: pd.DataFrame) -> pd.DataFrame:
+    """The types (segments, attributes, periods) and how many people each holds.
+
+    Every combination of segments present is crossed with every combination of
+    attributes the universe deems possible, empty ones included (count 0).
+    """
+    keys = _type_keys(universe, people)
+    present = people.assign(n=1).groupby(keys, sort=True, dropna=False)["n"].sum().reset_index()
+    if universe.possible is None:
+        return present
+    combos = universe.possible(people)
+    sets = pd.DataFrame({"segments": present["segments"].drop_duplicates()})
+    every = sets.merge(combos, how="cross")
+    out = every.merge(present, on=keys, how="outer")
+    out["n"] = out["n"].fillna(0).astype(int)
+    return out.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+def _in_segment(types: pd.DataFrame, segment: str) -> np.ndarray:
+    return np.array([segment in s for s in types["segments"]], dtype=bool)
+
+
+def _figure_cells(
+    universe: Universe, people: pd.DataFrame, types: pd.DataFrame, kpis: pd.DataFrame
+) -> dict[tuple[str, str], list[tuple[str, np.ndarray]]]:
+    """The cells behind each figure of ``kpis`` the universe describes: its denominator,
+    and for a rate or share its numerator and complement, as masks over the types.
+
+    The masks read the attributes alone, so they apply to the types themselves, empty
+    ones included: a combination nobody has is counted where it would be.
+    """
+
+    def over_types(mask: pd.Series) -> np.ndarray:
+        return np.asarray(mask, dtype=bool)
+
+    present = {s for t in types["segments"] for s in t}
+    described = [m for m in dict.fromkeys(kpis["metric"]) if m in universe.figures]
+    denominators = {m: over_types(universe.figures[m].denominator(types)) for m in described}
+    numerators = {
+        m: over_types(universe.figures[m].numerator(types))
+        for m in described
+        if universe.figures[m].numerator is not None
+    }
+    segments = {s: _in_segment(types, s) for s in dict.fromkeys(kpis["segment"]) if s in present}
+    counts: dict[tuple[str, str], list[tuple[str, np.ndarray]]] = {}
+    for metric, segment in zip(kpis["metric"], kpis["segment"], strict=True):
+        if metric not in denominators or segment not in segments:
+            continue
+        den = denominators[metric] & segments[segment]
+        parts = [("denominator", den)]
+        if metric in numerators:
+            num = numerators[metric] & segments[segment]
+            parts += [("numerator", num), ("complement", den & ~num)]
+        counts[metric, segment] = parts
+    return counts
+
+
+def _equations(
+    counts: Mapping[tuple[str, str], list[tuple[str, np.ndarray]]],
+    types: pd.DataFrame,
+    kpis: pd.DataFrame,
+    series: pd.DataFrame | None,
+) -> tuple[list[np.ndarray], list[float], list[tuple[str, str] | None]]:
+    """Every published count as a sum of cells: the numerators and denominators of the
+    figures shown, the counts of a count figure, the periods of a series; and the figure
+    each comes from (None for a series)."""
+    rows, values, owners = [], [], []
+    for record in kpis.itertuples(index=False):
+        parts = counts.get((record.metric, record.segment))
+        if parts is None or record.suppressed:
+            continue
+        for column, mask in parts[:2]:
+            published = getattr(record, column)
+            if column == "denominator" and pd.isna(published) and _is_count(record.metric):
+                published = record.value
+            if published is None or pd.isna(published):
+                continue
+            rows.append(mask.astype(float))
+            values.append(float(published))
+            owners.append((record.metric, record.segment))
+    if series is not None:
+        for record in series.itertuples(index=False):
+            column = f"series:{record.series}"
+            if column not in types or record.suppressed or pd.isna(record.value):
+                continue
+            rows.append((types[column] == str(record.period)).to_numpy(dtype=float))
+            values.append(float(record.value))
+            owners.append(None)  # a chart's series: not withheld by the check
+    return rows, values, owners
+
+
+def _is_count(metric: str) -> bool:
+    from helpers.figures import registry
+
+    return registry.metric(metric).kind == "count"
+
+
+def _figure_targets(
+    types: pd.DataFrame,
+    counts: Mapping[tuple[str, str], list[tuple[str, np.ndarray]]],
+    kpis: pd.DataFrame,
+) -> list[Target]:
+    """The counts of every withheld figure the universe describes."""
+    n = types["n"].to_numpy()
+    withheld = {
+        (m, s)
+        for m, s, w in zip(kpis["metric"], kpis["segment"], kpis["suppressed"], strict=True)
+        if w
+    }
+    return [
+        Target(f"{metric}/{segment} {column}", cells, int(n[cells].sum()), (metric, segment))
+        for (metric, segment), parts in counts.items()
+        if (metric, segment) in withheld
+        for column, cells in parts
+        if cells.any()
+    ]
+
+
+def _cell_targets(universe: Universe, types: pd.DataFrame, min_cell: int) -> list[Target]:
+    """Every small count of people of one segment and one combination of attributes of
+    a projection (respondents of unknown status, respondents whose salary did not
+    change...), whether or not a figure counts it."""
+    n = types["n"].to_numpy()
+    targets: list[Target] = []
+    seen: set[bytes] = set()
+    for segment in sorted({s for t in types["segments"] for s in t}):
+        inside = _in_segment(types, segment)
+        for projection in universe.projections:
+            for values, group in types[inside].groupby(list(projection), sort=True):
+                cells = np.zeros(len(types), dtype=bool)
+                cells[group.index.to_numpy()] = True
+                count = int(n[cells].sum())
+                if not stats.is_small(count, min_cell) or cells.tobytes() in seen:
+                    continue
+                seen.add(cells.tobytes())
+                words = ", ".join(
+                    f"{a}={v}" for a, v in zip(projection, np.atleast_1d(values), strict=True)
+                )
+                targets.append(Target(f"{segment}: {words}", cells, count))
+    return targets
+
+
+def _range(
+    cells: np.ndarray,
+    rows: list[np.ndarray],
+    values: list[float],
+    upper: np.ndarray,
+    true: float,
+    width: float,
+) -> tuple[float, float, tuple[int, ...], list[np.ndarray]]:
+    """The smallest and largest sum of ``cells`` consistent with the equations, the
+    equations the bounds rest on (non-zero dual values) and the solutions found.
+
+    The true cells are one solution: when the largest sum is already ``width`` above the
+    true one, the range is wide enough and the smallest is not sought (it is returned
+    as the true sum).
+    """
+    c = cells.astype(float)
+    a_eq = np.vstack(rows) if rows else None
+    b_eq = np.array(values) if rows else None
+    bounds = np.column_stack([np.zeros(len(c)), upper])
+    high = linprog(-c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+    if not high.success:
+        return -math.inf, math.inf, (), []  # cannot happen for the true data
+    if -high.fun - true >= width:
+        return true, float(-high.fun), (), [high.x]
+    low = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+    if not low.success:
+        return -math.inf, math.inf, (), [high.x]
+    used = set()
+    for result in (low, high):
+        marginals = getattr(getattr(result, "eqlin", None), "marginals", None)
+        if marginals is not None:
+            used |= {int(i) for i in np.flatnonzero(np.abs(marginals) > 1e-9)}
+    return float(low.fun), float(-high.fun), tuple(sorted(used)), [high.x, low.x]
+
+
+class _Model:
+    """The programs of one round, built once for all its targets.
+
+    A cell bounded by a published count of 0 is fixed at 0 and a count published twice
+    (a figure's denominator and another's) is one equation: both are dropped, and the
+    sparse program HiGHS solves without presolve has the same optimum, a few times
+    faster. Which equations a narrow range rests on (its dual values) depends on how
+    the program is written, so a target found narrow is solved again as written
+    (``_range``), and reports the same published counts as before.
+    """
+
+    def __init__(self, rows: list[np.ndarray], values: list[float], upper: np.ndarray) -> None:
+        self.width = len(upper)
+        self.free = np.flatnonzero(upper > 0)
+        self.upper = upper[self.free]
+        if rows:
+            a = np.vstack(rows)[:, self.free]
+            _, first = np.unique(a, axis=0, return_index=True)
+            keep = np.sort(first)
+            keep = keep[a[keep].any(axis=1)]
+            self.a = sparse.csr_array(a[keep])
+            self.b = np.asarray(values, dtype=float)[keep]
+        else:
+            self.a, self.b = None, None
+
+    def solution(self, x: np.ndarray) -> np.ndarray:
+        out = np.zeros(self.width)
+        out[self.free] = x
+        return out
+
+    def _solve(self, c: np.ndarray):
+        bounds = np.column_stack([np.zeros(len(c)), self.upper])
+        return linprog(
+            c,
+            A_eq=self.a,
+            b_eq=self.b,
+            bounds=bounds,
+            method="highs",
+            options={"presolve": False},
+        )
+
+    def range(
+        self, cells: np.ndarray, true: float, width: float
+    ) -> tuple[float, float, list[np.ndarray]]:
+        """``_range`` without the equations used: the smallest and largest sum of
+        ``cells`` (the smallest as ``true`` when the largest is ``width`` above it)."""
+        c = cells[self.free].astype(float)
+        if not c.any():
+            return 0.0, 0.0, []
+        high = self._solve(-c)
+        if not high.success:
+            return -math.inf, math.inf, []
+        solutions = [self.solution(high.x)]
+        if -high.fun - true >= width:
+            return true, float(-high.fun), solutions
+        low = self._solve(c)
+        if not low.success:
+            return -math.inf, math.inf, solutions
+        return float(low.fun), float(-high.fun), [*solutions, self.solution(low.x)]
+
+    def integer_range(self, cells: np.ndarray) -> tuple[float, float]:
+        """The smallest and largest sum of ``cells`` in whole people."""
+        c = cells[self.free].astype(float)
+        if not c.any():
+            return 0.0, 0.0
+        constraints = [LinearConstraint(self.a, self.b, self.b)] if self.a is not None else []
+        bounds = Bounds(np.zeros(len(c)), self.upper)
+        integral = np.ones(len(c))
+        low = milp(c, constraints=constraints, bounds=bounds, integrality=integral)
+        high = milp(-c, constraints=constraints, bounds=bounds, integrality=integral)
+        if not (low.success and high.success):
+            return -math.inf, math.inf
+        return float(low.fun), float(-high.fun)
+
+
+class _Screen:
+    """A quick proof that a target is *not* pinned down, before any linear program.
+
+    The true cells ``n`` satisfy every equation. Moving them along ``d``, the part of the
+    target's vector orthogonal to the equations' rows (``A d = 0``), keeps every
+    published count; as far as the bounds ``0 <= x <= upper`` allow, the target's sum
+    sweeps an interval. When that interval is at least MIN_CELL wide, so is the range,
+    and no program is solved. A target in the rows' span (``d = 0``) is fixed exactly.
+    """
+
+    def __init__(self, rows: list[np.ndarray], n: np.ndarray, upper: np.ndarray) -> None:
+        self.n, self.upper = n, upper
+        self.rows = np.vstack(rows) if rows else np.zeros((0, len(n)))
+        if rows:
+            a = self.rows
+            # An orthonormal basis of the rows' span.
+            u, sigma, vt = np.linalg.svd(a, full_matrices=False)
+            rank = int((sigma > sigma.max() * 1e-10).sum()) if sigma.size else 0
+            self.basis = vt[:rank]
+        else:
+            self.basis = np.zeros((0, len(n)))
+
+    def combination(self, cells: np.ndarray) -> tuple[int, ...]:
+        """The published counts a target fixed exactly is a combination of."""
+        weights, *_ = np.linalg.lstsq(self.rows.T, cells.astype(float), rcond=None)
+        return tuple(int(i) for i in np.flatnonzero(np.abs(weights) > 1e-9))
+
+    def sweep(self, cells: np.ndarray) -> float | None:
+        """How wide a range the target sweeps along ``d``; None when it is fixed exactly
+        (``d = 0``: the target is a combination of published counts)."""
+        c = cells.astype(float)
+        d = c - self.basis.T @ (self.basis @ c)
+        gain = float(c @ d)
+        if gain < 1e-9:
+            return None
+        # x = n + t d stays within 0 <= x <= upper for t in [t_low, t_high].
+        up, down = d > 1e-12, d < -1e-12
+        room = np.concatenate([(self.upper[up] - self.n[up]) / d[up], (0 - self.n[down]) / d[down]])
+        back = np.concatenate(
+            [(0 - self.n[up]) / d[up], (self.upper[down] - self.n[down]) / d[down]]
+        )
+        t_high = room.min() if room.size else math.inf
+        t_low = back.max() if back.size else -math.inf
+        return float((t_high - t_low) * gain)
+
+
+def find_exposed(
+    targets: Sequence[Target],
+    rows: list[np.ndarray],
+    values: list[float],
+    types: pd.DataFrame,
+    min_cell: int,
+    pinned: set[str] | None = None,
+    pool: list[np.ndarray] | None = None,
+) -> list[Finding]:
+    """The targets pinned down to a range narrower than ``min_cell``.
+
+    ``pinned``, when given, receives the labels of every target whose range is that
+    narrow, exposed or not (a large count of a withheld figure alone is not exposed).
+    ``pool`` holds cells (over the types) known to satisfy every published count: a
+    target whose sum differs by MIN_CELL between two of them is wide without a program.
+    The solutions of the programs solved are added to it; withholding removes counts, so
+    they stay solutions in later rounds. The programs are solved in the quicker form of
+    ``_Model``; an exposed target's again as written (``_range``), for the equations
+    its range rests on.
+
+    A small count (a cell, or a withheld figure's count below MIN_CELL) is exposed when
+    its range is that narrow; a withheld figure's larger counts only when its numerator
+    and its denominator both are (its value is then recovered).
+    """
+    pinned = set() if pinned is None else pinned
+    targets = [t for t in targets if t.figure is not None or stats.is_small(t.true, min_cell)]
+    if not targets:
+        return []
+    # Types that every equation and every target reads alike are one cell for the
+    # intruder: merged, the programs are smaller and their answers the same.
+    columns = np.vstack([*(r > 0 for r in rows), *(t.cells for t in targets)]).T
+    # Each type's column as bytes: one key to compare instead of a row of booleans.
+    keys = np.packbits(columns, axis=1)
+    keys = np.ascontiguousarray(keys).view(np.dtype((np.void, keys.shape[1]))).ravel()
+    _, merged = np.unique(keys, return_inverse=True)
+    merged = merged.ravel()
+    width = int(merged.max()) + 1
+    n = np.bincount(merged, weights=types["n"].to_numpy(dtype=float), minlength=width)
+
+    def merge(cells: np.ndarray) -> np.ndarray:
+        out = np.zeros(width, dtype=bool)
+        out[merged[cells]] = True
+        return out
+
+    rows = [merge(r > 0).astype(float) for r in rows]
+    targets = [Target(t.label, merge(t.cells), t.true, t.figure) for t in targets]
+    # No cell exceeds the smallest published count it is part of: bounds that keep the
+    # programs small without changing their answer.
+    upper = np.full(width, float(n.sum()))
+    for row, value in zip(rows, values, strict=True):
+        inside = row > 0
+        upper[inside] = np.minimum(upper[inside], value)
+    narrow: dict[str, Finding] = {}
+    screen = _Screen(rows, n, upper)
+    model: _Model | None = None
+    unwritten: set[str] = set()  # solved in the quicker form: no equations used yet
+    pool = [] if pool is None else pool
+    first = np.unique(merged, return_index=True)[1]  # a type standing for each cell
+    points = np.vstack([n, *(np.bincount(merged, weights=p, minlength=width) for p in pool)])
+    for target in targets:
+        small = stats.is_small(target.true, min_cell)
+        if target.figure is None and not small:
+            continue
+        sums = points @ target.cells
+        if sums.max() - sums.min() >= min_cell + 1:
+            continue
+        swept = screen.sweep(target.cells)
+        if swept is not None and swept >= min_cell + 1:
+            continue
+        if swept is None:
+            low = high = target.true  # in the span of the published counts: fixed
+            used = screen.combination(target.cells)
+        else:
+            if model is None:
+                model = _Model(rows, values, upper)
+            low, high, solutions = model.range(target.cells, target.true, min_cell + 2)
+            used = ()  # from the program as written, if the target is exposed
+            unwritten.add(target.label)
+            low, high = math.ceil(low - 1e-6), math.floor(high + 1e-6)
+            for x in solutions:
+                points = np.vstack([points, x])
+                spread = np.zeros(len(types))
+                spread[first] = x
+                pool.append(spread)
+        if min_cell <= high - low <= min_cell + 1:
+            # The rational range is barely wide enough: whole people may narrow it.
+            if model is None:
+                model = _Model(rows, values, upper)
+            low, high = model.integer_range(target.cells)
+        if high - low < min_cell:
+            narrow[target.label] = Finding(target.label, target.true, low, high, used)
+    exposed = []
+    pinned.update(narrow)
+    for target in targets:
+        finding = narrow.get(target.label)
+        if finding is None:
+            continue
+        if not (target.figure is None or stats.is_small(target.true, min_cell)):
+            metric, segment = target.figure
+            both = (f"{metric}/{segment} numerator", f"{metric}/{segment} denominator")
+            if not (target.label.endswith(" denominator") and all(x in narrow for x in both)):
+                continue
+        if target.label in unwritten:
+            # The equations the range rests on (its dual values), from the program as
+            # written: the same whichever form found the range.
+            finding.used = _range(target.cells, rows, values, upper, target.true, min_cell + 2)[2]
+        exposed.append(finding)
+    return exposed
+
+
+def audit_year(
+    ds: Dataset,
+    year: int,
+    kpis: pd.DataFrame,
+    min_cell: int,
+    series: pd.DataFrame | None = None,
+    universes: Sequence[Universe] = UNIVERSES,
+) -> tuple[pd.DataFrame, AuditResult]:
+    """Run the intruder's check on the figures of ``year`` and withhold what it takes.
+
+    Returns the KPI frame (figures withheld to protect others marked suppressed and
+    blanked) and what was found.
+    """
+    started = time.perf_counter()
+    # The matrices are small: one thread does them fastest, and several threads on a
+    # busy machine make each one hundreds of times slower.
+    with threadpool_limits(limits=1):
+        out, before, after, withheld, n_targets = _audit(
+            ds, year, kpis, min_cell, series, universes
+        )
+    seconds = time.perf_counter() - started
+    return out, AuditResult(year, before, after, withheld, n_targets, seconds)
+
+
+def _audit(
+    ds: Dataset,
+    year: int,
+    kpis: pd.DataFrame,
+    min_cell: int,
+    series: pd.DataFrame | None,
+    universes: Sequence[Universe],
+) -> tuple[pd.DataFrame, list[Finding], list[Finding], list[tuple[str, str]], int]:
+    out = kpis.copy()
+    withheld: list[tuple[str, str]] = []
+    before: list[Finding] = []
+    after: list[Finding] = []
+    n_targets = 0
+    if min_cell > 1:
+        for universe in universes:
+            people = universe.people(ds, year)
+            if people.empty:
+                continue
+            people = _place_in_series(universe, people, series)
+            types = _types(universe, people)
+            cells = _cell_targets(universe, types, min_cell)
+            # Withholding only removes equations, so ranges only widen: a target found
+            # safe stays safe, and later rounds check the others alone.
+            safe: set[str] = set()
+            pool: list[np.ndarray] = []
+            counts = _figure_cells(universe, people, types, out)
+            for round_ in range(MAX_ROUNDS):
+                rows, values, owners = _equations(counts, types, out, series)
+                # The figures withheld before the check are the ones to protect; those
+                # it withholds protect them and hold no small count of their own.
+                targets = [*_figure_targets(types, counts, kpis), *cells]
+                checked = [t for t in targets if t.label not in safe]
+                pinned: set[str] = set()
+                exposed = find_exposed(checked, rows, values, types, min_cell, pinned, pool)
+                safe |= {t.label for t in checked} - pinned
+                if round_ == 0:
+                    before += exposed
+                    n_targets += len(targets)
+                if not exposed:
+                    break
+                if round_ == MAX_ROUNDS - 1:
+                    after += exposed
+                by_label = {t.label: t.cells for t in targets}
+                chosen = _protectors(exposed, owners, out, rows, by_label)
+                if not chosen:
+                    after += exposed
+                    break
+                out = _withhold(out, chosen)
+                withheld += chosen
+    return out, before, after, withheld, n_targets
+
+
+def _protectors(
+    exposed: Sequence[Finding],
+    owners: Sequence[tuple[str, str] | None],
+    kpis: pd.DataFrame,
+    rows: Sequence[np.ndarray],
+    cells: Mapping[str, np.ndarray],
+) -> list[tuple[str, str]]:
+    """Published figures to withhold so that each exposed target loses a count its
+    range rests on: in turn, for the targets not yet covered, a figure with a count that
+    holds the whole target (its most direct witness) before one that only enters the
+    derivation; the one protecting most targets; the smallest (by denominator); a figure
+    of everyone last. ``cells`` gives each exposed target's cells over the types."""
+    sizes = {
+        (m, s): (math.inf if pd.isna(d) else float(d))
+        for m, s, d in zip(kpis["metric"], kpis["segment"], kpis["denominator"], strict=True)
+    }
+    needs, witnesses = [], []
+    for finding in exposed:
+        target = cells.get(finding.label)
+        holding = set()
+        if target is not None:
+            holding = {
+                owners[i]
+                for i, row in enumerate(rows)
+                if owners[i] is not None and not (target & (row <= 0)).any()
+            }
+        used = {owners[i] for i in finding.used if owners[i] is not None}
+        if used | holding:
+            needs.append(used | holding)
+            witnesses.append(holding)
+    chosen: list[tuple[str, str]] = []
+    while needs:
+        candidates = {figure for need in needs for figure in need}
+        best = min(
+            candidates,
+            key=lambda figure, needs=needs, witnesses=witnesses: (
+                figure[1] == "all",
+                -sum(figure in w for w in witnesses),
+                -sum(figure in need for need in needs),
+                sizes.get(figure, math.inf),
+                figure,
+            ),
+        )
+        chosen.append(best)
+        # One part of a pair that splits everyone, withheld alone, is everyone minus the
+        # other part: the pair goes together.
+        partner = (best[0], PARTNERS.get(best[1], ""))
+        if partner in sizes and partner not in chosen:
+            chosen.append(partner)
+        kept = [i for i, need in enumerate(needs) if best not in need and partner not in need]
+        needs = [needs[i] for i in kept]
+        witnesses = [witnesses[i] for i in kept]
+    return chosen
+
+
+# Segments that split everyone in two (``helpers.figures.metrics.common``).
+PARTNERS = {
+    **{a: b for a, b in COMPLEMENTARY_SEGMENTS},
+    **{b: a for a, b in COMPLEMENTARY_SEGMENTS},
+}
+
+
+# Figures computed from others of the same segment: withheld with any of them.
+DERIVED_FROM = {
+    "employed_before_share": ("employment_change",),
+    "employed_after_share": ("employment_change",),
+}
+
+
+def _withhold(kpis: pd.DataFrame, figures: Sequence[tuple[str, str]]) -> pd.DataFrame:
+    """``kpis`` with ``figures`` withheld, and the figures computed from them."""
+    out = kpis.copy()
+    keys = set(figures) | {
+        (derived, segment)
+        for metric, segment in figures
+        for derived in DERIVED_FROM.get(metric, ())
+    }
+    hit = [(m, s) in keys for m, s in zip(out["metric"], out["segment"], strict=True)]
+    out.loc[hit, "suppressed"] = True
+    return stats.blank_withheld(out)
+
+
+# --- results of a dataset, kept for the run's provenance ---------------------------------
+
+_RESULTS: weakref.WeakKeyDictionary[
+    duckdb.DuckDBPyConnection, dict[tuple[int, int], AuditResult]
+] = weakref.WeakKeyDictionary()
+
+
+def remember(ds: Dataset, min_cell: int, result: AuditResult) -> None:
+    _RESULTS.setdefault(ds.con, {})[result.year, min_cell] = result
+
+
+def results_of(ds: Dataset, min_cell: int, years: Sequence[int]) -> list[AuditResult]:
+    found = _RESULTS.get(ds.con, {})
+    return [found[y, min_cell] for y in years if (y, min_cell) in found]
