@@ -7,6 +7,7 @@ import re
 import pandas as pd
 import pytest
 from matplotlib.collections import PolyCollection
+from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from helpers.pages import charts
@@ -517,3 +518,24 @@ def test_a_report_draws_team_names_with_dollars_and_emoji_as_written(tmp_path):
         if output.get("name") == "stderr"
     ]
     assert sum(text.count("U+1F3A5") for text in said) == 1
+
+
+def test_a_phone_chart_laid_out_again_keeps_its_tick_labels_readable():
+    # Ticks made after the phone's sizes are set (a chart that places its axes again,
+    # as the team budgets do) take the size the axes were given, not the raised one.
+    figure = Figure(figsize=(8, 4))
+    axes = figure.subplots(1, 2)
+    for ax in axes:
+        ax.plot([1, 2, 3])
+        ax.tick_params(labelsize=7.5)
+
+    def lay_out_again():
+        grid = figure.add_gridspec(2, 1)
+        for row, ax in enumerate(axes):
+            ax.set_subplotspec(grid[row, 0])
+            ax.set_xticks(range(6))
+
+    figure.narrow_layout = lay_out_again
+    svg = charts.render_narrow_svg(figure)
+    sizes = {float(size) for size in re.findall(r"font-size: ([\d.]+)px", svg)}
+    assert min(sizes) >= charts.NARROW_MIN_POINTS

@@ -394,13 +394,13 @@ def render_narrow_svg(figure: Figure) -> str:
                 text.set_visible(False)
             elif len(text.get_text()) > NARROW_LABEL_CHARACTERS:
                 text.set_text(wrap_label(text.get_text()))
-    for text in figure.findobj(Text):
-        if text.get_fontsize() < NARROW_MIN_POINTS:
-            text.set_fontsize(NARROW_MIN_POINTS)
+    raise_narrow_texts(figure)
     # A chart that places its own labels (the slope chart) places them again for the width.
     relayout = getattr(figure, "narrow_layout", None)
     if relayout is not None:
         relayout()
+        # Laying out again can make new tick labels at the size the axes were given.
+        raise_narrow_texts(figure)
     # Laid out once more, then kept as it is: on a phone's width a chart laid out again
     # and again (as measuring its labels does) can lose its plot to its legend. A legend
     # that runs past the edge is set one entry a row first.
@@ -414,6 +414,22 @@ def render_narrow_svg(figure: Figure) -> str:
             figure.set_layout_engine("none")
     thin_ticks(figure)
     return render_svg(figure)
+
+
+def raise_narrow_texts(figure: Figure) -> None:
+    """Every text of ``figure`` at least ``NARROW_MIN_POINTS``, the tick labels that the
+    axes make later (when laid out again) included."""
+    for text in figure.findobj(Text):
+        if text.get_fontsize() < NARROW_MIN_POINTS:
+            text.set_fontsize(NARROW_MIN_POINTS)
+    for ax in figure.axes:
+        for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+            # A tick made later takes the size the axes were given (tick_params), not
+            # the one its predecessors were raised to: give the axes that size.
+            ticks = axis.get_major_ticks()
+            if ticks:
+                size = max(ticks[0].label1.get_fontsize(), NARROW_MIN_POINTS)
+                ax.tick_params(axis=name, which="both", labelsize=size)
 
 
 def overlaps(boxes: Sequence, gap: float = TICK_GAP_PIXELS) -> bool:
