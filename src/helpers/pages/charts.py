@@ -48,11 +48,11 @@ NARROW_MIN_POINTS = 8.5
 # The chart as the A4 page of the PDF edition prints it: the screen's drawing, shown
 # across the 174 mm of text width (PRINT_WIDTH_INCHES), its texts made large enough
 # that none prints under PRINT_MIN_POINTS, and its height kept under
-# PRINT_MAX_HEIGHT_INCHES as printed (110 mm, under half the text height, so that a
+# PRINT_MAX_HEIGHT_INCHES as printed (102 mm, under half the text height, so that a
 # chart moved to the next page never leaves half a page empty behind it). A chart in a grid of two prints at about half that
 # width: it takes the phone's drawing, whose texts print at 7.7 pt.
 PRINT_WIDTH_INCHES = 6.85
-PRINT_MAX_HEIGHT_INCHES = 4.3
+PRINT_MAX_HEIGHT_INCHES = 4.0
 PRINT_MIN_POINTS = 6.5
 # A phone's chart is about as tall as the wide one, a little less for long bar charts.
 NARROW_HEIGHT_FACTOR = 0.85

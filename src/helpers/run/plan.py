@@ -219,7 +219,15 @@ def plan_report(options: ReportOptions) -> Plan:
         code=code,
     )
     return Plan(
-        sections, run_key, report_key, pages, dataset_name, fingerprint, figures_key, [], edition
+        sections,
+        run_key,
+        report_key,
+        pages,
+        dataset_name,
+        fingerprint,
+        figures_key,
+        [],
+        edition=edition,
     )
 
 
