@@ -30,6 +30,9 @@ their proportional set sizes.
 
 It prints a table (median, min, max), writes the scaling table and chart, appends one
 row to outputs/bench/history.csv (``helpers.bench.history``) and ends with the line
-``bench ratio_naive=... ratio_floor=... ratio_10x=... peak_mb_10x=... rerun_s=...
-ratio_ploomber=... b_cold=... b_warm=...`` (``helpers.bench.line``).
+``bench ratio_naive=... ratio_floor=... ratio_10x=... ratio_10x_warm=...
+ratio_both_languages=... peak_mb_10x=... rerun_s=... ratio_ploomber=... b_cold=...
+b_warm=... pdf_s=... audit_s=...`` (``helpers.bench.line``), the last two the cold
+report's own PDF layout and intruder's check, as its progress lines state them, and one
+``goal missed:`` line per figure over its goal.
 """

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import functools
+import statistics
 import subprocess
 import tempfile
 from collections.abc import Sequence
@@ -80,7 +81,8 @@ def summarise(variants: list[Variant], bench: Bench, scales: list[float], repeat
     curves = scaling_curves(by_name, scales)
     exponents = {name: scaling.fit_curve(curve) for name, curve in curves.items()}
     medians = {v.name: v.median for v in variants}
-    figures = line.compute_ratios(medians, max(bench.peaks), exponents)
+    steps = {name: statistics.median(seconds) for name, seconds in bench.steps.items()}
+    figures = line.compute_ratios(medians, max(bench.peaks), exponents, steps)
     table = scaling.scaling_table(curves)
     TABLE_FILE.parent.mkdir(parents=True, exist_ok=True)
     TABLE_FILE.write_text(table, encoding="utf-8")
@@ -88,11 +90,6 @@ def summarise(variants: list[Variant], bench: Bench, scales: list[float], repeat
     print(
         f"\nscaling ({TABLE_FILE.relative_to(ROOT)}, {CHART_FILES[0].relative_to(ROOT)}):\n{table}"
     )
-    extra = {
-        "ratio_10x_warm": medians["report_10x_warm"] / medians["report_warm"],
-        "ratio_both_languages": medians["report_both"] / medians["report"],
-    }
-    print(" ".join(f"{k}={v:.2f}" for k, v in extra.items()))
     history.append_history(
         {
             "date_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -100,7 +97,7 @@ def summarise(variants: list[Variant], bench: Bench, scales: list[float], repeat
             "year": bench.year,
             "repeats": repeats,
             **{f"{v.name}_s": round(v.median, 3) for v in variants},
-            **{k: round(v, 3) for k, v in {**figures, **extra}.items()},
+            **{k: round(v, 3) for k, v in figures.items()},
         }
     )
     print(f"history: {history.HISTORY_FILE.relative_to(ROOT)}")

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from helpers.bench import peers
+from helpers.bench import line, peers
 from helpers.bench.measure import PeakMemory, Variant, run_command
 from helpers.core.paths import BENCH_DATA_DIR, DEFAULT_DATA_DIR
 
@@ -29,6 +29,9 @@ class Bench:
     year: int
     scratch: Path
     peaks: list[int] = field(default_factory=lambda: [0])
+    # The seconds of the cold report's own steps (helpers.bench.line.STEP_PATTERNS), a
+    # list per step, one value per run.
+    steps: dict[str, list[float]] = field(default_factory=dict)
     counter: itertools.count = field(default_factory=itertools.count)
 
     @property
@@ -42,13 +45,19 @@ class Bench:
         """``command`` run with a cache folder of its own, empty."""
         return lambda: command({"XDG_CACHE_HOME": str(self.fresh("cache"))})
 
-    def report(self, data: Path, cold: bool = True, **kwargs: object) -> Callable[[], None]:
-        """One report into a new folder: cold (its own empty cache) or warm (shared)."""
+    def report(
+        self, data: Path, cold: bool = True, keep_steps: bool = False, **kwargs: object
+    ) -> Callable[[], None]:
+        """One report into a new folder: cold (its own empty cache) or warm (shared);
+        with ``keep_steps`` the seconds of its steps are kept."""
 
         def run(env: Mapping[str, str]) -> None:
-            run_command(
+            output = run_command(
                 peers.report_command(self.year, data, self.fresh("r"), cold=cold, **kwargs), env
             )
+            if keep_steps:
+                for name, seconds in line.step_seconds(output).items():
+                    self.steps.setdefault(name, []).append(seconds)
 
         return self.cold(run) if cold else lambda: run(self.warm_cache)
 
@@ -93,7 +102,7 @@ def build_variants(
     year = bench.year
     processes = os.cpu_count() or 2
     variants = [
-        Variant("report", bench.report(DEFAULT_DATA_DIR), COLD),
+        Variant("report", bench.report(DEFAULT_DATA_DIR, keep_steps=True), COLD),
         Variant("report_10x", bench.report_sampled(scale_dir(10)), COLD),
         Variant("report_both", bench.both_languages(), COLD + ", --lang en,fr"),
         Variant(
