@@ -30,6 +30,7 @@ from contextlib import contextmanager
 import matplotlib
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.text import Annotation, Text
@@ -517,31 +518,45 @@ def lay_out(figure: Figure) -> bool:
     return not any(str(w.message).startswith(COLLAPSED_LAYOUT) for w in caught)
 
 
-def thin_ticks(figure: Figure) -> None:
+def thin_ticks(figure: Figure, rounds: int = 4) -> None:
     """On a narrow chart, every other tick of a value axis dropped until their labels no
-    longer touch ("0%10%20%" becomes "0%  20%  40%"); category axes keep every label. An
-    axis whose thinning leaves the layout no room keeps its ticks."""
+    longer touch ("0%10%20%" becomes "0%  20%  40%"); category axes keep every label. When
+    thinning leaves the layout no room, the axes thinned keep their ticks.
+
+    Each round lays the whole figure out once and thins every axis whose labels touch:
+    a chart of many small panels costs a few layouts, not a few per axis."""
+    axes = []
     for ax in figure.axes:
         if getattr(ax, "stacked", False):
             # A 100 % bar writes each part's share on it: its axis needs no more than
             # its ends and its middle.
             ax.xaxis.set_ticks(STACKED_NARROW_TICKS)
             continue
-        for axis in (ax.xaxis, ax.yaxis):
-            if isinstance(axis.get_major_formatter(), FixedFormatter):
-                continue
-            locator = axis.get_major_locator()
-            for _ in range(4):
-                if not lay_out(figure):
-                    break
-                labels = [t for t in axis.get_ticklabels() if t.get_visible() and t.get_text()]
-                if not overlaps([t.get_window_extent() for t in labels]):
-                    break
-                low, high = sorted(axis.get_view_interval())
-                ticks = [v for v in axis.get_ticklocs() if low <= v <= high][::2]
-                axis.set_ticks(ticks)
-            if not lay_out(figure):
-                axis.set_major_locator(locator)
+        axes += [
+            a
+            for a in (ax.xaxis, ax.yaxis)
+            if not isinstance(a.get_major_formatter(), FixedFormatter)
+        ]
+    locators = {}
+    for _ in range(rounds):
+        if not lay_out(figure):
+            break
+        crowded = [axis for axis in axes if labels_touch(axis)]
+        if not crowded:
+            break
+        for axis in crowded:
+            locators.setdefault(axis, axis.get_major_locator())
+            low, high = sorted(axis.get_view_interval())
+            axis.set_ticks([v for v in axis.get_ticklocs() if low <= v <= high][::2])
+    if locators and not lay_out(figure):
+        for axis, locator in locators.items():
+            axis.set_major_locator(locator)
+
+
+def labels_touch(axis: Axis) -> bool:
+    """Whether two of ``axis``'s visible tick labels touch, as last laid out."""
+    labels = [t for t in axis.get_ticklabels() if t.get_visible() and t.get_text()]
+    return overlaps([t.get_window_extent() for t in labels])
 
 
 def wrap_label(text: str) -> str:
