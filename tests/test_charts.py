@@ -537,3 +537,27 @@ def test_a_phone_chart_laid_out_again_keeps_its_tick_labels_readable():
     svg = charts.render_narrow_svg(figure)
     sizes = {float(size) for size in re.findall(r"font-size: ([\d.]+)px", svg)}
     assert min(sizes) >= charts.NARROW_MIN_POINTS
+
+
+def test_plots_a_few_units_of_the_last_bit_apart_give_the_same_svg():
+    """Matplotlib's layout solver can place a plot a few units of the last bit apart from
+    one process to the next; the SVG (whose ids hash the exact numbers) is the same."""
+
+    def drawn(shift: float) -> tuple[str, str]:
+        figure = Figure(figsize=(4, 3))
+        ax = figure.add_axes((0.125 + shift, 0.11, 0.775, 0.77 - shift))
+        ax.bar(["a", "b"], [1, 2])
+        return charts.render_svg(figure), charts.render_png(figure)
+
+    assert drawn(0.0) == drawn(3e-16)
+
+
+def test_a_chart_drawn_at_one_size_is_laid_out_again_at_another():
+    figure = charts.plot_bars(bars_frame(), "Shares", "Share of students", percent)
+    engine = figure.get_layout_engine()
+    charts.render_svg(figure)
+    assert figure.get_layout_engine() is engine
+    wide = figure.axes[0].get_position().bounds
+    figure.set_size_inches(charts.NARROW_WIDTH_INCHES, 4)
+    charts.lay_out(figure)
+    assert figure.axes[0].get_position().bounds != wide

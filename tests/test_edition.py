@@ -3,7 +3,10 @@ committee's release date, else SOURCE_DATE_EPOCH, else the data's extraction dat
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -74,3 +77,22 @@ def test_a_date_that_is_not_one_is_refused_in_one_line(tmp_path, environ, releas
     with pytest.raises(ValueError, match=words) as refused:
         edition_date(2022, data, environ=environ, committee_dir=folder)
     assert "\n" not in str(refused.value)
+
+
+@pytest.mark.parametrize(("date", "stamp"), [("2023-04-01", "2023-04-01"), ("", "1970-01-01")])
+def test_the_fonts_the_pdf_embeds_carry_the_edition_date_never_the_clock(monkeypatch, date, stamp):
+    """A font subset is written with a "modified" time: the edition's, so that two builds
+    of the same report embed the same bytes; the caller's SOURCE_DATE_EPOCH comes back."""
+    from fontTools.misc.timeTools import timestampSinceEpoch
+    from fontTools.ttLib import TTFont
+    from matplotlib import font_manager
+
+    from helpers.pages.pdf_edition import fonts_dated
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    font = TTFont(font_manager.findfont("DejaVu Sans"))
+    with fonts_dated(date):
+        font.save(io.BytesIO())
+    moment = dt.datetime.fromisoformat(stamp).replace(tzinfo=dt.UTC)
+    assert font["head"].modified == timestampSinceEpoch(moment.timestamp())
+    assert os.environ["SOURCE_DATE_EPOCH"] == "1700000000"

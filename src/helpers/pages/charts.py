@@ -319,7 +319,7 @@ def render_png(figure: Figure) -> bytes:
     """
     enforce_text_contrast(figure)
     buffer = io.BytesIO()
-    with chart_settings():
+    with settled_layout(figure), chart_settings():
         figure.savefig(
             buffer, format="png", dpi=DPI, facecolor="white", metadata={"Software": None}
         )
@@ -332,12 +332,14 @@ def render_svg(figure: Figure) -> str:
     ``TEXT_CONTRAST`` against its background and clear of the others
     (``separate_labels``)."""
     enforce_text_contrast(figure)
-    separate_labels(figure)
     buffer = io.BytesIO()
     with (
+        settled_layout(figure) as laid_out,
         chart_settings({"svg.fonttype": "none", "svg.hashsalt": "mission-report"}),
         warnings.catch_warnings(),
     ):
+        if laid_out:
+            separate_labels(figure)
         # A narrow chart laid out again may find no room on one pass: matplotlib then
         # keeps the layout it had, which is drawn as it is.
         warnings.filterwarnings("ignore", message=COLLAPSED_LAYOUT)
@@ -507,6 +509,38 @@ def raise_text(text: Text, points: float) -> None:
 
 
 COLLAPSED_LAYOUT = "constrained_layout not applied"
+# The plots' places, as fractions of the figure, kept to this many decimals. Matplotlib's
+# layout solver orders its sums by where the process keeps its objects in memory, so two
+# runs of the same chart can place a plot a few units of the last bit apart: enough to
+# change the ids of an SVG (hashed from the exact numbers) and, rarely, a printed digit.
+LAYOUT_DECIMALS = 6
+
+
+@contextmanager
+def settled_layout(figure: Figure) -> Iterator[bool]:
+    """``figure`` laid out once, every plot and figure-wide text at a place rounded to
+    ``LAYOUT_DECIMALS``, and drawn at those places (no layout engine) until the block
+    ends; then its layout engine is given back, for a later drawing at another size.
+
+    Yields False when the layout found no room for a plot (see ``lay_out``)."""
+    engine = figure.get_layout_engine()
+    laid_out = lay_out(figure)
+    for ax in figure.axes:
+        in_layout = ax.get_in_layout()
+        bounds = ax.get_position(original=True).bounds
+        ax.set_position([round(b, LAYOUT_DECIMALS) for b in bounds], which="both")
+        ax.set_in_layout(in_layout)
+    for text in (figure._suptitle, figure._supxlabel, figure._supylabel):
+        if text is not None:
+            x, y = text.get_position()
+            text.set_position((round(x, LAYOUT_DECIMALS), round(y, LAYOUT_DECIMALS)))
+    if engine is not None:
+        figure.set_layout_engine("none")
+    try:
+        yield laid_out
+    finally:
+        if engine is not None:
+            figure.set_layout_engine(engine)
 
 
 def lay_out(figure: Figure) -> bool:

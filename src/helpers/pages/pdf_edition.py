@@ -15,9 +15,12 @@ not, embeds the fonts it uses and draws the SVG charts as vectors.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
+import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -33,6 +36,8 @@ from helpers.pages.render import (
 from helpers.pages.sections.markup import NARROW_MEDIA, PRINT_MEDIA
 
 PDF_CSS = TEMPLATES_DIR / TEMPLATE_NAME / "pdf.css"
+# The variable of reproducible-builds.org that the font subsetter reads its clock from.
+EPOCH_VARIABLE = "SOURCE_DATE_EPOCH"
 # Accessible PDF (ISO 14289-1): a structure tree, the language, the title shown.
 PDF_VARIANT = "pdf/ua-1"
 # Elements that only a screen uses: links to this document, to the pages, to other
@@ -119,13 +124,33 @@ def build_pdf(folder: Path, site: Site, pages: Sequence[str], committee: object 
 
     document = compose_document(folder, site, pages, committee)
     target = folder / pdf_name(site.year, site.lang)
-    with pdf_ua_tagging():
+    with pdf_ua_tagging(), fonts_dated(site.edition_date):
         # Tagged for PDF/UA-1; the file identifier (/ID) is a hash of the content, so
         # that the same report gives the same bytes.
         weasyprint.HTML(string=document, base_url=str(folder)).write_pdf(
             target, pdf_variant=PDF_VARIANT, pdf_identifier=True
         )
     return target
+
+
+@contextmanager
+def fonts_dated(edition_date: str) -> Iterator[None]:
+    """While open, the fonts the PDF embeds are stamped with ``edition_date`` (ISO; the
+    start of 1970 when empty) instead of the clock.
+
+    Each embedded font is a subset that fontTools writes with a "modified" time, read
+    from ``SOURCE_DATE_EPOCH`` when set and from the clock otherwise: two builds of the
+    same report would differ in those bytes and the checksums beside them."""
+    moment = dt.datetime.fromisoformat(edition_date or "1970-01-01").replace(tzinfo=dt.UTC)
+    before = os.environ.get(EPOCH_VARIABLE)
+    os.environ[EPOCH_VARIABLE] = str(int(moment.timestamp()))
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(EPOCH_VARIABLE, None)
+        else:
+            os.environ[EPOCH_VARIABLE] = before
 
 
 def compose_document(
