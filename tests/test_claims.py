@@ -203,3 +203,19 @@ def test_the_run_names_the_teams_it_shows_by_their_code():
 def test_a_name_the_data_writes_for_readers_is_shown_as_written():
     assert readable("IT $5k$ unit") == "IT $5k$ unit"
     assert list_unknown("team", ["a$^$b \U0001f3a5 ops", "data_office"]) == ["data_office"]
+
+
+def test_a_judgement_and_a_change_since_last_year_are_marked_with_their_figures():
+    rows = [count(2022, "career_outcomes", 440), count(2021, "career_outcomes", 142)]
+    section = Section("funnel", 2022, "en", 10, make_run(rows, year=2022), TARGETS)
+    html = section.key_findings([("career_outcomes", "all")]).data
+    verdict = re.search(r'<span class="mr-assess[^>]*data-claim="verdict"[^>]*>([^<]*)<', html)
+    assert verdict and verdict.group(1) == "Better than 2021"
+    assert 'data-verdict="better"' in verdict.group(0)
+    change = re.search(r'<span data-claim="change"[^>]*>([^<]*)<', html)
+    assert change and change.group(1).startswith("Up 209.9% on 2021 (142).")
+    stated = re.search(r'data-change="([^"]+)"', change.group(0)).group(1)
+    assert float(stated) == pytest.approx(440 / 142 - 1)
+    # Without the previous year, neither is claimed.
+    alone = Section("funnel", 2022, "en", 10, make_run(rows[:1], year=2022), TARGETS)
+    assert 'data-claim="verdict"' not in alone.key_findings([("career_outcomes", "all")]).data

@@ -169,14 +169,7 @@ def list_fonts(pdf) -> dict[str, bool]:
     return fonts
 
 
-@pytest.mark.parametrize(
-    "lang",
-    [
-        "en",
-        # Known defect, open: the French funnel chapter's first page is 49 % full.
-        pytest.param("fr", marks=pytest.mark.xfail(reason="French funnel page 49 % full")),
-    ],
-)
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
 def test_no_page_is_left_half_empty_before_more_of_its_chapter(folders, lang):
     top, _, bottom, _ = (m * MM for m in MARGINS_MM)
     with read_pdf(folders[lang], lang) as pdf:

@@ -14,11 +14,14 @@ from __future__ import annotations
 import math
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
+from conftest import make_reference_frames, make_valid_frames, write_dataset
 from report_runs import SMOKE_YEAR, build_french_report, build_smoke_report, run_report
 from svg_charts import (
     background_of,
@@ -30,6 +33,7 @@ from svg_charts import (
     text_boxes,
 )
 
+from helpers.core.paths import ROOT
 from helpers.figures.objectives import count_target_statuses, evaluate_targets
 from helpers.figures.run_data import read_run_data
 from helpers.pages import charts, i18n
@@ -69,6 +73,34 @@ def without_budgets(tmp_path_factory) -> Path:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     return next(out.glob(f"{SMOKE_YEAR}-*")) / "en"
+
+
+@pytest.fixture(scope="session")
+def embedded_reports(tmp_path_factory) -> Path:
+    """OUT of the embedded data's reports of every year it covers, both languages, built
+    by one run (the figures computed once for all years)."""
+    from helpers.core.paths import DEFAULT_DATA_DIR
+
+    ensure = [sys.executable, "-m", "helpers.synth", "ensure", "--out", str(DEFAULT_DATA_DIR)]
+    subprocess.run(ensure, check=True, capture_output=True, cwd=ROOT)
+    out = tmp_path_factory.mktemp("embedded") / "out"
+    result = run_report(
+        "--all-years", "--lang", "all", "--data", str(DEFAULT_DATA_DIR), "--out", str(out),
+        "--no-privacy-check", timeout=1800,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def edge_report(tmp_path_factory) -> Path:
+    """The English report of 2022 on the suite's hand-made dataset of a few rows."""
+    base = tmp_path_factory.mktemp("edge")
+    data = write_dataset({**make_valid_frames(), **make_reference_frames()}, base / "data")
+    out = base / "out"
+    result = run_report("--year", "2022", "--data", str(data), "--out", str(out), "--min-cell", "1")
+    assert result.returncode == 0, result.stderr
+    return out / "2022" / "en"
 
 
 def soup_of(page: Path) -> BeautifulSoup:
@@ -122,30 +154,152 @@ def check_claim(element, run, year: int) -> str | None:
         if all(found[s] == counts[s] for s in found) or all(found[s] == aims[s] for s in found):
             return None
         return f"tally {words!r} is neither the objectives' {counts} nor the aims' {aims}"
+    if kind == "verdict":
+        return check_verdict(element, run, year)
+    if kind == "change":
+        return check_change(element, run, year, words)
+    if kind == "groups":
+        return check_groups(element, kpis, words)
     return f"unknown claim {kind}"
 
 
-@pytest.mark.parametrize("lang", i18n.LANGUAGES)
-def test_every_claim_on_every_page_agrees_with_the_figures(folders, lang):
-    folder = folders[lang]
+def figure_of(run, metric: str, segment: str, year: int) -> float | None:
+    """The figure of ``metric`` for ``segment`` in ``year``: the KPI file for the report's
+    year, the run's history for the others; None when not shown (withheld or absent)."""
+    table = run.kpis if year in set(run.kpis["year"]) else run.history
+    rows = table[(table["year"] == year) & (table["metric"] == metric)]
+    rows = rows[rows["segment"] == segment]
+    values = [float(v) for v in rows["value"] if is_value(v)]
+    return values[0] if values else None
+
+
+def moved(current: float, previous: float, metric: str, segment: str) -> str:
+    """ "better" or "worse" from the sign of a change and the metric's direction."""
+    from helpers.figures import registry
+
+    direction = registry.metric(metric).direction_of(segment)
+    if direction == "neutral":
+        return "up" if current > previous else "down"
+    return "better" if (current > previous) == (direction == "higher") else "worse"
+
+
+def check_verdict(element, run, year: int) -> str | None:
+    """A judgement since the previous year stands beside both years' figures, and
+    "better" or "worse" goes the way the figures moved."""
+    metric, segment = element["data-metric"], element["data-segment"]
+    previous_year = int(element["data-previous-year"])
+    current = figure_of(run, metric, segment, year)
+    previous = figure_of(run, metric, segment, previous_year)
+    if current is None or previous is None:
+        return f"verdict on {metric}/{segment} without both years' figures"
+    verdict = element["data-verdict"]
+    if verdict == "no_clear_change" or verdict == moved(current, previous, metric, segment):
+        return None
+    return f"{metric}/{segment}: {verdict!r} of {previous} then {current}"
+
+
+def check_change(element, run, year: int, words: str) -> str | None:
+    """A change since the previous year in a sentence: the figures of both years are
+    in the KPI file and its history, the change is computed from them and written."""
+    metric, segment = element["data-metric"], element["data-segment"]
+    previous_year = int(element["data-previous-year"])
+    current = figure_of(run, metric, segment, year)
+    previous = figure_of(run, metric, segment, previous_year)
+    if current is None or previous is None:
+        return f"change of {metric}/{segment} without both years' figures"
+    stated = float(element["data-change"])
+    relative = element["data-unit"] == "relative"
+    expected = current / previous - 1 if relative else current - previous
+    if not math.isclose(stated, expected, rel_tol=1e-6, abs_tol=1e-9):
+        return f"change of {metric}/{segment} stated {stated}, the figures give {expected}"
+    if str(previous_year) not in words:
+        return f"{words!r} does not name {previous_year}"
+    return None
+
+
+def check_groups(element, kpis, words: str) -> str | None:
+    """Groups against a reference: each group counted has its figure, a group counted
+    below (above) the reference has a figure below (above) it, and the counts written
+    are those of the groups."""
+    metric, reference = element["data-metric"], element["data-reference"]
+    rows = kpis[kpis["metric"] == metric]
+    values = {
+        s: float(v) for s, v in zip(rows["segment"], rows["value"], strict=True) if is_value(v)
+    }
+    if reference not in values:
+        return f"groups against {reference} without its figure of {metric}"
+    total = 0
+    for reading in ("below", "above", "unclear"):
+        groups = element.get(f"data-{reading}-groups", "").split()
+        if len(groups) != int(element[f"data-{reading}"]):
+            return f"{reading}: {groups} against a count of {element[f'data-{reading}']}"
+        for group in groups:
+            if group not in values:
+                return f"{group} counted {reading} without its figure of {metric}"
+            side = values[group] - values[reference]
+            if (reading == "below" and side >= 0) or (reading == "above" and side <= 0):
+                return f"{group} counted {reading} at {values[group]} against {values[reference]}"
+        total += len(groups)
+    if total != int(element["data-total"]) or str(total) not in words:
+        return f"{words!r}: {total} groups counted"
+    return None
+
+
+def read_claims(folder: Path, year: int) -> tuple[list[str], set[str], dict]:
+    """Every marked claim of the pages in ``folder`` checked against its run's figures:
+    the problems found, the kinds of claim met, and the words of each tally."""
     run = read_run_data(folder / "run-data")
     problems, kinds, tallies = [], set(), {}
     for page in sorted(folder.glob("*.html")):
         for element in soup_of(page).select("[data-claim]"):
             kinds.add(element["data-claim"])
-            problem = check_claim(element, run, SMOKE_YEAR)
+            problem = check_claim(element, run, year)
             if problem:
-                problems.append(f"{page.name}: {problem}")
+                problems.append(f"{folder.parent.name}/{folder.name}/{page.name}: {problem}")
             if element["data-claim"] == "tally":
                 key = tuple(
                     sorted((k, v) for k, v in element.attrs.items() if k.startswith("data-"))
                 )
                 tallies.setdefault(key, set()).add(" ".join(element.get_text(" ").split()))
+    return problems, kinds, tallies
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_every_claim_on_every_page_agrees_with_the_figures(folders, lang):
+    problems, kinds, tallies = read_claims(folders[lang], SMOKE_YEAR)
     assert not problems, problems
-    # The smoke data has team budgets, months of emissions and objectives for the year.
-    assert {"peak", "over-budget", "tally"} <= kinds
+    # The smoke data has team budgets, months of emissions, objectives, groups against
+    # the other students and a previous year.
+    assert {"peak", "over-budget", "tally", "verdict", "change", "groups"} <= kinds
     # One wording of the same tally on every page (the index and the scorecard).
     assert all(len(texts) == 1 for texts in tallies.values()), tallies
+
+
+def test_every_claim_of_every_year_of_the_embedded_data_agrees_with_the_figures(
+    embedded_reports,
+):
+    """The embedded data's report of each year it covers, in both languages, built once:
+    the first year has no previous year, later ones judge their changes."""
+    problems, kinds, tallies = [], set(), {}
+    years = sorted(int(p.name) for p in embedded_reports.iterdir() if p.name.isdigit())
+    assert len(years) >= 5, years
+    for year in years:
+        for lang in i18n.LANGUAGES:
+            found, met, worded = read_claims(embedded_reports / str(year) / lang, year)
+            problems += found
+            kinds |= met
+            for key, texts in worded.items():
+                tallies.setdefault((lang, *key), set()).update(texts)
+    assert not problems, problems[:20]
+    assert {"peak", "over-budget", "tally", "verdict", "change", "groups"} <= kinds, kinds
+    assert all(len(texts) == 1 for texts in tallies.values()), tallies
+
+
+def test_every_claim_of_an_edge_case_dataset_agrees_with_the_figures(edge_report):
+    """A dataset of a few hand-made rows: most figures withheld or absent, so that the
+    pages say "no data" where the KPI file holds none, and claim nothing they lack."""
+    problems, kinds, _ = read_claims(edge_report, 2022)
+    assert not problems, problems
 
 
 def test_a_dataset_without_team_budgets_says_so_and_claims_nothing_over_budget(

@@ -2,7 +2,8 @@
 kind of claim.
 
 Every sentence, title, badge and tally the pages write about a figure (a peak, a count
-over budget, a tally of verdicts, "the data holds no ...") is decided here from the values
+over budget, a tally of verdicts, "the data holds no ...", a judgement or a change since
+the previous year, a count of groups against another) is decided here from the values
 it speaks of; the pages only put the decision into words. A ``Claim`` names what it was
 decided from (kind, metric, segment, year and the figures it states) so that the built
 pages carry it as ``data-claim`` attributes, and a test reads every built page back
@@ -20,7 +21,13 @@ PEAK = "peak"
 OVER_BUDGET = "over-budget"
 ABSENT = "absent"
 TALLY = "tally"
-KINDS = (PEAK, OVER_BUDGET, ABSENT, TALLY)
+# How a figure moved since the previous year, as a judgement ("Better than 2021").
+VERDICT = "verdict"
+# The change itself in a sentence ("Up 12.3 % on 2021 (100).").
+CHANGE = "change"
+# Groups against a reference group, counted by reading ("6 groups ...: below for 4").
+GROUPS = "groups"
+KINDS = (PEAK, OVER_BUDGET, ABSENT, TALLY, VERDICT, CHANGE, GROUPS)
 # A series whose highest and lowest values are this close (relative to the highest)
 # is flat: it has no peak to name.
 FLAT_TOLERANCE = 1e-9

@@ -186,7 +186,7 @@ def format_key_findings(run: RunData, site: Site, targets: pd.DataFrame | None) 
             )
         items.append(
             f"<li>{reader.assessment_tag(metric, segment)}"
-            f"{_e(reader.headline(metric, segment))}{more}"
+            f"{reader.headline_markup(metric, segment)}{more}"
             f"{reader.headline_caveats(reader.kpi(metric, segment))}</li>"
         )
     if not items:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from helpers.figures import verdicts
+from helpers.figures import claims, verdicts
 from helpers.pages.i18n import t
 from helpers.pages.sections.figures import NO_CHANGE, Kpi, compare_groups, compare_years
 from helpers.pages.sections.text import lower_first
@@ -84,14 +84,15 @@ class ChartTitles:
     def gaps_title(self, metric: str, segments: Sequence[str], reference: str) -> str | None:
         """Groups against a reference group: how many clearly below, above, or not apart."""
         base = self.kpi(metric, reference)
-        counts = {"below": 0, "above": 0, "unclear": 0}
+        groups: dict[str, list[str]] = {"below": [], "above": [], "unclear": []}
         for segment in segments:
             if segment == reference:
                 continue
             change = compare_groups(self.kpi(metric, segment), base)
             if change is None:
                 continue
-            counts[change.reading] += 1
+            groups[change.reading].append(segment)
+        counts = {reading: len(names) for reading, names in groups.items()}
         if not sum(counts.values()):
             return None
         parts = [
@@ -100,7 +101,7 @@ class ChartTitles:
             if count
         ]
         # "All students" reads badly after a preposition in French: said as a whole.
-        return t(
+        words = t(
             "chart.finding_gaps_all" if reference == "all" else "chart.finding_gaps",
             self.lang,
             metric=self.label(metric),
@@ -109,6 +110,11 @@ class ChartTitles:
             total=sum(counts.values()),
             parts=", ".join(parts),
         )
+        # The groups of each reading, by code: a reader of the built page checks each
+        # against the reference's figure.
+        facts = {"reference": reference, "total": sum(counts.values()), **counts}
+        facts |= {f"{reading}-groups": " ".join(names) for reading, names in groups.items()}
+        return claims.ClaimText(words, claims.Claim(claims.GROUPS, metric, "", self.year, facts))
 
     def trend_title(self, name: str, metric: str, segment: str, years: Sequence[int]) -> str:
         """A line over the years: the report year against the first year drawn."""

@@ -19,6 +19,7 @@ from helpers.pages import i18n
 from helpers.pages.i18n import t
 from helpers.pages.sections.figures import (
     SMALL_GROUP_SIZE,
+    Change,
     Kpi,
     assess_change,
     compare_groups,
@@ -76,7 +77,7 @@ class SectionText:
         objective, whether it was met.
         """
         items = "".join(
-            f"<li>{self.assessment_tag(metric, segment)}{escape(self.headline(metric, segment))}"
+            f"<li>{self.assessment_tag(metric, segment)}{self.headline_markup(metric, segment)}"
             f"{self.headline_caveats(self.kpi(metric, segment))}</li>"
             for metric, segment in headlines
         )
@@ -110,15 +111,41 @@ class SectionText:
         assessment = self.assess(metric, segment)
         if assessment is None:
             return ""
-        words = t(f"assessment.{assessment}", self.lang, previous_year=self.previous_year)
-        return f'<span class="mr-assess mr-assess-{assessment}">{escape(words)}</span> '
+        words = claims.ClaimText(
+            t(f"assessment.{assessment}", self.lang, previous_year=self.previous_year),
+            claims.Claim(
+                claims.VERDICT,
+                metric,
+                segment,
+                self.year,
+                {"verdict": assessment, "previous-year": self.previous_year},
+            ),
+        )
+        return (
+            f'<span class="mr-assess mr-assess-{assessment}"{claim_markup(words)}>'
+            f"{escape(words)}</span> "
+        )
 
     def headline(self, metric: str, segment: str = "all") -> str:
         """The sentence of the lead paragraph about one figure."""
+        return " ".join(self.headline_parts(metric, segment))
+
+    def headline_markup(self, metric: str, segment: str = "all") -> str:
+        """``headline`` as HTML: each of its claims (the change since the previous year)
+        in an element marked with the claim's attributes."""
+        return " ".join(
+            f"<span{claim_markup(part)}>{escape(part)}</span>"
+            if claim_markup(part)
+            else escape(part)
+            for part in self.headline_parts(metric, segment)
+        )
+
+    def headline_parts(self, metric: str, segment: str = "all") -> list[str]:
+        """The sentences of ``headline``, a claim's words kept as its ``ClaimText``."""
         kpi = self.kpi(metric, segment)
         if not kpi.measured:
             key = "lead.withheld" if kpi.suppressed else "lead.not_measurable"
-            return t(key, self.lang, label=self.name_figure(kpi), year=self.year)
+            return [t(key, self.lang, label=self.name_figure(kpi), year=self.year)]
         specific = f"headline.{metric}_{segment}"
         key = specific if i18n.has_text(specific, self.lang) else f"headline.{metric}"
         parts = [
@@ -145,7 +172,7 @@ class SectionText:
         for _, objective in self.objectives_of(metric, segment).iterrows():
             target, status = self.describe_objective(objective)
             parts.append(t("lead.target", self.lang, target=target, status=status))
-        return " ".join(p for p in parts if p)
+        return [p for p in parts if p]
 
     def published_growth_sentence(self, kpi: Kpi) -> str:
         """What the published reports say of the same growth, beside the one computed:
@@ -193,6 +220,22 @@ class SectionText:
         if change is None:
             return ""
         words = {"previous_year": self.previous_year, "previous": self.describe(previous)}
+        claim = claims.Claim(
+            claims.CHANGE,
+            kpi.metric,
+            kpi.segment,
+            self.year,
+            {
+                "previous-year": self.previous_year,
+                "unit": "points" if change.points else "relative",
+                "change": repr(float(change.value)),
+                "clear": str(bool(change.clear)).lower() if change.points else "true",
+            },
+        )
+        return claims.ClaimText(self.change_sentence(kpi, change, words), claim)
+
+    def change_sentence(self, kpi: Kpi, change: Change, words: dict[str, object]) -> str:
+        """The words of ``previous_year_sentence``."""
         if not change.points:
             size = i18n.format_percent(abs(change.value), self.lang)
             direction = "up" if change.value > 0 else "down"
