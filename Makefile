@@ -55,7 +55,7 @@ endif
 # WeasyPrint, which lays out the PDF edition, needs Debian's Pango and some fonts.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-liberation
 
-.PHONY: help install system-packages report reports test test-fast lab data calibrate validate kpis snapshot pg-demo pg-bench contract-doc section-doc bench lint format lock clean
+.PHONY: help install validators system-packages report reports test test-fast lab data calibrate validate kpis snapshot pg-demo pg-bench contract-doc section-doc bench lint format lock clean
 
 ## Show this list of targets.
 help:
@@ -91,6 +91,20 @@ $(INSTALLED): requirements.lock pyproject.toml | system-packages
 ## Create .venv and install the pinned environment (other targets do this on first use).
 install: $(INSTALLED)
 
+# The validators the page tests run (tests/test_validators.py), from the npm registry:
+# axe-core (accessibility rules, run in Chromium) and the W3C Nu HTML checker (Java).
+TOOLS := .tools
+TOOLS_INSTALLED := $(TOOLS)/.installed
+VALIDATORS := axe-core@4.14.1 vnu-jar@26.9.27
+
+$(TOOLS_INSTALLED): Makefile
+	@command -v npm >/dev/null || { echo "make: the page validators need npm (Node.js)" >&2; exit 1; }
+	npm install --silent --no-audit --no-fund --no-save --prefix $(TOOLS) $(VALIDATORS)
+	@touch $@
+
+## Install the page validators (axe-core, the Nu HTML checker) into .tools.
+validators: $(TOOLS_INSTALLED)
+
 $(BENCH_INSTALLED): requirements-bench.lock
 	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-bench.lock 2>&1 \
@@ -116,7 +130,7 @@ reports: $(INSTALLED)
 	$(RUN)@$(BIN)/python -m helpers.report --all-years --data "$$DATA" --out "$$OUT" --committee "$$COMMITTEE" --lang $(REPORT_LANG) $(if $(MIN_CELL),--min-cell $(MIN_CELL))
 
 ## Run the whole test suite (lint, unit, notebooks, reports, servers, browser): make test [ARGS="-k funnel"].
-test: $(INSTALLED)
+test: $(INSTALLED) $(TOOLS_INSTALLED)
 	$(BIN)/ruff check src tests notebooks
 	$(BIN)/ruff format --check src tests notebooks
 	$(BIN)/python -m pytest $(ARGS)

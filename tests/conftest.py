@@ -413,3 +413,18 @@ def pg_server():
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def default_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default (embedded) dataset: data/default when its stamp matches, else a
+    fresh copy generated once for the session."""
+    from helpers.core.paths import DEFAULT_DATA_DIR
+    from helpers.synth import DEFAULT_SEED, generate_dataset, stamp
+    from helpers.synth.writer import STAMP_FILE, read_json
+
+    if read_json(DEFAULT_DATA_DIR / STAMP_FILE) == stamp(1.0, DEFAULT_SEED):
+        return DEFAULT_DATA_DIR
+    out = tmp_path_factory.mktemp("default-data") / "default"
+    generate_dataset(out, scale=1.0, seed=DEFAULT_SEED)
+    return out

@@ -11,10 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers.core.paths import DEFAULT_DATA_DIR
 from helpers.figures import reconcile
-from helpers.synth import DEFAULT_SEED, calibrate, generate_dataset, stamp
-from helpers.synth.writer import STAMP_FILE, read_json
+from helpers.synth import calibrate
 
 CONFLICTS = pd.DataFrame(
     [
@@ -133,16 +131,6 @@ def test_the_printed_table_ends_with_a_summary() -> None:
     text = calibrate.format_table(table)
     assert "37,218" in text and "2.00 %" in text
     assert text.splitlines()[-1].startswith("1 published figures: 1 within tolerance")
-
-
-@pytest.fixture(scope="session")
-def default_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The default dataset: data/default when its stamp matches, else a fresh copy."""
-    if read_json(DEFAULT_DATA_DIR / STAMP_FILE) == stamp(1.0, DEFAULT_SEED):
-        return DEFAULT_DATA_DIR
-    out = tmp_path_factory.mktemp("calibration") / "default"
-    generate_dataset(out, scale=1.0, seed=DEFAULT_SEED)
-    return out
 
 
 @pytest.mark.slow

@@ -14,8 +14,6 @@ from __future__ import annotations
 import math
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -33,7 +31,6 @@ from svg_charts import (
     text_boxes,
 )
 
-from helpers.core.paths import ROOT
 from helpers.figures.objectives import count_target_statuses, evaluate_targets
 from helpers.figures.run_data import read_run_data
 from helpers.pages import charts, i18n
@@ -76,16 +73,12 @@ def without_budgets(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def embedded_reports(tmp_path_factory) -> Path:
+def embedded_reports(default_dataset, tmp_path_factory) -> Path:
     """OUT of the embedded data's reports of every year it covers, both languages, built
     by one run (the figures computed once for all years)."""
-    from helpers.core.paths import DEFAULT_DATA_DIR
-
-    ensure = [sys.executable, "-m", "helpers.synth", "ensure", "--out", str(DEFAULT_DATA_DIR)]
-    subprocess.run(ensure, check=True, capture_output=True, cwd=ROOT)
     out = tmp_path_factory.mktemp("embedded") / "out"
     result = run_report(
-        "--all-years", "--lang", "all", "--data", str(DEFAULT_DATA_DIR), "--out", str(out),
+        "--all-years", "--lang", "all", "--data", str(default_dataset), "--out", str(out),
         "--no-privacy-check", timeout=1800,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -94,13 +87,17 @@ def embedded_reports(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def edge_report(tmp_path_factory) -> Path:
-    """The English report of 2022 on the suite's hand-made dataset of a few rows."""
+    """OUT/2022 of the report on the suite's hand-made dataset of a few rows, both
+    languages."""
     base = tmp_path_factory.mktemp("edge")
     data = write_dataset({**make_valid_frames(), **make_reference_frames()}, base / "data")
     out = base / "out"
-    result = run_report("--year", "2022", "--data", str(data), "--out", str(out), "--min-cell", "1")
+    result = run_report(
+        "--year", "2022", "--data", str(data), "--out", str(out), "--min-cell", "1",
+        "--lang", "all",
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    return out / "2022" / "en"
+    return out / "2022"
 
 
 def soup_of(page: Path) -> BeautifulSoup:
@@ -114,7 +111,7 @@ def is_value(value: object) -> bool:
     return value is not None and not (isinstance(value, float) and math.isnan(value))
 
 
-def check_claim(element, run, year: int) -> str | None:
+def check_claim(element, run, year: int, lang: str = "en") -> str | None:
     """What is wrong with one marked claim, judged from the run's figures; None if right."""
     kind = element["data-claim"]
     kpis, series = run.kpis, run.series
@@ -157,9 +154,11 @@ def check_claim(element, run, year: int) -> str | None:
     if kind == "verdict":
         return check_verdict(element, run, year)
     if kind == "change":
-        return check_change(element, run, year, words)
+        return check_change(element, run, year, words, lang)
     if kind == "groups":
         return check_groups(element, kpis, words)
+    if kind == "objective":
+        return check_objective(element, run, year)
     return f"unknown claim {kind}"
 
 
@@ -198,7 +197,7 @@ def check_verdict(element, run, year: int) -> str | None:
     return f"{metric}/{segment}: {verdict!r} of {previous} then {current}"
 
 
-def check_change(element, run, year: int, words: str) -> str | None:
+def check_change(element, run, year: int, words: str, lang: str) -> str | None:
     """A change since the previous year in a sentence: the figures of both years are
     in the KPI file and its history, the change is computed from them and written."""
     metric, segment = element["data-metric"], element["data-segment"]
@@ -210,11 +209,20 @@ def check_change(element, run, year: int, words: str) -> str | None:
     stated = float(element["data-change"])
     relative = element["data-unit"] == "relative"
     expected = current / previous - 1 if relative else current - previous
-    if not math.isclose(stated, expected, rel_tol=1e-6, abs_tol=1e-9):
+    # The KPI file keeps six decimals: the figures read back agree to about 1e-6.
+    if not math.isclose(stated, expected, abs_tol=1e-5):
         return f"change of {metric}/{segment} stated {stated}, the figures give {expected}"
     if str(previous_year) not in words:
         return f"{words!r} does not name {previous_year}"
-    return None
+    # The change as written: its size for a relative change ("Up 12.3% on 2021"), the
+    # signed difference in points for shares.
+    shown = i18n.format_percent(abs(stated), lang) if relative else i18n.format_points(stated, lang)
+    return None if flat(shown) in flat(words) else f"{words!r} does not say {shown!r}"
+
+
+def flat(text: str) -> str:
+    """Text with every kind of space as one plain space."""
+    return " ".join(re.sub(r"[\u00a0\u202f\u2009]", " ", text).split())
 
 
 def check_groups(element, kpis, words: str) -> str | None:
@@ -245,6 +253,21 @@ def check_groups(element, kpis, words: str) -> str | None:
     return None
 
 
+def check_objective(element, run, year: int) -> str | None:
+    """One objective's status, "met" or "missed", is the one its figures give."""
+    evaluated = evaluate_targets(run.targets, run.history, year)
+    rows = evaluated[
+        (evaluated["metric"] == element["data-metric"])
+        & (evaluated["segment"] == element["data-segment"])
+        & (evaluated["comparator"] == element["data-comparator"])
+        & (evaluated["threshold"].astype(float) == float(element["data-threshold"]))
+    ]
+    statuses = set(rows["status"])
+    if element["data-status"] in statuses:
+        return None
+    return f"objective on {element['data-metric']} said {element['data-status']}, is {statuses}"
+
+
 def read_claims(folder: Path, year: int) -> tuple[list[str], set[str], dict]:
     """Every marked claim of the pages in ``folder`` checked against its run's figures:
     the problems found, the kinds of claim met, and the words of each tally."""
@@ -253,7 +276,7 @@ def read_claims(folder: Path, year: int) -> tuple[list[str], set[str], dict]:
     for page in sorted(folder.glob("*.html")):
         for element in soup_of(page).select("[data-claim]"):
             kinds.add(element["data-claim"])
-            problem = check_claim(element, run, year)
+            problem = check_claim(element, run, year, folder.name)
             if problem:
                 problems.append(f"{folder.parent.name}/{folder.name}/{page.name}: {problem}")
             if element["data-claim"] == "tally":
@@ -298,8 +321,12 @@ def test_every_claim_of_every_year_of_the_embedded_data_agrees_with_the_figures(
 def test_every_claim_of_an_edge_case_dataset_agrees_with_the_figures(edge_report):
     """A dataset of a few hand-made rows: most figures withheld or absent, so that the
     pages say "no data" where the KPI file holds none, and claim nothing they lack."""
-    problems, kinds, _ = read_claims(edge_report, 2022)
-    assert not problems, problems
+    for lang in i18n.LANGUAGES:
+        problems, kinds, tallies = read_claims(edge_report / lang, 2022)
+        assert not problems, problems
+        # Its one year has no previous one: nothing is judged against it.
+        assert "absent" in kinds and not {"verdict", "change"} & kinds, kinds
+        assert all(len(texts) == 1 for texts in tallies.values()), tallies
 
 
 def test_a_dataset_without_team_budgets_says_so_and_claims_nothing_over_budget(

@@ -27,7 +27,9 @@ VERDICT = "verdict"
 CHANGE = "change"
 # Groups against a reference group, counted by reading ("6 groups ...: below for 4").
 GROUPS = "groups"
-KINDS = (PEAK, OVER_BUDGET, ABSENT, TALLY, VERDICT, CHANGE, GROUPS)
+# Whether one objective of the committee was met ("objective: at least 70 %, met").
+OBJECTIVE = "objective"
+KINDS = (PEAK, OVER_BUDGET, ABSENT, TALLY, VERDICT, CHANGE, GROUPS, OBJECTIVE)
 # A series whose highest and lowest values are this close (relative to the highest)
 # is flat: it has no peak to name.
 FLAT_TOLERANCE = 1e-9

@@ -43,8 +43,10 @@ def format_reporting_table(run: RunData, site: Site) -> str:
         ("", i18n.t("reporting.basis", lang)),
     ]
     table = html_table(headers, rows, title=i18n.t("reporting.caption", lang, year=year))
+    # The style block opens the section: HTML allows a style element in the body only
+    # as the first child of its parent.
     return (
-        f'{STYLE}<section class="reporting" aria-labelledby="reporting">'
+        f'<section class="reporting" aria-labelledby="reporting">{STYLE}'
         f'<h2 id="reporting">{_e(i18n.t("reporting.title", lang))}</h2>'
         f"<p>{_e(i18n.t('reporting.intro', lang, year=year))}</p>{table}</section>"
     )

@@ -145,7 +145,10 @@ class SectionText:
         kpi = self.kpi(metric, segment)
         if not kpi.measured:
             key = "lead.withheld" if kpi.suppressed else "lead.not_measurable"
-            return [t(key, self.lang, label=self.name_figure(kpi), year=self.year)]
+            words = t(key, self.lang, label=self.name_figure(kpi), year=self.year)
+            return [
+                claims.ClaimText(words, claims.Claim(claims.ABSENT, metric, segment, self.year))
+            ]
         specific = f"headline.{metric}_{segment}"
         key = specific if i18n.has_text(specific, self.lang) else f"headline.{metric}"
         parts = [
@@ -171,7 +174,19 @@ class SectionText:
             parts.append(self.carbon_price_sentence())
         for _, objective in self.objectives_of(metric, segment).iterrows():
             target, status = self.describe_objective(objective)
-            parts.append(t("lead.target", self.lang, target=target, status=status))
+            claim = claims.Claim(
+                claims.OBJECTIVE,
+                metric,
+                segment,
+                self.year,
+                {
+                    "status": objective["status"],
+                    "comparator": objective["comparator"],
+                    "threshold": repr(float(objective["threshold"])),
+                },
+            )
+            words = t("lead.target", self.lang, target=target, status=status)
+            parts.append(claims.ClaimText(words, claim))
         return [p for p in parts if p]
 
     def published_growth_sentence(self, kpi: Kpi) -> str:
