@@ -190,6 +190,39 @@ def test_no_page_is_left_half_empty_before_more_of_its_chapter(folders, lang):
             assert fill >= LEAST_FILL, (number, headers[number - 1], round(fill, 2))
 
 
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_no_chart_title_ends_a_page(folders, lang):
+    """A chart's title and the line under it sit on the page of its drawing."""
+    with read_pdf(folders[lang], lang) as pdf:
+        assert stranded_chart_titles(pdf, folders[lang]) == []
+
+
+def stranded_chart_titles(pdf, folder: Path) -> list[int]:
+    """The pages whose body ends with a line of a chart's title or of its subtitle,
+    the chart being on the next page."""
+    from bs4 import BeautifulSoup
+
+    endings = set()
+    for page in folder.glob("*.html"):
+        for title in BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select(
+            "figcaption.mr-chart-title"
+        ):
+            subtitle = title.select_one(".mr-chart-subtitle")
+            if subtitle is not None:
+                endings.add(flat(subtitle.get_text(" ")))
+                subtitle.extract()
+            endings.add(flat(title.get_text(" ")))
+    top, _, bottom, _ = (m * MM for m in MARGINS_MM)
+    stranded = []
+    for number, page in enumerate(pdf.pages, start=1):
+        body = page.crop((0, top, page.width, page.height - bottom)).extract_text() or ""
+        lines = [flat(line) for line in body.splitlines() if line.strip()]
+        # A title that wraps ends with the last of its lines.
+        if lines and len(lines[-1]) > 10 and any(e.endswith(lines[-1]) for e in endings):
+            stranded.append(number)
+    return stranded
+
+
 def test_links_between_pages_become_links_inside_the_document():
     known = ["index.html", "funnel.html", "methods.html"]
     assert internal_target("methods.html#metric-x", "funnel", known) == "#methods--metric-x"
