@@ -122,9 +122,14 @@ def build_index(
     """
     from helpers.pages.committee_page import format_index_opinion, format_particulars
     from helpers.pages.reporting_table import format_reporting_table
+    from helpers.pages.sections.markup import STYLE
 
     lang = site.lang
     parts = [
+        # The sections' style block, for the reporting table and the findings' caveats:
+        # first in the page's main element, as HTML wants a style element in the body
+        # (before all it styles).
+        STYLE,
         f"<h1>{_e(site.title)}</h1>",
         f'<p class="lead">{_e(i18n.t("index.intro", lang, year=site.year))}</p>',
     ]

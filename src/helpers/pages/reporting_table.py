@@ -20,7 +20,7 @@ def format_reporting_table(run: RunData, site: Site) -> str:
     missing window, the model, or nothing in the data)."""
     lang, year = site.lang, site.year
     pages = {page for page, _ in site.pages}
-    from helpers.pages.sections.markup import STYLE, html_table
+    from helpers.pages.sections.markup import html_table
 
     lines = reporting_lines(run.kpis, run.series, year, run.years)
     rows = [
@@ -43,10 +43,10 @@ def format_reporting_table(run: RunData, site: Site) -> str:
         ("", i18n.t("reporting.basis", lang)),
     ]
     table = html_table(headers, rows, title=i18n.t("reporting.caption", lang, year=year))
-    # The style block opens the section: HTML allows a style element in the body only
-    # as the first child of its parent.
+    # The page that shows the table carries the sections' style block (see
+    # ``helpers.pages.index_page``).
     return (
-        f'<section class="reporting" aria-labelledby="reporting">{STYLE}'
+        f'<section class="reporting" aria-labelledby="reporting">'
         f'<h2 id="reporting">{_e(i18n.t("reporting.title", lang))}</h2>'
         f"<p>{_e(i18n.t('reporting.intro', lang, year=year))}</p>{table}</section>"
     )
