@@ -47,6 +47,7 @@ from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from threadpoolctl import threadpool_limits
 
 from helpers.figures import stats
+from helpers.figures.audit_memory import audit_key, recall_audit, remember_audit
 from helpers.figures.metrics.common import COMPLEMENTARY_SEGMENTS, in_year
 from helpers.intake.dataset import Dataset
 
@@ -120,6 +121,8 @@ class AuditResult:
     withheld: list[tuple[str, str]]
     targets: int
     seconds: float
+    # Read from the cache (``helpers.figures.audit_memory``), not audited again.
+    remembered: bool = False
 
 
 # --- the universes ----------------------------------------------------------------------
@@ -629,8 +632,11 @@ def find_exposed(
     rows = [merge(r > 0).astype(float) for r in rows]
     targets = [Target(t.label, merge(t.cells), t.true, t.figure) for t in targets]
     # No cell exceeds the smallest published count it is part of: bounds that keep the
-    # programs small without changing their answer.
-    upper = np.full(width, float(n.sum()))
+    # programs small without changing their answer. A cell in no published count is
+    # unbounded: the intruder does not know how many people the universe holds unless a
+    # figure publishes it (a universe of fewer than MIN_CELL people is not exposed by
+    # its own size).
+    upper = np.full(width, math.inf)
     for row, value in zip(rows, values, strict=True):
         inside = row > 0
         upper[inside] = np.minimum(upper[inside], value)
@@ -660,7 +666,9 @@ def find_exposed(
             low, high, solutions = model.range(target.cells, target.true, min_cell + 2)
             used = ()  # from the program as written, if the target is exposed
             unwritten.add(target.label)
-            low, high = math.ceil(low - 1e-6), math.floor(high + 1e-6)
+            # Whole people; an unbounded range (a cell in no published count) stays so.
+            low = math.ceil(low - 1e-6) if math.isfinite(low) else low
+            high = math.floor(high + 1e-6) if math.isfinite(high) else high
             for x in solutions:
                 points = np.vstack([points, x])
                 spread = np.zeros(len(types))
@@ -706,6 +714,12 @@ def audit_year(
     blanked) and what was found.
     """
     started = time.perf_counter()
+    # Only the project's own universes are remembered: their code is in the key.
+    key = audit_key(ds, year, kpis, min_cell, series) if universes is UNIVERSES else None
+    remembered = recall_audit(key) if key is not None else None
+    if remembered is not None:
+        remembered.seconds = time.perf_counter() - started
+        return _withhold(kpis, remembered.withheld), remembered
     # The matrices are small: one thread does them fastest, and several threads on a
     # busy machine make each one hundreds of times slower.
     with threadpool_limits(limits=1):
@@ -713,7 +727,10 @@ def audit_year(
             ds, year, kpis, min_cell, series, universes
         )
     seconds = time.perf_counter() - started
-    return out, AuditResult(year, before, after, withheld, n_targets, seconds)
+    result = AuditResult(year, before, after, withheld, n_targets, seconds)
+    if key is not None:
+        remember_audit(key, result)
+    return out, result
 
 
 def _audit(
