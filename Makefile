@@ -129,11 +129,17 @@ reports: $(INSTALLED)
 	$(RUN)@if [ "$$DATA" = "$(DEFAULT_DATA)" ]; then $(BIN)/python -m helpers.synth ensure --out $(DEFAULT_DATA); fi
 	$(RUN)@$(BIN)/python -m helpers.report --all-years --data "$$DATA" --out "$$OUT" --committee "$$COMMITTEE" --lang $(REPORT_LANG) $(if $(MIN_CELL),--min-cell $(MIN_CELL))
 
+# The tests run on every core (pytest-xdist), TEST_JOBS=0 in one process. Each worker
+# keeps a cache of its own; the tests of one slow, server or browser module stay in one
+# worker, which builds their report or starts their server once (tests/conftest.py).
+TEST_JOBS ?= auto
+PARALLEL := -n $(TEST_JOBS) --dist loadgroup
+
 ## Run the whole test suite (lint, unit, notebooks, reports, servers, browser): make test [ARGS="-k funnel"].
 test: $(INSTALLED) $(TOOLS_INSTALLED)
 	$(BIN)/ruff check src tests notebooks
 	$(BIN)/ruff format --check src tests notebooks
-	$(BIN)/python -m pytest $(ARGS)
+	$(BIN)/python -m pytest $(PARALLEL) $(ARGS)
 
 # The tests marked slow (notebooks, reports, generated data), those that start a server
 # (PostgreSQL, JupyterLab) and those that drive a browser are left out.
@@ -141,7 +147,7 @@ FAST_TESTS := not slow and not server and not browser
 
 ## Run the quick tests alone (no notebook, report, server or browser): make test-fast [ARGS="-k funnel"].
 test-fast: $(INSTALLED)
-	$(BIN)/python -m pytest -m "$(FAST_TESTS)" $(ARGS)
+	$(BIN)/python -m pytest -m "$(FAST_TESTS)" $(PARALLEL) $(ARGS)
 
 ## Open JupyterLab with the project's kernel registered: make lab [ARGS="--port 8899"].
 lab: $(INSTALLED)

@@ -55,6 +55,13 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["MISSION_REPORT_TEST_CACHE"] = folder
         os.environ["XDG_CACHE_HOME"] = folder
         config.stash[_OWN_CACHE] = folder
+    # Tests run in parallel (pytest -n) each write to a cache of their worker's, inside the
+    # run's folder: two workers never store the same figures at once.
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        own = Path(os.environ["MISSION_REPORT_TEST_CACHE"]) / worker
+        own.mkdir(exist_ok=True)
+        os.environ["XDG_CACHE_HOME"] = str(own)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -70,10 +77,26 @@ _OWN_CACHE = pytest.StashKey[str]()
 SERVER_FIXTURES = {"pg_server", "lab_server"}
 
 
+# Run in parallel with ``--dist loadgroup``, the tests of one group run in one worker.
+# The PostgreSQL server is one per worker (session scope): its tests share one worker.
+SERVER_GROUPS = {"pg_server": "postgresql"}
+# A slow, server or browser test shares its module's costly fixtures (a report built,
+# notebooks executed, a JupyterLab server): its module stays in one worker, built once.
+WHOLE_MODULE_MARKS = {"slow", "server", "browser"}
+
+
+# First, so that pytest-xdist finds the groups when it names the tests for loadgroup.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if SERVER_FIXTURES & fixtures:
             item.add_marker(pytest.mark.server)
+        servers = sorted(SERVER_GROUPS[name] for name in SERVER_GROUPS.keys() & fixtures)
+        if servers:
+            item.add_marker(pytest.mark.xdist_group(servers[0]))
+        elif any(item.get_closest_marker(mark) for mark in WHOLE_MODULE_MARKS):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
 
 
 # The rows of the valid dataset, kept one row to a line so that tests can point at them.

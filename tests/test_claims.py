@@ -116,7 +116,7 @@ def test_team_budgets_are_not_called_absent_because_all_students_have_none(lang)
 
 def test_the_budget_finding_counts_the_teams_over_and_carries_its_figures():
     section = carbon(TEAMS)
-    finding = section.budgets_finding(section.team_segments())
+    finding = section._budgets_finding(section._team_segments())
     assert finding == "1 of 2 teams went over their carbon budget in 2023"
     assert claims.claim_attributes(finding)["data-over"] == "1"
 

@@ -89,13 +89,13 @@ def test_careers_say_when_a_window_becomes_measurable(lang):
 def test_the_slope_chart_is_titled_by_the_change_and_how_many_groups_it_is_clear_for(
     lang, segments, finding
 ):
-    assert section(lang).slopes_finding(segments) == finding
+    assert section(lang)._slopes_finding(segments) == finding
     html = section(lang).slope_chart(segments, "impact.chart_slopes").data
     assert f'<figcaption class="mr-chart-title">{escape(finding)}<span' in html
 
 
 def test_the_salary_chart_is_titled_by_the_median_change_and_the_share_whose_salary_rose():
-    assert section("en").salary_finding() == (
+    assert section("en")._salary_finding() == (
         "Median change in yearly salary: €4,000 in 2023; 75.0% of respondents saw their salary rise"
     )
 

@@ -42,15 +42,16 @@ def narrowed(keep: Mapping[str, Sequence[str]]) -> Dataset:
     contract_tables = {t.name for t in contract.TABLES}
     con = duckdb.connect()
     for name, arrow in tables.items():
-        con.register("_arrow", arrow)
         if name in contract_tables:
-            columns = ", ".join(f'"{c}"' for c in dict.fromkeys(keep.get(name, ())))
+            columns = list(dict.fromkeys(keep.get(name, ())))
             # A table the metric does not read keeps its rows but none of its columns.
-            select = columns or "NULL AS _unread"
-        else:
-            select = "*"
-        con.execute(f'CREATE TABLE "{name}" AS SELECT {select} FROM _arrow')
-        con.unregister("_arrow")
+            arrow = (
+                arrow.select(columns)
+                if columns
+                else pa.table({"_unread": pa.nulls(arrow.num_rows, pa.int32())})
+            )
+        # A view of the Arrow table, not a copy: the check builds hundreds of these.
+        con.register(name, arrow)
     return Dataset(con=con, present=base.present, absent=base.absent, meta={"years": COVERED})
 
 

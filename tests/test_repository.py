@@ -92,7 +92,10 @@ def test_make_lab_passes_jupyter_options_through():
 
 @pytest.mark.parametrize(
     ("target", "selection"),
-    [("test", ""), ("test-fast", '-m "not slow and not server and not browser"')],
+    [
+        ("test", "-n auto --dist loadgroup"),
+        ("test-fast", '-m "not slow and not server and not browser" -n auto --dist loadgroup'),
+    ],
 )
 def test_make_test_passes_pytest_arguments_through(target, selection):
     result = subprocess.run(

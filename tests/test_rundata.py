@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -24,8 +26,10 @@ from helpers.figures.run_data import (
 )
 from helpers.intake.dataset import Dataset
 
+PARAMS = ReportParams(year=2022, lang="fr", min_cell=1, output_dir="outputs")
 
-@pytest.fixture
+
+@pytest.fixture(scope="module")
 def ds() -> Dataset:
     return Dataset.from_frames(
         {**make_valid_frames(), **make_reference_frames()},
@@ -33,10 +37,14 @@ def ds() -> Dataset:
     )
 
 
-def test_run_data_round_trip(tmp_path, ds):
-    params = ReportParams(year=2022, lang="fr", min_cell=1, output_dir=str(tmp_path))
-    folder = write_run_data(ds, 2022, 1, tmp_path, params)
+@pytest.fixture(scope="module")
+def written(ds, tmp_path_factory) -> Path:
+    """The run's figures of the valid dataset, computed once for the tests that only read them."""
+    return write_run_data(ds, 2022, 1, tmp_path_factory.mktemp("run-data"), PARAMS)
 
+
+def test_run_data_round_trip(written):
+    folder = written
     assert sorted(p.name for p in folder.iterdir()) == sorted(RUN_DATA_FILES)
     run = read_run_data(folder)
     assert tuple(run.kpis.columns) == KPI_COLUMNS
@@ -47,17 +55,17 @@ def test_run_data_round_trip(tmp_path, ds):
     assert run.absent_tables == ()
 
 
-def test_provenance_names_data_code_parameters_and_time(tmp_path, ds):
-    write_run_data(ds, 2022, 1, tmp_path, {"year": 2022, "lang": "en", "min_cell": 1})
-    provenance = json.loads((tmp_path / PROVENANCE_FILE).read_text())
-    assert provenance["parameters"] == {"year": 2022, "lang": "en", "min_cell": 1}
+def test_provenance_names_data_code_parameters_and_time(written):
+    provenance = json.loads((written / PROVENANCE_FILE).read_text())
+    # The folders are where this machine keeps things, not parameters of the figures.
+    assert provenance["parameters"] == {"year": 2022, "lang": "fr", "min_cell": 1}
     assert len(provenance["code"]["hash"]) == 64
     assert provenance["created_utc"].endswith("+00:00")
     assert provenance["dataset"]["synthetic"] is True
 
 
-def test_same_inputs_give_the_same_bytes(tmp_path, ds):
-    first = write_run_data(ds, 2022, 1, tmp_path / "a")
+def test_same_inputs_give_the_same_bytes(tmp_path, ds, written):
+    first = written
     second = write_run_data(ds, 2022, 1, tmp_path / "b")
     for name in ("kpis.csv", "kpis_history.csv", "series.csv"):
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
@@ -71,29 +79,27 @@ def test_covered_years_are_those_declared_else_those_with_monthly_records(ds):
     assert list_covered_years(undeclared) == sorted({int(m[:4]) for m in months})
 
 
-def test_segment_named_like_a_missing_value_stays_text(tmp_path, ds):
-    write_run_data(ds, 2022, 1, tmp_path)
+def test_segment_named_like_a_missing_value_stays_text(tmp_path, written):
+    shutil.copytree(written, tmp_path, dirs_exist_ok=True)
     (tmp_path / "series.csv").write_text("year,segment,value\n2022,NA,\n")
     series = read_run_data(tmp_path).series
     assert series.loc[0, "segment"] == "NA"
     assert series["value"].isna().all()
 
 
-def test_figures_are_remembered_and_reused_elsewhere(tmp_path, ds, isolated_cache):
-    write_run_data(ds, 2022, 1, tmp_path / "first")
-    remember_figures("key", tmp_path / "first")
+def test_figures_are_remembered_and_reused_elsewhere(tmp_path, written, isolated_cache):
+    remember_figures("key", written)
 
     assert reuse_remembered_figures("key", tmp_path / "second") == "intact"
     for name in FIGURES_FILES:
-        assert (tmp_path / "second" / name).read_bytes() == (tmp_path / "first" / name).read_bytes()
+        assert (tmp_path / "second" / name).read_bytes() == (written / name).read_bytes()
     assert reuse_remembered_figures("another key", tmp_path / "third") == "absent"
 
 
-def test_only_the_most_recently_used_figures_are_kept(tmp_path, ds, isolated_cache, monkeypatch):
+def test_only_the_most_recently_used_figures_are_kept(written, isolated_cache, monkeypatch):
     monkeypatch.setattr(rundata, "FIGURES_KEPT", 2)
-    folder = write_run_data(ds, 2022, 1, tmp_path / "run")
     for key in ("a", "b", "c"):
-        remember_figures(key, folder)
+        remember_figures(key, written)
     assert sorted(p.name for p in rundata.figures_store().root.iterdir()) == ["b", "c"]
 
 

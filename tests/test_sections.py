@@ -341,9 +341,9 @@ def test_trends_run_from_the_first_year_with_a_figure_to_the_report_year():
     rows = [*ROWS, count(2020, "students_started", math.nan), count(2023, "students_started", 9)]
     s = section(rows=rows)
     assert s.years == [2020, 2021, 2022]
-    assert s.years_with_figures([("students_started", "all")]) == [2021, 2022]
+    assert s._years_with_figures([("students_started", "all")]) == [2021, 2022]
     # A withheld figure is held by the data: its year stays on the chart.
-    assert s.years_with_figures([("graduates", "all")]) == [2021, 2022]
+    assert s._years_with_figures([("graduates", "all")]) == [2021, 2022]
 
 
 def test_the_definition_change_is_explained_only_once_the_report_reaches_it():

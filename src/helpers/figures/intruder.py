@@ -47,6 +47,7 @@ from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from threadpoolctl import threadpool_limits
 
 from helpers.figures import stats
+from helpers.figures.audit_memory import audit_key, recall_audit, remember_audit
 from helpers.figures.metrics.common import COMPLEMENTARY_SEGMENTS, in_year
 from helpers.intake.dataset import Dataset
 
@@ -120,6 +121,8 @@ class AuditResult:
     withheld: list[tuple[str, str]]
     targets: int
     seconds: float
+    # Read from the cache (``helpers.figures.audit_memory``), not audited again.
+    remembered: bool = False
 
 
 # --- the universes ----------------------------------------------------------------------
@@ -442,15 +445,19 @@ def _range(
     as the true sum).
     """
     c = cells.astype(float)
-    a_eq = np.vstack(rows) if rows else None
+    a_eq = sparse.csr_array(np.vstack(rows)) if rows else None
     b_eq = np.array(values) if rows else None
     bounds = np.column_stack([np.zeros(len(c)), upper])
-    high = linprog(-c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+    # Sparse and without presolve: the programs are small, and HiGHS's presolve costs
+    # more than it saves on them. Every equation stays, so each dual value names the
+    # published count it belongs to.
+    options = {"presolve": False}
+    high = linprog(-c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs", options=options)
     if not high.success:
         return -math.inf, math.inf, (), []  # cannot happen for the true data
     if -high.fun - true >= width:
         return true, float(-high.fun), (), [high.x]
-    low = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+    low = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs", options=options)
     if not low.success:
         return -math.inf, math.inf, (), [high.x]
     used = set()
@@ -629,8 +636,11 @@ def find_exposed(
     rows = [merge(r > 0).astype(float) for r in rows]
     targets = [Target(t.label, merge(t.cells), t.true, t.figure) for t in targets]
     # No cell exceeds the smallest published count it is part of: bounds that keep the
-    # programs small without changing their answer.
-    upper = np.full(width, float(n.sum()))
+    # programs small without changing their answer. A cell in no published count is
+    # unbounded: the intruder does not know how many people the universe holds unless a
+    # figure publishes it (a universe of fewer than MIN_CELL people is not exposed by
+    # its own size).
+    upper = np.full(width, math.inf)
     for row, value in zip(rows, values, strict=True):
         inside = row > 0
         upper[inside] = np.minimum(upper[inside], value)
@@ -660,7 +670,9 @@ def find_exposed(
             low, high, solutions = model.range(target.cells, target.true, min_cell + 2)
             used = ()  # from the program as written, if the target is exposed
             unwritten.add(target.label)
-            low, high = math.ceil(low - 1e-6), math.floor(high + 1e-6)
+            # Whole people; an unbounded range (a cell in no published count) stays so.
+            low = math.ceil(low - 1e-6) if math.isfinite(low) else low
+            high = math.floor(high + 1e-6) if math.isfinite(high) else high
             for x in solutions:
                 points = np.vstack([points, x])
                 spread = np.zeros(len(types))
@@ -706,6 +718,12 @@ def audit_year(
     blanked) and what was found.
     """
     started = time.perf_counter()
+    # Only the project's own universes are remembered: their code is in the key.
+    key = audit_key(ds, year, kpis, min_cell, series) if universes is UNIVERSES else None
+    remembered = recall_audit(key) if key is not None else None
+    if remembered is not None:
+        remembered.seconds = time.perf_counter() - started
+        return _withhold(kpis, remembered.withheld), remembered
     # The matrices are small: one thread does them fastest, and several threads on a
     # busy machine make each one hundreds of times slower.
     with threadpool_limits(limits=1):
@@ -713,7 +731,10 @@ def audit_year(
             ds, year, kpis, min_cell, series, universes
         )
     seconds = time.perf_counter() - started
-    return out, AuditResult(year, before, after, withheld, n_targets, seconds)
+    result = AuditResult(year, before, after, withheld, n_targets, seconds)
+    if key is not None:
+        remember_audit(key, result)
+    return out, result
 
 
 def _audit(

@@ -49,7 +49,11 @@ def compute_kpis(ds: Dataset, year: int, min_cell: int = stats.MIN_CELL) -> pd.D
     figures = stats.suppress_secondary(figures, breakdowns, min_cell)
     # Figures of different metrics share people: the intruder's check withholds what
     # could still be worked out from everything published.
-    bins = series_module.salary_change_distribution(ds, year, min_cell)
+    # The histogram as published: a distribution of fewer than MIN_CELL people in all is
+    # withheld, and the intruder does not see it.
+    bins = series_module.protect_counts(
+        series_module.salary_change_distribution(ds, year, min_cell), min_cell
+    )
     figures, audit = intruder.audit_year(ds, year, figures, min_cell, bins)
     intruder.remember(ds, min_cell, audit)
     figures["year"] = int(year)

@@ -6,8 +6,10 @@ An objective (a row of ``data/reference/targets``) applies to the years
 KPI, unless the metric is itself a growth (its id ends in ``_growth``, like
 ``apprentices_growth``), which is then compared as it stands.
 
-Status rules (``>=`` shown; ``<=`` is the mirror image). The point value says which side
-of the threshold the year falls on; the 95 % interval says whether that can be claimed:
+Status rules (``>=`` shown; ``<=`` is the mirror image), decided by
+``verdicts.against_threshold``, where every verdict of the report is decided. The point
+value says which side of the threshold the year falls on; the 95 % interval says whether
+that can be claimed:
 
 - ``met``: the value meets the threshold and so does the whole interval
   (``ci_low >= threshold``);
@@ -32,6 +34,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from helpers.figures import verdicts
 from helpers.figures.stats import ratio_interval
 from helpers.intake.contract import COMPARATORS
 
@@ -253,14 +256,9 @@ def judge_status(
         raise ValueError(f"unknown comparator {comparator!r}")
     if math.isnan(value):
         return "not_measurable"
-    # Negating everything turns "<=" into ">=", so one set of rules serves both.
+    # Negating everything turns "<=" into ">=", so one rule serves both.
     sign = -1.0 if comparator == "<=" else 1.0
-    point, limit = sign * value, sign * threshold
-    low, high = sorted((sign * ci_low, sign * ci_high))
-    has_interval = not (math.isnan(ci_low) or math.isnan(ci_high))
-    if point >= limit:
-        return "met" if not has_interval or low >= limit else "met_within_uncertainty"
-    return "missed" if not has_interval or high < limit else "missed_within_uncertainty"
+    return verdicts.against_threshold(sign * value, sign * threshold, sign * ci_low, sign * ci_high)
 
 
 def measure_objective(

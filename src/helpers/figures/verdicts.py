@@ -18,7 +18,8 @@ Which interval depends on who is compared:
   interval of ``employment_change``.
 
 ``decide`` is the one function every sentence, title, tally and badge takes its verdict
-from; ``comparison_between`` says which comparison two segments call for, and
+from, ``against_threshold`` the one every objective's status (met, missed, within
+uncertainty) takes its standing from; ``comparison_between`` says which comparison two segments call for, and
 ``interval_decimals`` how many decimals a printed interval needs to agree with its
 verdict. Pages word the verdict; they never test a bound themselves.
 """
@@ -152,6 +153,23 @@ def decide(
         return None
     low, high = stats.newcombe_interval(k1, n1, k2, n2)
     return _drawn(Verdict(comparison, k1 / n1 - k2 / n2, low, high, (k1, n1), (k2, n2)))
+
+
+def against_threshold(value: float, threshold: float, low: float, high: float) -> str:
+    """An objective's standing: ``value`` against the ``threshold`` it must reach
+    (at least), read from the value's 95 % interval ``low``..``high``.
+
+    ``met`` or ``missed`` when the interval lies wholly on the value's side of the
+    threshold (or there is no interval: a count, a growth); ``met_within_uncertainty``
+    or ``missed_within_uncertainty`` when the value is on one side and the interval
+    reaches the other: chance alone could explain the value's side. An objective to stay
+    at most under a threshold is this one with every sign reversed.
+    """
+    has_interval = not (math.isnan(low) or math.isnan(high))
+    low, high = sorted((low, high))
+    if value >= threshold:
+        return "met" if not has_interval or low >= threshold else "met_within_uncertainty"
+    return "missed" if not has_interval or high < threshold else "missed_within_uncertainty"
 
 
 def decide_paired(value: float, low: float, high: float) -> Verdict | None:

@@ -34,6 +34,9 @@ class Dataset:
     absent: frozenset[str] = frozenset()
     source: Path | None = None
     fingerprint: str = ""
+    # Whether results computed on this very dataset before by the same code (the
+    # intruder's check of a year) may be read from the cache instead of computed.
+    reuse_results: bool = False
     meta: dict[str, Any] = field(default_factory=dict)
     # Values possible but implausible (helpers.intake.plausibility.DataWarning), found valid.
     warnings: tuple[Any, ...] = ()

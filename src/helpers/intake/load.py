@@ -107,8 +107,9 @@ def load_dataset(
         The shipped reference tables (``data/reference``).
     reuse_verdict
         Skip the rules when this very dataset (same fingerprint) was found valid by the
-        same validation code before. Off by default: checking a delivery checks it. The
-        verdict on a valid dataset is remembered either way.
+        same validation code before, and let results computed on it before by the same
+        code (``Dataset.reuse_results``) be reused. Off by default: checking a delivery
+        checks it. The verdict on a valid dataset is remembered either way.
 
     Returns
     -------
@@ -163,6 +164,7 @@ def load_dataset(
         absent=frozenset(contract.OPTIONAL_TABLES) - present,
         source=data_dir,
         fingerprint=fingerprint,
+        reuse_results=reuse_verdict,
         meta=description.meta,
         warnings=tuple(warnings),
         # The shipped reference tables carry notes for their readers (a ``note``

@@ -8,8 +8,12 @@ note. Nothing here computes a figure of the report: values come from the KPI fil
 only arithmetic is the change between two of its values and the interval of a difference
 (``helpers.figures.stats``). Every text comes from the language catalogs (``helpers.pages.i18n``).
 
-The module names say what each part holds: ``figures`` (a KPI row, comparisons, number
-formats), ``text``, ``tables`` and ``chart_pieces`` (the pieces), ``markup`` (HTML).
+The module names say what each part draws: ``text`` (the lead, headings, notes, key
+findings, gaps, methods), ``tables``, ``funnel_charts``, ``group_charts`` (groups side by
+side), ``time_charts`` (years and months), ``carbon_charts`` (emissions and budgets),
+``impact``, ``scorecard`` and ``reconciliation``; and what they share: ``figures`` (a KPI
+row, comparisons, number formats), ``chart_pieces``, ``chart_titles``, ``caveats`` and
+``markup`` (HTML). ``docs/sections.md`` lists every call with its module.
 """
 
 from helpers.pages.sections.chart_pieces import FUNDING_METRICS

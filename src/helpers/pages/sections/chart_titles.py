@@ -42,9 +42,9 @@ class ChartTitles:
         """One figure between two years: up, down, or no clear change."""
         words = {
             "name": name,
-            "value": self.bar_text(current),
+            "value": self._bar_text(current),
             "year": current.year,
-            "before": self.bar_text(before),
+            "before": self._bar_text(before),
             "before_year": before.year,
         }
         if not current.measured:
@@ -128,7 +128,7 @@ class ChartTitles:
                 "chart.finding_single",
                 self.lang,
                 name=name,
-                value=self.bar_text(current),
+                value=self._bar_text(current),
                 year=self.year,
             )
         return self.change_title(name, current, first)

@@ -1,6 +1,5 @@
-"""The pieces of the impact page and of the carbon budget: respondents against all
-graduates, employment before and after, the salary change, careers over the years, the
-stakeholder estimate, and each team's emissions against its budget.
+"""The pieces of the impact page: respondents against all graduates, employment before
+and after, the salary change, careers over the years, the stakeholder estimate.
 
 ``ImpactPieces`` is mixed into ``helpers.pages.sections.section.Section``, whose figures and
 words it uses. Values come from the KPI file and the run's series; the only arithmetic
@@ -16,12 +15,12 @@ from collections.abc import Sequence
 import pandas as pd
 from IPython.display import HTML
 
-from helpers.figures import claims, display_names, stakeholder, verdicts
+from helpers.figures import stakeholder, verdicts
 from helpers.figures.metrics.impact import OUTCOME_WINDOWS, outcome_window_metric
 from helpers.pages import i18n, impact_charts
 from helpers.pages.i18n import t
 from helpers.pages.sections.figures import CATEGORY_SEGMENTS
-from helpers.pages.sections.markup import MISSING, escape, html_table, metric_link, tag
+from helpers.pages.sections.markup import MISSING, escape, html_table, metric_link
 
 # The groups of the impact page: every category, then apprentices and the others.
 IMPACT_CATEGORIES = ("underserved", "non_underserved", *CATEGORY_SEGMENTS)
@@ -29,7 +28,7 @@ APPRENTICE_PAIR = ("apprentices", "non_apprentices")
 
 
 class ImpactPieces:
-    """Pieces of the impact page and of the carbon budget (see ``Section``)."""
+    """Pieces of the impact page (see ``Section``)."""
 
     # --- who answered --------------------------------------------------------------------
 
@@ -50,13 +49,13 @@ class ImpactPieces:
                 among_respondents = i18n.format_percent(kpi.numerator / base.numerator, self.lang)
                 among_graduates = i18n.format_percent(kpi.denominator / base.denominator, self.lang)
             else:
-                among_respondents = among_graduates = self.value_cell(kpi)
+                among_respondents = among_graduates = self._value_cell(kpi)
             body.append(
                 [
                     ("", escape(self.segment_name(segment))),
                     ("number", among_respondents),
                     ("number", among_graduates),
-                    ("number", self.value_cell(kpi)),
+                    ("number", self._value_cell(kpi)),
                 ]
             )
         caption = t("impact.table.respondents_caption", self.lang, year=self.year)
@@ -76,7 +75,7 @@ class ImpactPieces:
             if change.measured:
                 text = f"{self.describe(change)} ({self.interval(change)})"
             else:
-                text = self.bar_text(change)
+                text = self._bar_text(change)
             name = self.segment_name(segment)
             shown = (before.measured and change.measured, after.measured and change.measured)
             rows.append(
@@ -95,7 +94,7 @@ class ImpactPieces:
                         "label": name,
                         "part": end,
                         "value": value,
-                        "text": self.bar_text(kpi) if visible else self.bar_text(change),
+                        "text": self._bar_text(kpi) if visible else self._bar_text(change),
                     }
                 )
             drawn.append(
@@ -116,9 +115,9 @@ class ImpactPieces:
             lambda value: i18n.format_percent(value, self.lang, 0),
             note=t("impact.chart_slopes_note", self.lang),
         )
-        return self.show(figure, title, pd.DataFrame(drawn), self.slopes_finding(segments))
+        return self._show(figure, title, pd.DataFrame(drawn), self._slopes_finding(segments))
 
-    def slopes_finding(self, segments: Sequence[str]) -> str | None:
+    def _slopes_finding(self, segments: Sequence[str]) -> str | None:
         """The slope chart's active title: the first group's two ends, and for how many
         groups the change is clear (its interval excludes zero)."""
         first = segments[0]
@@ -165,7 +164,7 @@ class ImpactPieces:
             cells = [("", escape(self.segment_name(segment)))]
             for metric in metrics:
                 kpi = self.kpi(metric, segment)
-                text = self.value_cell(kpi)
+                text = self._value_cell(kpi)
                 if kpi.measured and not math.isnan(kpi.denominator):
                     text += f"<br><small>n = {escape(self.count(kpi.denominator))}</small>"
                 if kpi.measured and not math.isnan(kpi.ci_low):
@@ -176,7 +175,7 @@ class ImpactPieces:
         title = t(
             "table.title_figures_by_group",
             self.lang,
-            names=self.list_figures([self.label(m) for m in metrics]),
+            names=self._list_figures([self.label(m) for m in metrics]),
             year=self.year,
         )
         return HTML(html_table(headers, body, title=title, caption=caption))
@@ -185,14 +184,14 @@ class ImpactPieces:
 
     def salary_histogram(self) -> HTML:
         """The distribution of the salary change, bins merged until none is small."""
-        rows = self.series_rows("salary_change_bins")
+        rows = self._series_rows("salary_change_bins")
         rows = rows[rows["year"] == self.year] if "year" in rows else rows
         if rows.empty or rows["value"].isna().all():
             return self.note("chart.no_data", year=self.year)
         frame = pd.DataFrame(
             [
                 {
-                    "label": self.bin_name(str(record["period"])),
+                    "label": self._bin_name(str(record["period"])),
                     "value": math.nan if record["suppressed"] else float(record["value"]),
                     "text": t("chart.withheld", self.lang),
                 }
@@ -213,9 +212,9 @@ class ImpactPieces:
                 for v, w in zip(frame["value"], frame["text"], strict=True)
             ]
         )
-        return self.show(figure, title, drawn, self.salary_finding())
+        return self._show(figure, title, drawn, self._salary_finding())
 
-    def salary_finding(self) -> str | None:
+    def _salary_finding(self) -> str | None:
         """The histogram's active title: the median change and the share whose salary rose."""
         median = self.kpi("salary_change_median_eur")
         rose = self.kpi("salary_rise_share")
@@ -229,7 +228,7 @@ class ImpactPieces:
             year=self.year,
         )
 
-    def bin_name(self, period: str) -> str:
+    def _bin_name(self, period: str) -> str:
         """A bin ``low:high`` in words: "below -7,500 €", "0 € to 2,500 €", "20,000 € or more"."""
         low, high = period.split(":")
         money = {
@@ -270,7 +269,7 @@ class ImpactPieces:
                         "impact.window_unavailable",
                         self.lang,
                         cohort=self.year - window,
-                        first=self.first_measurable(window),
+                        first=self._first_measurable(window),
                     )
                 )
                 rest = [("number", MISSING) for _ in segments[1:]]
@@ -279,7 +278,7 @@ class ImpactPieces:
             cells = [("", label)]
             for segment in segments:
                 kpi = self.kpi(metric, segment)
-                text = self.value_cell(kpi)
+                text = self._value_cell(kpi)
                 if kpi.measured:
                     text += (
                         f"<br><small>{escape(self.count(kpi.numerator))} / "
@@ -292,7 +291,7 @@ class ImpactPieces:
         title = t("impact.table.careers_title", self.lang, year=self.year)
         return HTML(html_table(headers, body, title=title, caption=caption))
 
-    def first_measurable(self, window: int) -> int:
+    def _first_measurable(self, window: int) -> int:
         """The first report year whose window the data covers (from the years it holds)."""
         years = self.run.provenance.get("dataset", {}).get("years") or self.years
         return int(min(years)) + window
@@ -348,8 +347,8 @@ class ImpactPieces:
         source_rows = [
             [
                 ("", escape(t(f"impact.model.parameter.{record['parameter']}", self.lang))),
-                ("number", escape(self.parameter_value(record["low"], record["unit"]))),
-                ("number", escape(self.parameter_value(record["high"], record["unit"]))),
+                ("number", escape(self._parameter_value(record["low"], record["unit"]))),
+                ("number", escape(self._parameter_value(record["high"], record["unit"]))),
                 (
                     "",
                     escape(
@@ -384,117 +383,7 @@ class ImpactPieces:
         html.append(f'<p class="mr-note">{escape(t("impact.model.caveat", self.lang))}</p></div>')
         return HTML("\n".join(html))
 
-    def parameter_value(self, value: float, unit: str) -> str:
+    def _parameter_value(self, value: float, unit: str) -> str:
         if unit == "fraction":
             return i18n.format_percent(value, self.lang, 0)
         return i18n.format_currency(value, self.lang)
-
-    # --- the carbon budget by team ---------------------------------------------------------
-
-    def team_segments(self) -> list[str]:
-        """The teams of the year's emissions, in the KPI file's order."""
-        frame = self.run.kpis
-        rows = frame[(frame["metric"] == "team_emissions_tco2e") & (frame["segment"] != "all")]
-        return list(dict.fromkeys(rows["segment"]))
-
-    def team_name(self, team: str) -> str:
-        """A team as readers know it (``data/reference/display_names.csv``), or its code
-        in words when the table does not name it."""
-        return display_names.display_name(display_names.TEAM, team, self.lang)
-
-    def budget_chart(self) -> HTML:
-        """Each team's cumulative monthly emissions against its budget line."""
-        teams = self.team_segments()
-        if not teams:
-            return self.note("chart.no_data", year=self.year)
-        rows = []
-        for team in teams:
-            found = self.series_rows("team_emissions_tco2e", team)
-            running = 0.0
-            for record in found.sort_values("period").to_dict("records"):
-                month = int(str(record["period"])[5:7])
-                if pd.isna(record["value"]):
-                    rows.append(
-                        {"team": self.team_name(team), "month": month, "cumulative": math.nan}
-                    )
-                    continue
-                running += float(record["value"])
-                rows.append({"team": self.team_name(team), "month": month, "cumulative": running})
-        budgets = {
-            self.team_name(team): self.kpi("team_budget_tco2e", team).value
-            for team in teams
-            if self.kpi("team_budget_tco2e", team).measured
-        }
-        title = t("carbon.chart_budgets", self.lang, year=self.year)
-        figure = impact_charts.plot_budgets(
-            pd.DataFrame(rows),
-            budgets,
-            title,
-            [i18n.format_month(m, self.lang, "abbreviated") for m in range(1, 13)],
-            {
-                "emissions": t("carbon.chart_budgets_emissions", self.lang),
-                "budget": t("carbon.chart_budgets_budget", self.lang),
-            },
-            lambda value: i18n.format_tick(value, self.lang),
-            note=None if budgets else t("gap.no_budgets", self.lang, year=self.year),
-            over=frozenset(
-                self.team_name(team)
-                for team in teams
-                if claims.count_over_budget([self.kpi("team_budget_use", team).value])[0]
-            ),
-        )
-        budget_word = t("carbon.chart_budgets_budget", self.lang)
-        drawn = pd.DataFrame(
-            [{"group": r["team"], "month": r["month"], "value": r["cumulative"]} for r in rows]
-            + [{"group": team, "part": budget_word, "value": v} for team, v in budgets.items()]
-        )
-        drawn["text"] = [
-            t("chart.withheld", self.lang) if math.isnan(v) else i18n.format_number(v, self.lang, 1)
-            for v in drawn["value"]
-        ]
-        return self.show(figure, title, drawn, self.budgets_finding(teams))
-
-    def budget_table(self) -> HTML:
-        """Each team: emissions, budget, share used and the year-end forecast."""
-        metrics = (
-            "team_emissions_tco2e",
-            "team_budget_tco2e",
-            "team_budget_use",
-            "team_emissions_forecast_tco2e",
-        )
-        headers = [("", t("carbon.table.team", self.lang))]
-        headers += [("number", self.label(m)) for m in metrics]
-        body = []
-        for team in self.team_segments():
-            cells = [("", escape(self.team_name(team)))]
-            for metric in metrics:
-                kpi = self.kpi(metric, team)
-                text = self.value_cell(kpi)
-                if metric == "team_budget_use" and claims.count_over_budget([kpi.value])[0]:
-                    text += tag(t("carbon.over_budget", self.lang), "mr-small")
-                cells.append(("number", text))
-            body.append(cells)
-        return HTML(
-            html_table(
-                headers,
-                body,
-                title=t("carbon.table.budgets_title", self.lang, year=self.year),
-                caption=t("carbon.table.budgets_caption", self.lang, year=self.year),
-            )
-        )
-
-    def budgets_finding(self, teams: list[str]) -> str | None:
-        """The budget chart's active title: how many teams went over their budget."""
-        used = [self.kpi("team_budget_use", team) for team in teams]
-        over, total = claims.count_over_budget(k.value for k in used if k.measured)
-        if not total:
-            return None
-        claim = claims.Claim(
-            claims.OVER_BUDGET,
-            "team_budget_use",
-            claims.ANY_SEGMENT,
-            self.year,
-            {"over": over, "total": total},
-        )
-        text = t("carbon.finding_budgets", self.lang, over=over, total=total, year=self.year)
-        return claims.ClaimText(text, claim)

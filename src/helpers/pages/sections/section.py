@@ -1,8 +1,11 @@
 """One section of the report for one year and language: its figures and its words.
 
 ``open_section`` reads (or computes, for a notebook run by hand) the run's figures and
-returns a ``Section``; the notebooks call its pieces — text, tables and charts, from the
-mixins ``SectionText``, ``SectionTables`` and ``SectionCharts`` — and display them.
+returns a ``Section``; the notebooks call its pieces and display them. Each piece lives in
+the module named for what it draws: ``text`` (the lead, headings, notes, key findings,
+gaps, methods), ``tables``, ``funnel_charts``, ``group_charts``, ``time_charts``,
+``carbon_charts`` and ``impact``; ``chart_pieces``, ``chart_titles`` and ``caveats``
+hold what those share.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from helpers.figures import registry, stats
 from helpers.figures.run_data import RunData, load_run_data
 from helpers.pages import i18n
 from helpers.pages.i18n import t
+from helpers.pages.sections.carbon_charts import CarbonCharts
 from helpers.pages.sections.caveats import SectionCaveats
 from helpers.pages.sections.chart_pieces import SectionCharts
 from helpers.pages.sections.chart_titles import ChartTitles
@@ -28,10 +32,13 @@ from helpers.pages.sections.figures import (
     format_value,
     index_figures,
 )
+from helpers.pages.sections.funnel_charts import FunnelCharts
+from helpers.pages.sections.group_charts import GroupCharts
 from helpers.pages.sections.impact import ImpactPieces
 from helpers.pages.sections.markup import MISSING
 from helpers.pages.sections.tables import SectionTables
 from helpers.pages.sections.text import SectionText
+from helpers.pages.sections.time_charts import TimeCharts
 
 SECTIONS = registry.SECTIONS
 
@@ -80,7 +87,18 @@ def read_page_run(
 
 
 @dataclass
-class Section(SectionText, SectionTables, SectionCharts, ImpactPieces, SectionCaveats, ChartTitles):
+class Section(
+    SectionText,
+    SectionTables,
+    FunnelCharts,
+    GroupCharts,
+    TimeCharts,
+    CarbonCharts,
+    ImpactPieces,
+    SectionCharts,
+    SectionCaveats,
+    ChartTitles,
+):
     """One section of the report for one year and language, and its display pieces."""
 
     name: str

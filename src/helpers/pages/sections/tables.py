@@ -28,7 +28,7 @@ from helpers.pages.sections.text import lower_first
 class SectionTables:
     """Table pieces of a section (see ``Section``)."""
 
-    def value_cell(self, kpi: Kpi) -> str:
+    def _value_cell(self, kpi: Kpi) -> str:
         """A table cell's HTML: the value with its flags, or the word saying why it has none."""
         if kpi.suppressed:
             return tag(t("status.withheld", self.lang), "mr-withheld")
@@ -39,7 +39,7 @@ class SectionTables:
             text += tag(t("status.small_group", self.lang), "mr-small")
         return text
 
-    def change_cell(self, current: Kpi, previous: Kpi) -> str:
+    def _change_cell(self, current: Kpi, previous: Kpi) -> str:
         """The change from the previous year, with the interval and reading for shares."""
         change = compare_years(current, previous)
         if change is None:
@@ -108,7 +108,7 @@ class SectionTables:
             label = metric_link(kpi.metric, name) + self.figure_caveats(
                 kpi, with_previous=self.has_previous
             )
-            cells = [("", label), ("number", self.value_cell(kpi))]
+            cells = [("", label), ("number", self._value_cell(kpi))]
             if proportions:
                 shown = kpi.measured and kpi.is_proportion
                 cells += [
@@ -122,28 +122,28 @@ class SectionTables:
             elif self.has_previous:
                 previous = self.kpi(kpi.metric, kpi.segment, self.previous_year)
                 cells += [
-                    ("number", self.value_cell(previous)),
-                    ("number", self.change_cell(kpi, previous)),
+                    ("number", self._value_cell(previous)),
+                    ("number", self._change_cell(kpi, previous)),
                 ]
             if targeted:
-                cells.append(("", self.objective_cell(kpi)))
+                cells.append(("", self._objective_cell(kpi)))
             body.append(cells)
-        caption = self.table_caption(self.shown_with_previous(kpis))
+        caption = self._table_caption(self._shown_with_previous(kpis))
         return HTML(
-            html_table(headers, body, title=self.figures_title(kpis, label_by), caption=caption)
+            html_table(headers, body, title=self._figures_title(kpis, label_by), caption=caption)
         )
 
-    def figures_title(self, kpis: Sequence[Kpi], label_by: str) -> str:
+    def _figures_title(self, kpis: Sequence[Kpi], label_by: str) -> str:
         """A figure table's title: the figure by group, or the figures it holds (the first
         and how many others, beyond three)."""
         if label_by == "segment":
             return t(
                 "table.title_by_group", self.lang, metric=self.label(kpis[0].metric), year=self.year
             )
-        listed = self.list_figures([self.name_figure(k) for k in kpis])
+        listed = self._list_figures([self.name_figure(k) for k in kpis])
         return t("table.title_figures", self.lang, names=listed, year=self.year)
 
-    def list_figures(self, names: Sequence[str]) -> str:
+    def _list_figures(self, names: Sequence[str]) -> str:
         """Figures named in a title: all of them up to three, else the first and a count;
         those after the first as they read inside a sentence."""
         names = [*names[:1], *lower_first(names[1:])]
@@ -155,14 +155,14 @@ class SectionTables:
             listed = names[0]
         return listed
 
-    def objective_cell(self, kpi: Kpi) -> str:
+    def _objective_cell(self, kpi: Kpi) -> str:
         lines = []
         for _, objective in self.objectives_of(kpi.metric, kpi.segment).iterrows():
             target, status = self.describe_objective(objective)
             lines.append(f"{escape(target)}<br><small>{escape(status)}</small>")
         return "<br>".join(lines) or MISSING
 
-    def table_caption(self, shown: Sequence[Kpi]) -> str:
+    def _table_caption(self, shown: Sequence[Kpi]) -> str:
         """What the reader needs to read the table: how intervals and differences are
         computed when it shows shares, what the flags mean when it shows any."""
         captions = []
@@ -177,7 +177,7 @@ class SectionTables:
             captions.append(t("table.definition_note", self.lang, **words))
         return " ".join(captions)
 
-    def shown_with_previous(self, kpis: Sequence[Kpi]) -> list[Kpi]:
+    def _shown_with_previous(self, kpis: Sequence[Kpi]) -> list[Kpi]:
         """The figures a table shows: these, and the previous year's when it has a column."""
         if not self.has_previous:
             return list(kpis)
@@ -203,16 +203,16 @@ class SectionTables:
             cells = [
                 ("", name),
                 ("", escape(t(f"funnel.stage.{metric}.definition", self.lang))),
-                ("number", self.value_cell(kpi)),
+                ("number", self._value_cell(kpi)),
             ]
             if self.has_previous:
                 previous = self.kpi(metric, "all", self.previous_year)
                 cells += [
-                    ("number", self.value_cell(previous)),
-                    ("number", self.change_cell(kpi, previous)),
+                    ("number", self._value_cell(previous)),
+                    ("number", self._change_cell(kpi, previous)),
                 ]
             body.append(cells)
-        caption = self.table_caption(self.shown_with_previous([self.kpi(m) for m in metrics]))
+        caption = self._table_caption(self._shown_with_previous([self.kpi(m) for m in metrics]))
         title = t("table.title_stages", self.lang, year=self.year)
         return HTML(html_table(headers, body, title=title, caption=caption))
 
@@ -241,7 +241,7 @@ class SectionTables:
                     metric_link(metric, self.segment_name(segment, metric))
                     + self.figure_caveats(kpi, with_previous=False),
                 ),
-                ("number", self.value_cell(kpi)),
+                ("number", self._value_cell(kpi)),
                 ("number", escape(self.count(kpi.numerator)) if shown else MISSING),
                 ("number", escape(self.count(kpi.denominator)) if shown else MISSING),
                 ("number", escape(self.interval(kpi))),
@@ -266,4 +266,4 @@ class SectionTables:
             reference=self.segment_name(reference, metric),
             year=self.year,
         )
-        return HTML(html_table(headers, body, title=title, caption=self.table_caption(shown)))
+        return HTML(html_table(headers, body, title=title, caption=self._table_caption(shown)))

@@ -1,0 +1,118 @@
+"""The intruder's check finds nothing left to recover on every dataset the test suite
+builds on purpose (the small valid dataset, the hand-made impact table, the datasets of
+the attacks) and on every year of the embedded data.
+
+Each year's figures are computed as a report computes them (``compute_kpis``, which runs
+the check and withholds what it must); then the check is run again on the figures as
+published, with the year's histogram, and must find no withheld figure recovered and no
+small count of people pinned to a range narrower than MIN_CELL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from conftest import make_valid_frames
+from test_intruder import EMPLOYED_BEFORE, SAME_SALARY, UNKNOWN_STATUS
+from test_intruder import dataset as intruder_dataset
+from test_metrics_impact import tables as impact_tables
+
+from helpers.core.paths import DEFAULT_DATA_DIR
+from helpers.figures import intruder, stats
+from helpers.figures.kpi_file import compute_kpis, compute_series
+from helpers.figures.run_data import list_covered_years
+from helpers.intake.dataset import Dataset
+from helpers.synth import DEFAULT_SEED, generate_dataset, stamp
+from helpers.synth.writer import STAMP_FILE, read_json
+
+
+def left_to_recover(ds: Dataset, year: int, min_cell: int) -> list[str]:
+    """What an intruder still works out from ``year``'s published figures: the check's
+    own findings after withholding, and those of the check run again on what is shown."""
+    published = compute_kpis(ds, year, min_cell)
+    [result] = intruder.results_of(ds, min_cell, [year])
+    found = [f"after withholding: {f.label}" for f in result.exposed_after]
+    frame = published.drop(columns=["year", "section"])
+    shown = compute_series(ds, year, min_cell).drop(columns=["year"])
+    _, again = intruder.audit_year(ds, year, frame, min_cell, shown)
+    # On the published frame every withheld figure looks withheld before the check: what
+    # must not come out is a small count (a withheld figure's, or a cell's).
+    found += [
+        f"from what is published: {f.label}"
+        for f in again.exposed_before
+        if stats.is_small(f.true, min_cell)
+    ]
+    return found
+
+
+SMALL_DATASETS = {
+    "the small valid dataset": lambda: Dataset.from_frames(make_valid_frames()),
+    "the hand-made impact table": lambda: Dataset.from_frames(
+        impact_tables(), meta={"years": [2022, 2023]}
+    ),
+    "a share withheld, two denominators": lambda: intruder_dataset(EMPLOYED_BEFORE),
+    "respondents of unknown status": lambda: intruder_dataset(UNKNOWN_STATUS),
+    "salaries that did not change": lambda: intruder_dataset(SAME_SALARY),
+}
+
+
+@pytest.mark.parametrize("min_cell", [3, stats.MIN_CELL])
+@pytest.mark.parametrize("name", list(SMALL_DATASETS))
+def test_nothing_is_left_to_recover_on_the_edge_case_datasets(name, min_cell):
+    ds = SMALL_DATASETS[name]()
+    years = list_covered_years(ds)
+    assert years, f"{name} covers no year"
+    found = {year: left_to_recover(ds, year, min_cell) for year in years}
+    assert {year: f for year, f in found.items() if f} == {}
+
+
+def test_the_corpus_gives_the_check_something_to_find():
+    # The datasets above are the attacks' own: before withholding, the check finds
+    # what they were made to give away.
+    ds = intruder_dataset(EMPLOYED_BEFORE)
+    compute_kpis(ds, 2023, stats.MIN_CELL)
+    [result] = intruder.results_of(ds, stats.MIN_CELL, [2023])
+    assert result.exposed_before and result.withheld
+
+
+@pytest.fixture(scope="module")
+def embedded_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The embedded data: data/default when its stamp matches, else a fresh copy."""
+    if read_json(DEFAULT_DATA_DIR / STAMP_FILE) == stamp(1.0, DEFAULT_SEED):
+        return DEFAULT_DATA_DIR
+    out = tmp_path_factory.mktemp("embedded") / "default"
+    generate_dataset(out, scale=1.0, seed=DEFAULT_SEED)
+    return out
+
+
+@pytest.mark.slow
+def test_nothing_is_left_to_recover_in_any_year_of_the_embedded_data(embedded_data):
+    from helpers.intake.load import load_dataset
+
+    # The figures do not depend on the language: one run covers both reports.
+    ds = load_dataset(embedded_data)
+    found = {year: left_to_recover(ds, year, stats.MIN_CELL) for year in list_covered_years(ds)}
+    assert len(found) == 5
+    assert {year: f for year, f in found.items() if f} == {}
+
+
+def test_a_year_audited_before_is_remembered_with_the_same_figures(isolated_cache):
+    # A dataset with a fingerprint, loaded to reuse what was computed on it before.
+    made = intruder_dataset(EMPLOYED_BEFORE)
+    first = replace(made, fingerprint="f" * 64, reuse_results=True)
+    audited = compute_kpis(first, 2023, stats.MIN_CELL)
+    [result] = intruder.results_of(first, stats.MIN_CELL, [2023])
+    assert not result.remembered and result.withheld
+    again = replace(intruder_dataset(EMPLOYED_BEFORE), fingerprint="f" * 64, reuse_results=True)
+    assert compute_kpis(again, 2023, stats.MIN_CELL).equals(audited)
+    [recalled] = intruder.results_of(again, stats.MIN_CELL, [2023])
+    assert recalled.remembered
+    assert (recalled.withheld, recalled.exposed_before) == (result.withheld, result.exposed_before)
+    # Another MIN_CELL is another audit; data loaded to be checked anew is audited anew.
+    compute_kpis(again, 2023, 5)
+    assert not intruder.results_of(again, 5, [2023])[0].remembered
+    fresh = replace(intruder_dataset(EMPLOYED_BEFORE), fingerprint="f" * 64)
+    compute_kpis(fresh, 2023, stats.MIN_CELL)
+    assert not intruder.results_of(fresh, stats.MIN_CELL, [2023])[0].remembered
