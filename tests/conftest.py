@@ -78,8 +78,9 @@ SERVER_FIXTURES = {"pg_server", "lab_server"}
 
 
 # Run in parallel with ``--dist loadgroup``, the tests of one group run in one worker.
-# The PostgreSQL server is one per worker (session scope): its tests share one worker.
-SERVER_GROUPS = {"pg_server": "postgresql"}
+# The PostgreSQL server is one per worker (session scope): its tests share one worker;
+# so do the tests of the default dataset, generated once where data/default is absent.
+SERVER_GROUPS = {"pg_server": "postgresql", "default_dataset": "default-data"}
 # A slow, server or browser test shares its module's costly fixtures (a report built,
 # notebooks executed, a JupyterLab server): its module stays in one worker, built once.
 WHOLE_MODULE_MARKS = {"slow", "server", "browser"}
