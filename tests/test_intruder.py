@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from test_metrics_impact import tables
 
-from helpers.figures import intruder, registry, stats
+from helpers.figures import audit_populations, intruder, registry, stats
 from helpers.figures.kpi_file import compute_kpis
 from helpers.figures.metrics import series as series_module
 from helpers.intake.dataset import Dataset
@@ -196,7 +196,7 @@ def test_histogram_bins_centred_on_zero_keep_unchanged_salaries_hidden():
     ds = dataset(SAME_SALARY)
     bins = series_module.salary_change_distribution(ds, 2023, MIN_CELL)
     # The bin that holds no change holds changes on either side of it.
-    [around] = [p for p in bins["period"] if intruder._sign_fits("same", p)]
+    [around] = [p for p in bins["period"] if audit_populations._sign_fits("same", p)]
     low, high = around.split(":")
     assert (low == "" or float(low) < 0) and (high == "" or float(high) > 0)
     kpis = compute_kpis(ds, 2023, MIN_CELL)
@@ -219,4 +219,4 @@ def test_every_count_of_the_surveyed_graduates_is_described_to_the_check():
         and (m.kind in registry.PROPORTION_KINDS or m.id.endswith("_median_eur"))
     }
     # The apprentices' median salary after publishes no number of people.
-    assert counted - set(intruder.IMPACT.figures) == {"salary_after_median_eur"}
+    assert counted - set(audit_populations.IMPACT.figures) == {"salary_after_median_eur"}

@@ -9,10 +9,10 @@ difference of two denominators. The check finds such links by writing every publ
 count as a sum of cells, then solving for each withheld or small count the smallest and
 largest value consistent with everything published.
 
-A ``Universe`` is a population behind several metrics (the graduates of a year sent the
-survey, for the impact figures): one row per person with the attributes the figures
-read. A person's *type* is the segments they are in and their attributes; a cell is the
-number of people of one type. Every figure of the KPI file whose metric the universe
+The populations it knows are described in ``helpers.figures.audit_populations``: a
+``Universe`` is one row per person with the attributes its figures read. A person's
+*type* is the segments they are in and their attributes; a cell is the number of people
+of one type. Every figure of the KPI file whose metric the universe
 describes gives linear equations on the cells (its numerator and its denominator, for
 every segment), whatever the metric: a figure added to a universe's section is covered
 as soon as its people are described, and a count of people in a segment that no
@@ -36,8 +36,8 @@ from __future__ import annotations
 import math
 import time
 import weakref
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import duckdb
 import numpy as np
@@ -48,45 +48,13 @@ from threadpoolctl import threadpool_limits
 
 from helpers.figures import stats
 from helpers.figures.audit_memory import audit_key, recall_audit, remember_audit
-from helpers.figures.metrics.common import COMPLEMENTARY_SEGMENTS, in_year
+from helpers.figures.audit_populations import UNIVERSES, Universe
+from helpers.figures.metrics.common import COMPLEMENTARY_SEGMENTS
 from helpers.intake.dataset import Dataset
 
 # How many figures the check may withhold in one year before it stops (a safeguard:
 # each withheld figure removes equations, so the loop always ends well before).
 MAX_ROUNDS = 60
-
-Mask = Callable[[pd.DataFrame], pd.Series]
-
-
-@dataclass(frozen=True)
-class FigureCells:
-    """Which people of a universe a metric counts: its denominator and its numerator
-    (None for a count figure, whose value is the count of the denominator's people)."""
-
-    denominator: Mask
-    numerator: Mask | None = None
-
-
-@dataclass(frozen=True)
-class Universe:
-    """A population behind several metrics of one year.
-
-    ``people(ds, year)`` returns one row per person: a ``segments`` column (a tuple of
-    segment ids) and one column per attribute in ``attributes``. ``figures`` maps metric
-    ids to the people they count; ``projections`` lists the combinations of attributes
-    whose counts, in every segment, are small cells to protect.
-    """
-
-    name: str
-    people: Callable[[Dataset, int], pd.DataFrame]
-    attributes: tuple[str, ...]
-    figures: Mapping[str, FigureCells]
-    projections: tuple[tuple[str, ...], ...]
-    # Series of the charts (series id -> the attribute whose values are its periods).
-    series: Mapping[str, Callable[[pd.DataFrame, str], pd.Series]] = field(default_factory=dict)
-    # The combinations of attributes (and periods) a person of the universe can have,
-    # whether or not someone has them: the intruder does not know which are empty.
-    possible: Callable[[pd.DataFrame], pd.DataFrame] | None = None
 
 
 @dataclass(frozen=True)
@@ -123,142 +91,6 @@ class AuditResult:
     seconds: float
     # Read from the cache (``helpers.figures.audit_memory``), not audited again.
     remembered: bool = False
-
-
-# --- the universes ----------------------------------------------------------------------
-
-NOT_IN_WORK = ("job_seeker", "inactive", "student")
-
-
-def surveyed_people(ds: Dataset, year: int) -> pd.DataFrame:
-    """The graduates of ``year`` sent the survey, one row each, with the attributes of the
-    impact figures (identifiers stay inside the query)."""
-    from helpers.figures import segments
-    from helpers.figures.metrics.funnel import APPRENTICES, NON_APPRENTICES
-
-    statuses = ", ".join(f"'{s}'" for s in NOT_IN_WORK)
-    frame = ds.query(
-        f"""
-        WITH seg AS ({segments.application_segments_sql(ds, year)})
-        SELECT list(seg.segment ORDER BY seg.segment) AS segments,
-               any_value(CASE WHEN e.funding_type = 'apprenticeship'
-                              THEN '{APPRENTICES}' ELSE '{NON_APPRENTICES}' END) AS funded,
-               any_value(s.responded_at IS NOT NULL) AS responded,
-               any_value(CASE WHEN a.employment_status = 'unknown' THEN 'unknown'
-                              WHEN a.employment_status = 'employed' THEN 'employed'
-                              WHEN a.employment_status IN ({statuses}) THEN 'not_in_work'
-                              ELSE 'other' END) AS status,
-               any_value(coalesce(s.employed_within_6_months, FALSE)) AS after,
-               any_value(s.salary_before_eur IS NOT NULL AND s.salary_after_eur IS NOT NULL)
-                   AS both_salaries,
-               any_value(s.salary_after_eur - s.salary_before_eur) AS change
-        FROM enrollments e
-        JOIN graduate_surveys s ON s.enrollment_id = e.enrollment_id
-        JOIN applications a ON a.application_id = e.application_id
-        JOIN seg ON seg.application_id = e.application_id
-        WHERE e.status = 'graduated' AND {in_year("e.ended_at", year)}
-        GROUP BY e.enrollment_id
-        """
-    )
-    frame["segments"] = [
-        tuple(sorted([*s, f])) for s, f in zip(frame["segments"], frame["funded"], strict=True)
-    ]
-    answered = frame["responded"] & frame["both_salaries"]
-    change = frame["change"].astype(float)
-    frame["salary"] = np.where(
-        ~answered, "none", np.where(change > 0, "rise", np.where(change < 0, "fall", "same"))
-    )
-    frame["status"] = frame["status"].where(frame["responded"], "not_asked")
-    frame["after"] = frame["after"] & frame["responded"]
-    return frame.drop(columns=["funded", "both_salaries"])
-
-
-def _responded(p: pd.DataFrame) -> pd.Series:
-    return p["responded"]
-
-
-def _known(p: pd.DataFrame) -> pd.Series:
-    return p["responded"] & (p["status"] != "unknown")
-
-
-def _with_salaries(p: pd.DataFrame) -> pd.Series:
-    return p["salary"] != "none"
-
-
-def _salary_bin(people: pd.DataFrame, period: str) -> pd.Series:
-    low, high = period.split(":")
-    change = people["change"].astype(float)
-    inside = _with_salaries(people)
-    if low:
-        inside &= change >= float(low)
-    if high:
-        inside &= change < float(high)
-    return inside
-
-
-def possible_answers(people: pd.DataFrame) -> pd.DataFrame:
-    """The combinations of answers a graduate sent the survey can give: not answered, or
-    a status, employed after or not, and a salary change of some sign.
-
-    An empty combination is left out of the histogram's bins (its period is empty): the
-    bins and the number of people with both salaries are both published for everyone,
-    so the programs cannot put anyone there, and the types stay few.
-    """
-    rows = [{"responded": False, "status": "not_asked", "after": False, "salary": "none"}]
-    for status in ("employed", "not_in_work", "other", "unknown"):
-        for after in (False, True):
-            for salary in ("none", "rise", "same", "fall"):
-                rows.append({"responded": True, "status": status, "after": after, "salary": salary})
-    combos = pd.DataFrame(rows)
-    column = "series:salary_change_bins"
-    if column in people:
-        combos[column] = ""
-    return combos
-
-
-def _sign_fits(salary: str, period: str) -> bool:
-    """Whether a change that rose, fell or stayed can fall in the bin ``low:high``."""
-    low_text, high_text = period.split(":")
-    low = -math.inf if not low_text else float(low_text)
-    high = math.inf if not high_text else float(high_text)
-    if salary == "rise":
-        return high > 0
-    if salary == "fall":
-        return low < 0
-    return low <= 0 < high
-
-
-IMPACT = Universe(
-    name="impact",
-    people=surveyed_people,
-    attributes=("responded", "status", "after", "salary"),
-    figures={
-        # The funnel's career outcome rate counts the same respondents.
-        "career_outcome_rate_6m": FigureCells(_responded, lambda p: p["after"]),
-        "survey_response_rate": FigureCells(lambda p: p["responded"] | True, _responded),
-        "employed_before_share": FigureCells(
-            _known, lambda p: _known(p) & (p["status"] == "employed")
-        ),
-        "employed_after_share": FigureCells(_known, lambda p: _known(p) & p["after"]),
-        "into_work_rate": FigureCells(
-            lambda p: p["status"] == "not_in_work",
-            lambda p: (p["status"] == "not_in_work") & p["after"],
-        ),
-        "salary_rise_share": FigureCells(_with_salaries, lambda p: p["salary"] == "rise"),
-        "salary_change_median_eur": FigureCells(_with_salaries),
-        "salary_change_real_median_eur": FigureCells(_with_salaries),
-    },
-    projections=(
-        ("responded",),
-        ("responded", "status"),
-        ("responded", "status", "after"),
-        ("responded", "salary"),
-    ),
-    series={"salary_change_bins": _salary_bin},
-    possible=possible_answers,
-)
-
-UNIVERSES: tuple[Universe, ...] = (IMPACT,)
 
 
 # --- the check ---------------------------------------------------------------------------
