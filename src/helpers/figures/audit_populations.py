@@ -1,8 +1,10 @@
 """The populations the intruder's check knows: for each, one row per person with the
 attributes its figures read, and which people each figure counts.
 
-A ``Universe`` is a population behind several metrics of one year (the graduates sent
-the survey, for the impact figures). A person's *type* is the segments they are in and
+A ``Universe`` is a population behind several metrics of one year: the graduates sent
+the survey (the impact figures), the students started in the year (who they are and how
+they are funded), the applicants of the year (the admission rate) and the enrollments
+expected to end in it (the graduation rate). A person's *type* is the segments they are in and
 their attributes; the check (``helpers.figures.intruder``) writes every published count
 of the universe's figures as a sum of the counts of people of each type. A figure is
 covered as soon as its metric is described here.
@@ -30,6 +32,9 @@ class FigureCells:
 
     denominator: Mask
     numerator: Mask | None = None
+    # The denominator counts the whole universe in every segment's row (a segment's
+    # share of all students), not the segment's people alone.
+    denominator_of_all: bool = False
 
 
 @dataclass(frozen=True)
@@ -185,4 +190,202 @@ IMPACT = Universe(
     possible=possible_answers,
 )
 
-UNIVERSES: tuple[Universe, ...] = (IMPACT,)
+
+# --- the students started in the year: who they are and how they are funded -------------
+
+
+def _in(segment: str) -> Mask:
+    """The people (or types) of a segment, for a figure that counts one segment alone."""
+    return lambda p: p["segments"].map(lambda segments: segment in segments).astype(bool)
+
+
+def _everyone(p: pd.DataFrame) -> pd.Series:
+    return pd.Series(True, index=p.index)
+
+
+def started_students(ds: Dataset, year: int) -> pd.DataFrame:
+    """The enrollments started in ``year``, one row each: their segments (the categories
+    of the application, and the domain of the path as ``women_share`` reads it), their
+    funding type, whether the application says female, and whether its country is
+    neither France nor unknown."""
+    from helpers.figures import segments
+    from helpers.figures.metrics.levers import HOME_COUNTRY
+    from helpers.intake.contract import UNKNOWN_COUNTRY
+
+    frame = ds.query(
+        f"""
+        WITH seg AS ({segments.application_segments_sql(ds, year)})
+        SELECT list(seg.segment ORDER BY seg.segment) AS segments,
+               any_value(p.domain) AS domain,
+               any_value(e.funding_type) AS funding,
+               any_value(coalesce(a.gender = 'female', FALSE)) AS woman,
+               any_value(coalesce(a.country NOT IN ('{HOME_COUNTRY}', '{UNKNOWN_COUNTRY}'),
+                                  FALSE)) AS abroad
+        FROM enrollments e
+        JOIN applications a ON a.application_id = e.application_id
+        JOIN seg ON seg.application_id = e.application_id
+        LEFT JOIN paths p ON p.path_id = e.path_id
+        WHERE {in_year("e.started_at", year)}
+        GROUP BY e.enrollment_id
+        """
+    )
+    frame["segments"] = [
+        tuple(sorted([*s, d] if isinstance(d, str) else s))
+        for s, d in zip(frame["segments"], frame["domain"], strict=True)
+    ]
+    return frame.drop(columns=["domain"])
+
+
+def possible_students(people: pd.DataFrame) -> pd.DataFrame:
+    """Every funding type, female or not, and abroad or not."""
+    from helpers.intake.contract import FUNDING_TYPES
+
+    return pd.DataFrame(
+        [
+            {"funding": funding, "woman": woman, "abroad": abroad}
+            for funding in FUNDING_TYPES
+            for woman in (False, True)
+            for abroad in (False, True)
+        ]
+    )
+
+
+def _funded(*kinds: str) -> Mask:
+    return lambda p: p["funding"].isin(kinds)
+
+
+def _with_domain(p: pd.DataFrame) -> pd.Series:
+    """The students whose path has a domain: those ``women_share`` counts (every student,
+    as the data contract holds, but the figure joins the paths)."""
+    from helpers.intake.contract import DOMAINS
+
+    return p["segments"].map(lambda segments: any(d in segments for d in DOMAINS)).astype(bool)
+
+
+def _student_figures() -> dict[str, FigureCells]:
+    from helpers.figures.metrics.funding import THIRD_PARTY_SHARE
+    from helpers.figures.metrics.levers import COMPANY_FUNDING
+    from helpers.intake.contract import FUNDING_TYPES
+
+    return {
+        "students_started": FigureCells(_everyone),
+        "students_in_segment": FigureCells(_everyone),
+        # A segment's students among all students: the numerator is the segment's.
+        "segment_share": FigureCells(_everyone, _everyone, denominator_of_all=True),
+        # Students whose gender is unknown stay in the denominator.
+        "women_share": FigureCells(_with_domain, lambda p: _with_domain(p) & p["woman"]),
+        **{
+            f"funding_share_{kind}": FigureCells(_everyone, _funded(kind)) for kind in FUNDING_TYPES
+        },
+        THIRD_PARTY_SHARE: FigureCells(
+            _everyone, _funded(*(k for k in FUNDING_TYPES if k != "individual"))
+        ),
+        "company_programme_students": FigureCells(_funded(*COMPANY_FUNDING)),
+        "apprentices_started": FigureCells(_funded("apprenticeship")),
+        "underserved_students_outside_france": FigureCells(
+            lambda p: _in("underserved")(p) & p["abroad"]
+        ),
+    }
+
+
+# Who the students started in the year are and how they are funded. Every student is in
+# the application's segments and the path's domain, and the application gives the
+# country: the contract holds an application and a path for every enrollment.
+STUDENTS = Universe(
+    name="students",
+    people=started_students,
+    attributes=("funding", "woman", "abroad"),
+    figures=_student_figures(),
+    projections=(("funding",), ("woman",), ("abroad",)),
+    possible=possible_students,
+)
+
+
+# --- the applicants of the year: the admission rate ---------------------------------------
+
+
+def applicants(ds: Dataset, year: int) -> pd.DataFrame:
+    """The members who submitted an application in ``year``, one row each, in the segments
+    of their latest one (as ``admission_rate`` places them), and whether an enrollment
+    started from one of their applications of the year."""
+    from helpers.figures import segments
+
+    return ds.query(
+        f"""
+        WITH seg AS ({segments.application_segments_sql(ds, year)}),
+        submitted AS (
+            SELECT application_id, member_id, submitted_at FROM applications
+            WHERE {in_year("submitted_at", year)}
+        ),
+        latest AS (
+            SELECT member_id, application_id FROM submitted
+            QUALIFY row_number() OVER (
+                PARTITION BY member_id ORDER BY submitted_at DESC, application_id DESC
+            ) = 1
+        ),
+        converted AS (
+            SELECT DISTINCT s.member_id
+            FROM submitted s JOIN enrollments e ON e.application_id = s.application_id
+        )
+        SELECT list(seg.segment ORDER BY seg.segment) AS segments,
+               any_value(c.member_id IS NOT NULL) AS enrolled
+        FROM latest l
+        JOIN seg ON seg.application_id = l.application_id
+        LEFT JOIN converted c ON c.member_id = l.member_id
+        GROUP BY l.member_id
+        """
+    ).assign(segments=lambda f: [tuple(s) for s in f["segments"]])
+
+
+def _enrolled(p: pd.DataFrame) -> pd.Series:
+    return p["enrolled"].astype(bool)
+
+
+APPLICANTS = Universe(
+    name="applicants",
+    people=applicants,
+    attributes=("enrolled",),
+    figures={
+        "applicants": FigureCells(_everyone),
+        "admission_rate": FigureCells(_everyone, _enrolled),
+    },
+    projections=(("enrolled",),),
+    possible=lambda people: pd.DataFrame({"enrolled": [False, True]}),
+)
+
+
+# --- the enrollments expected to end in the year: the graduation rate ---------------------
+
+
+def expected_to_end(ds: Dataset, year: int) -> pd.DataFrame:
+    """The enrollments whose expected end is in ``year``, one row each, and whether they
+    graduated by 31 December of it."""
+    from helpers.figures import segments
+    from helpers.figures.metrics.common import year_end
+
+    return ds.query(
+        f"""
+        WITH seg AS ({segments.application_segments_sql(ds, year)})
+        SELECT list(seg.segment ORDER BY seg.segment) AS segments,
+               any_value(coalesce(e.status = 'graduated' AND e.ended_at <= {year_end(year)},
+                                  FALSE)) AS graduated
+        FROM enrollments e JOIN seg ON seg.application_id = e.application_id
+        WHERE {in_year("e.expected_end_at", year)}
+        GROUP BY e.enrollment_id
+        """
+    ).assign(segments=lambda f: [tuple(s) for s in f["segments"]])
+
+
+COHORT = Universe(
+    name="cohort",
+    people=expected_to_end,
+    attributes=("graduated",),
+    figures={
+        "graduation_rate": FigureCells(_everyone, lambda p: p["graduated"].astype(bool)),
+    },
+    projections=(("graduated",),),
+    possible=lambda people: pd.DataFrame({"graduated": [False, True]}),
+)
+
+
+UNIVERSES: tuple[Universe, ...] = (IMPACT, STUDENTS, APPLICANTS, COHORT)
