@@ -21,6 +21,7 @@ from test_intruder_populations import (
     EMPLOYER_FUNDED,
     FEW_OTHER_APPLICANTS,
     FEW_OTHERS_EXPECTED,
+    FEW_OTHERS_FOLLOWED,
     UNDERSERVED_AT_HOME,
 )
 from test_intruder_populations import dataset as population_dataset
@@ -66,6 +67,7 @@ SMALL_DATASETS = {
     "underserved students in France": lambda: population_dataset(UNDERSERVED_AT_HOME),
     "a small group of applicants": lambda: population_dataset(FEW_OTHER_APPLICANTS),
     "a small group expected to graduate": lambda: population_dataset(FEW_OTHERS_EXPECTED),
+    "a small group of graduates followed": lambda: population_dataset(FEW_OTHERS_FOLLOWED),
 }
 
 

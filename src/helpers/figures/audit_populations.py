@@ -3,8 +3,9 @@ attributes its figures read, and which people each figure counts.
 
 A ``Universe`` is a population behind several metrics of one year: the graduates sent
 the survey (the impact figures), the students started in the year (who they are and how
-they are funded), the applicants of the year (the admission rate) and the enrollments
-expected to end in it (the graduation rate). A person's *type* is the segments they are in and
+they are funded), the applicants of the year (the admission rate), the enrollments
+expected to end in it (the graduation rate) and the graduates of an earlier year (their
+careers over the years). A person's *type* is the segments they are in and
 their attributes; the check (``helpers.figures.intruder``) writes every published count
 of the universe's figures as a sum of the counts of people of each type. A figure is
 covered as soon as its metric is described here.
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from helpers.figures.metrics.common import in_year
+from helpers.figures.metrics.common import covered_years, in_year
 from helpers.intake.dataset import Dataset
 
 Mask = Callable[[pd.DataFrame], pd.Series]
@@ -388,4 +389,67 @@ COHORT = Universe(
 )
 
 
-UNIVERSES: tuple[Universe, ...] = (IMPACT, STUDENTS, APPLICANTS, COHORT)
+# --- the graduates of an earlier year: their careers over the years -----------------------
+
+
+def graduates_of(window: int) -> Callable[[Dataset, int], pd.DataFrame]:
+    """The people of ``graduates_with_outcome_<window>y`` in ``year``: the enrollments that
+    graduated in ``year - window``, one row each, in the segments of ``year``'s rules, and
+    whether their member declared a career outcome within the window."""
+    from helpers.figures import segments
+    from helpers.figures.metrics.impact import DAYS_PER_YEAR
+
+    def people(ds: Dataset, year: int) -> pd.DataFrame:
+        if year - window not in covered_years(ds):
+            # The figure is data absent: it publishes nobody.
+            return pd.DataFrame(columns=["segments", "declared"])
+        return ds.query(
+            f"""
+            WITH seg AS ({segments.application_segments_sql(ds, year)}),
+            cohort AS (
+                SELECT e.enrollment_id, e.application_id,
+                       EXISTS (
+                           SELECT 1 FROM career_outcomes o
+                           WHERE o.member_id = e.member_id
+                             AND o.declared_at BETWEEN e.ended_at
+                                 AND e.ended_at + {DAYS_PER_YEAR * window}
+                       ) AS declared
+                FROM enrollments e
+                WHERE e.status = 'graduated' AND {in_year("e.ended_at", year - window)}
+            )
+            SELECT list(seg.segment ORDER BY seg.segment) AS segments,
+                   any_value(c.declared) AS declared
+            FROM cohort c JOIN seg ON seg.application_id = c.application_id
+            GROUP BY c.enrollment_id
+            """
+        ).assign(segments=lambda f: [tuple(s) for s in f["segments"]])
+
+    return people
+
+
+def _careers(window: int) -> Universe:
+    """The graduates behind the careers window of ``window`` years: one figure, whose
+    segments overlap (a category may hold every underserved graduate)."""
+    from helpers.figures.metrics.impact import outcome_window_metric
+
+    return Universe(
+        name=f"graduates of the year minus {window}",
+        people=graduates_of(window),
+        attributes=("declared",),
+        figures={
+            outcome_window_metric(window): FigureCells(
+                _everyone, lambda p: p["declared"].astype(bool)
+            ),
+        },
+        projections=(("declared",),),
+        possible=lambda people: pd.DataFrame({"declared": [False, True]}),
+    )
+
+
+def _careers_universes() -> tuple[Universe, ...]:
+    from helpers.figures.metrics.impact import OUTCOME_WINDOWS
+
+    return tuple(_careers(window) for window in OUTCOME_WINDOWS)
+
+
+UNIVERSES: tuple[Universe, ...] = (IMPACT, STUDENTS, APPLICANTS, COHORT, *_careers_universes())
