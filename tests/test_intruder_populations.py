@@ -1,6 +1,7 @@
 """The intruder's check knows every population whose counts of people the report publishes
-by segment: the students started in the year, the applicants of the year, the enrollments
-expected to end in it, besides the graduates sent the survey.
+by segment: the graduates of the year (sent the survey or not), the students started in
+the year, the applicants of the year, the enrollments expected to end in it and the
+graduates of an earlier year followed since.
 
 For each, a hand-made dataset where a figure of one metric, set against a figure of
 another (or of another segment), gives away a withheld count or a count of fewer than
@@ -12,7 +13,8 @@ reproduce the published numerators and denominators of every figure described.
 import pandas as pd
 import pytest
 from tables import ADMITTED_APPLICATION, contract_table
-from test_intruder import metric_rows, published
+from test_intruder import UNKNOWN_STATUS, metric_rows, published
+from test_intruder import dataset as impact_dataset
 
 from helpers.figures import audit_populations, intruder, registry
 from helpers.figures.kpi_file import compute_kpis
@@ -130,10 +132,29 @@ def left_to_recover(ds: Dataset) -> list[str]:
     return left_to_recover(ds, YEAR, MIN_CELL)
 
 
+def shown(frame: pd.DataFrame, metric: str, segment: str = "all") -> float | None:
+    """A figure's value, None when it is withheld."""
+    row = frame[(frame["metric"] == metric) & (frame["segment"] == segment)].iloc[0]
+    return None if row["suppressed"] else float(row["value"])
+
+
 def exposed_before(ds: Dataset) -> list[str]:
     compute_kpis(ds, YEAR, MIN_CELL)
     [result] = intruder.results_of(ds, MIN_CELL, [YEAR])
     return [f.label for f in result.exposed_before]
+
+
+# --- the graduates of the year -------------------------------------------------------------
+
+
+def test_graduates_not_sent_the_survey_are_not_the_graduates_minus_those_sent_it():
+    # The hand-made impact table holds one graduate of 2023 without a survey row: the
+    # funnel's graduates minus the survey's denominator give that one person.
+    ds = impact_dataset(UNKNOWN_STATUS)
+    raw = metric_rows(ds, YEAR)
+    assert shown(raw, "graduates") - published(raw, "survey_response_rate")["denominator"] == 1
+    assert "all: sent=False" in exposed_before(ds)
+    assert left_to_recover(ds) == []
 
 
 # --- the students started in the year ------------------------------------------------------
@@ -150,12 +171,6 @@ EMPLOYER_FUNDED = [
     *crowd("o", 25, funding="other", domain="non_tech"),
     *crowd("u", 60, funding="public", status="job_seeker"),
 ]
-
-
-def shown(frame: pd.DataFrame, metric: str, segment: str = "all") -> float | None:
-    """A figure's value, None when it is withheld."""
-    row = frame[(frame["metric"] == metric) & (frame["segment"] == segment)].iloc[0]
-    return None if row["suppressed"] else float(row["value"])
 
 
 def company_minus_apprentices(frame: pd.DataFrame) -> float | None:

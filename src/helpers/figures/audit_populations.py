@@ -1,8 +1,8 @@
 """The populations the intruder's check knows: for each, one row per person with the
 attributes its figures read, and which people each figure counts.
 
-A ``Universe`` is a population behind several metrics of one year: the graduates sent
-the survey (the impact figures), the students started in the year (who they are and how
+A ``Universe`` is a population behind several metrics of one year: the graduates of the
+year (the impact figures and their number), the students started in the year (who they are and how
 they are funded), the applicants of the year (the admission rate), the enrollments
 expected to end in it (the graduation rate) and the graduates of an earlier year (their
 careers over the years). A person's *type* is the segments they are in and
@@ -63,9 +63,19 @@ class Universe:
 NOT_IN_WORK = ("job_seeker", "inactive", "student")
 
 
+def _in(segment: str) -> Mask:
+    """The people (or types) of a segment, for a figure that counts one segment alone."""
+    return lambda p: p["segments"].map(lambda segments: segment in segments).astype(bool)
+
+
+def _everyone(p: pd.DataFrame) -> pd.Series:
+    return pd.Series(True, index=p.index)
+
+
 def surveyed_people(ds: Dataset, year: int) -> pd.DataFrame:
-    """The graduates of ``year`` sent the survey, one row each, with the attributes of the
-    impact figures (identifiers stay inside the query)."""
+    """The graduates of ``year``, one row each, with the attributes of the impact figures
+    (identifiers stay inside the query): whether they were sent the survey (the funnel's
+    graduates count them all), whether they answered, and their answers."""
     from helpers.figures import segments
     from helpers.figures.metrics.funnel import APPRENTICES, NON_APPRENTICES
 
@@ -76,6 +86,7 @@ def surveyed_people(ds: Dataset, year: int) -> pd.DataFrame:
         SELECT list(seg.segment ORDER BY seg.segment) AS segments,
                any_value(CASE WHEN e.funding_type = 'apprenticeship'
                               THEN '{APPRENTICES}' ELSE '{NON_APPRENTICES}' END) AS funded,
+               any_value(s.enrollment_id IS NOT NULL) AS sent,
                any_value(s.responded_at IS NOT NULL) AS responded,
                any_value(CASE WHEN a.employment_status = 'unknown' THEN 'unknown'
                               WHEN a.employment_status = 'employed' THEN 'employed'
@@ -86,7 +97,7 @@ def surveyed_people(ds: Dataset, year: int) -> pd.DataFrame:
                    AS both_salaries,
                any_value(s.salary_after_eur - s.salary_before_eur) AS change
         FROM enrollments e
-        JOIN graduate_surveys s ON s.enrollment_id = e.enrollment_id
+        LEFT JOIN graduate_surveys s ON s.enrollment_id = e.enrollment_id
         JOIN applications a ON a.application_id = e.application_id
         JOIN seg ON seg.application_id = e.application_id
         WHERE e.status = 'graduated' AND {in_year("e.ended_at", year)}
@@ -130,18 +141,27 @@ def _salary_bin(people: pd.DataFrame, period: str) -> pd.Series:
 
 
 def possible_answers(people: pd.DataFrame) -> pd.DataFrame:
-    """The combinations of answers a graduate sent the survey can give: not answered, or
-    a status, employed after or not, and a salary change of some sign.
+    """The combinations of answers a graduate can give: not sent the survey, sent it and
+    not answered, or a status, employed after or not, and a salary change of some sign.
 
     An empty combination is left out of the histogram's bins (its period is empty): the
     bins and the number of people with both salaries are both published for everyone,
     so the programs cannot put anyone there, and the types stay few.
     """
-    rows = [{"responded": False, "status": "not_asked", "after": False, "salary": "none"}]
+    silent = {"responded": False, "status": "not_asked", "after": False, "salary": "none"}
+    rows = [{"sent": False, **silent}, {"sent": True, **silent}]
     for status in ("employed", "not_in_work", "other", "unknown"):
         for after in (False, True):
             for salary in ("none", "rise", "same", "fall"):
-                rows.append({"responded": True, "status": status, "after": after, "salary": salary})
+                rows.append(
+                    {
+                        "sent": True,
+                        "responded": True,
+                        "status": status,
+                        "after": after,
+                        "salary": salary,
+                    }
+                )
     combos = pd.DataFrame(rows)
     column = "series:salary_change_bins"
     if column in people:
@@ -164,11 +184,12 @@ def _sign_fits(salary: str, period: str) -> bool:
 IMPACT = Universe(
     name="impact",
     people=surveyed_people,
-    attributes=("responded", "status", "after", "salary"),
+    attributes=("sent", "responded", "status", "after", "salary"),
     figures={
+        "graduates": FigureCells(_everyone),
         # The funnel's career outcome rate counts the same respondents.
         "career_outcome_rate_6m": FigureCells(_responded, lambda p: p["after"]),
-        "survey_response_rate": FigureCells(lambda p: p["responded"] | True, _responded),
+        "survey_response_rate": FigureCells(lambda p: p["sent"], _responded),
         "employed_before_share": FigureCells(
             _known, lambda p: _known(p) & (p["status"] == "employed")
         ),
@@ -182,6 +203,7 @@ IMPACT = Universe(
         "salary_change_real_median_eur": FigureCells(_with_salaries),
     },
     projections=(
+        ("sent",),
         ("responded",),
         ("responded", "status"),
         ("responded", "status", "after"),
@@ -193,15 +215,6 @@ IMPACT = Universe(
 
 
 # --- the students started in the year: who they are and how they are funded -------------
-
-
-def _in(segment: str) -> Mask:
-    """The people (or types) of a segment, for a figure that counts one segment alone."""
-    return lambda p: p["segments"].map(lambda segments: segment in segments).astype(bool)
-
-
-def _everyone(p: pd.DataFrame) -> pd.Series:
-    return pd.Series(True, index=p.index)
 
 
 def started_students(ds: Dataset, year: int) -> pd.DataFrame:
