@@ -2,10 +2,10 @@
 attributes its figures read, and which people each figure counts.
 
 A ``Universe`` is a population behind several metrics of one year: the graduates of the
-year (the impact figures and their number), the students started in the year (who they are and how
-they are funded), the applicants of the year (the admission rate), the enrollments
-expected to end in it (the graduation rate) and the graduates of an earlier year (their
-careers over the years). A person's *type* is the segments they are in and
+year (the impact figures and their number), the students started in the year (who they
+are and how they are funded), the applicants of the year (the admission rate), the
+enrollments expected to end in it (the graduation rate) and the graduates of an earlier
+year (their careers over the years). A person's *type* is the segments they are in and
 their attributes; the check (``helpers.figures.intruder``) writes every published count
 of the universe's figures as a sum of the counts of people of each type. A figure is
 covered as soon as its metric is described here.
