@@ -1,5 +1,5 @@
-"""The populations the intruder's check knows: for each, one row per person with the
-attributes its figures read, and which people each figure counts.
+"""The populations the intruder's check knows: for each, the people with the attributes
+its figures read, and which people each figure counts.
 
 A ``Universe`` is a population behind several metrics of one year (the graduates sent
 the survey, for the impact figures). A person's *type* is the segments they are in and
@@ -36,8 +36,10 @@ class FigureCells:
 class Universe:
     """A population behind several metrics of one year.
 
-    ``people(ds, year)`` returns one row per person: a ``segments`` column (a tuple of
-    segment ids) and one column per attribute in ``attributes``. ``figures`` maps metric
+    ``people(ds, year)`` returns one row per person, or per group of people alike with
+    their number in an ``n`` column (aggregated in SQL, so that pandas sees small
+    results): a ``segments`` column (a tuple of segment ids) and one column per
+    attribute in ``attributes``. ``figures`` maps metric
     ids to the people they count; ``projections`` lists the combinations of attributes
     whose counts, in every segment, are small cells to protect.
     """
@@ -58,15 +60,17 @@ NOT_IN_WORK = ("job_seeker", "inactive", "student")
 
 
 def surveyed_people(ds: Dataset, year: int) -> pd.DataFrame:
-    """The graduates of ``year`` sent the survey, one row each, with the attributes of the
-    impact figures (identifiers stay inside the query)."""
+    """The graduates of ``year`` sent the survey, with the attributes of the impact
+    figures: one row per group of graduates alike, their number in ``n`` (identifiers
+    and single answers stay inside the query)."""
     from helpers.figures import segments
     from helpers.figures.metrics.funnel import APPRENTICES, NON_APPRENTICES
 
     statuses = ", ".join(f"'{s}'" for s in NOT_IN_WORK)
     frame = ds.query(
         f"""
-        WITH seg AS ({segments.application_segments_sql(ds, year)})
+        WITH seg AS ({segments.application_segments_sql(ds, year)}),
+        graduate AS (
         SELECT list(seg.segment ORDER BY seg.segment) AS segments,
                any_value(CASE WHEN e.funding_type = 'apprenticeship'
                               THEN '{APPRENTICES}' ELSE '{NON_APPRENTICES}' END) AS funded,
@@ -85,6 +89,12 @@ def surveyed_people(ds: Dataset, year: int) -> pd.DataFrame:
         JOIN seg ON seg.application_id = e.application_id
         WHERE e.status = 'graduated' AND {in_year("e.ended_at", year)}
         GROUP BY e.enrollment_id
+        )
+        SELECT segments, funded, responded, status, after, both_salaries, change,
+               count(*) AS n
+        FROM graduate
+        GROUP BY ALL
+        ORDER BY ALL
         """
     )
     frame["segments"] = [
