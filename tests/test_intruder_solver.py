@@ -109,6 +109,8 @@ def test_whole_people_ranges_are_those_of_every_whole_solution(seed):
     target = rng.random(width) < 0.5
     if not target.any():
         target[0] = True
-    low, high = _Program(rows, values, upper).integer_range(target)
+    low, high, solutions = _Program(rows, values, upper).integer_range(target)
     sums = grid @ target
     assert (low, high) == (sums.min(), sums.max())
+    assert [x @ target for x in solutions] == [low, high]
+    assert all(any((x == point).all() for point in grid) for x in solutions)

@@ -334,19 +334,20 @@ class _Program:
         used = np.flatnonzero((np.abs(low[2]) > 1e-9) | (np.abs(high[2]) > 1e-9))
         return low[0], top, tuple(int(i) for i in used), [high[1], low[1]]
 
-    def integer_range(self, cells: np.ndarray) -> tuple[float, float]:
-        """The smallest and largest sum of ``cells`` in whole people."""
+    def integer_range(self, cells: np.ndarray) -> tuple[float, float, list[np.ndarray]]:
+        """The smallest and largest sum of ``cells`` in whole people, and the solutions
+        that reach them."""
         c = cells.astype(float)
         if not c.any():
-            return 0.0, 0.0
+            return 0.0, 0.0, []
         constraints = [LinearConstraint(self.a, self.b, self.b)] if self.a is not None else []
         bounds = Bounds(np.zeros(self.width), self.upper)
         integral = np.ones(self.width)
         low = milp(c, constraints=constraints, bounds=bounds, integrality=integral)
         high = milp(-c, constraints=constraints, bounds=bounds, integrality=integral)
         if not (low.success and high.success):
-            return -math.inf, math.inf
-        return float(low.fun), float(-high.fun)
+            return -math.inf, math.inf, []
+        return float(low.fun), float(-high.fun), [np.round(low.x), np.round(high.x)]
 
 
 class _Screen:
@@ -459,6 +460,7 @@ def find_exposed(
     pool = [] if pool is None else pool
     first = np.unique(merged, return_index=True)[1]  # a type standing for each cell
     points = np.vstack([n, *(np.bincount(merged, weights=p, minlength=width) for p in pool)])
+    whole = points[np.all(np.abs(points - np.round(points)) < 1e-6, axis=1)]  # in whole people
     for target in targets:
         small = stats.is_small(target.true, min_cell)
         if target.figure is None and not small:
@@ -472,7 +474,6 @@ def find_exposed(
         if swept is None:
             low = high = target.true  # in the span of the published counts: fixed
             used = screen.combination(target.cells)
-            solutions = []
         else:
             if program is None:
                 program = _Program(rows, values, upper)
@@ -485,16 +486,21 @@ def find_exposed(
                 spread = np.zeros(len(types))
                 spread[first] = x
                 pool.append(spread)
-        # The rational range is barely wide enough: whole people may narrow it, unless
-        # both ends are reached in whole people already (then they are the ends in
-        # whole people too).
-        whole = len(solutions) == 2 and all(
-            np.allclose(x, np.round(x), atol=1e-6) for x in solutions
-        )
-        if min_cell <= high - low <= min_cell + 1 and not whole:
+        if min_cell <= high - low <= min_cell + 1:
+            # The rational range is barely wide enough: whole people may narrow it,
+            # unless solutions in whole people already found are that far apart.
+            sums = whole @ target.cells
+            if sums.max() - sums.min() >= min_cell:
+                continue
             if program is None:
                 program = _Program(rows, values, upper)
-            low, high = program.integer_range(target.cells)
+            low, high, solutions = program.integer_range(target.cells)
+            for x in solutions:
+                points = np.vstack([points, x])
+                whole = np.vstack([whole, x])
+                spread = np.zeros(len(types))
+                spread[first] = x
+                pool.append(spread)
         if high - low < min_cell:
             narrow[target.label] = Finding(target.label, target.true, low, high, used)
     exposed = []
