@@ -6,14 +6,15 @@ each year of its history: the report of the next year, or of the same year in an
 language after a change of wording, audits the same years on the same figures. Its
 result is a JSON record of the project's verified cache (``helpers.core.cache``), under
 a key made of the dataset's fingerprint, the year, MIN_CELL, the figures and series it
-was given and the version of the figures' code. A record whose content does not match
-its digest is discarded and the year audited anew.
+was given, the version of the figures' code and those of the solvers. A record whose
+content does not match its digest is discarded and the year audited anew.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -56,6 +57,8 @@ def audit_key(
             "min_cell": int(min_cell),
             "figures": frame_digest(kpis),
             "series": frame_digest(series),
+            # Another solver may rest a range on other counts, and withhold others.
+            "solvers": [version("highspy"), version("scipy")],
         },
         code=hash_figures_code(),
     )

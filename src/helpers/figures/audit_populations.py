@@ -1,5 +1,5 @@
-"""The populations the intruder's check knows: for each, one row per person with the
-attributes its figures read, and which people each figure counts.
+"""The populations the intruder's check knows: for each, the people with the attributes
+its figures read, and which people each figure counts.
 
 A ``Universe`` is a population behind several metrics of one year: the graduates of the
 year (the impact figures and their number), the students started in the year (who they
@@ -42,8 +42,10 @@ class FigureCells:
 class Universe:
     """A population behind several metrics of one year.
 
-    ``people(ds, year)`` returns one row per person: a ``segments`` column (a tuple of
-    segment ids) and one column per attribute in ``attributes``. ``figures`` maps metric
+    ``people(ds, year)`` returns one row per person, or per group of people alike with
+    their number in an ``n`` column (aggregated in SQL, so that pandas sees small
+    results): a ``segments`` column (a tuple of segment ids) and one column per
+    attribute in ``attributes``. ``figures`` maps metric
     ids to the people they count; ``projections`` lists the combinations of attributes
     whose counts, in every segment, are small cells to protect.
     """
@@ -73,16 +75,18 @@ def _everyone(p: pd.DataFrame) -> pd.Series:
 
 
 def surveyed_people(ds: Dataset, year: int) -> pd.DataFrame:
-    """The graduates of ``year``, one row each, with the attributes of the impact figures
-    (identifiers stay inside the query): whether they were sent the survey (the funnel's
-    graduates count them all), whether they answered, and their answers."""
+    """The graduates of ``year``, with the attributes of the impact figures: whether they
+    were sent the survey (the funnel's graduates count them all), whether they answered,
+    and their answers. One row per group of graduates alike, their number in ``n``
+    (identifiers and single answers stay inside the query)."""
     from helpers.figures import segments
     from helpers.figures.metrics.funnel import APPRENTICES, NON_APPRENTICES
 
     statuses = ", ".join(f"'{s}'" for s in NOT_IN_WORK)
     frame = ds.query(
         f"""
-        WITH seg AS ({segments.application_segments_sql(ds, year)})
+        WITH seg AS ({segments.application_segments_sql(ds, year)}),
+        graduate AS (
         SELECT list(seg.segment ORDER BY seg.segment) AS segments,
                any_value(CASE WHEN e.funding_type = 'apprenticeship'
                               THEN '{APPRENTICES}' ELSE '{NON_APPRENTICES}' END) AS funded,
@@ -102,6 +106,12 @@ def surveyed_people(ds: Dataset, year: int) -> pd.DataFrame:
         JOIN seg ON seg.application_id = e.application_id
         WHERE e.status = 'graduated' AND {in_year("e.ended_at", year)}
         GROUP BY e.enrollment_id
+        )
+        SELECT segments, funded, sent, responded, status, after, both_salaries, change,
+               count(*) AS n
+        FROM graduate
+        GROUP BY ALL
+        ORDER BY ALL
         """
     )
     frame["segments"] = [
@@ -218,17 +228,18 @@ IMPACT = Universe(
 
 
 def started_students(ds: Dataset, year: int) -> pd.DataFrame:
-    """The enrollments started in ``year``, one row each: their segments (the categories
-    of the application, and the domain of the path as ``women_share`` reads it), their
-    funding type, whether the application says female, and whether its country is
-    neither France nor unknown."""
+    """The enrollments started in ``year``, one row per group alike (their number in
+    ``n``): their segments (the categories of the application, and the domain of the path
+    as ``women_share`` reads it), their funding type, whether the application says
+    female, and whether its country is neither France nor unknown."""
     from helpers.figures import segments
     from helpers.figures.metrics.levers import HOME_COUNTRY
     from helpers.intake.contract import UNKNOWN_COUNTRY
 
     frame = ds.query(
         f"""
-        WITH seg AS ({segments.application_segments_sql(ds, year)})
+        WITH seg AS ({segments.application_segments_sql(ds, year)}),
+        student AS (
         SELECT list(seg.segment ORDER BY seg.segment) AS segments,
                any_value(p.domain) AS domain,
                any_value(e.funding_type) AS funding,
@@ -241,6 +252,9 @@ def started_students(ds: Dataset, year: int) -> pd.DataFrame:
         LEFT JOIN paths p ON p.path_id = e.path_id
         WHERE {in_year("e.started_at", year)}
         GROUP BY e.enrollment_id
+        )
+        SELECT segments, domain, funding, woman, abroad, count(*) AS n
+        FROM student GROUP BY ALL ORDER BY ALL
         """
     )
     frame["segments"] = [
@@ -319,9 +333,9 @@ STUDENTS = Universe(
 
 
 def applicants(ds: Dataset, year: int) -> pd.DataFrame:
-    """The members who submitted an application in ``year``, one row each, in the segments
-    of their latest one (as ``admission_rate`` places them), and whether an enrollment
-    started from one of their applications of the year."""
+    """The members who submitted an application in ``year`` (grouped, their number in
+    ``n``), in the segments of their latest one (as ``admission_rate`` places them), and
+    whether an enrollment started from one of their applications of the year."""
     from helpers.figures import segments
 
     return ds.query(
@@ -340,13 +354,16 @@ def applicants(ds: Dataset, year: int) -> pd.DataFrame:
         converted AS (
             SELECT DISTINCT s.member_id
             FROM submitted s JOIN enrollments e ON e.application_id = s.application_id
+        ),
+        applicant AS (
+            SELECT list(seg.segment ORDER BY seg.segment) AS segments,
+                   any_value(c.member_id IS NOT NULL) AS enrolled
+            FROM latest l
+            JOIN seg ON seg.application_id = l.application_id
+            LEFT JOIN converted c ON c.member_id = l.member_id
+            GROUP BY l.member_id
         )
-        SELECT list(seg.segment ORDER BY seg.segment) AS segments,
-               any_value(c.member_id IS NOT NULL) AS enrolled
-        FROM latest l
-        JOIN seg ON seg.application_id = l.application_id
-        LEFT JOIN converted c ON c.member_id = l.member_id
-        GROUP BY l.member_id
+        SELECT segments, enrolled, count(*) AS n FROM applicant GROUP BY ALL ORDER BY ALL
         """
     ).assign(segments=lambda f: [tuple(s) for s in f["segments"]])
 
@@ -372,20 +389,24 @@ APPLICANTS = Universe(
 
 
 def expected_to_end(ds: Dataset, year: int) -> pd.DataFrame:
-    """The enrollments whose expected end is in ``year``, one row each, and whether they
-    graduated by 31 December of it."""
+    """The enrollments whose expected end is in ``year`` (grouped, their number in ``n``),
+    and whether they graduated by 31 December of it."""
     from helpers.figures import segments
     from helpers.figures.metrics.common import year_end
 
     return ds.query(
         f"""
-        WITH seg AS ({segments.application_segments_sql(ds, year)})
-        SELECT list(seg.segment ORDER BY seg.segment) AS segments,
-               any_value(coalesce(e.status = 'graduated' AND e.ended_at <= {year_end(year)},
-                                  FALSE)) AS graduated
-        FROM enrollments e JOIN seg ON seg.application_id = e.application_id
-        WHERE {in_year("e.expected_end_at", year)}
-        GROUP BY e.enrollment_id
+        WITH seg AS ({segments.application_segments_sql(ds, year)}),
+        enrollment AS (
+            SELECT list(seg.segment ORDER BY seg.segment) AS segments,
+                   any_value(coalesce(
+                       e.status = 'graduated' AND e.ended_at <= {year_end(year)}, FALSE
+                   )) AS graduated
+            FROM enrollments e JOIN seg ON seg.application_id = e.application_id
+            WHERE {in_year("e.expected_end_at", year)}
+            GROUP BY e.enrollment_id
+        )
+        SELECT segments, graduated, count(*) AS n FROM enrollment GROUP BY ALL ORDER BY ALL
         """
     ).assign(segments=lambda f: [tuple(s) for s in f["segments"]])
 
@@ -407,15 +428,16 @@ COHORT = Universe(
 
 def graduates_of(window: int) -> Callable[[Dataset, int], pd.DataFrame]:
     """The people of ``graduates_with_outcome_<window>y`` in ``year``: the enrollments that
-    graduated in ``year - window``, one row each, in the segments of ``year``'s rules, and
-    whether their member declared a career outcome within the window."""
+    graduated in ``year - window`` (grouped, their number in ``n``), in the segments of
+    ``year``'s rules, and whether their member declared a career outcome within the
+    window."""
     from helpers.figures import segments
     from helpers.figures.metrics.impact import DAYS_PER_YEAR
 
     def people(ds: Dataset, year: int) -> pd.DataFrame:
         if year - window not in covered_years(ds):
             # The figure is data absent: it publishes nobody.
-            return pd.DataFrame(columns=["segments", "declared"])
+            return pd.DataFrame(columns=["segments", "declared", "n"])
         return ds.query(
             f"""
             WITH seg AS ({segments.application_segments_sql(ds, year)}),
@@ -429,11 +451,14 @@ def graduates_of(window: int) -> Callable[[Dataset, int], pd.DataFrame]:
                        ) AS declared
                 FROM enrollments e
                 WHERE e.status = 'graduated' AND {in_year("e.ended_at", year - window)}
+            ),
+            graduate AS (
+                SELECT list(seg.segment ORDER BY seg.segment) AS segments,
+                       any_value(c.declared) AS declared
+                FROM cohort c JOIN seg ON seg.application_id = c.application_id
+                GROUP BY c.enrollment_id
             )
-            SELECT list(seg.segment ORDER BY seg.segment) AS segments,
-                   any_value(c.declared) AS declared
-            FROM cohort c JOIN seg ON seg.application_id = c.application_id
-            GROUP BY c.enrollment_id
+            SELECT segments, declared, count(*) AS n FROM graduate GROUP BY ALL ORDER BY ALL
             """
         ).assign(segments=lambda f: [tuple(s) for s in f["segments"]])
 

@@ -10,7 +10,7 @@ count as a sum of cells, then solving for each withheld or small count the small
 largest value consistent with everything published.
 
 The populations it knows are described in ``helpers.figures.audit_populations``: a
-``Universe`` is one row per person with the attributes its figures read. A person's
+``Universe`` gives its people with the attributes its figures read. A person's
 *type* is the segments they are in and their attributes; a cell is the number of people
 of one type. Every figure of the KPI file whose metric the universe
 describes gives linear equations on the cells (its numerator and its denominator, for
@@ -24,7 +24,7 @@ those withheld before the check (their small counts, and their value when numera
 denominator are both pinned) and every small count; the figures the check withholds
 protect them and hold no small count of their own. For each target (the counts of a withheld figure; every
 count of people of a segment and one combination of attributes that is small) the range
-is found by linear programming (``scipy.optimize.linprog``, HiGHS); where the rational
+is found by linear programming (HiGHS, ``_Program``); where the rational
 range is just wide enough, integer feasibility decides (``scipy.optimize.milp``). A
 target is *exposed* when its range is narrower than MIN_CELL. While targets are exposed
 the published figure that touches the most exposed targets, the smallest first, is
@@ -40,10 +40,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import duckdb
+import highspy
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.optimize import Bounds, LinearConstraint, milp
 from threadpoolctl import threadpool_limits
 
 from helpers.figures import stats
@@ -126,7 +127,8 @@ def _types(universe: Universe, people: pd.DataFrame) -> pd.DataFrame:
     attributes the universe deems possible, empty ones included (count 0).
     """
     keys = _type_keys(universe, people)
-    present = people.assign(n=1).groupby(keys, sort=True, dropna=False)["n"].sum().reset_index()
+    counted = people if "n" in people else people.assign(n=1)
+    present = counted.groupby(keys, sort=True, dropna=False)["n"].sum().reset_index()
     if universe.possible is None:
         return present
     combos = universe.possible(people)
@@ -265,118 +267,91 @@ def _cell_targets(universe: Universe, types: pd.DataFrame, min_cell: int) -> lis
     return targets
 
 
-def _range(
-    cells: np.ndarray,
-    rows: list[np.ndarray],
-    values: list[float],
-    upper: np.ndarray,
-    true: float,
-    width: float,
-) -> tuple[float, float, tuple[int, ...], list[np.ndarray]]:
-    """The smallest and largest sum of ``cells`` consistent with the equations, the
-    equations the bounds rest on (non-zero dual values) and the solutions found.
+class _Program:
+    """The linear programs of one round: every published count an equation over the
+    cells, each cell between 0 and its bound, and a target's sum to make smallest or
+    largest.
 
-    The true cells are one solution: when the largest sum is already ``width`` above the
-    true one, the range is wide enough and the smallest is not sought (it is returned
-    as the true sum).
-    """
-    c = cells.astype(float)
-    a_eq = sparse.csr_array(np.vstack(rows)) if rows else None
-    b_eq = np.array(values) if rows else None
-    bounds = np.column_stack([np.zeros(len(c)), upper])
-    # Sparse and without presolve: the programs are small, and HiGHS's presolve costs
-    # more than it saves on them. Every equation stays, so each dual value names the
-    # published count it belongs to.
-    options = {"presolve": False}
-    high = linprog(-c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs", options=options)
-    if not high.success:
-        return -math.inf, math.inf, (), []  # cannot happen for the true data
-    if -high.fun - true >= width:
-        return true, float(-high.fun), (), [high.x]
-    low = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs", options=options)
-    if not low.success:
-        return -math.inf, math.inf, (), [high.x]
-    used = set()
-    for result in (low, high):
-        marginals = getattr(getattr(result, "eqlin", None), "marginals", None)
-        if marginals is not None:
-            used |= {int(i) for i in np.flatnonzero(np.abs(marginals) > 1e-9)}
-    return float(low.fun), float(-high.fun), tuple(sorted(used)), [high.x, low.x]
-
-
-class _Model:
-    """The programs of one round, built once for all its targets.
-
-    A cell bounded by a published count of 0 is fixed at 0 and a count published twice
-    (a figure's denominator and another's) is one equation: both are dropped, and the
-    sparse program HiGHS solves without presolve has the same optimum, a few times
-    faster. Which equations a narrow range rests on (its dual values) depends on how
-    the program is written, so a target found narrow is solved again as written
-    (``_range``), and reports the same published counts as before.
+    HiGHS solves them through its own interface (``highspy``), the model built once per
+    round: only the objective changes from one target to the next, so the last optimal
+    basis stays feasible and the primal simplex starts from it, a few iterations from
+    the next optimum instead of a hundred. The ranges are those of
+    ``scipy.optimize.linprog`` on the same program (``tests/test_intruder_solver.py``
+    checks it). Every equation is kept as written, so each dual value names the
+    published count it belongs to.
     """
 
     def __init__(self, rows: list[np.ndarray], values: list[float], upper: np.ndarray) -> None:
         self.width = len(upper)
-        self.free = np.flatnonzero(upper > 0)
-        self.upper = upper[self.free]
-        if rows:
-            a = np.vstack(rows)[:, self.free]
-            _, first = np.unique(a, axis=0, return_index=True)
-            keep = np.sort(first)
-            keep = keep[a[keep].any(axis=1)]
-            self.a = sparse.csr_array(a[keep])
-            self.b = np.asarray(values, dtype=float)[keep]
-        else:
-            self.a, self.b = None, None
+        self.a = sparse.csc_array(np.vstack(rows)) if rows else None
+        self.b = np.asarray(values, dtype=float)
+        self.upper = upper
+        highs = highspy.Highs()
+        for option, value in (
+            ("output_flag", False),
+            ("presolve", "off"),  # presolve would rewrite the equations and their duals
+            ("simplex_strategy", 4),  # primal: a basis optimal for one target is feasible
+            ("threads", 1),
+            ("random_seed", 0),
+        ):
+            highs.setOptionValue(option, value)
+        highs.addVars(self.width, np.zeros(self.width), np.minimum(upper, highspy.kHighsInf))
+        if self.a is not None:
+            csr = self.a.tocsr()
+            highs.addRows(len(self.b), self.b, self.b, csr.nnz, csr.indptr, csr.indices, csr.data)
+        self.highs = highs
+        self.columns = np.arange(self.width, dtype=np.int32)
 
-    def solution(self, x: np.ndarray) -> np.ndarray:
-        out = np.zeros(self.width)
-        out[self.free] = x
-        return out
-
-    def _solve(self, c: np.ndarray):
-        bounds = np.column_stack([np.zeros(len(c)), self.upper])
-        return linprog(
-            c,
-            A_eq=self.a,
-            b_eq=self.b,
-            bounds=bounds,
-            method="highs",
-            options={"presolve": False},
-        )
+    def _solve(self, cost: np.ndarray) -> tuple[float, np.ndarray, np.ndarray] | None:
+        """The optimum of ``cost @ x``, its solution and its dual values; None when the
+        program has no finite optimum (a cell in no published count is unbounded)."""
+        self.highs.changeColsCost(self.width, self.columns, cost)
+        self.highs.run()
+        if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        solution = self.highs.getSolution()
+        x = np.asarray(solution.col_value)
+        return float(cost @ x), x, np.asarray(solution.row_dual)
 
     def range(
         self, cells: np.ndarray, true: float, width: float
-    ) -> tuple[float, float, list[np.ndarray]]:
-        """``_range`` without the equations used: the smallest and largest sum of
-        ``cells`` (the smallest as ``true`` when the largest is ``width`` above it)."""
-        c = cells[self.free].astype(float)
+    ) -> tuple[float, float, tuple[int, ...], list[np.ndarray]]:
+        """The smallest and largest sum of ``cells`` consistent with the equations, the
+        equations the bounds rest on (non-zero dual values) and the solutions found.
+
+        The true cells are one solution: when the largest sum is already ``width`` above
+        the true one, the range is wide enough and the smallest is not sought (it is
+        returned as the true sum).
+        """
+        c = cells.astype(float)
+        if not c.any():
+            return 0.0, 0.0, (), []
+        high = self._solve(-c)
+        if high is None:
+            return -math.inf, math.inf, (), []
+        top = -high[0]
+        if top - true >= width:
+            return true, top, (), [high[1]]
+        low = self._solve(c)
+        if low is None:
+            return -math.inf, math.inf, (), [high[1]]
+        used = np.flatnonzero((np.abs(low[2]) > 1e-9) | (np.abs(high[2]) > 1e-9))
+        return low[0], top, tuple(int(i) for i in used), [high[1], low[1]]
+
+    def integer_range(self, cells: np.ndarray) -> tuple[float, float, list[np.ndarray]]:
+        """The smallest and largest sum of ``cells`` in whole people, and the solutions
+        that reach them."""
+        c = cells.astype(float)
         if not c.any():
             return 0.0, 0.0, []
-        high = self._solve(-c)
-        if not high.success:
-            return -math.inf, math.inf, []
-        solutions = [self.solution(high.x)]
-        if -high.fun - true >= width:
-            return true, float(-high.fun), solutions
-        low = self._solve(c)
-        if not low.success:
-            return -math.inf, math.inf, solutions
-        return float(low.fun), float(-high.fun), [*solutions, self.solution(low.x)]
-
-    def integer_range(self, cells: np.ndarray) -> tuple[float, float]:
-        """The smallest and largest sum of ``cells`` in whole people."""
-        c = cells[self.free].astype(float)
-        if not c.any():
-            return 0.0, 0.0
         constraints = [LinearConstraint(self.a, self.b, self.b)] if self.a is not None else []
-        bounds = Bounds(np.zeros(len(c)), self.upper)
-        integral = np.ones(len(c))
+        bounds = Bounds(np.zeros(self.width), self.upper)
+        integral = np.ones(self.width)
         low = milp(c, constraints=constraints, bounds=bounds, integrality=integral)
         high = milp(-c, constraints=constraints, bounds=bounds, integrality=integral)
         if not (low.success and high.success):
-            return -math.inf, math.inf
-        return float(low.fun), float(-high.fun)
+            return -math.inf, math.inf, []
+        return float(low.fun), float(-high.fun), [np.round(low.x), np.round(high.x)]
 
 
 class _Screen:
@@ -398,12 +373,16 @@ class _Screen:
             u, sigma, vt = np.linalg.svd(a, full_matrices=False)
             rank = int((sigma > sigma.max() * 1e-10).sum()) if sigma.size else 0
             self.basis = vt[:rank]
+            # The rows' pseudo-inverse, for the combination a fixed target is.
+            self.inverse = u[:, :rank] / sigma[:rank]
         else:
             self.basis = np.zeros((0, len(n)))
+            self.inverse = np.zeros((0, 0))
 
     def combination(self, cells: np.ndarray) -> tuple[int, ...]:
-        """The published counts a target fixed exactly is a combination of."""
-        weights, *_ = np.linalg.lstsq(self.rows.T, cells.astype(float), rcond=None)
+        """The published counts a target fixed exactly is a combination of (the
+        least-norm weights, those of ``numpy.linalg.lstsq``)."""
+        weights = self.inverse @ (self.basis @ cells.astype(float))
         return tuple(int(i) for i in np.flatnonzero(np.abs(weights) > 1e-9))
 
     def sweep(self, cells: np.ndarray) -> float | None:
@@ -441,9 +420,8 @@ def find_exposed(
     ``pool`` holds cells (over the types) known to satisfy every published count: a
     target whose sum differs by MIN_CELL between two of them is wide without a program.
     The solutions of the programs solved are added to it; withholding removes counts, so
-    they stay solutions in later rounds. The programs are solved in the quicker form of
-    ``_Model``; an exposed target's again as written (``_range``), for the equations
-    its range rests on.
+    they stay solutions in later rounds. The programs (``_Program``) also give the
+    equations a narrow range rests on (their dual values).
 
     A small count (a cell, or a withheld figure's count below MIN_CELL) is exposed when
     its range is that narrow; a withheld figure's larger counts only when its numerator
@@ -482,11 +460,11 @@ def find_exposed(
         upper[inside] = np.minimum(upper[inside], value)
     narrow: dict[str, Finding] = {}
     screen = _Screen(rows, n, upper)
-    model: _Model | None = None
-    unwritten: set[str] = set()  # solved in the quicker form: no equations used yet
+    program: _Program | None = None
     pool = [] if pool is None else pool
     first = np.unique(merged, return_index=True)[1]  # a type standing for each cell
     points = np.vstack([n, *(np.bincount(merged, weights=p, minlength=width) for p in pool)])
+    whole = points[np.all(np.abs(points - np.round(points)) < 1e-6, axis=1)]  # in whole people
     for target in targets:
         small = stats.is_small(target.true, min_cell)
         if target.figure is None and not small:
@@ -501,11 +479,9 @@ def find_exposed(
             low = high = target.true  # in the span of the published counts: fixed
             used = screen.combination(target.cells)
         else:
-            if model is None:
-                model = _Model(rows, values, upper)
-            low, high, solutions = model.range(target.cells, target.true, min_cell + 2)
-            used = ()  # from the program as written, if the target is exposed
-            unwritten.add(target.label)
+            if program is None:
+                program = _Program(rows, values, upper)
+            low, high, used, solutions = program.range(target.cells, target.true, min_cell + 2)
             # Whole people; an unbounded range (a cell in no published count) stays so.
             low = math.ceil(low - 1e-6) if math.isfinite(low) else low
             high = math.floor(high + 1e-6) if math.isfinite(high) else high
@@ -515,10 +491,20 @@ def find_exposed(
                 spread[first] = x
                 pool.append(spread)
         if min_cell <= high - low <= min_cell + 1:
-            # The rational range is barely wide enough: whole people may narrow it.
-            if model is None:
-                model = _Model(rows, values, upper)
-            low, high = model.integer_range(target.cells)
+            # The rational range is barely wide enough: whole people may narrow it,
+            # unless solutions in whole people already found are that far apart.
+            sums = whole @ target.cells
+            if sums.max() - sums.min() >= min_cell:
+                continue
+            if program is None:
+                program = _Program(rows, values, upper)
+            low, high, solutions = program.integer_range(target.cells)
+            for x in solutions:
+                points = np.vstack([points, x])
+                whole = np.vstack([whole, x])
+                spread = np.zeros(len(types))
+                spread[first] = x
+                pool.append(spread)
         if high - low < min_cell:
             narrow[target.label] = Finding(target.label, target.true, low, high, used)
     exposed = []
@@ -532,10 +518,6 @@ def find_exposed(
             both = (f"{metric}/{segment} numerator", f"{metric}/{segment} denominator")
             if not (target.label.endswith(" denominator") and all(x in narrow for x in both)):
                 continue
-        if target.label in unwritten:
-            # The equations the range rests on (its dual values), from the program as
-            # written: the same whichever form found the range.
-            finding.used = _range(target.cells, rows, values, upper, target.true, min_cell + 2)[2]
         exposed.append(finding)
     return exposed
 
