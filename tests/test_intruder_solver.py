@@ -114,3 +114,11 @@ def test_whole_people_ranges_are_those_of_every_whole_solution(seed):
     assert (low, high) == (sums.min(), sums.max())
     assert [x @ target for x in solutions] == [low, high]
     assert all(any((x == point).all() for point in grid) for x in solutions)
+
+
+def test_the_programs_print_nothing(capfd):
+    rows, values, upper, cells = published(5)
+    program = _Program(rows, values, upper)
+    program.range(np.ones(len(cells), dtype=bool), cells.sum(), math.inf)
+    program.integer_range(np.ones(len(cells), dtype=bool))
+    assert capfd.readouterr() == ("", "")

@@ -80,6 +80,18 @@ def test_rules_unchanged_in_2022_place_alike_in_both_years(ds):
         assert placed["a6"] == {"all", "non_underserved"}
 
 
+@pytest.mark.parametrize("year", [2021, 2022])
+def test_an_applications_own_row_gives_the_segments_of_the_placement(ds, year):
+    listed = ds.query(
+        f"SELECT a.application_id, {segments.segments_of_sql(ds, year)} AS segments "
+        "FROM applications a"
+    )
+    placed = segments.place_applications(ds, year)
+    for application, found in zip(listed["application_id"], listed["segments"], strict=True):
+        assert list(found) == sorted(placed[application])
+    assert len(listed) == len(placed) == 7
+
+
 def test_unknown_values_never_place_anyone(ds):
     for year in (2021, 2022):
         assert segments.place_applications(ds, year)["a4"] == {"all", "non_underserved"}

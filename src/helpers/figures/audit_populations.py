@@ -85,9 +85,8 @@ def surveyed_people(ds: Dataset, year: int) -> pd.DataFrame:
     statuses = ", ".join(f"'{s}'" for s in NOT_IN_WORK)
     frame = ds.query(
         f"""
-        WITH seg AS ({segments.application_segments_sql(ds, year)}),
-        graduate AS (
-        SELECT list(seg.segment ORDER BY seg.segment) AS segments,
+        WITH graduate AS (
+        SELECT any_value({segments.segments_of_sql(ds, year)}) AS segments,
                any_value(CASE WHEN e.funding_type = 'apprenticeship'
                               THEN '{APPRENTICES}' ELSE '{NON_APPRENTICES}' END) AS funded,
                any_value(s.enrollment_id IS NOT NULL) AS sent,
@@ -103,7 +102,6 @@ def surveyed_people(ds: Dataset, year: int) -> pd.DataFrame:
         FROM enrollments e
         LEFT JOIN graduate_surveys s ON s.enrollment_id = e.enrollment_id
         JOIN applications a ON a.application_id = e.application_id
-        JOIN seg ON seg.application_id = e.application_id
         WHERE e.status = 'graduated' AND {in_year("e.ended_at", year)}
         GROUP BY e.enrollment_id
         )

@@ -286,7 +286,9 @@ class _Program:
         self.a = sparse.csc_array(np.vstack(rows)) if rows else None
         self.b = np.asarray(values, dtype=float)
         self.upper = upper
-        highs = highspy.Highs()
+        # The binding itself: ``highspy.Highs`` adds callbacks, and enabling them prints
+        # HiGHS's banner before any option can turn its output off.
+        highs = highspy._core._Highs()
         for option, value in (
             ("output_flag", False),
             ("presolve", "off"),  # presolve would rewrite the equations and their duals

@@ -145,6 +145,25 @@ def placement_sql(ds: Dataset, year: int) -> str:
     return "\nUNION ALL\n".join(parts)
 
 
+def segments_of_sql(ds: Dataset, year: int, alias: str = "a") -> str:
+    """Return an SQL expression: the sorted list of the segments of application
+    ``alias`` with the rules of ``year``, those of ``application_segments_sql``.
+
+    Computed on the application's own row, for a query over a few of them (the
+    graduates of a year): it reads no more than their rows, where a join to the
+    placement of every application scans all of it.
+    """
+    conditions = category_conditions(ds, year, alias)
+    placed = [f"'{ALL}'"]
+    placed += [f"CASE WHEN {c} THEN {sql_string(k)} END" for k, c in conditions.items()]
+    any_category = " OR ".join(conditions.values()) or "FALSE"
+    placed.append(
+        f"CASE WHEN COALESCE({any_category}, FALSE) "
+        f"THEN '{UNDERSERVED}' ELSE '{NON_UNDERSERVED}' END"
+    )
+    return f"list_sort(list_filter([{', '.join(placed)}], lambda x: x IS NOT NULL))"
+
+
 def place_applications(ds: Dataset, year: int) -> dict[str, set[str]]:
     """Return the segments of every application with the rules of ``year``.
 
