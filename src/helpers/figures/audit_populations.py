@@ -236,23 +236,19 @@ def started_students(ds: Dataset, year: int) -> pd.DataFrame:
 
     frame = ds.query(
         f"""
-        WITH seg AS ({segments.application_segments_sql(ds, year)}),
-        student AS (
-        SELECT list(seg.segment ORDER BY seg.segment) AS segments,
-               any_value(p.domain) AS domain,
-               any_value(e.funding_type) AS funding,
-               any_value(coalesce(a.gender = 'female', FALSE)) AS woman,
-               any_value(coalesce(a.country NOT IN ('{HOME_COUNTRY}', '{UNKNOWN_COUNTRY}'),
-                                  FALSE)) AS abroad
+        SELECT {segments.segments_of_sql(ds, year)} AS segments,
+               p.domain AS domain,
+               e.funding_type AS funding,
+               coalesce(a.gender = 'female', FALSE) AS woman,
+               coalesce(a.country NOT IN ('{HOME_COUNTRY}', '{UNKNOWN_COUNTRY}'), FALSE)
+                   AS abroad,
+               count(*) AS n
         FROM enrollments e
         JOIN applications a ON a.application_id = e.application_id
-        JOIN seg ON seg.application_id = e.application_id
         LEFT JOIN paths p ON p.path_id = e.path_id
         WHERE {in_year("e.started_at", year)}
-        GROUP BY e.enrollment_id
-        )
-        SELECT segments, domain, funding, woman, abroad, count(*) AS n
-        FROM student GROUP BY ALL ORDER BY ALL
+        GROUP BY ALL
+        ORDER BY ALL
         """
     )
     frame["segments"] = [
@@ -338,8 +334,7 @@ def applicants(ds: Dataset, year: int) -> pd.DataFrame:
 
     return ds.query(
         f"""
-        WITH seg AS ({segments.application_segments_sql(ds, year)}),
-        submitted AS (
+        WITH submitted AS (
             SELECT application_id, member_id, submitted_at FROM applications
             WHERE {in_year("submitted_at", year)}
         ),
@@ -354,12 +349,11 @@ def applicants(ds: Dataset, year: int) -> pd.DataFrame:
             FROM submitted s JOIN enrollments e ON e.application_id = s.application_id
         ),
         applicant AS (
-            SELECT list(seg.segment ORDER BY seg.segment) AS segments,
-                   any_value(c.member_id IS NOT NULL) AS enrolled
+            SELECT {segments.segments_of_sql(ds, year)} AS segments,
+                   c.member_id IS NOT NULL AS enrolled
             FROM latest l
-            JOIN seg ON seg.application_id = l.application_id
+            JOIN applications a ON a.application_id = l.application_id
             LEFT JOIN converted c ON c.member_id = l.member_id
-            GROUP BY l.member_id
         )
         SELECT segments, enrolled, count(*) AS n FROM applicant GROUP BY ALL ORDER BY ALL
         """
@@ -394,17 +388,14 @@ def expected_to_end(ds: Dataset, year: int) -> pd.DataFrame:
 
     return ds.query(
         f"""
-        WITH seg AS ({segments.application_segments_sql(ds, year)}),
-        enrollment AS (
-            SELECT list(seg.segment ORDER BY seg.segment) AS segments,
-                   any_value(coalesce(
-                       e.status = 'graduated' AND e.ended_at <= {year_end(year)}, FALSE
-                   )) AS graduated
-            FROM enrollments e JOIN seg ON seg.application_id = e.application_id
-            WHERE {in_year("e.expected_end_at", year)}
-            GROUP BY e.enrollment_id
-        )
-        SELECT segments, graduated, count(*) AS n FROM enrollment GROUP BY ALL ORDER BY ALL
+        SELECT {segments.segments_of_sql(ds, year)} AS segments,
+               coalesce(e.status = 'graduated' AND e.ended_at <= {year_end(year)}, FALSE)
+                   AS graduated,
+               count(*) AS n
+        FROM enrollments e JOIN applications a ON a.application_id = e.application_id
+        WHERE {in_year("e.expected_end_at", year)}
+        GROUP BY ALL
+        ORDER BY ALL
         """
     ).assign(segments=lambda f: [tuple(s) for s in f["segments"]])
 
@@ -438,8 +429,7 @@ def graduates_of(window: int) -> Callable[[Dataset, int], pd.DataFrame]:
             return pd.DataFrame(columns=["segments", "declared", "n"])
         return ds.query(
             f"""
-            WITH seg AS ({segments.application_segments_sql(ds, year)}),
-            cohort AS (
+            WITH cohort AS (
                 SELECT e.enrollment_id, e.application_id,
                        EXISTS (
                            SELECT 1 FROM career_outcomes o
@@ -451,10 +441,8 @@ def graduates_of(window: int) -> Callable[[Dataset, int], pd.DataFrame]:
                 WHERE e.status = 'graduated' AND {in_year("e.ended_at", year - window)}
             ),
             graduate AS (
-                SELECT list(seg.segment ORDER BY seg.segment) AS segments,
-                       any_value(c.declared) AS declared
-                FROM cohort c JOIN seg ON seg.application_id = c.application_id
-                GROUP BY c.enrollment_id
+                SELECT {segments.segments_of_sql(ds, year)} AS segments, c.declared
+                FROM cohort c JOIN applications a ON a.application_id = c.application_id
             )
             SELECT segments, declared, count(*) AS n FROM graduate GROUP BY ALL ORDER BY ALL
             """
