@@ -42,9 +42,8 @@ def person(
     given a student started in it from that application, graduated on its expected end
     when ``graduated``, with a career outcome a month later when ``declared``."""
     return {
-        "year": year,
-        "declared": declared,
         "eid": eid,
+        "year": year,
         "status": status,
         "funding": funding,
         "gender": gender,
@@ -52,6 +51,7 @@ def person(
         "country": country,
         "expected_end": expected_end,
         "graduated": graduated,
+        "declared": declared,
     }
 
 
