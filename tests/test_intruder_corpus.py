@@ -1,6 +1,6 @@
 """The intruder's check finds nothing left to recover on every dataset the test suite
 builds on purpose (the small valid dataset, the hand-made impact table, the datasets of
-the attacks) and on every year of the embedded data.
+the attacks on every population it knows) and on every year of the embedded data.
 
 Each year's figures are computed as a report computes them (``compute_kpis``, which runs
 the check and withholds what it must); then the check is run again on the figures as
@@ -17,6 +17,14 @@ import pytest
 from conftest import make_valid_frames
 from test_intruder import EMPLOYED_BEFORE, SAME_SALARY, UNKNOWN_STATUS
 from test_intruder import dataset as intruder_dataset
+from test_intruder_populations import (
+    EMPLOYER_FUNDED,
+    FEW_OTHER_APPLICANTS,
+    FEW_OTHERS_EXPECTED,
+    FEW_OTHERS_FOLLOWED,
+    UNDERSERVED_AT_HOME,
+)
+from test_intruder_populations import dataset as population_dataset
 from test_metrics_impact import tables as impact_tables
 
 from helpers.core.paths import DEFAULT_DATA_DIR
@@ -55,6 +63,11 @@ SMALL_DATASETS = {
     "a share withheld, two denominators": lambda: intruder_dataset(EMPLOYED_BEFORE),
     "respondents of unknown status": lambda: intruder_dataset(UNKNOWN_STATUS),
     "salaries that did not change": lambda: intruder_dataset(SAME_SALARY),
+    "students funded by their employer": lambda: population_dataset(EMPLOYER_FUNDED),
+    "underserved students in France": lambda: population_dataset(UNDERSERVED_AT_HOME),
+    "a small group of applicants": lambda: population_dataset(FEW_OTHER_APPLICANTS),
+    "a small group expected to graduate": lambda: population_dataset(FEW_OTHERS_EXPECTED),
+    "a small group of graduates followed": lambda: population_dataset(FEW_OTHERS_FOLLOWED),
 }
 
 

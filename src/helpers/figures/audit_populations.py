@@ -1,8 +1,11 @@
 """The populations the intruder's check knows: for each, the people with the attributes
 its figures read, and which people each figure counts.
 
-A ``Universe`` is a population behind several metrics of one year (the graduates sent
-the survey, for the impact figures). A person's *type* is the segments they are in and
+A ``Universe`` is a population behind several metrics of one year: the graduates of the
+year (the impact figures and their number), the students started in the year (who they
+are and how they are funded), the applicants of the year (the admission rate), the
+enrollments expected to end in it (the graduation rate) and the graduates of an earlier
+year (their careers over the years). A person's *type* is the segments they are in and
 their attributes; the check (``helpers.figures.intruder``) writes every published count
 of the universe's figures as a sum of the counts of people of each type. A figure is
 covered as soon as its metric is described here.
@@ -17,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from helpers.figures.metrics.common import in_year
+from helpers.figures.metrics.common import covered_years, in_year
 from helpers.intake.dataset import Dataset
 
 Mask = Callable[[pd.DataFrame], pd.Series]
@@ -30,6 +33,9 @@ class FigureCells:
 
     denominator: Mask
     numerator: Mask | None = None
+    # The denominator counts the whole universe in every segment's row (a segment's
+    # share of all students), not the segment's people alone.
+    denominator_of_all: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,10 +65,20 @@ class Universe:
 NOT_IN_WORK = ("job_seeker", "inactive", "student")
 
 
+def _in(segment: str) -> Mask:
+    """The people (or types) of a segment, for a figure that counts one segment alone."""
+    return lambda p: p["segments"].map(lambda segments: segment in segments).astype(bool)
+
+
+def _everyone(p: pd.DataFrame) -> pd.Series:
+    return pd.Series(True, index=p.index)
+
+
 def surveyed_people(ds: Dataset, year: int) -> pd.DataFrame:
-    """The graduates of ``year`` sent the survey, with the attributes of the impact
-    figures: one row per group of graduates alike, their number in ``n`` (identifiers
-    and single answers stay inside the query)."""
+    """The graduates of ``year``, with the attributes of the impact figures: whether they
+    were sent the survey (the funnel's graduates count them all), whether they answered,
+    and their answers. One row per group of graduates alike, their number in ``n``
+    (identifiers and single answers stay inside the query)."""
     from helpers.figures import segments
     from helpers.figures.metrics.funnel import APPRENTICES, NON_APPRENTICES
 
@@ -73,6 +89,7 @@ def surveyed_people(ds: Dataset, year: int) -> pd.DataFrame:
         SELECT any_value({segments.segments_of_sql(ds, year)}) AS segments,
                any_value(CASE WHEN e.funding_type = 'apprenticeship'
                               THEN '{APPRENTICES}' ELSE '{NON_APPRENTICES}' END) AS funded,
+               any_value(s.enrollment_id IS NOT NULL) AS sent,
                any_value(s.responded_at IS NOT NULL) AS responded,
                any_value(CASE WHEN a.employment_status = 'unknown' THEN 'unknown'
                               WHEN a.employment_status = 'employed' THEN 'employed'
@@ -83,12 +100,12 @@ def surveyed_people(ds: Dataset, year: int) -> pd.DataFrame:
                    AS both_salaries,
                any_value(s.salary_after_eur - s.salary_before_eur) AS change
         FROM enrollments e
-        JOIN graduate_surveys s ON s.enrollment_id = e.enrollment_id
+        LEFT JOIN graduate_surveys s ON s.enrollment_id = e.enrollment_id
         JOIN applications a ON a.application_id = e.application_id
         WHERE e.status = 'graduated' AND {in_year("e.ended_at", year)}
         GROUP BY e.enrollment_id
         )
-        SELECT segments, funded, responded, status, after, both_salaries, change,
+        SELECT segments, funded, sent, responded, status, after, both_salaries, change,
                count(*) AS n
         FROM graduate
         GROUP BY ALL
@@ -132,18 +149,27 @@ def _salary_bin(people: pd.DataFrame, period: str) -> pd.Series:
 
 
 def possible_answers(people: pd.DataFrame) -> pd.DataFrame:
-    """The combinations of answers a graduate sent the survey can give: not answered, or
-    a status, employed after or not, and a salary change of some sign.
+    """The combinations of answers a graduate can give: not sent the survey, sent it and
+    not answered, or a status, employed after or not, and a salary change of some sign.
 
     An empty combination is left out of the histogram's bins (its period is empty): the
     bins and the number of people with both salaries are both published for everyone,
     so the programs cannot put anyone there, and the types stay few.
     """
-    rows = [{"responded": False, "status": "not_asked", "after": False, "salary": "none"}]
+    silent = {"responded": False, "status": "not_asked", "after": False, "salary": "none"}
+    rows = [{"sent": False, **silent}, {"sent": True, **silent}]
     for status in ("employed", "not_in_work", "other", "unknown"):
         for after in (False, True):
             for salary in ("none", "rise", "same", "fall"):
-                rows.append({"responded": True, "status": status, "after": after, "salary": salary})
+                rows.append(
+                    {
+                        "sent": True,
+                        "responded": True,
+                        "status": status,
+                        "after": after,
+                        "salary": salary,
+                    }
+                )
     combos = pd.DataFrame(rows)
     column = "series:salary_change_bins"
     if column in people:
@@ -166,11 +192,12 @@ def _sign_fits(salary: str, period: str) -> bool:
 IMPACT = Universe(
     name="impact",
     people=surveyed_people,
-    attributes=("responded", "status", "after", "salary"),
+    attributes=("sent", "responded", "status", "after", "salary"),
     figures={
+        "graduates": FigureCells(_everyone),
         # The funnel's career outcome rate counts the same respondents.
         "career_outcome_rate_6m": FigureCells(_responded, lambda p: p["after"]),
-        "survey_response_rate": FigureCells(lambda p: p["responded"] | True, _responded),
+        "survey_response_rate": FigureCells(lambda p: p["sent"], _responded),
         "employed_before_share": FigureCells(
             _known, lambda p: _known(p) & (p["status"] == "employed")
         ),
@@ -184,6 +211,7 @@ IMPACT = Universe(
         "salary_change_real_median_eur": FigureCells(_with_salaries),
     },
     projections=(
+        ("sent",),
         ("responded",),
         ("responded", "status"),
         ("responded", "status", "after"),
@@ -193,4 +221,259 @@ IMPACT = Universe(
     possible=possible_answers,
 )
 
-UNIVERSES: tuple[Universe, ...] = (IMPACT,)
+
+# --- the students started in the year: who they are and how they are funded -------------
+
+
+def started_students(ds: Dataset, year: int) -> pd.DataFrame:
+    """The enrollments started in ``year``, one row per group alike (their number in
+    ``n``): their segments (the categories of the application, and the domain of the path
+    as ``women_share`` reads it), their funding type, whether the application says
+    female, and whether its country is neither France nor unknown."""
+    from helpers.figures import segments
+    from helpers.figures.metrics.levers import HOME_COUNTRY
+    from helpers.intake.contract import UNKNOWN_COUNTRY
+
+    frame = ds.query(
+        f"""
+        SELECT {segments.segments_of_sql(ds, year)} AS segments,
+               p.domain AS domain,
+               e.funding_type AS funding,
+               coalesce(a.gender = 'female', FALSE) AS woman,
+               coalesce(a.country NOT IN ('{HOME_COUNTRY}', '{UNKNOWN_COUNTRY}'), FALSE)
+                   AS abroad,
+               count(*) AS n
+        FROM enrollments e
+        JOIN applications a ON a.application_id = e.application_id
+        LEFT JOIN paths p ON p.path_id = e.path_id
+        WHERE {in_year("e.started_at", year)}
+        GROUP BY ALL
+        ORDER BY ALL
+        """
+    )
+    frame["segments"] = [
+        tuple(sorted([*s, d] if isinstance(d, str) else s))
+        for s, d in zip(frame["segments"], frame["domain"], strict=True)
+    ]
+    return frame.drop(columns=["domain"])
+
+
+def possible_students(people: pd.DataFrame) -> pd.DataFrame:
+    """Every funding type, female or not, and abroad or not."""
+    from helpers.intake.contract import FUNDING_TYPES
+
+    return pd.DataFrame(
+        [
+            {"funding": funding, "woman": woman, "abroad": abroad}
+            for funding in FUNDING_TYPES
+            for woman in (False, True)
+            for abroad in (False, True)
+        ]
+    )
+
+
+def _funded(*kinds: str) -> Mask:
+    return lambda p: p["funding"].isin(kinds)
+
+
+def _with_domain(p: pd.DataFrame) -> pd.Series:
+    """The students whose path has a domain: those ``women_share`` counts (every student,
+    as the data contract holds, but the figure joins the paths)."""
+    from helpers.intake.contract import DOMAINS
+
+    return p["segments"].map(lambda segments: any(d in segments for d in DOMAINS)).astype(bool)
+
+
+def _student_figures() -> dict[str, FigureCells]:
+    from helpers.figures.metrics.funding import THIRD_PARTY_SHARE
+    from helpers.figures.metrics.levers import COMPANY_FUNDING
+    from helpers.intake.contract import FUNDING_TYPES
+
+    return {
+        "students_started": FigureCells(_everyone),
+        "students_in_segment": FigureCells(_everyone),
+        # A segment's students among all students: the numerator is the segment's.
+        "segment_share": FigureCells(_everyone, _everyone, denominator_of_all=True),
+        # Students whose gender is unknown stay in the denominator.
+        "women_share": FigureCells(_with_domain, lambda p: _with_domain(p) & p["woman"]),
+        **{
+            f"funding_share_{kind}": FigureCells(_everyone, _funded(kind)) for kind in FUNDING_TYPES
+        },
+        THIRD_PARTY_SHARE: FigureCells(
+            _everyone, _funded(*(k for k in FUNDING_TYPES if k != "individual"))
+        ),
+        "company_programme_students": FigureCells(_funded(*COMPANY_FUNDING)),
+        "apprentices_started": FigureCells(_funded("apprenticeship")),
+        "underserved_students_outside_france": FigureCells(
+            lambda p: _in("underserved")(p) & p["abroad"]
+        ),
+    }
+
+
+# Who the students started in the year are and how they are funded. Every student is in
+# the application's segments and the path's domain, and the application gives the
+# country: the contract holds an application and a path for every enrollment.
+STUDENTS = Universe(
+    name="students",
+    people=started_students,
+    attributes=("funding", "woman", "abroad"),
+    figures=_student_figures(),
+    projections=(("funding",), ("woman",), ("abroad",)),
+    possible=possible_students,
+)
+
+
+# --- the applicants of the year: the admission rate ---------------------------------------
+
+
+def applicants(ds: Dataset, year: int) -> pd.DataFrame:
+    """The members who submitted an application in ``year`` (grouped, their number in
+    ``n``), in the segments of their latest one (as ``admission_rate`` places them), and
+    whether an enrollment started from one of their applications of the year."""
+    from helpers.figures import segments
+
+    return ds.query(
+        f"""
+        WITH submitted AS (
+            SELECT application_id, member_id, submitted_at FROM applications
+            WHERE {in_year("submitted_at", year)}
+        ),
+        latest AS (
+            SELECT member_id, application_id FROM submitted
+            QUALIFY row_number() OVER (
+                PARTITION BY member_id ORDER BY submitted_at DESC, application_id DESC
+            ) = 1
+        ),
+        converted AS (
+            SELECT DISTINCT s.member_id
+            FROM submitted s JOIN enrollments e ON e.application_id = s.application_id
+        ),
+        applicant AS (
+            SELECT {segments.segments_of_sql(ds, year)} AS segments,
+                   c.member_id IS NOT NULL AS enrolled
+            FROM latest l
+            JOIN applications a ON a.application_id = l.application_id
+            LEFT JOIN converted c ON c.member_id = l.member_id
+        )
+        SELECT segments, enrolled, count(*) AS n FROM applicant GROUP BY ALL ORDER BY ALL
+        """
+    ).assign(segments=lambda f: [tuple(s) for s in f["segments"]])
+
+
+def _enrolled(p: pd.DataFrame) -> pd.Series:
+    return p["enrolled"].astype(bool)
+
+
+APPLICANTS = Universe(
+    name="applicants",
+    people=applicants,
+    attributes=("enrolled",),
+    figures={
+        "applicants": FigureCells(_everyone),
+        "admission_rate": FigureCells(_everyone, _enrolled),
+    },
+    projections=(("enrolled",),),
+    possible=lambda people: pd.DataFrame({"enrolled": [False, True]}),
+)
+
+
+# --- the enrollments expected to end in the year: the graduation rate ---------------------
+
+
+def expected_to_end(ds: Dataset, year: int) -> pd.DataFrame:
+    """The enrollments whose expected end is in ``year`` (grouped, their number in ``n``),
+    and whether they graduated by 31 December of it."""
+    from helpers.figures import segments
+    from helpers.figures.metrics.common import year_end
+
+    return ds.query(
+        f"""
+        SELECT {segments.segments_of_sql(ds, year)} AS segments,
+               coalesce(e.status = 'graduated' AND e.ended_at <= {year_end(year)}, FALSE)
+                   AS graduated,
+               count(*) AS n
+        FROM enrollments e JOIN applications a ON a.application_id = e.application_id
+        WHERE {in_year("e.expected_end_at", year)}
+        GROUP BY ALL
+        ORDER BY ALL
+        """
+    ).assign(segments=lambda f: [tuple(s) for s in f["segments"]])
+
+
+COHORT = Universe(
+    name="cohort",
+    people=expected_to_end,
+    attributes=("graduated",),
+    figures={
+        "graduation_rate": FigureCells(_everyone, lambda p: p["graduated"].astype(bool)),
+    },
+    projections=(("graduated",),),
+    possible=lambda people: pd.DataFrame({"graduated": [False, True]}),
+)
+
+
+# --- the graduates of an earlier year: their careers over the years -----------------------
+
+
+def graduates_of(window: int) -> Callable[[Dataset, int], pd.DataFrame]:
+    """The people of ``graduates_with_outcome_<window>y`` in ``year``: the enrollments that
+    graduated in ``year - window`` (grouped, their number in ``n``), in the segments of
+    ``year``'s rules, and whether their member declared a career outcome within the
+    window."""
+    from helpers.figures import segments
+    from helpers.figures.metrics.impact import DAYS_PER_YEAR
+
+    def people(ds: Dataset, year: int) -> pd.DataFrame:
+        if year - window not in covered_years(ds):
+            # The figure is data absent: it publishes nobody.
+            return pd.DataFrame(columns=["segments", "declared", "n"])
+        return ds.query(
+            f"""
+            WITH cohort AS (
+                SELECT e.enrollment_id, e.application_id,
+                       EXISTS (
+                           SELECT 1 FROM career_outcomes o
+                           WHERE o.member_id = e.member_id
+                             AND o.declared_at BETWEEN e.ended_at
+                                 AND e.ended_at + {DAYS_PER_YEAR * window}
+                       ) AS declared
+                FROM enrollments e
+                WHERE e.status = 'graduated' AND {in_year("e.ended_at", year - window)}
+            ),
+            graduate AS (
+                SELECT {segments.segments_of_sql(ds, year)} AS segments, c.declared
+                FROM cohort c JOIN applications a ON a.application_id = c.application_id
+            )
+            SELECT segments, declared, count(*) AS n FROM graduate GROUP BY ALL ORDER BY ALL
+            """
+        ).assign(segments=lambda f: [tuple(s) for s in f["segments"]])
+
+    return people
+
+
+def _careers(window: int) -> Universe:
+    """The graduates behind the careers window of ``window`` years: one figure, whose
+    segments overlap (a category may hold every underserved graduate)."""
+    from helpers.figures.metrics.impact import outcome_window_metric
+
+    return Universe(
+        name=f"graduates of the year minus {window}",
+        people=graduates_of(window),
+        attributes=("declared",),
+        figures={
+            outcome_window_metric(window): FigureCells(
+                _everyone, lambda p: p["declared"].astype(bool)
+            ),
+        },
+        projections=(("declared",),),
+        possible=lambda people: pd.DataFrame({"declared": [False, True]}),
+    )
+
+
+def _careers_universes() -> tuple[Universe, ...]:
+    from helpers.figures.metrics.impact import OUTCOME_WINDOWS
+
+    return tuple(_careers(window) for window in OUTCOME_WINDOWS)
+
+
+UNIVERSES: tuple[Universe, ...] = (IMPACT, STUDENTS, APPLICANTS, COHORT, *_careers_universes())

@@ -149,8 +149,10 @@ def _figure_cells(
     """The cells behind each figure of ``kpis`` the universe describes: its denominator,
     and for a rate or share its numerator and complement, as masks over the types.
 
-    The masks read the attributes alone, so they apply to the types themselves, empty
-    ones included: a combination nobody has is counted where it would be.
+    The masks read the attributes (and the segments) alone, so they apply to the types
+    themselves, empty ones included: a combination nobody has is counted where it would
+    be. A figure's numerator is always its segment's; its denominator too, unless it is
+    the whole universe's (a segment's share of all students).
     """
 
     def over_types(mask: pd.Series) -> np.ndarray:
@@ -169,7 +171,9 @@ def _figure_cells(
     for metric, segment in zip(kpis["metric"], kpis["segment"], strict=True):
         if metric not in denominators or segment not in segments:
             continue
-        den = denominators[metric] & segments[segment]
+        den = denominators[metric]
+        if not universe.figures[metric].denominator_of_all:
+            den = den & segments[segment]
         parts = [("denominator", den)]
         if metric in numerators:
             num = numerators[metric] & segments[segment]
