@@ -14,13 +14,15 @@ covered as soon as its metric is described here.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+import weakref
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import duckdb
 import numpy as np
 import pandas as pd
 
-from helpers.figures.metrics.common import covered_years, in_year
+from helpers.figures.metrics.common import covered_years
 from helpers.intake.dataset import Dataset
 
 Mask = Callable[[pd.DataFrame], pd.Series]
@@ -74,19 +76,67 @@ def _everyone(p: pd.DataFrame) -> pd.Series:
     return pd.Series(True, index=p.index)
 
 
+# Each population of a dataset read once for every year it covers (the connection's
+# frames, by population): the check audits every year of a report's history, and one
+# scan of the tables serves them all.
+_READ: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, dict[str, dict[int, pd.DataFrame]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _read_by_year(
+    ds: Dataset, name: str, year: int, sql_of: Callable[[Sequence[int]], str]
+) -> pd.DataFrame:
+    """The rows of ``year`` of the query ``sql_of(years)``, which gives a ``year``
+    column: read for every year the dataset covers at once, and kept with the dataset.
+    A year it does not cover is read alone."""
+    covered = covered_years(ds)
+    if year not in covered:
+        return _split(ds.query(sql_of([year])), [year])[year]
+    read = _READ.setdefault(ds.con, {})
+    if name not in read:
+        read[name] = _split(ds.query(sql_of(covered)), covered)
+    return read[name][year]
+
+
+def _split(frame: pd.DataFrame, years: Sequence[int]) -> dict[int, pd.DataFrame]:
+    empty = frame.iloc[0:0].drop(columns=["year"])
+    split = {int(y): empty for y in years}
+    for y, rows in frame.groupby("year", sort=True):
+        split[int(y)] = rows.drop(columns=["year"]).reset_index(drop=True)
+    return split
+
+
+def _segments_by_year(ds: Dataset, years: Sequence[int], year_sql: str) -> str:
+    """SQL: the sorted list of the segments of application ``a`` with the rules of the
+    year ``year_sql`` (one of ``years``)."""
+    from helpers.figures import segments
+
+    branches = " ".join(f"WHEN {int(y)} THEN {segments.segments_of_sql(ds, y)}" for y in years)
+    return f"CASE {year_sql} {branches} END"
+
+
+def _years_in(years: Sequence[int]) -> str:
+    return "(" + ", ".join(str(int(y)) for y in years) + ")"
+
+
 def surveyed_people(ds: Dataset, year: int) -> pd.DataFrame:
     """The graduates of ``year``, with the attributes of the impact figures: whether they
     were sent the survey (the funnel's graduates count them all), whether they answered,
     and their answers. One row per group of graduates alike, their number in ``n``
     (identifiers and single answers stay inside the query)."""
-    from helpers.figures import segments
     from helpers.figures.metrics.funnel import APPRENTICES, NON_APPRENTICES
 
     statuses = ", ".join(f"'{s}'" for s in NOT_IN_WORK)
-    frame = ds.query(
-        f"""
+    frame = _read_by_year(
+        ds,
+        "graduates",
+        year,
+        lambda years: (
+            f"""
         WITH graduate AS (
-        SELECT any_value({segments.segments_of_sql(ds, year)}) AS segments,
+        SELECT any_value(year(e.ended_at)) AS year,
+               any_value({_segments_by_year(ds, years, "year(e.ended_at)")}) AS segments,
                any_value(CASE WHEN e.funding_type = 'apprenticeship'
                               THEN '{APPRENTICES}' ELSE '{NON_APPRENTICES}' END) AS funded,
                any_value(s.enrollment_id IS NOT NULL) AS sent,
@@ -102,16 +152,17 @@ def surveyed_people(ds: Dataset, year: int) -> pd.DataFrame:
         FROM enrollments e
         LEFT JOIN graduate_surveys s ON s.enrollment_id = e.enrollment_id
         JOIN applications a ON a.application_id = e.application_id
-        WHERE e.status = 'graduated' AND {in_year("e.ended_at", year)}
+        WHERE e.status = 'graduated' AND year(e.ended_at) IN {_years_in(years)}
         GROUP BY e.enrollment_id
         )
-        SELECT segments, funded, sent, responded, status, after, both_salaries, change,
-               count(*) AS n
+        SELECT year, segments, funded, sent, responded, status, after, both_salaries,
+               change, count(*) AS n
         FROM graduate
         GROUP BY ALL
         ORDER BY ALL
         """
-    )
+        ),
+    ).copy()
     frame["segments"] = [
         tuple(sorted([*s, f])) for s, f in zip(frame["segments"], frame["funded"], strict=True)
     ]
@@ -230,13 +281,17 @@ def started_students(ds: Dataset, year: int) -> pd.DataFrame:
     ``n``): their segments (the categories of the application, and the domain of the path
     as ``women_share`` reads it), their funding type, whether the application says
     female, and whether its country is neither France nor unknown."""
-    from helpers.figures import segments
     from helpers.figures.metrics.levers import HOME_COUNTRY
     from helpers.intake.contract import UNKNOWN_COUNTRY
 
-    frame = ds.query(
-        f"""
-        SELECT {segments.segments_of_sql(ds, year)} AS segments,
+    frame = _read_by_year(
+        ds,
+        "students",
+        year,
+        lambda years: (
+            f"""
+        SELECT year(e.started_at) AS year,
+               {_segments_by_year(ds, years, "year(e.started_at)")} AS segments,
                p.domain AS domain,
                e.funding_type AS funding,
                coalesce(a.gender = 'female', FALSE) AS woman,
@@ -246,11 +301,12 @@ def started_students(ds: Dataset, year: int) -> pd.DataFrame:
         FROM enrollments e
         JOIN applications a ON a.application_id = e.application_id
         LEFT JOIN paths p ON p.path_id = e.path_id
-        WHERE {in_year("e.started_at", year)}
+        WHERE year(e.started_at) IN {_years_in(years)}
         GROUP BY ALL
         ORDER BY ALL
         """
-    )
+        ),
+    ).copy()
     frame["segments"] = [
         tuple(sorted([*s, d] if isinstance(d, str) else s))
         for s, d in zip(frame["segments"], frame["domain"], strict=True)
@@ -330,33 +386,38 @@ def applicants(ds: Dataset, year: int) -> pd.DataFrame:
     """The members who submitted an application in ``year`` (grouped, their number in
     ``n``), in the segments of their latest one (as ``admission_rate`` places them), and
     whether an enrollment started from one of their applications of the year."""
-    from helpers.figures import segments
-
-    return ds.query(
-        f"""
+    return _read_by_year(
+        ds,
+        "applicants",
+        year,
+        lambda years: (
+            f"""
         WITH submitted AS (
-            SELECT application_id, member_id, submitted_at FROM applications
-            WHERE {in_year("submitted_at", year)}
+            SELECT application_id, member_id, submitted_at, year(submitted_at) AS year
+            FROM applications
+            WHERE year(submitted_at) IN {_years_in(years)}
         ),
         latest AS (
-            SELECT member_id, application_id FROM submitted
+            SELECT year, member_id, application_id FROM submitted
             QUALIFY row_number() OVER (
-                PARTITION BY member_id ORDER BY submitted_at DESC, application_id DESC
+                PARTITION BY year, member_id ORDER BY submitted_at DESC, application_id DESC
             ) = 1
         ),
         converted AS (
-            SELECT DISTINCT s.member_id
+            SELECT DISTINCT s.year, s.member_id
             FROM submitted s JOIN enrollments e ON e.application_id = s.application_id
         ),
         applicant AS (
-            SELECT {segments.segments_of_sql(ds, year)} AS segments,
+            SELECT l.year, {_segments_by_year(ds, years, "l.year")} AS segments,
                    c.member_id IS NOT NULL AS enrolled
             FROM latest l
             JOIN applications a ON a.application_id = l.application_id
-            LEFT JOIN converted c ON c.member_id = l.member_id
+            LEFT JOIN converted c ON c.year = l.year AND c.member_id = l.member_id
         )
-        SELECT segments, enrolled, count(*) AS n FROM applicant GROUP BY ALL ORDER BY ALL
+        SELECT year, segments, enrolled, count(*) AS n
+        FROM applicant GROUP BY ALL ORDER BY ALL
         """
+        ),
     ).assign(segments=lambda f: [tuple(s) for s in f["segments"]])
 
 
@@ -383,20 +444,25 @@ APPLICANTS = Universe(
 def expected_to_end(ds: Dataset, year: int) -> pd.DataFrame:
     """The enrollments whose expected end is in ``year`` (grouped, their number in ``n``),
     and whether they graduated by 31 December of it."""
-    from helpers.figures import segments
-    from helpers.figures.metrics.common import year_end
-
-    return ds.query(
-        f"""
-        SELECT {segments.segments_of_sql(ds, year)} AS segments,
-               coalesce(e.status = 'graduated' AND e.ended_at <= {year_end(year)}, FALSE)
-                   AS graduated,
+    return _read_by_year(
+        ds,
+        "expected to end",
+        year,
+        lambda years: (
+            f"""
+        SELECT year(e.expected_end_at) AS year,
+               {_segments_by_year(ds, years, "year(e.expected_end_at)")} AS segments,
+               coalesce(
+                   e.status = 'graduated' AND year(e.ended_at) <= year(e.expected_end_at),
+                   FALSE
+               ) AS graduated,
                count(*) AS n
         FROM enrollments e JOIN applications a ON a.application_id = e.application_id
-        WHERE {in_year("e.expected_end_at", year)}
+        WHERE year(e.expected_end_at) IN {_years_in(years)}
         GROUP BY ALL
         ORDER BY ALL
         """
+        ),
     ).assign(segments=lambda f: [tuple(s) for s in f["segments"]])
 
 
@@ -420,17 +486,21 @@ def graduates_of(window: int) -> Callable[[Dataset, int], pd.DataFrame]:
     graduated in ``year - window`` (grouped, their number in ``n``), in the segments of
     ``year``'s rules, and whether their member declared a career outcome within the
     window."""
-    from helpers.figures import segments
     from helpers.figures.metrics.impact import DAYS_PER_YEAR
 
     def people(ds: Dataset, year: int) -> pd.DataFrame:
         if year - window not in covered_years(ds):
             # The figure is data absent: it publishes nobody.
             return pd.DataFrame(columns=["segments", "declared", "n"])
-        return ds.query(
-            f"""
+        return _read_by_year(
+            ds,
+            f"graduates followed {window} years",
+            year,
+            lambda years: (
+                f"""
             WITH cohort AS (
                 SELECT e.enrollment_id, e.application_id,
+                       year(e.ended_at) + {window} AS year,
                        EXISTS (
                            SELECT 1 FROM career_outcomes o
                            WHERE o.member_id = e.member_id
@@ -438,14 +508,18 @@ def graduates_of(window: int) -> Callable[[Dataset, int], pd.DataFrame]:
                                  AND e.ended_at + {DAYS_PER_YEAR * window}
                        ) AS declared
                 FROM enrollments e
-                WHERE e.status = 'graduated' AND {in_year("e.ended_at", year - window)}
+                WHERE e.status = 'graduated'
+                  AND year(e.ended_at) + {window} IN {_years_in(years)}
             ),
             graduate AS (
-                SELECT {segments.segments_of_sql(ds, year)} AS segments, c.declared
+                SELECT c.year, {_segments_by_year(ds, years, "c.year")} AS segments,
+                       c.declared
                 FROM cohort c JOIN applications a ON a.application_id = c.application_id
             )
-            SELECT segments, declared, count(*) AS n FROM graduate GROUP BY ALL ORDER BY ALL
+            SELECT year, segments, declared, count(*) AS n
+            FROM graduate GROUP BY ALL ORDER BY ALL
             """
+            ),
         ).assign(segments=lambda f: [tuple(s) for s in f["segments"]])
 
     return people

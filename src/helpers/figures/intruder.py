@@ -36,7 +36,7 @@ from __future__ import annotations
 import math
 import time
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -247,22 +247,30 @@ def _cell_targets(universe: Universe, types: pd.DataFrame, min_cell: int) -> lis
     """Every small count of people of one segment and one combination of attributes of
     a projection (respondents of unknown status, respondents whose salary did not
     change...), whether or not a figure counts it."""
-    n = types["n"].to_numpy()
+    n = types["n"].to_numpy(dtype=float)
+    # Each projection's combinations, numbered in sorted order, and each type's.
+    grouped = []
+    for projection in universe.projections:
+        groups = types.groupby(list(projection), sort=True)
+        grouped.append((projection, groups.ngroup().to_numpy(), list(groups.size().index)))
     targets: list[Target] = []
     seen: set[bytes] = set()
     for segment in sorted({s for t in types["segments"] for s in t}):
         inside = _in_segment(types, segment)
-        for projection in universe.projections:
-            for values, group in types[inside].groupby(list(projection), sort=True):
-                cells = np.zeros(len(types), dtype=bool)
-                cells[group.index.to_numpy()] = True
-                count = int(n[cells].sum())
-                if not stats.is_small(count, min_cell) or cells.tobytes() in seen:
+        for projection, codes, combinations in grouped:
+            member = inside & (codes >= 0)
+            sums = np.bincount(codes[member], weights=n[member], minlength=len(combinations))
+            present = np.bincount(codes[member], minlength=len(combinations)) > 0
+            for code in np.flatnonzero(present):
+                count = int(sums[code])
+                if not stats.is_small(count, min_cell):
+                    continue
+                cells = member & (codes == code)
+                if cells.tobytes() in seen:
                     continue
                 seen.add(cells.tobytes())
-                words = ", ".join(
-                    f"{a}={v}" for a, v in zip(projection, np.atleast_1d(values), strict=True)
-                )
+                values = np.atleast_1d(combinations[code])
+                words = ", ".join(f"{a}={v}" for a, v in zip(projection, values, strict=True))
                 targets.append(Target(f"{segment}: {words}", cells, count))
     return targets
 
@@ -303,6 +311,18 @@ class _Program:
             highs.addRows(len(self.b), self.b, self.b, csr.nnz, csr.indptr, csr.indices, csr.data)
         self.highs = highs
         self.columns = np.arange(self.width, dtype=np.int32)
+
+    def release(self, equations: Sequence[int]) -> None:
+        """Drop ``equations`` (their figures withheld) until ``restore``."""
+        if equations:
+            free = np.full(len(equations), highspy.kHighsInf)
+            index = np.asarray(equations, dtype=np.int32)
+            self.highs.changeRowsBounds(len(index), index, -free, free)
+
+    def restore(self, equations: Sequence[int]) -> None:
+        if equations:
+            index = np.asarray(equations, dtype=np.int32)
+            self.highs.changeRowsBounds(len(index), index, self.b[index], self.b[index])
 
     def _solve(self, cost: np.ndarray) -> tuple[float, np.ndarray, np.ndarray] | None:
         """The optimum of ``cost @ x``, its solution and its dual values; None when the
@@ -406,6 +426,28 @@ class _Screen:
         return float((t_high - t_low) * gain)
 
 
+def _merged_types(
+    rows: Sequence[np.ndarray], targets: Sequence[np.ndarray]
+) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
+    """Types that every equation and every target reads alike are one cell for the
+    intruder: merged, the programs are smaller and their answers the same. Returns each
+    type's cell and the function that carries a mask over the types to the cells."""
+    columns = np.vstack([*(r > 0 for r in rows), *targets]).T
+    # Each type's column as bytes: one key to compare instead of a row of booleans.
+    keys = np.packbits(columns, axis=1)
+    keys = np.ascontiguousarray(keys).view(np.dtype((np.void, keys.shape[1]))).ravel()
+    _, merged = np.unique(keys, return_inverse=True)
+    merged = merged.ravel()
+    width = int(merged.max()) + 1
+
+    def merge(cells: np.ndarray) -> np.ndarray:
+        out = np.zeros(width, dtype=bool)
+        out[merged[cells]] = True
+        return out
+
+    return merged, merge
+
+
 def find_exposed(
     targets: Sequence[Target],
     rows: list[np.ndarray],
@@ -433,33 +475,12 @@ def find_exposed(
     targets = [t for t in targets if t.figure is not None or stats.is_small(t.true, min_cell)]
     if not targets:
         return []
-    # Types that every equation and every target reads alike are one cell for the
-    # intruder: merged, the programs are smaller and their answers the same.
-    columns = np.vstack([*(r > 0 for r in rows), *(t.cells for t in targets)]).T
-    # Each type's column as bytes: one key to compare instead of a row of booleans.
-    keys = np.packbits(columns, axis=1)
-    keys = np.ascontiguousarray(keys).view(np.dtype((np.void, keys.shape[1]))).ravel()
-    _, merged = np.unique(keys, return_inverse=True)
-    merged = merged.ravel()
+    merged, merge = _merged_types(rows, [t.cells for t in targets])
     width = int(merged.max()) + 1
     n = np.bincount(merged, weights=types["n"].to_numpy(dtype=float), minlength=width)
-
-    def merge(cells: np.ndarray) -> np.ndarray:
-        out = np.zeros(width, dtype=bool)
-        out[merged[cells]] = True
-        return out
-
     rows = [merge(r > 0).astype(float) for r in rows]
     targets = [Target(t.label, merge(t.cells), t.true, t.figure) for t in targets]
-    # No cell exceeds the smallest published count it is part of: bounds that keep the
-    # programs small without changing their answer. A cell in no published count is
-    # unbounded: the intruder does not know how many people the universe holds unless a
-    # figure publishes it (a universe of fewer than MIN_CELL people is not exposed by
-    # its own size).
-    upper = np.full(width, math.inf)
-    for row, value in zip(rows, values, strict=True):
-        inside = row > 0
-        upper[inside] = np.minimum(upper[inside], value)
+    upper = _upper_bounds(rows, values) if rows else np.full(width, math.inf)
     narrow: dict[str, Finding] = {}
     screen = _Screen(rows, n, upper)
     program: _Program | None = None
@@ -520,6 +541,8 @@ def find_exposed(
             both = (f"{metric}/{segment} numerator", f"{metric}/{segment} denominator")
             if not (target.label.endswith(" denominator") and all(x in narrow for x in both)):
                 continue
+            # Its value comes out of both counts: widening either protects it.
+            finding.used = tuple(sorted({*narrow[both[0]].used, *finding.used}))
         exposed.append(finding)
     return exposed
 
@@ -600,7 +623,9 @@ def _audit(
                 if round_ == MAX_ROUNDS - 1:
                     after += exposed
                 by_label = {t.label: t.cells for t in targets}
-                chosen = _protectors(exposed, owners, out, rows, by_label)
+                chosen = _protectors(
+                    exposed, owners, out, rows, values, by_label, types["n"].to_numpy(), min_cell
+                )
                 if not chosen:
                     after += exposed
                     break
@@ -614,54 +639,148 @@ def _protectors(
     owners: Sequence[tuple[str, str] | None],
     kpis: pd.DataFrame,
     rows: Sequence[np.ndarray],
+    values: Sequence[float],
     cells: Mapping[str, np.ndarray],
+    counted: np.ndarray,
+    min_cell: int,
 ) -> list[tuple[str, str]]:
-    """Published figures to withhold so that each exposed target loses a count its
-    range rests on: in turn, for the targets not yet covered, a figure with a count that
-    holds the whole target (its most direct witness) before one that only enters the
-    derivation; the one protecting most targets; the smallest (by denominator); a figure
-    of everyone last. ``cells`` gives each exposed target's cells over the types."""
-    sizes = {
-        (m, s): (math.inf if pd.isna(d) else float(d))
-        for m, s, d in zip(kpis["metric"], kpis["segment"], kpis["denominator"], strict=True)
-    }
-    needs, witnesses = [], []
-    for finding in exposed:
-        target = cells.get(finding.label)
-        holding = set()
-        if target is not None:
-            holding = {
-                owners[i]
-                for i, row in enumerate(rows)
-                if owners[i] is not None and not (target & (row <= 0)).any()
-            }
-        used = {owners[i] for i in finding.used if owners[i] is not None}
-        if used | holding:
-            needs.append(used | holding)
-            witnesses.append(holding)
+    """Published figures to withhold so that the exposed targets are no longer pinned
+    down, protecting most for least.
+
+    A count published by several figures (a segment's students, the denominator of
+    each of its shares) is gone only when all of them are withheld: withholding it costs
+    their number (with the partner of a pair that splits everyone), a figure of everyone
+    counting as ``EVERYONE_LOSS`` figures of one group. The candidates are the counts an
+    exposed target's range rests on (``Finding.used``), ranked by cost for each exposed
+    target they touch. Of the first ``CANDIDATES_TRIED``, the first that frees a target
+    alone (its range, solved again without the count, as wide as MIN_CELL) is taken;
+    when none does, the first, and the next round looks again. A count of a chart's
+    series cannot be withheld by the check and is not a candidate. ``cells`` gives each
+    target's cells over the types and ``counted`` the people of each type.
+    """
+    # The same people and the same number: one count, whichever figures publish it.
+    key_of = [
+        row.tobytes() + repr(float(value)).encode() for row, value in zip(rows, values, strict=True)
+    ]
+    value_of = dict(zip(key_of, values, strict=True))
+    publishers: dict[bytes, set[tuple[str, str] | None]] = {}
+    for key, owner in zip(key_of, owners, strict=True):
+        publishers.setdefault(key, set()).add(owner)
+    published = set(zip(kpis["metric"], kpis["segment"], strict=True))
+    pending: dict[int, tuple[set[bytes], Finding]] = {}
+    for j, finding in enumerate(exposed):
+        keys = {key_of[i] for i in finding.used if None not in publishers[key_of[i]]}
+        if keys:
+            pending[j] = (keys, finding)
     chosen: list[tuple[str, str]] = []
-    while needs:
-        candidates = {figure for need in needs for figure in need}
-        best = min(
+    # Each target's counts, any of which wide frees it: a withheld figure's value needs
+    # both its numerator and its denominator.
+    ways = {
+        f.label: [
+            label
+            for label in (f.label, _numerator_of(f.label))
+            if label is not None and label in cells
+        ]
+        for f in exposed
+    }
+    kept = sorted({label for labels in ways.values() for label in labels})
+    merged, merge = _merged_types(rows, [cells[label] for label in kept])
+    counted = np.bincount(merged, weights=counted.astype(float), minlength=int(merged.max()) + 1)
+    cells = {label: merge(cells[label]) for label in kept}
+    rows = [merge(r > 0).astype(float) for r in rows]
+    program = _Program(rows, list(values), _upper_bounds(rows, values))
+
+    def figures_of(key: bytes) -> list[tuple[str, str]]:
+        figures = {f for f in publishers[key] if f is not None}
+        figures |= {(m, PARTNERS[s]) for m, s in figures if (m, PARTNERS.get(s, "")) in published}
+        return sorted(figures - set(chosen))
+
+    def loss(key: bytes) -> int:
+        return sum(_loss(f) for f in figures_of(key))
+
+    def equations_of(figures: Sequence[tuple[str, str]]) -> list[int]:
+        return [i for i, owner in enumerate(owners) if owner in set(figures)]
+
+    def freed(key: bytes) -> set[int]:
+        """The pending targets resting on ``key`` whose range is wide once the figures of
+        ``key`` go too."""
+        removed = equations_of(figures_of(key))
+        program.release(removed)
+        wide = set()
+        for j, (keys, finding) in pending.items():
+            if key not in keys:
+                continue
+            for label in ways[finding.label]:
+                true = float(counted[cells[label]].sum())
+                low, high, _, _ = program.range(cells[label], true, min_cell + 2)
+                if high - low >= min_cell + 1:
+                    wide.add(j)
+                    break
+        program.restore(removed)
+        return wide
+
+    while pending:
+        # A count whose figures are all withheld already is gone: a target resting on
+        # it alone is looked at again in the next round.
+        candidates = sorted({key for keys, _ in pending.values() for key in keys if loss(key)})
+        if not candidates:
+            break
+        ranked = sorted(
             candidates,
-            key=lambda figure, needs=needs, witnesses=witnesses: (
-                figure[1] == "all",
-                -sum(figure in w for w in witnesses),
-                -sum(figure in need for need in needs),
-                sizes.get(figure, math.inf),
-                figure,
+            key=lambda key: (
+                loss(key) / sum(key in keys for keys, _ in pending.values()),
+                value_of[key] == 0,  # a zero is often published twice: it rarely frees
+                value_of[key],
+                figures_of(key),
             ),
         )
-        chosen.append(best)
-        # One part of a pair that splits everyone, withheld alone, is everyone minus the
-        # other part: the pair goes together.
-        partner = (best[0], PARTNERS.get(best[1], ""))
-        if partner in sizes and partner not in chosen:
-            chosen.append(partner)
-        kept = [i for i, need in enumerate(needs) if best not in need and partner not in need]
-        needs = [needs[i] for i in kept]
-        witnesses = [witnesses[i] for i in kept]
+        best, best_freed = ranked[0], set()
+        for key in ranked[:CANDIDATES_TRIED]:
+            wide = freed(key)
+            if wide:
+                best, best_freed = key, wide
+                break
+        if not best_freed:  # none frees a target alone: break the cheapest's derivation
+            best_freed = {j for j, (keys, _) in pending.items() if best in keys}
+        figures = figures_of(best)
+        chosen += figures
+        program.release(equations_of(figures))
+        pending = {j: v for j, v in pending.items() if j not in best_freed}
     return chosen
+
+
+def _numerator_of(label: str) -> str | None:
+    """The label of the numerator of the withheld figure whose denominator is ``label``."""
+    if label.endswith(" denominator"):
+        return label.removesuffix(" denominator") + " numerator"
+    return None
+
+
+# How many candidate counts, the cheapest first, are tried in turn (the exposed targets
+# resting on each solved again without it) for one that frees a target alone.
+CANDIDATES_TRIED = 12
+
+
+def _upper_bounds(rows: Sequence[np.ndarray], values: Sequence[float]) -> np.ndarray:
+    """No cell exceeds the smallest published count it is part of: bounds that keep the
+    programs small without changing their answer. A cell in no published count is
+    unbounded: the intruder does not know how many people the universe holds unless a
+    figure publishes it (a universe of fewer than MIN_CELL people is not exposed by its
+    own size)."""
+    upper = np.full(len(rows[0]) if rows else 0, math.inf)
+    for row, value in zip(rows, values, strict=True):
+        inside = row > 0
+        upper[inside] = np.minimum(upper[inside], value)
+    return upper
+
+
+# What withholding a figure of everyone costs the reader, in figures of one group: the
+# headline figures go last, but not at any price.
+EVERYONE_LOSS = 8
+
+
+def _loss(figure: tuple[str, str]) -> int:
+    return EVERYONE_LOSS if figure[1] == "all" else 1
 
 
 # Segments that split everyone in two (``helpers.figures.metrics.common``).
