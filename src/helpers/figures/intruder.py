@@ -10,25 +10,25 @@ count as a sum of cells, then solving for each withheld or small count the small
 largest value consistent with everything published.
 
 The populations it knows are described in ``helpers.figures.audit_populations``: a
-``Universe`` gives its people with the attributes its figures read. A person's
-*type* is the segments they are in and their attributes; a cell is the number of people
-of one type. Every figure of the KPI file whose metric the universe
-describes gives linear equations on the cells (its numerator and its denominator, for
-every segment), whatever the metric: a figure added to a universe's section is covered
-as soon as its people are described, and a count of people in a segment that no
-description covers is checked as a small cell of the projections (status, response...).
+``Universe`` gives its people with the attributes its figures read. A person's *type* is
+the segments they are in and their attributes; a cell is the number of people of one
+type. Every figure of the KPI file whose metric the universe describes gives linear
+equations on the cells (its numerator and its denominator, for every segment), whatever
+the metric: a figure added to a universe's section is covered as soon as its people are
+described, and a count of people in a segment that no description covers is checked as a
+small cell of the projections (status, response...).
 
 The cells are every combination of answers for each combination of groups present,
 empty ones included: a reader cannot know which are empty. The figures to protect are
 those withheld before the check (their small counts, and their value when numerator and
 denominator are both pinned) and every small count; the figures the check withholds
-protect them and hold no small count of their own. For each target (the counts of a withheld figure; every
-count of people of a segment and one combination of attributes that is small) the range
-is found by linear programming (HiGHS, ``_Program``); where the rational
-range is just wide enough, integer feasibility decides (``scipy.optimize.milp``). A
-target is *exposed* when its range is narrower than MIN_CELL. While targets are exposed
-the published figure that touches the most exposed targets, the smallest first, is
-withheld too, and the check runs again.
+protect them and hold no small count of their own. For each target (the counts of a
+withheld figure; every count of people of a segment and one combination of attributes
+that is small) the range is found by linear programming (HiGHS, ``_Program``); where the
+rational range is just wide enough, integer feasibility decides
+(``scipy.optimize.milp``). A target is *exposed* when its range is narrower than
+MIN_CELL. While targets are exposed, the published figures that free them for least are
+withheld too (``_protectors``), and the check runs again.
 """
 
 from __future__ import annotations
