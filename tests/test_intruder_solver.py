@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from scipy.optimize import linprog
 
-from helpers.figures.intruder import _Program, _Screen
+from helpers.figures.intruder import _Program, _Screen, _upper_bounds
 
 
 def published(seed: int) -> tuple[list[np.ndarray], list[float], np.ndarray, np.ndarray]:
@@ -122,3 +122,23 @@ def test_the_programs_print_nothing(capfd):
     program.range(np.ones(len(cells), dtype=bool), cells.sum(), math.inf)
     program.integer_range(np.ones(len(cells), dtype=bool))
     assert capfd.readouterr() == ("", "")
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_released_counts_are_as_if_never_published_until_restored(seed):
+    rows, values, upper, cells = published(seed)
+    program = _Program(rows, values, upper)
+    rng = np.random.default_rng(2000 + seed)
+    released = sorted(int(i) for i in np.flatnonzero(rng.random(len(rows)) < 0.4))
+    kept = [i for i in range(len(rows)) if i not in released]
+    target = rng.random(len(cells)) < 0.3
+    target[0] = True
+    before = program.range(target, float(cells @ target), math.inf)[:2]
+    program.release(released)
+    # Without those counts, and without the bounds they set on their cells.
+    kept_rows, kept_values = [rows[i] for i in kept], [values[i] for i in kept]
+    bounds = _upper_bounds(kept_rows, kept_values) if kept_rows else np.full(len(cells), math.inf)
+    expected = reference_range(target, kept_rows, kept_values, bounds)
+    assert program.range(target, float(cells @ target), math.inf)[:2] == pytest.approx(expected)
+    program.restore(released)
+    assert program.range(target, float(cells @ target), math.inf)[:2] == pytest.approx(before)

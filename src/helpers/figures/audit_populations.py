@@ -94,9 +94,10 @@ def _read_by_year(
     if year not in covered:
         return _split(ds.query(sql_of([year])), [year])[year]
     read = _READ.setdefault(ds.con, {})
-    if name not in read:
-        read[name] = _split(ds.query(sql_of(covered)), covered)
-    return read[name][year]
+    key = f"{name} {covered}"
+    if key not in read:
+        read[key] = _split(ds.query(sql_of(covered)), covered)
+    return read[key][year].copy()  # the caller's to change
 
 
 def _split(frame: pd.DataFrame, years: Sequence[int]) -> dict[int, pd.DataFrame]:

@@ -275,6 +275,15 @@ def _cell_targets(universe: Universe, types: pd.DataFrame, min_cell: int) -> lis
     return targets
 
 
+# The outcomes of a program whose optimum is unbounded (a cell in no published count):
+# the primal simplex may not tell unbounded from infeasible, and the true cells rule out
+# the latter.
+UNBOUNDED = (
+    highspy.HighsModelStatus.kUnbounded,
+    highspy.HighsModelStatus.kUnboundedOrInfeasible,
+)
+
+
 class _Program:
     """The linear programs of one round: every published count an equation over the
     cells, each cell between 0 and its bound, and a target's sum to make smallest or
@@ -286,7 +295,8 @@ class _Program:
     the next optimum instead of a hundred. The ranges are those of
     ``scipy.optimize.linprog`` on the same program (``tests/test_intruder_solver.py``
     checks it). Every equation is kept as written, so each dual value names the
-    published count it belongs to.
+    published count it belongs to. Choosing what to withhold (``_protectors``) releases
+    equations and restores them, on the same model.
     """
 
     def __init__(self, rows: list[np.ndarray], values: list[float], upper: np.ndarray) -> None:
@@ -311,26 +321,50 @@ class _Program:
             highs.addRows(len(self.b), self.b, self.b, csr.nnz, csr.indptr, csr.indices, csr.data)
         self.highs = highs
         self.columns = np.arange(self.width, dtype=np.int32)
+        self.active = np.ones(len(self.b), dtype=bool)  # the equations not released
+        self.inside: np.ndarray | None = None  # which cells each equation sums, when needed
 
     def release(self, equations: Sequence[int]) -> None:
-        """Drop ``equations`` (their figures withheld) until ``restore``."""
-        if equations:
-            free = np.full(len(equations), highspy.kHighsInf)
-            index = np.asarray(equations, dtype=np.int32)
-            self.highs.changeRowsBounds(len(index), index, -free, free)
+        """Drop ``equations`` (their figures withheld) until ``restore``: their rows are
+        freed, and the bounds they set on their cells (``_upper_bounds``) lifted."""
+        self._set(equations, active=False)
 
     def restore(self, equations: Sequence[int]) -> None:
-        if equations:
-            index = np.asarray(equations, dtype=np.int32)
-            self.highs.changeRowsBounds(len(index), index, self.b[index], self.b[index])
+        self._set(equations, active=True)
+
+    def _set(self, equations: Sequence[int], active: bool) -> None:
+        if not equations or self.a is None:
+            return
+        index = np.asarray(equations, dtype=np.int32)
+        self.active[index] = active
+        free = np.full(len(index), highspy.kHighsInf)
+        lower, upper = (self.b[index], self.b[index]) if active else (-free, free)
+        self.highs.changeRowsBounds(len(index), index, lower, upper)
+        # The cells of these rows take the smallest count of the rows still published.
+        if self.inside is None:
+            self.inside = self.a.toarray() > 0
+        touched = np.flatnonzero(self.inside[index].any(axis=0)).astype(np.int32)
+        counts = np.where(self.inside[self.active][:, touched], self.b[self.active, None], math.inf)
+        bound = counts.min(axis=0) if len(counts) else np.full(len(touched), math.inf)
+        self.highs.changeColsBounds(
+            len(touched), touched, np.zeros(len(touched)), np.minimum(bound, highspy.kHighsInf)
+        )
 
     def _solve(self, cost: np.ndarray) -> tuple[float, np.ndarray, np.ndarray] | None:
         """The optimum of ``cost @ x``, its solution and its dual values; None when the
-        program has no finite optimum (a cell in no published count is unbounded)."""
+        program has no finite optimum (a cell in no published count is unbounded).
+
+        The true cells satisfy every published count, so a program is never infeasible:
+        any other outcome is an error of the check (a population described unlike its
+        figures), raised rather than taken for a wide range.
+        """
         self.highs.changeColsCost(self.width, self.columns, cost)
         self.highs.run()
-        if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        status = self.highs.getModelStatus()
+        if status in UNBOUNDED:
             return None
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise RuntimeError(f"the intruder's check could not solve a program: {status.name}")
         solution = self.highs.getSolution()
         x = np.asarray(solution.col_value)
         return float(cost @ x), x, np.asarray(solution.row_dual)
@@ -372,7 +406,10 @@ class _Program:
         low = milp(c, constraints=constraints, bounds=bounds, integrality=integral)
         high = milp(-c, constraints=constraints, bounds=bounds, integrality=integral)
         if not (low.success and high.success):
-            return -math.inf, math.inf, []
+            # Called on a finite rational range only: neither end can be unbounded.
+            raise RuntimeError(
+                f"the intruder's check could not solve an integer program: {low.message}"
+            )
         return float(low.fun), float(-high.fun), [np.round(low.x), np.round(high.x)]
 
 
@@ -627,7 +664,8 @@ def _audit(
                     exposed, owners, out, rows, values, by_label, types["n"].to_numpy(), min_cell
                 )
                 if not chosen:
-                    after += exposed
+                    if round_ < MAX_ROUNDS - 1:
+                        after += exposed
                     break
                 out = _withhold(out, chosen)
                 withheld += chosen
@@ -653,7 +691,7 @@ def _protectors(
     counting as ``EVERYONE_LOSS`` figures of one group. The candidates are the counts an
     exposed target's range rests on (``Finding.used``), ranked by cost for each exposed
     target they touch. Of the first ``CANDIDATES_TRIED``, the first that frees a target
-    alone (its range, solved again without the count, as wide as MIN_CELL) is taken;
+    alone (its range, solved again without the count, at least MIN_CELL + 1 wide) is taken;
     when none does, the first, and the next round looks again. A count of a chart's
     series cannot be withheld by the check and is not a candidate. ``cells`` gives each
     target's cells over the types and ``counted`` the people of each type.
@@ -666,7 +704,12 @@ def _protectors(
     publishers: dict[bytes, set[tuple[str, str] | None]] = {}
     for key, owner in zip(key_of, owners, strict=True):
         publishers.setdefault(key, set()).add(owner)
-    published = set(zip(kpis["metric"], kpis["segment"], strict=True))
+    # The figures still published: a partner withheld already is not withheld again.
+    published = {
+        (m, s)
+        for m, s, w in zip(kpis["metric"], kpis["segment"], kpis["suppressed"], strict=True)
+        if not w
+    }
     pending: dict[int, tuple[set[bytes], Finding]] = {}
     for j, finding in enumerate(exposed):
         keys = {key_of[i] for i in finding.used if None not in publishers[key_of[i]]}
@@ -678,7 +721,10 @@ def _protectors(
     ways = {
         f.label: [
             label
-            for label in (f.label, _numerator_of(f.label))
+            for label in (
+                f.label,
+                None if stats.is_small(f.true, min_cell) else _numerator_of(f.label),
+            )
             if label is not None and label in cells
         ]
         for f in exposed
