@@ -163,7 +163,7 @@ def surveyed_people(ds: Dataset, year: int) -> pd.DataFrame:
         ORDER BY ALL
         """
         ),
-    ).copy()
+    )
     frame["segments"] = [
         tuple(sorted([*s, f])) for s, f in zip(frame["segments"], frame["funded"], strict=True)
     ]
@@ -307,7 +307,7 @@ def started_students(ds: Dataset, year: int) -> pd.DataFrame:
         ORDER BY ALL
         """
         ),
-    ).copy()
+    )
     frame["segments"] = [
         tuple(sorted([*s, d] if isinstance(d, str) else s))
         for s, d in zip(frame["segments"], frame["domain"], strict=True)
@@ -487,7 +487,7 @@ def graduates_of(window: int) -> Callable[[Dataset, int], pd.DataFrame]:
     graduated in ``year - window`` (grouped, their number in ``n``), in the segments of
     ``year``'s rules, and whether their member declared a career outcome within the
     window."""
-    from helpers.figures.metrics.impact import DAYS_PER_YEAR
+    from helpers.figures.metrics.impact import declared_within_sql
 
     def people(ds: Dataset, year: int) -> pd.DataFrame:
         if year - window not in covered_years(ds):
@@ -502,12 +502,7 @@ def graduates_of(window: int) -> Callable[[Dataset, int], pd.DataFrame]:
             WITH cohort AS (
                 SELECT e.enrollment_id, e.application_id,
                        year(e.ended_at) + {window} AS year,
-                       EXISTS (
-                           SELECT 1 FROM career_outcomes o
-                           WHERE o.member_id = e.member_id
-                             AND o.declared_at BETWEEN e.ended_at
-                                 AND e.ended_at + {DAYS_PER_YEAR * window}
-                       ) AS declared
+                       {declared_within_sql(window)} AS declared
                 FROM enrollments e
                 WHERE e.status = 'graduated'
                   AND year(e.ended_at) + {window} IN {_years_in(years)}

@@ -42,6 +42,16 @@ OUTCOME_WINDOWS = (1, 2, 5, 10)
 DAYS_PER_YEAR = 365
 
 
+def declared_within_sql(window: int, alias: str = "e") -> str:
+    """SQL condition: the member of graduated enrollment ``alias`` declared a career
+    outcome within ``window`` years of graduating."""
+    return f"""EXISTS (
+        SELECT 1 FROM career_outcomes o
+        WHERE o.member_id = {alias}.member_id
+          AND o.declared_at BETWEEN {alias}.ended_at AND {alias}.ended_at + {DAYS_PER_YEAR * window}
+    )"""
+
+
 def impact_keys(ds: Dataset, year: int) -> list[str]:
     """Segments of the impact figures: the category breakdown, then apprentices and the others."""
     return [*segments.segment_ids(ds, year), APPRENTICES, NON_APPRENTICES]
@@ -397,13 +407,7 @@ def graduates_with_outcome(
     sql = f"""
         WITH seg AS ({segments.application_segments_sql(ds, year)}),
         cohort AS (
-            SELECT e.application_id,
-                   EXISTS (
-                       SELECT 1 FROM career_outcomes o
-                       WHERE o.member_id = e.member_id
-                         AND o.declared_at BETWEEN e.ended_at
-                             AND e.ended_at + {DAYS_PER_YEAR * window}
-                   ) AS declared
+            SELECT e.application_id, {declared_within_sql(window)} AS declared
             FROM enrollments e
             WHERE e.status = 'graduated' AND {in_year("e.ended_at", cohort)}
         )
