@@ -12,9 +12,12 @@ reproduce the published numerators and denominators of every figure described.
 
 import pandas as pd
 import pytest
+from audits import found_before, withheld
 from tables import ADMITTED_APPLICATION, contract_table
 from test_intruder import UNKNOWN_STATUS, metric_rows, published
+from test_intruder import crowd as impact_crowd
 from test_intruder import dataset as impact_dataset
+from test_metrics_impact import tables as impact_tables
 
 from helpers.figures import audit_populations, intruder, registry
 from helpers.figures.kpi_file import compute_kpis
@@ -129,7 +132,7 @@ def left_to_recover(ds: Dataset) -> list[str]:
     # The corpus runs the attacks' datasets too: imported here, not at its top.
     from test_intruder_corpus import left_to_recover
 
-    return left_to_recover(ds, YEAR, MIN_CELL)
+    return left_to_recover(ds, list_covered_years(ds), MIN_CELL)
 
 
 def shown(frame: pd.DataFrame, metric: str, segment: str = "all") -> float | None:
@@ -140,15 +143,13 @@ def shown(frame: pd.DataFrame, metric: str, segment: str = "all") -> float | Non
 
 def exposed_before(ds: Dataset) -> list[str]:
     compute_kpis(ds, YEAR, MIN_CELL)
-    [result] = intruder.results_of(ds, MIN_CELL, [YEAR])
-    return [f.label for f in result.exposed_before]
+    return [f.label for f in found_before(ds, MIN_CELL, list_covered_years(ds))]
 
 
 def withheld_to_protect(ds: Dataset) -> list[tuple[str, str]]:
     """The figures the check withholds in 2023 to protect others."""
     compute_kpis(ds, YEAR, MIN_CELL)
-    [result] = intruder.results_of(ds, MIN_CELL, [YEAR])
-    return result.withheld
+    return [(m, s) for _, m, s in withheld(ds, MIN_CELL, [YEAR])]
 
 
 # --- the graduates of the year -------------------------------------------------------------
@@ -160,7 +161,7 @@ def test_graduates_not_sent_the_survey_are_not_the_graduates_minus_those_sent_it
     ds = impact_dataset(UNKNOWN_STATUS)
     raw = metric_rows(ds, YEAR)
     assert shown(raw, "graduates") - published(raw, "survey_response_rate")["denominator"] == 1
-    assert "all: sent=False" in exposed_before(ds)
+    assert "all (2023): sent=False" in exposed_before(ds)
     assert left_to_recover(ds) == []
 
 
@@ -291,7 +292,42 @@ def test_a_small_group_of_graduates_followed_is_not_everyone_minus_a_category():
     assert published(raw, metric, "non_underserved") is None
     everyone, seekers = (published(raw, metric, s) for s in ("all", "job_seekers"))
     assert everyone["denominator"] - seekers["denominator"] == 4
-    assert f"{metric}/non_underserved denominator" in exposed_before(ds)
+    # The graduates of 2022, placed in the segments of 2023's rules.
+    assert f"{metric}/non_underserved (2023) denominator" in exposed_before(ds)
+    assert left_to_recover(ds) == []
+
+
+# The graduates of 2022: 100 job seekers and 80 others sent the survey, 3 job seekers and
+# 10 others not. In 2022 the 13 not sent are everyone's graduates minus the survey's, and
+# the survey's denominator of a group says nothing of the group's graduates. In 2023 the
+# careers window of one year counts the graduates of 2022 by group: the job seekers' 103
+# minus the survey's 100 of 2022 give the 3.
+GRADUATED_2022 = "2022-03-01"
+NOT_SENT_SEEKERS = [
+    *impact_crowd("j", 100, "job_seeker", ended=GRADUATED_2022),
+    *impact_crowd("e", 80, "employed", ended=GRADUATED_2022),
+    *impact_crowd("x", 3, "job_seeker", ended=GRADUATED_2022),
+    *impact_crowd("y", 10, "employed", ended=GRADUATED_2022),
+]
+
+
+def not_sent_a_year_before() -> Dataset:
+    # Half of each group declares a career outcome within the year.
+    declared = [
+        (f"m-{prefix}-{i}", "2022-09-01") for prefix, n in (("j", 50), ("e", 40)) for i in range(n)
+    ]
+    frames = impact_tables(NOT_SENT_SEEKERS, declared)
+    surveys = frames["graduate_surveys"]
+    frames["graduate_surveys"] = surveys[~surveys["enrollment_id"].str[:1].isin(["x", "y"])]
+    return Dataset.from_frames(frames, meta={"years": [2022, YEAR]})
+
+
+def test_graduates_not_sent_the_survey_are_not_a_later_year_minus_the_survey():
+    ds = not_sent_a_year_before()
+    followed = published(metric_rows(ds, YEAR), "graduates_with_outcome_1y", "job_seekers")
+    sent = published(metric_rows(ds, 2022), "survey_response_rate", "job_seekers")
+    assert followed["denominator"] - sent["denominator"] == 3
+    assert "job_seekers (2022): sent=False" in exposed_before(ds)
     assert left_to_recover(ds) == []
 
 
@@ -303,9 +339,20 @@ def described_counts(ds: Dataset, year: int, universe: audit_populations.Univers
     MIN_CELL 1), beside the sums of the universe's types its cells give."""
     people = universe.people(ds, year)
     types = intruder._types(universe, people)
-    figures = pd.concat(
-        [registry.metric(m).compute(ds, year, 1) for m in universe.figures], ignore_index=True
-    )
+    # A followed universe's figures are those of the years that publish its people.
+    frames = {
+        year + after: pd.concat(
+            [
+                registry.metric(m).compute(ds, year + after, 1)
+                for m, f in universe.figures.items()
+                if f.published_after == after
+            ],
+            ignore_index=True,
+        )
+        for after in universe.published_after
+        if after == 0 or year + after in list_covered_years(ds)
+    }
+    figures = intruder.linked_figures(universe, year, frames) if universe.followed else frames[year]
     cells = intruder._figure_cells(universe, people, types, figures)
     n = types["n"].to_numpy()
     present = {s for t in types["segments"] for s in t}

@@ -1,5 +1,6 @@
-"""The intruder's check remembered: a year audited once on the same data, with the same
-figures and the same code, is not audited again.
+"""The intruder's check remembered: a year (or a year's graduates, followed over the years
+after) audited once on the same data, with the same figures and the same code, is not
+audited again.
 
 The check is the slowest part of computing a year's figures, and every report audits
 each year of its history: the report of the next year, or of the same year in another
@@ -42,7 +43,12 @@ def frame_digest(frame: pd.DataFrame | None) -> str:
 
 
 def audit_key(
-    ds: Dataset, year: int, kpis: pd.DataFrame, min_cell: int, series: pd.DataFrame | None
+    ds: Dataset,
+    year: int,
+    kpis: pd.DataFrame,
+    min_cell: int,
+    series: pd.DataFrame | None,
+    population: str = "year",
 ) -> str | None:
     """The key of a year's audit, or None when it must not be remembered: a dataset
     without a fingerprint (built in memory) or loaded to be checked anew (``--no-cache``)."""
@@ -54,6 +60,8 @@ def audit_key(
         files={"dataset": ds.fingerprint},
         params={
             "year": int(year),
+            # The populations of the year, or its graduates followed over the years after.
+            "population": population,
             "min_cell": int(min_cell),
             "figures": frame_digest(kpis),
             "series": frame_digest(series),
@@ -113,7 +121,7 @@ def recall_audit(key: str) -> AuditResult | None:
         year=int(content["year"]),
         exposed_before=[_finding(f) for f in content["exposed_before"]],
         exposed_after=[_finding(f) for f in content["exposed_after"]],
-        withheld=[(str(m), str(s)) for m, s in content["withheld"]],
+        withheld=[(int(y), str(m), str(s)) for y, m, s in content["withheld"]],
         targets=int(content["targets"]),
         seconds=0.0,
         remembered=True,

@@ -1,14 +1,20 @@
 """The populations the intruder's check knows: for each, the people with the attributes
 its figures read, and which people each figure counts.
 
-A ``Universe`` is a population behind several metrics of one year: the graduates of the
-year (the impact figures and their number), the students started in the year (who they
-are and how they are funded), the applicants of the year (the admission rate), the
-enrollments expected to end in it (the graduation rate) and the graduates of an earlier
-year (their careers over the years). A person's *type* is the segments they are in and
-their attributes; the check (``helpers.figures.intruder``) writes every published count
-of the universe's figures as a sum of the counts of people of each type. A figure is
-covered as soon as its metric is described here.
+A ``Universe`` is a population behind several metrics: the graduates of a year (the
+impact figures of that year, their number, and their careers published one, two, five
+and ten years later), the students started in a year (who they are and how they are
+funded), the applicants of a year (the admission rate) and the enrollments expected to
+end in it (the graduation rate). A person's *type* is the segments they are in and their
+attributes; the check (``helpers.figures.intruder``) writes every published count of the
+universe's figures as a sum of the counts of people of each type. A figure is covered as
+soon as its metric is described here.
+
+The graduates are one population across the years that publish them: a group's
+graduates counted by the careers figures of a later year, set against the survey's
+figures of the year they graduated, would otherwise give away those not sent the survey.
+Each year counts them in the segments of its own rules, so their segments are named
+with the year whose rules place them (``in_year``).
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.figures.metrics.common import covered_years
+from helpers.figures.metrics.impact import OUTCOME_WINDOWS, outcome_window_metric
 from helpers.intake.dataset import Dataset
 
 Mask = Callable[[pd.DataFrame], pd.Series]
@@ -38,6 +45,11 @@ class FigureCells:
     # The denominator counts the whole universe in every segment's row (a segment's
     # share of all students), not the segment's people alone.
     denominator_of_all: bool = False
+    # How many years after the universe's year the figure is published (a careers
+    # window): 0 for a figure of the year itself.
+    published_after: int = 0
+    # The figure reads the attributes the universe holds apart (``Universe.apart``).
+    apart: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,6 +74,43 @@ class Universe:
     # The combinations of attributes (and periods) a person of the universe can have,
     # whether or not someone has them: the intruder does not know which are empty.
     possible: Callable[[pd.DataFrame], pd.DataFrame] | None = None
+    # Attributes that one figure alone reads (attribute -> metric): left out of the types
+    # when that figure is not published.
+    read_only_by: Mapping[str, str] = field(default_factory=dict)
+    # Attributes no figure reads together with the others (the careers' declarations and
+    # the survey's answers): they make types of their own, with their own combinations
+    # (``possible_apart``), tied to the others by the number of people of each
+    # combination of segments. The intruder learns the same, with far fewer cells.
+    apart: tuple[str, ...] = ()
+    possible_apart: Callable[[pd.DataFrame], pd.DataFrame] | None = None
+
+    @property
+    def published_after(self) -> tuple[int, ...]:
+        """The years after its own in which the universe's figures are published."""
+        return tuple(sorted({f.published_after for f in self.figures.values()}))
+
+    @property
+    def followed(self) -> bool:
+        """Whether later years publish figures of the universe: its segments are then
+        named with the year whose rules place them (``in_year``)."""
+        return self.published_after != (0,)
+
+
+def in_year(segment: str, year: int) -> tuple[str, int]:
+    """A segment as the rules of ``year`` draw it, in a universe followed over years."""
+    return (segment, int(year))
+
+
+def segment_name(segment: str | tuple[str, int]) -> str:
+    """How a segment is named in what the check reports."""
+    if isinstance(segment, tuple):
+        return f"{segment[0]} ({segment[1]})"
+    return segment
+
+
+def plain_segment(segment: str | tuple[str, int]) -> str:
+    """The segment id, without the year of a followed universe's rules."""
+    return segment[0] if isinstance(segment, tuple) else segment
 
 
 NOT_IN_WORK = ("job_seeker", "inactive", "student")
@@ -121,14 +170,26 @@ def _years_in(years: Sequence[int]) -> str:
     return "(" + ", ".join(str(int(y)) for y in years) + ")"
 
 
-def surveyed_people(ds: Dataset, year: int) -> pd.DataFrame:
-    """The graduates of ``year``, with the attributes of the impact figures: whether they
-    were sent the survey (the funnel's graduates count them all), whether they answered,
-    and their answers. One row per group of graduates alike, their number in ``n``
-    (identifiers and single answers stay inside the query)."""
+def followed_graduates(ds: Dataset, year: int) -> pd.DataFrame:
+    """The graduates of ``year``, with the attributes of the figures that count them: of
+    the year itself, whether they were sent the survey (the funnel's graduates count them
+    all), whether they answered, and their answers; of the years after, whether they
+    declared a career outcome within each careers window.
+
+    Their segments are those of every year that publishes figures of them, each named with
+    its year (``in_year``): a window's figure places them with the rules of the year it is
+    published in. One row per group of graduates alike, their number in ``n``
+    (identifiers and single answers stay inside the query).
+    """
     from helpers.figures.metrics.funnel import APPRENTICES, NON_APPRENTICES
+    from helpers.figures.metrics.impact import declared_within_sql
 
     statuses = ", ".join(f"'{s}'" for s in NOT_IN_WORK)
+    later = (0, *OUTCOME_WINDOWS)
+
+    def segments_after(years: Sequence[int], after: int) -> str:
+        return _segments_by_year(ds, [y + after for y in years], f"year(e.ended_at) + {after}")
+
     frame = _read_by_year(
         ds,
         "graduates",
@@ -137,7 +198,12 @@ def surveyed_people(ds: Dataset, year: int) -> pd.DataFrame:
             f"""
         WITH graduate AS (
         SELECT any_value(year(e.ended_at)) AS year,
-               any_value({_segments_by_year(ds, years, "year(e.ended_at)")}) AS segments,
+               {
+                ", ".join(
+                    f"any_value({segments_after(years, after)}) AS segments_{after}"
+                    for after in later
+                )
+            },
                any_value(CASE WHEN e.funding_type = 'apprenticeship'
                               THEN '{APPRENTICES}' ELSE '{NON_APPRENTICES}' END) AS funded,
                any_value(s.enrollment_id IS NOT NULL) AS sent,
@@ -149,23 +215,39 @@ def surveyed_people(ds: Dataset, year: int) -> pd.DataFrame:
                any_value(coalesce(s.employed_within_6_months, FALSE)) AS after,
                any_value(s.salary_before_eur IS NOT NULL AND s.salary_after_eur IS NOT NULL)
                    AS both_salaries,
-               any_value(s.salary_after_eur - s.salary_before_eur) AS change
+               any_value(s.salary_after_eur - s.salary_before_eur) AS change,
+               {
+                ", ".join(
+                    f"any_value({declared_within_sql(w)}) AS declared_{w}" for w in OUTCOME_WINDOWS
+                )
+            }
         FROM enrollments e
         LEFT JOIN graduate_surveys s ON s.enrollment_id = e.enrollment_id
         JOIN applications a ON a.application_id = e.application_id
         WHERE e.status = 'graduated' AND year(e.ended_at) IN {_years_in(years)}
         GROUP BY e.enrollment_id
         )
-        SELECT year, segments, funded, sent, responded, status, after, both_salaries,
-               change, count(*) AS n
-        FROM graduate
-        GROUP BY ALL
-        ORDER BY ALL
+        SELECT *, count(*) AS n FROM graduate GROUP BY ALL ORDER BY ALL
         """
         ),
     )
+    # The apprentices and the others are segments of the year's own figures alone.
     frame["segments"] = [
-        tuple(sorted([*s, f])) for s, f in zip(frame["segments"], frame["funded"], strict=True)
+        tuple(
+            sorted(
+                [
+                    in_year(funded, year),
+                    *(
+                        in_year(s, year + after)
+                        for after, segments in zip(later, placed, strict=True)
+                        for s in segments
+                    ),
+                ]
+            )
+        )
+        for funded, *placed in zip(
+            frame["funded"], *(frame[f"segments_{after}"] for after in later), strict=True
+        )
     ]
     answered = frame["responded"] & frame["both_salaries"]
     change = frame["change"].astype(float)
@@ -174,7 +256,9 @@ def surveyed_people(ds: Dataset, year: int) -> pd.DataFrame:
     )
     frame["status"] = frame["status"].where(frame["responded"], "not_asked")
     frame["after"] = frame["after"] & frame["responded"]
-    return frame.drop(columns=["funded", "both_salaries"])
+    return frame.drop(
+        columns=["funded", "both_salaries", *(f"segments_{after}" for after in later)]
+    )
 
 
 def _responded(p: pd.DataFrame) -> pd.Series:
@@ -229,6 +313,19 @@ def possible_answers(people: pd.DataFrame) -> pd.DataFrame:
     return combos
 
 
+def possible_windows(people: pd.DataFrame) -> pd.DataFrame:
+    """A first career outcome declared within one of the careers windows published
+    (``Universe.read_only_by``), or none: a window holds every outcome of the shorter
+    ones."""
+    shown = [w for w in OUTCOME_WINDOWS if f"declared_{w}" in people]
+    return pd.DataFrame(
+        [
+            {f"declared_{w}": i >= first for i, w in enumerate(shown)}
+            for first in range(len(shown) + 1)
+        ]
+    )
+
+
 def _sign_fits(salary: str, period: str) -> bool:
     """Whether a change that rose, fell or stayed can fall in the bin ``low:high``."""
     low_text, high_text = period.split(":")
@@ -241,11 +338,12 @@ def _sign_fits(salary: str, period: str) -> bool:
     return low <= 0 < high
 
 
-IMPACT = Universe(
-    name="impact",
-    people=surveyed_people,
-    attributes=("sent", "responded", "status", "after", "salary"),
-    figures={
+def _declared(window: int) -> Mask:
+    return lambda p: p[f"declared_{window}"].astype(bool)
+
+
+def _graduates_figures() -> dict[str, FigureCells]:
+    return {
         "graduates": FigureCells(_everyone),
         # The funnel's career outcome rate counts the same respondents.
         "career_outcome_rate_6m": FigureCells(_responded, lambda p: p["after"]),
@@ -261,16 +359,44 @@ IMPACT = Universe(
         "salary_rise_share": FigureCells(_with_salaries, lambda p: p["salary"] == "rise"),
         "salary_change_median_eur": FigureCells(_with_salaries),
         "salary_change_real_median_eur": FigureCells(_with_salaries),
-    },
-    projections=(
+        # The careers windows, each published the number of years it spans later.
+        **{
+            outcome_window_metric(w): FigureCells(
+                _everyone, _declared(w), published_after=w, apart=True
+            )
+            for w in OUTCOME_WINDOWS
+        },
+    }
+
+
+def _graduates_projections() -> tuple[tuple[str, ...], ...]:
+    declared = tuple(f"declared_{w}" for w in OUTCOME_WINDOWS)
+    return (
         ("sent",),
         ("responded",),
         ("responded", "status"),
         ("responded", "status", "after"),
         ("responded", "salary"),
-    ),
+        # Those who declared within a window, and within one window and not the shorter.
+        *((d,) for d in declared),
+        *zip(declared, declared[1:], strict=False),
+    )
+
+
+# The graduates of a year, from the survey's figures of that year to their careers ten
+# years later.
+GRADUATES = Universe(
+    name="graduates",
+    people=followed_graduates,
+    attributes=("sent", "responded", "status", "after", "salary")
+    + tuple(f"declared_{w}" for w in OUTCOME_WINDOWS),
+    figures=_graduates_figures(),
+    projections=_graduates_projections(),
     series={"salary_change_bins": _salary_bin},
     possible=possible_answers,
+    read_only_by={f"declared_{w}": outcome_window_metric(w) for w in OUTCOME_WINDOWS},
+    apart=tuple(f"declared_{w}" for w in OUTCOME_WINDOWS),
+    possible_apart=possible_windows,
 )
 
 
@@ -479,71 +605,4 @@ COHORT = Universe(
 )
 
 
-# --- the graduates of an earlier year: their careers over the years -----------------------
-
-
-def graduates_of(window: int) -> Callable[[Dataset, int], pd.DataFrame]:
-    """The people of ``graduates_with_outcome_<window>y`` in ``year``: the enrollments that
-    graduated in ``year - window`` (grouped, their number in ``n``), in the segments of
-    ``year``'s rules, and whether their member declared a career outcome within the
-    window."""
-    from helpers.figures.metrics.impact import declared_within_sql
-
-    def people(ds: Dataset, year: int) -> pd.DataFrame:
-        if year - window not in covered_years(ds):
-            # The figure is data absent: it publishes nobody.
-            return pd.DataFrame(columns=["segments", "declared", "n"])
-        return _read_by_year(
-            ds,
-            f"graduates followed {window} years",
-            year,
-            lambda years: (
-                f"""
-            WITH cohort AS (
-                SELECT e.enrollment_id, e.application_id,
-                       year(e.ended_at) + {window} AS year,
-                       {declared_within_sql(window)} AS declared
-                FROM enrollments e
-                WHERE e.status = 'graduated'
-                  AND year(e.ended_at) + {window} IN {_years_in(years)}
-            ),
-            graduate AS (
-                SELECT c.year, {_segments_by_year(ds, years, "c.year")} AS segments,
-                       c.declared
-                FROM cohort c JOIN applications a ON a.application_id = c.application_id
-            )
-            SELECT year, segments, declared, count(*) AS n
-            FROM graduate GROUP BY ALL ORDER BY ALL
-            """
-            ),
-        ).assign(segments=lambda f: [tuple(s) for s in f["segments"]])
-
-    return people
-
-
-def _careers(window: int) -> Universe:
-    """The graduates behind the careers window of ``window`` years: one figure, whose
-    segments overlap (a category may hold every underserved graduate)."""
-    from helpers.figures.metrics.impact import outcome_window_metric
-
-    return Universe(
-        name=f"graduates of the year minus {window}",
-        people=graduates_of(window),
-        attributes=("declared",),
-        figures={
-            outcome_window_metric(window): FigureCells(
-                _everyone, lambda p: p["declared"].astype(bool)
-            ),
-        },
-        projections=(("declared",),),
-        possible=lambda people: pd.DataFrame({"declared": [False, True]}),
-    )
-
-
-def _careers_universes() -> tuple[Universe, ...]:
-    from helpers.figures.metrics.impact import OUTCOME_WINDOWS
-
-    return tuple(_careers(window) for window in OUTCOME_WINDOWS)
-
-
-UNIVERSES: tuple[Universe, ...] = (IMPACT, STUDENTS, APPLICANTS, COHORT, *_careers_universes())
+UNIVERSES: tuple[Universe, ...] = (GRADUATES, STUDENTS, APPLICANTS, COHORT)

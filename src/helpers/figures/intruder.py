@@ -16,7 +16,10 @@ type. Every figure of the KPI file whose metric the universe describes gives lin
 equations on the cells (its numerator and its denominator, for every segment), whatever
 the metric: a figure added to a universe's section is covered as soon as its people are
 described, and a count of people in a segment that no description covers is checked as a
-small cell of the projections (status, response...).
+small cell of the projections (status, response...). The populations of a year are
+audited with that year's figures (``audit_year``); the graduates of a year with every
+year that publishes them, their careers years later included (``audit_followed``):
+``audit`` runs both over the years of a report.
 
 The cells are every combination of answers for each combination of groups present,
 empty ones included: a reader cannot know which are empty. The figures to protect are
@@ -49,7 +52,13 @@ from threadpoolctl import threadpool_limits
 
 from helpers.figures import stats
 from helpers.figures.audit_memory import audit_key, recall_audit, remember_audit
-from helpers.figures.audit_populations import UNIVERSES, Universe
+from helpers.figures.audit_populations import (
+    UNIVERSES,
+    Universe,
+    in_year,
+    plain_segment,
+    segment_name,
+)
 from helpers.figures.metrics.common import COMPLEMENTARY_SEGMENTS
 from helpers.intake.dataset import Dataset
 
@@ -82,23 +91,30 @@ class Finding:
 
 @dataclass
 class AuditResult:
-    """What the check found in one year: before and after it withheld more."""
+    """What the check found in one year's populations, or in the graduates of one year
+    followed over the years after (``followed``): before and after it withheld more."""
 
     year: int
     exposed_before: list[Finding]
     exposed_after: list[Finding]
-    withheld: list[tuple[str, str]]
+    # The figures withheld to protect others: year, metric, segment.
+    withheld: list[tuple[int, str, str]]
     targets: int
     seconds: float
     # Read from the cache (``helpers.figures.audit_memory``), not audited again.
     remembered: bool = False
+    followed: bool = False
 
 
 # --- the check ---------------------------------------------------------------------------
 
 
 def _type_keys(universe: Universe, people: pd.DataFrame) -> list[str]:
-    return ["segments", *universe.attributes, *(c for c in people if c.startswith("series:"))]
+    return [
+        "segments",
+        *(a for a in universe.attributes if a in people),
+        *(c for c in people if c.startswith("series:")),
+    ]
 
 
 def _place_in_series(
@@ -124,19 +140,57 @@ def _types(universe: Universe, people: pd.DataFrame) -> pd.DataFrame:
     """The types (segments, attributes, periods) and how many people each holds.
 
     Every combination of segments present is crossed with every combination of
-    attributes the universe deems possible, empty ones included (count 0).
+    attributes the universe deems possible, empty ones included (count 0). The
+    attributes a universe holds apart (``Universe.apart``) make types of their own, a
+    ``part`` column telling them from the others: every person is counted once in each
+    part, and ``_links`` ties the two counts of each combination of segments.
     """
     keys = _type_keys(universe, people)
+    apart = [a for a in universe.apart if a in people]
+    if not apart:
+        return _part_types(people, keys, universe.possible)
+    main = _part_types(people, [k for k in keys if k not in apart], universe.possible)
+    side = _part_types(people, ["segments", *apart], universe.possible_apart)
+    out = pd.concat([main.assign(part=False), side.assign(part=True)], ignore_index=True)
+    return out
+
+
+def _part_types(
+    people: pd.DataFrame,
+    keys: list[str],
+    possible: Callable[[pd.DataFrame], pd.DataFrame] | None,
+) -> pd.DataFrame:
     counted = people if "n" in people else people.assign(n=1)
     present = counted.groupby(keys, sort=True, dropna=False)["n"].sum().reset_index()
-    if universe.possible is None:
+    if possible is None:
         return present
-    combos = universe.possible(people)
+    combos = possible(people)
     sets = pd.DataFrame({"segments": present["segments"].drop_duplicates()})
     every = sets.merge(combos, how="cross")
     out = every.merge(present, on=keys, how="outer")
     out["n"] = out["n"].fillna(0).astype(int)
     return out.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+def _in_part(types: pd.DataFrame, apart: bool) -> np.ndarray:
+    """The types of the part held apart (``apart``), or of the others."""
+    if "part" not in types:
+        return np.full(len(types), not apart)
+    return types["part"].to_numpy(dtype=bool) == apart
+
+
+def _links(types: pd.DataFrame) -> tuple[list[np.ndarray], list[float]]:
+    """For a universe with a part held apart: each combination of segments holds as
+    many people in one part as in the other (the part's types counted +1, the other's
+    -1, summing to 0)."""
+    if "part" not in types:
+        return [], []
+    apart = types["part"].to_numpy(dtype=bool)
+    rows = []
+    for segments in types["segments"].drop_duplicates():
+        inside = (types["segments"] == segments).to_numpy()
+        rows.append(np.where(inside & ~apart, 1.0, 0.0) - np.where(inside & apart, 1.0, 0.0))
+    return rows, [0.0] * len(rows)
 
 
 def _in_segment(types: pd.DataFrame, segment: str) -> np.ndarray:
@@ -160,9 +214,13 @@ def _figure_cells(
 
     present = {s for t in types["segments"] for s in t}
     described = [m for m in dict.fromkeys(kpis["metric"]) if m in universe.figures]
-    denominators = {m: over_types(universe.figures[m].denominator(types)) for m in described}
+    # A figure counts the types of its own part alone (``Universe.apart``).
+    part = {m: _in_part(types, universe.figures[m].apart) for m in described}
+    denominators = {
+        m: over_types(universe.figures[m].denominator(types)) & part[m] for m in described
+    }
     numerators = {
-        m: over_types(universe.figures[m].numerator(types))
+        m: over_types(universe.figures[m].numerator(types)) & part[m]
         for m in described
         if universe.figures[m].numerator is not None
     }
@@ -235,7 +293,12 @@ def _figure_targets(
         if w
     }
     return [
-        Target(f"{metric}/{segment} {column}", cells, int(n[cells].sum()), (metric, segment))
+        Target(
+            f"{metric}/{segment_name(segment)} {column}",
+            cells,
+            int(n[cells].sum()),
+            (metric, segment),
+        )
         for (metric, segment), parts in counts.items()
         if (metric, segment) in withheld
         for column, cells in parts
@@ -250,9 +313,14 @@ def _cell_targets(universe: Universe, types: pd.DataFrame, min_cell: int) -> lis
     n = types["n"].to_numpy(dtype=float)
     # Each projection's combinations, numbered in sorted order, and each type's.
     grouped = []
-    for projection in universe.projections:
-        groups = types.groupby(list(projection), sort=True)
-        grouped.append((projection, groups.ngroup().to_numpy(), list(groups.size().index)))
+    for projection in (p for p in universe.projections if set(p) <= set(types.columns)):
+        # A projection reads the attributes of one part: the types of the other part
+        # hold none of them.
+        part = _in_part(types, set(projection) <= set(universe.apart))
+        groups = types[part].groupby(list(projection), sort=True)
+        codes = np.full(len(types), -1)
+        codes[part] = groups.ngroup().to_numpy()
+        grouped.append((projection, codes, list(groups.size().index)))
     targets: list[Target] = []
     seen: set[bytes] = set()
     for segment in sorted({s for t in types["segments"] for s in t}):
@@ -271,7 +339,7 @@ def _cell_targets(universe: Universe, types: pd.DataFrame, min_cell: int) -> lis
                 seen.add(cells.tobytes())
                 values = np.atleast_1d(combinations[code])
                 words = ", ".join(f"{a}={v}" for a, v in zip(projection, values, strict=True))
-                targets.append(Target(f"{segment}: {words}", cells, count))
+                targets.append(Target(f"{segment_name(segment)}: {words}", cells, count))
     return targets
 
 
@@ -342,7 +410,9 @@ class _Program:
         self.highs.changeRowsBounds(len(index), index, lower, upper)
         # The cells of these rows take the smallest count of the rows still published.
         if self.inside is None:
-            self.inside = self.a.toarray() > 0
+            dense = self.a.toarray()
+            # A link between two parts of a universe (``_links``) bounds no cell.
+            self.inside = (dense > 0) & ~(dense < 0).any(axis=1, keepdims=True)
         touched = np.flatnonzero(self.inside[index].any(axis=0)).astype(np.int32)
         counts = np.where(self.inside[self.active][:, touched], self.b[self.active, None], math.inf)
         bound = counts.min(axis=0) if len(counts) else np.full(len(touched), math.inf)
@@ -468,8 +538,10 @@ def _merged_types(
 ) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
     """Types that every equation and every target reads alike are one cell for the
     intruder: merged, the programs are smaller and their answers the same. Returns each
-    type's cell and the function that carries a mask over the types to the cells."""
-    columns = np.vstack([*(r > 0 for r in rows), *targets]).T
+    type's cell and the function that carries a vector over the types to the cells (a
+    mask stays a mask; the coefficients of an equation are those of its types)."""
+    negative = [r < 0 for r in rows if (r < 0).any()]  # the links between two parts
+    columns = np.vstack([*(r > 0 for r in rows), *negative, *targets]).T
     # Each type's column as bytes: one key to compare instead of a row of booleans.
     keys = np.packbits(columns, axis=1)
     keys = np.ascontiguousarray(keys).view(np.dtype((np.void, keys.shape[1]))).ravel()
@@ -477,9 +549,13 @@ def _merged_types(
     merged = merged.ravel()
     width = int(merged.max()) + 1
 
-    def merge(cells: np.ndarray) -> np.ndarray:
-        out = np.zeros(width, dtype=bool)
-        out[merged[cells]] = True
+    def merge(vector: np.ndarray) -> np.ndarray:
+        if vector.dtype == bool:
+            out = np.zeros(width, dtype=bool)
+            out[merged[vector]] = True
+            return out
+        out = np.zeros(width)
+        out[merged] = vector  # the types of a cell share every coefficient
         return out
 
     return merged, merge
@@ -515,7 +591,7 @@ def find_exposed(
     merged, merge = _merged_types(rows, [t.cells for t in targets])
     width = int(merged.max()) + 1
     n = np.bincount(merged, weights=types["n"].to_numpy(dtype=float), minlength=width)
-    rows = [merge(r > 0).astype(float) for r in rows]
+    rows = [merge(np.asarray(r, dtype=float)) for r in rows]
     targets = [Target(t.label, merge(t.cells), t.true, t.figure) for t in targets]
     upper = _upper_bounds(rows, values) if rows else np.full(width, math.inf)
     narrow: dict[str, Finding] = {}
@@ -584,91 +660,238 @@ def find_exposed(
     return exposed
 
 
+def audit(
+    ds: Dataset,
+    frames: Mapping[int, pd.DataFrame],
+    min_cell: int,
+    histograms: Mapping[int, pd.DataFrame] | None = None,
+) -> tuple[dict[int, pd.DataFrame], list[AuditResult]]:
+    """Run the intruder's check on the figures of every year of ``frames`` (year -> KPI
+    frame) and withhold what it takes.
+
+    The populations of one year are audited with that year's figures; the graduates of
+    a year with the figures of every year of ``frames`` that publishes them (their
+    careers, years later). ``histograms`` gives each year's salary-change histogram as
+    published. Returns the frames (figures withheld to protect others marked suppressed
+    and blanked) and what was found, year by year and then graduates' year by
+    graduates' year. The result does not depend on the order of the years: each figure
+    belongs to one population.
+    """
+    histograms = {} if histograms is None else histograms
+    out = dict(frames)
+    results = []
+    for year in sorted(out):
+        out[year], result = audit_year(ds, year, out[year], min_cell)
+        results.append(result)
+    for universe in (u for u in UNIVERSES if u.followed):
+        for year in sorted(out):
+            out, result = audit_followed(ds, universe, year, out, min_cell, histograms.get(year))
+            results.append(result)
+    return out, results
+
+
 def audit_year(
     ds: Dataset,
     year: int,
     kpis: pd.DataFrame,
     min_cell: int,
-    series: pd.DataFrame | None = None,
-    universes: Sequence[Universe] = UNIVERSES,
+    universes: Sequence[Universe] | None = None,
 ) -> tuple[pd.DataFrame, AuditResult]:
-    """Run the intruder's check on the figures of ``year`` and withhold what it takes.
+    """Run the check on the populations of ``year`` that no later year publishes
+    (students, applicants, enrollments expected to end), with the figures of ``year``."""
+    own = universes is None
+    universes = [u for u in UNIVERSES if not u.followed] if universes is None else universes
 
-    Returns the KPI frame (figures withheld to protect others marked suppressed and
-    blanked) and what was found.
-    """
+    def run() -> tuple[list[Finding], list[Finding], list[tuple[int, str, str]], int]:
+        _, before, after, withheld, n = _audit(ds, year, kpis, kpis, min_cell, None, universes)
+        return before, after, [(int(year), m, s) for m, s in withheld], n
+
+    result = _remembered(ds, year, kpis, min_cell, None, own, run, followed=False)
+    return _withhold(kpis, [(m, s) for _, m, s in result.withheld]), result
+
+
+def audit_followed(
+    ds: Dataset,
+    universe: Universe,
+    year: int,
+    frames: Mapping[int, pd.DataFrame],
+    min_cell: int,
+    series: pd.DataFrame | None = None,
+) -> tuple[dict[int, pd.DataFrame], AuditResult]:
+    """Run the check on the people of ``universe`` of ``year`` (the graduates of the
+    year), with the figures of every year of ``frames`` that publishes them."""
+    linked = linked_figures(universe, year, frames)
+    published = {int(y) for y in linked["published_in"]}
+
+    def run() -> tuple[list[Finding], list[Finding], list[tuple[int, str, str]], int]:
+        if linked.empty:
+            return [], [], [], 0
+        people = universe.people(ds, year)
+        # Segments of years that publish nothing of them, and attributes only figures
+        # not published read, tell the intruder nothing: the types stay few.
+        people = people.assign(
+            segments=[tuple(s for s in t if s[1] in published) for t in people["segments"]]
+        )
+        shown = set(linked["metric"])
+        people = people.drop(
+            columns=[a for a, m in universe.read_only_by.items() if m not in shown]
+        )
+        _, before, after, withheld, n = _audit(
+            ds, year, linked, linked, min_cell, series, [universe], people
+        )
+        # Each figure back to the year that publishes it.
+        return before, after, [(s[1], m, s[0]) for m, s in withheld], n
+
+    # The segments named with their year are written as text in the cache's key.
+    keyed = linked.drop(columns=["published_in"]).assign(segment=lambda f: f["segment"].map(str))
+    result = _remembered(
+        ds, year, keyed, min_cell, series, universe in UNIVERSES, run, followed=True
+    )
+    out = dict(frames)
+    for y in sorted({y for y, _, _ in result.withheld}):
+        out[y] = _withhold(out[y], [(m, s) for wy, m, s in result.withheld if wy == y])
+    return out, result
+
+
+def linked_figures(
+    universe: Universe, year: int, frames: Mapping[int, pd.DataFrame]
+) -> pd.DataFrame:
+    """The figures of ``frames`` that count the people of a followed ``universe`` of
+    ``year``: those of each year published that many years after, and the figures
+    computed from them; each segment named with the year of its rules (``in_year``), and
+    the year it is published in (``published_in``)."""
+    parts = []
+    for after in universe.published_after:
+        shown = frames.get(year + after)
+        if shown is None:
+            continue
+        metrics = {m for m, f in universe.figures.items() if f.published_after == after}
+        metrics |= {d for m in metrics for d in DERIVED_FROM.get(m, ())}
+        rows = shown[shown["metric"].isin(metrics)]
+        rows = rows.drop(columns=[c for c in ("year", "section") if c in rows])
+        rows = rows.assign(
+            segment=[in_year(s, year + after) for s in rows["segment"]],
+            published_in=year + after,
+        )
+        parts.append(rows)
+    if not parts:
+        return pd.DataFrame(columns=["metric", "segment", "suppressed", "published_in"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def _remembered(
+    ds: Dataset,
+    year: int,
+    kpis: pd.DataFrame,
+    min_cell: int,
+    series: pd.DataFrame | None,
+    own: bool,
+    run: Callable[[], tuple[list[Finding], list[Finding], list[tuple[int, str, str]], int]],
+    followed: bool,
+) -> AuditResult:
+    """Run an audit, or read it from the cache when the project's own populations were
+    audited before on the same data and figures (``own``)."""
     started = time.perf_counter()
-    # Only the project's own universes are remembered: their code is in the key.
-    key = audit_key(ds, year, kpis, min_cell, series) if universes is UNIVERSES else None
+    population = "followed" if followed else "year"
+    key = audit_key(ds, year, kpis, min_cell, series, population) if own else None
     remembered = recall_audit(key) if key is not None else None
     if remembered is not None:
         remembered.seconds = time.perf_counter() - started
-        return _withhold(kpis, remembered.withheld), remembered
+        remembered.followed = followed
+        return remembered
     # The matrices are small: one thread does them fastest, and several threads on a
     # busy machine make each one hundreds of times slower.
     with threadpool_limits(limits=1):
-        out, before, after, withheld, n_targets = _audit(
-            ds, year, kpis, min_cell, series, universes
-        )
+        before, after, withheld, n_targets = run()
     seconds = time.perf_counter() - started
-    result = AuditResult(year, before, after, withheld, n_targets, seconds)
+    result = AuditResult(year, before, after, withheld, n_targets, seconds, followed=followed)
     if key is not None:
         remember_audit(key, result)
-    return out, result
+    return result
 
 
 def _audit(
     ds: Dataset,
     year: int,
     kpis: pd.DataFrame,
+    given: pd.DataFrame,
     min_cell: int,
     series: pd.DataFrame | None,
     universes: Sequence[Universe],
-) -> tuple[pd.DataFrame, list[Finding], list[Finding], list[tuple[str, str]], int]:
+    people: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, list[Finding], list[Finding], list, int]:
+    """The check on ``kpis``: ``given`` holds the figures withheld before it (those to
+    protect); ``people``, when given, are those of the single universe."""
     out = kpis.copy()
-    withheld: list[tuple[str, str]] = []
+    withheld: list = []
     before: list[Finding] = []
     after: list[Finding] = []
     n_targets = 0
     if min_cell > 1:
         for universe in universes:
-            people = universe.people(ds, year)
-            if people.empty:
+            found = universe.people(ds, year) if people is None else people
+            if found.empty:
                 continue
-            people = _place_in_series(universe, people, series)
-            types = _types(universe, people)
-            cells = _cell_targets(universe, types, min_cell)
-            # Withholding only removes equations, so ranges only widen: a target found
-            # safe stays safe, and later rounds check the others alone.
-            safe: set[str] = set()
-            pool: list[np.ndarray] = []
-            counts = _figure_cells(universe, people, types, out)
-            for round_ in range(MAX_ROUNDS):
-                rows, values, owners = _equations(counts, types, out, series)
-                # The figures withheld before the check are the ones to protect; those
-                # it withholds protect them and hold no small count of their own.
-                targets = [*_figure_targets(types, counts, kpis), *cells]
-                checked = [t for t in targets if t.label not in safe]
-                pinned: set[str] = set()
-                exposed = find_exposed(checked, rows, values, types, min_cell, pinned, pool)
-                safe |= {t.label for t in checked} - pinned
-                if round_ == 0:
-                    before += exposed
-                    n_targets += len(targets)
-                if not exposed:
-                    break
-                if round_ == MAX_ROUNDS - 1:
-                    after += exposed
-                by_label = {t.label: t.cells for t in targets}
-                chosen = _protectors(
-                    exposed, owners, out, rows, values, by_label, types["n"].to_numpy(), min_cell
-                )
-                if not chosen:
-                    if round_ < MAX_ROUNDS - 1:
-                        after += exposed
-                    break
-                out = _withhold(out, chosen)
-                withheld += chosen
+            out, b, a, w, n = _audit_universe(universe, found, out, given, min_cell, series)
+            before += b
+            after += a
+            withheld += w
+            n_targets += n
+    return out, before, after, withheld, n_targets
+
+
+def _audit_universe(
+    universe: Universe,
+    people: pd.DataFrame,
+    out: pd.DataFrame,
+    given: pd.DataFrame,
+    min_cell: int,
+    series: pd.DataFrame | None,
+) -> tuple[pd.DataFrame, list[Finding], list[Finding], list, int]:
+    """The rounds of the check on one universe: find what is exposed, withhold what
+    frees it for least, and look again."""
+    withheld: list = []
+    before: list[Finding] = []
+    after: list[Finding] = []
+    n_targets = 0
+    people = _place_in_series(universe, people, series)
+    types = _types(universe, people)
+    cells = _cell_targets(universe, types, min_cell)
+    # Withholding only removes equations, so ranges only widen: a target found safe
+    # stays safe, and later rounds check the others alone.
+    safe: set[str] = set()
+    pool: list[np.ndarray] = []
+    counts = _figure_cells(universe, people, types, out)
+    link_rows, link_values = _links(types)
+    for round_ in range(MAX_ROUNDS):
+        rows, values, owners = _equations(counts, types, out, series)
+        # The links are no published count: never withheld, like a chart's series.
+        rows, values = rows + link_rows, values + link_values
+        owners = owners + [None] * len(link_rows)
+        # The figures withheld before the check are the ones to protect; those it
+        # withholds protect them and hold no small count of their own.
+        targets = [*_figure_targets(types, counts, given), *cells]
+        checked = [t for t in targets if t.label not in safe]
+        pinned: set[str] = set()
+        exposed = find_exposed(checked, rows, values, types, min_cell, pinned, pool)
+        safe |= {t.label for t in checked} - pinned
+        if round_ == 0:
+            before += exposed
+            n_targets += len(targets)
+        if not exposed:
+            break
+        if round_ == MAX_ROUNDS - 1:
+            after += exposed
+        by_label = {t.label: t.cells for t in targets}
+        chosen = _protectors(
+            exposed, owners, out, rows, values, by_label, types["n"].to_numpy(), min_cell
+        )
+        if not chosen:
+            if round_ < MAX_ROUNDS - 1:
+                after += exposed
+            break
+        out = _withhold(out, chosen)
+        withheld += chosen
     return out, before, after, withheld, n_targets
 
 
@@ -733,12 +956,12 @@ def _protectors(
     merged, merge = _merged_types(rows, [cells[label] for label in kept])
     counted = np.bincount(merged, weights=counted.astype(float), minlength=int(merged.max()) + 1)
     cells = {label: merge(cells[label]) for label in kept}
-    rows = [merge(r > 0).astype(float) for r in rows]
+    rows = [merge(np.asarray(r, dtype=float)) for r in rows]
     program = _Program(rows, list(values), _upper_bounds(rows, values))
 
     def figures_of(key: bytes) -> list[tuple[str, str]]:
         figures = {f for f in publishers[key] if f is not None}
-        figures |= {(m, PARTNERS[s]) for m, s in figures if (m, PARTNERS.get(s, "")) in published}
+        figures |= {(m, p) for m, s in figures if (p := _partner(s)) and (m, p) in published}
         return sorted(figures - set(chosen))
 
     def loss(key: bytes) -> int:
@@ -815,6 +1038,8 @@ def _upper_bounds(rows: Sequence[np.ndarray], values: Sequence[float]) -> np.nda
     own size)."""
     upper = np.full(len(rows[0]) if rows else 0, math.inf)
     for row, value in zip(rows, values, strict=True):
+        if (row < 0).any():
+            continue  # a link between two parts of a universe bounds no cell
         inside = row > 0
         upper[inside] = np.minimum(upper[inside], value)
     return upper
@@ -826,7 +1051,7 @@ EVERYONE_LOSS = 8
 
 
 def _loss(figure: tuple[str, str]) -> int:
-    return EVERYONE_LOSS if figure[1] == "all" else 1
+    return EVERYONE_LOSS if plain_segment(figure[1]) == "all" else 1
 
 
 # Segments that split everyone in two (``helpers.figures.metrics.common``).
@@ -834,6 +1059,14 @@ PARTNERS = {
     **{a: b for a, b in COMPLEMENTARY_SEGMENTS},
     **{b: a for a, b in COMPLEMENTARY_SEGMENTS},
 }
+
+
+def _partner(segment: str | tuple[str, int]) -> str | tuple[str, int] | None:
+    """The segment that splits everyone in two with ``segment``, with the same rules."""
+    if isinstance(segment, tuple):
+        partner = PARTNERS.get(segment[0])
+        return None if partner is None else (partner, segment[1])
+    return PARTNERS.get(segment)
 
 
 # Figures computed from others of the same segment: withheld with any of them.
@@ -859,14 +1092,21 @@ def _withhold(kpis: pd.DataFrame, figures: Sequence[tuple[str, str]]) -> pd.Data
 # --- results of a dataset, kept for the run's provenance ---------------------------------
 
 _RESULTS: weakref.WeakKeyDictionary[
-    duckdb.DuckDBPyConnection, dict[tuple[int, int], AuditResult]
+    duckdb.DuckDBPyConnection, dict[tuple[bool, int, int], AuditResult]
 ] = weakref.WeakKeyDictionary()
 
 
 def remember(ds: Dataset, min_cell: int, result: AuditResult) -> None:
-    _RESULTS.setdefault(ds.con, {})[result.year, min_cell] = result
+    _RESULTS.setdefault(ds.con, {})[result.followed, result.year, min_cell] = result
 
 
 def results_of(ds: Dataset, min_cell: int, years: Sequence[int]) -> list[AuditResult]:
+    """The audits of ``years``: their own populations, then the graduates of each of
+    them followed over the years after."""
     found = _RESULTS.get(ds.con, {})
-    return [found[y, min_cell] for y in years if (y, min_cell) in found]
+    return [
+        found[followed, y, min_cell]
+        for followed in (False, True)
+        for y in years
+        if (followed, y, min_cell) in found
+    ]

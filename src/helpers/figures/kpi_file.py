@@ -8,15 +8,21 @@ small breakdowns the charts draw.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from helpers.core import safe_csv
 from helpers.figures import intruder, registry, segments, stats
 from helpers.figures.metrics import series as series_module
-from helpers.figures.metrics.common import FIGURE_COLUMNS, complementary_breakdowns
+from helpers.figures.metrics.common import (
+    FIGURE_COLUMNS,
+    complementary_breakdowns,
+    covered_years,
+)
 from helpers.figures.metrics.funding import funding_breakdowns
 from helpers.intake.dataset import Dataset
 
@@ -31,10 +37,55 @@ def compute_kpis(ds: Dataset, year: int, min_cell: int = stats.MIN_CELL) -> pd.D
 
     Rows are ordered by section, then metric (registry order), then segment (display
     order). Secondary suppression runs over all figures together, so a figure withheld to
-    protect another is withheld everywhere it appears.
+    protect another is withheld everywhere it appears. The figures are those of
+    ``compute_history``: a year's figures are the same in every report of the data.
+    """
+    return compute_history(ds, [year], min_cell)[int(year)]
+
+
+# The figures of every year of a dataset, computed once per connection, threshold and
+# span of years: each report year, and each year of its history, reads them.
+_HISTORY: weakref.WeakKeyDictionary[
+    duckdb.DuckDBPyConnection, dict[tuple, dict[int, pd.DataFrame]]
+] = weakref.WeakKeyDictionary()
+
+
+def compute_history(
+    ds: Dataset, years: Sequence[int], min_cell: int = stats.MIN_CELL
+) -> dict[int, pd.DataFrame]:
+    """Return the KPI frames of ``years`` (``compute_kpis``), year by year.
+
+    Every year the dataset covers is computed with them, and the intruder's check runs
+    over them all: the graduates of a year are counted again by the careers figures of
+    the years after, so what a year may publish depends on what later years publish of
+    the same people. Whichever years are asked for, a year's figures are the same.
     """
     if min_cell < 1:
         raise ValueError("min_cell must be at least 1")
+    every = tuple(sorted(set(covered_years(ds)) | {int(y) for y in years}))
+    kept = _HISTORY.setdefault(ds.con, {})
+    key = (every, int(min_cell), ds.fingerprint, ds.reuse_results)
+    if key not in kept:
+        frames = {y: _suppressed_figures(ds, y, min_cell) for y in every}
+        # The histograms as published: a distribution of fewer than MIN_CELL people in
+        # all is withheld, and the intruder does not see it.
+        histograms = {
+            y: series_module.protect_counts(
+                series_module.salary_change_distribution(ds, y, min_cell), min_cell
+            )
+            for y in every
+        }
+        # Figures of different metrics share people: the intruder's check withholds what
+        # could still be worked out from everything published.
+        frames, results = intruder.audit(ds, frames, min_cell, histograms)
+        for result in results:
+            intruder.remember(ds, min_cell, result)
+        kept[key] = {y: _in_file_order(frame, y) for y, frame in frames.items()}
+    return {int(y): kept[key][int(y)].copy() for y in years}
+
+
+def _suppressed_figures(ds: Dataset, year: int, min_cell: int) -> pd.DataFrame:
+    """Every metric's figures of ``year``, small counts and their partners withheld."""
     figures = pd.concat(
         [spec.compute(ds, year, min_cell) for spec in registry.METRICS], ignore_index=True
     )
@@ -46,16 +97,12 @@ def compute_kpis(ds: Dataset, year: int, min_cell: int = stats.MIN_CELL) -> pd.D
         raise RuntimeError(f"figures computed twice: {pairs}")
     additive = {m.id for m in registry.METRICS if m.kind in registry.ADDITIVE_KINDS}
     breakdowns = complementary_breakdowns(figures, additive) + funding_breakdowns(figures)
-    figures = stats.suppress_secondary(figures, breakdowns, min_cell)
-    # Figures of different metrics share people: the intruder's check withholds what
-    # could still be worked out from everything published.
-    # The histogram as published: a distribution of fewer than MIN_CELL people in all is
-    # withheld, and the intruder does not see it.
-    bins = series_module.protect_counts(
-        series_module.salary_change_distribution(ds, year, min_cell), min_cell
-    )
-    figures, audit = intruder.audit_year(ds, year, figures, min_cell, bins)
-    intruder.remember(ds, min_cell, audit)
+    return stats.suppress_secondary(figures, breakdowns, min_cell)
+
+
+def _in_file_order(figures: pd.DataFrame, year: int) -> pd.DataFrame:
+    """``figures`` of ``year`` in the KPI file's columns, in its row order."""
+    figures = figures.copy()
     figures["year"] = int(year)
     figures["section"] = [
         registry.metric(m).section_of(s)

@@ -247,9 +247,14 @@ def write_run_data(
     from helpers.figures import intruder
 
     protected = [
-        [str(result.year), metric, segment]
-        for result in intruder.results_of(ds, min_cell, history_years)
-        for metric, segment in result.withheld
+        [str(y), metric, segment]
+        for y, metric, segment in sorted(
+            {
+                figure
+                for result in intruder.results_of(ds, min_cell, history_years)
+                for figure in result.withheld
+            }
+        )
     ]
     write_atomically(
         lambda path: write_csv(path, ("year", "metric", "segment"), protected),

@@ -192,11 +192,11 @@ def say_audit(ds: Any, min_cell: int, years: list[int], progress: Progress) -> N
     withheld = sum(len(r.withheld) for r in results)
     seconds = sum(r.seconds for r in results)
     remembered = sum(r.remembered for r in results)
-    # Years audited before on the same data and code are read, not audited again.
-    reused = f", {remembered} of them remembered" if remembered else ""
+    # Populations audited before on the same data and code are read, not audited again.
+    reused = f", {remembered} of {len(results)} audits remembered" if remembered else ""
     progress.say(
         f"audit: {found} recoverable before, {left} after, {withheld} figures withheld "
-        f"to protect others, {len(results)} years{reused} in {seconds:.2f}s"
+        f"to protect others, {len(years)} years{reused} in {seconds:.2f}s"
     )
 
 
