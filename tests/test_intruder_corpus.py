@@ -29,7 +29,7 @@ from test_intruder_populations import dataset as population_dataset
 from test_metrics_impact import tables as impact_tables
 
 from helpers.core.paths import DEFAULT_DATA_DIR
-from helpers.figures import stats
+from helpers.figures import intruder, stats
 from helpers.figures.kpi_file import compute_history, compute_kpis, compute_series
 from helpers.figures.run_data import list_covered_years
 from helpers.intake.dataset import Dataset
@@ -130,3 +130,18 @@ def test_a_year_audited_before_is_remembered_with_the_same_figures(isolated_cach
     fresh = replace(intruder_dataset(EMPLOYED_BEFORE), fingerprint="f" * 64)
     compute_kpis(fresh, 2023, stats.MIN_CELL)
     assert not any(r.remembered for r in audits(fresh, stats.MIN_CELL, [2023]))
+
+
+def test_the_graduates_of_each_year_give_the_same_figures_audited_side_by_side(monkeypatch):
+    # The graduates of 2022 and of 2023 are audited in a pool of threads: one after the
+    # other or side by side, the published figures are the same.
+    from test_intruder_populations import not_sent_a_year_before
+
+    published = []
+    for workers in (1, 2):
+        monkeypatch.setattr(intruder, "WORKERS", workers)
+        ds = not_sent_a_year_before()
+        published.append(compute_history(ds, list_covered_years(ds), stats.MIN_CELL))
+    assert withheld(ds, stats.MIN_CELL, [2022, 2023])
+    assert published[0].keys() == published[1].keys() == {2022, 2023}
+    assert all(published[0][y].equals(published[1][y]) for y in published[0])

@@ -40,6 +40,7 @@ import math
 import time
 import weakref
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import duckdb
@@ -660,6 +661,11 @@ def find_exposed(
     return exposed
 
 
+# The graduates of the years are audited side by side, one thread each: HiGHS releases
+# the interpreter while it solves, so the programs of two years use both cores.
+WORKERS = 2
+
+
 def audit(
     ds: Dataset,
     frames: Mapping[int, pd.DataFrame],
@@ -674,19 +680,33 @@ def audit(
     careers, years later). ``histograms`` gives each year's salary-change histogram as
     published. Returns the frames (figures withheld to protect others marked suppressed
     and blanked) and what was found, year by year and then graduates' year by
-    graduates' year. The result does not depend on the order of the years: each figure
-    belongs to one population.
+    graduates' year. Each figure belongs to one population, so the graduates of
+    different years are audited independently, side by side, with the same result in
+    any order.
     """
     histograms = {} if histograms is None else histograms
     out = dict(frames)
     results = []
-    for year in sorted(out):
-        out[year], result = audit_year(ds, year, out[year], min_cell)
-        results.append(result)
-    for universe in (u for u in UNIVERSES if u.followed):
+    # The matrices are small: one thread does each fastest, and several threads on a
+    # busy machine make each one hundreds of times slower.
+    with threadpool_limits(limits=1), ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        # The graduates are read here, and solved in the pool while this thread reads
+        # and audits the populations of each year: no figure belongs to both.
+        audits = [
+            _FollowedAudit(ds, universe, year, frames, min_cell, histograms.get(year))
+            for universe in UNIVERSES
+            if universe.followed
+            for year in sorted(frames)
+        ]
+        waiting = [(job, pool.submit(job.run)) for job in audits if job.result is None]
         for year in sorted(out):
-            out, result = audit_followed(ds, universe, year, out, min_cell, histograms.get(year))
+            out[year], result = audit_year(ds, year, out[year], min_cell)
             results.append(result)
+        for job, solving in waiting:
+            job.finish(solving.result())
+    for job in audits:
+        out = job.withhold(out)
+        results.append(job.result)
     return out, results
 
 
@@ -701,13 +721,83 @@ def audit_year(
     (students, applicants, enrollments expected to end), with the figures of ``year``."""
     own = universes is None
     universes = [u for u in UNIVERSES if not u.followed] if universes is None else universes
-
-    def run() -> tuple[list[Finding], list[Finding], list[tuple[int, str, str]], int]:
-        _, before, after, withheld, n = _audit(ds, year, kpis, kpis, min_cell, None, universes)
-        return before, after, [(int(year), m, s) for m, s in withheld], n
-
-    result = _remembered(ds, year, kpis, min_cell, None, own, run, followed=False)
+    started = time.perf_counter()
+    key = audit_key(ds, year, kpis, min_cell, None, "year") if own else None
+    result = _recall(key, started, followed=False)
+    if result is None:
+        with threadpool_limits(limits=1):
+            _, before, after, withheld, n = _audit(ds, year, kpis, kpis, min_cell, None, universes)
+        found = (before, after, [(int(year), m, s) for m, s in withheld], n)
+        result = _keep(key, year, found, started, followed=False)
     return _withhold(kpis, [(m, s) for _, m, s in result.withheld]), result
+
+
+class _FollowedAudit:
+    """The check on the people of a followed ``universe`` of ``year`` (the graduates of
+    the year), with the figures of every year of ``frames`` that publishes them.
+
+    The people and the figures are read on creation, and the cache looked up (``result``
+    is then set); ``run`` solves, reading nothing from the dataset, so that audits of
+    several years can run side by side; ``finish`` keeps what it found.
+    """
+
+    def __init__(
+        self,
+        ds: Dataset,
+        universe: Universe,
+        year: int,
+        frames: Mapping[int, pd.DataFrame],
+        min_cell: int,
+        series: pd.DataFrame | None,
+    ) -> None:
+        self.universe, self.year, self.min_cell, self.series = universe, year, min_cell, series
+        self.started = time.perf_counter()
+        self.linked = linked_figures(universe, year, frames)
+        # The segments named with their year are written as text in the cache's key.
+        keyed = self.linked.drop(columns=["published_in"]).assign(
+            segment=lambda f: f["segment"].map(str)
+        )
+        own = universe in UNIVERSES
+        self.key = audit_key(ds, year, keyed, min_cell, series, "followed") if own else None
+        self.result = _recall(self.key, self.started, followed=True)
+        self.people = None
+        if self.result is None and not self.linked.empty:
+            self.people = self._people(ds)
+
+    def _people(self, ds: Dataset) -> pd.DataFrame:
+        people = self.universe.people(ds, self.year)
+        # Segments of years that publish nothing of them, and attributes only figures
+        # not published read, tell the intruder nothing: the types stay few.
+        published = {int(y) for y in self.linked["published_in"]}
+        people = people.assign(
+            segments=[tuple(s for s in t if s[1] in published) for t in people["segments"]]
+        )
+        shown = set(self.linked["metric"])
+        return people.drop(
+            columns=[a for a, m in self.universe.read_only_by.items() if m not in shown]
+        )
+
+    def run(self) -> tuple[list[Finding], list[Finding], list[tuple[int, str, str]], int]:
+        self.started = time.perf_counter()  # its own time, not the time it waited
+        if self.people is None or self.people.empty or self.min_cell <= 1:
+            return [], [], [], 0
+        _, before, after, withheld, n = _audit_universe(
+            self.universe, self.people, self.linked, self.linked, self.min_cell, self.series
+        )
+        # Each figure back to the year that publishes it.
+        return before, after, [(s[1], m, s[0]) for m, s in withheld], n
+
+    def finish(
+        self, found: tuple[list[Finding], list[Finding], list[tuple[int, str, str]], int]
+    ) -> None:
+        self.result = _keep(self.key, self.year, found, self.started, followed=True)
+
+    def withhold(self, frames: Mapping[int, pd.DataFrame]) -> dict[int, pd.DataFrame]:
+        out = dict(frames)
+        withheld = self.result.withheld
+        for y in sorted({y for y, _, _ in withheld}):
+            out[y] = _withhold(out[y], [(m, s) for wy, m, s in withheld if wy == y])
+        return out
 
 
 def audit_followed(
@@ -720,37 +810,11 @@ def audit_followed(
 ) -> tuple[dict[int, pd.DataFrame], AuditResult]:
     """Run the check on the people of ``universe`` of ``year`` (the graduates of the
     year), with the figures of every year of ``frames`` that publishes them."""
-    linked = linked_figures(universe, year, frames)
-    published = {int(y) for y in linked["published_in"]}
-
-    def run() -> tuple[list[Finding], list[Finding], list[tuple[int, str, str]], int]:
-        if linked.empty:
-            return [], [], [], 0
-        people = universe.people(ds, year)
-        # Segments of years that publish nothing of them, and attributes only figures
-        # not published read, tell the intruder nothing: the types stay few.
-        people = people.assign(
-            segments=[tuple(s for s in t if s[1] in published) for t in people["segments"]]
-        )
-        shown = set(linked["metric"])
-        people = people.drop(
-            columns=[a for a, m in universe.read_only_by.items() if m not in shown]
-        )
-        _, before, after, withheld, n = _audit(
-            ds, year, linked, linked, min_cell, series, [universe], people
-        )
-        # Each figure back to the year that publishes it.
-        return before, after, [(s[1], m, s[0]) for m, s in withheld], n
-
-    # The segments named with their year are written as text in the cache's key.
-    keyed = linked.drop(columns=["published_in"]).assign(segment=lambda f: f["segment"].map(str))
-    result = _remembered(
-        ds, year, keyed, min_cell, series, universe in UNIVERSES, run, followed=True
-    )
-    out = dict(frames)
-    for y in sorted({y for y, _, _ in result.withheld}):
-        out[y] = _withhold(out[y], [(m, s) for wy, m, s in result.withheld if wy == y])
-    return out, result
+    job = _FollowedAudit(ds, universe, year, frames, min_cell, series)
+    if job.result is None:
+        with threadpool_limits(limits=1):
+            job.finish(job.run())
+    return job.withhold(frames), job.result
 
 
 def linked_figures(
@@ -779,30 +843,24 @@ def linked_figures(
     return pd.concat(parts, ignore_index=True)
 
 
-def _remembered(
-    ds: Dataset,
-    year: int,
-    kpis: pd.DataFrame,
-    min_cell: int,
-    series: pd.DataFrame | None,
-    own: bool,
-    run: Callable[[], tuple[list[Finding], list[Finding], list[tuple[int, str, str]], int]],
-    followed: bool,
-) -> AuditResult:
-    """Run an audit, or read it from the cache when the project's own populations were
-    audited before on the same data and figures (``own``)."""
-    started = time.perf_counter()
-    population = "followed" if followed else "year"
-    key = audit_key(ds, year, kpis, min_cell, series, population) if own else None
+def _recall(key: str | None, started: float, followed: bool) -> AuditResult | None:
+    """The audit remembered under ``key`` (None: not to be remembered, or not found)."""
     remembered = recall_audit(key) if key is not None else None
     if remembered is not None:
         remembered.seconds = time.perf_counter() - started
         remembered.followed = followed
-        return remembered
-    # The matrices are small: one thread does them fastest, and several threads on a
-    # busy machine make each one hundreds of times slower.
-    with threadpool_limits(limits=1):
-        before, after, withheld, n_targets = run()
+    return remembered
+
+
+def _keep(
+    key: str | None,
+    year: int,
+    found: tuple[list[Finding], list[Finding], list[tuple[int, str, str]], int],
+    started: float,
+    followed: bool,
+) -> AuditResult:
+    """The result of an audit just run, remembered under ``key`` when there is one."""
+    before, after, withheld, n_targets = found
     seconds = time.perf_counter() - started
     result = AuditResult(year, before, after, withheld, n_targets, seconds, followed=followed)
     if key is not None:
@@ -1096,8 +1154,23 @@ _RESULTS: weakref.WeakKeyDictionary[
 ] = weakref.WeakKeyDictionary()
 
 
+# How long the last check of a dataset took, start to end (its audits run side by side).
+_WALL: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, dict[int, float]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def remember(ds: Dataset, min_cell: int, result: AuditResult) -> None:
     _RESULTS.setdefault(ds.con, {})[result.followed, result.year, min_cell] = result
+
+
+def remember_time(ds: Dataset, min_cell: int, seconds: float) -> None:
+    _WALL.setdefault(ds.con, {})[min_cell] = seconds
+
+
+def time_of(ds: Dataset, min_cell: int) -> float | None:
+    """The seconds the last check of ``ds`` took, start to end; None if it did not run."""
+    return _WALL.get(ds.con, {}).get(min_cell)
 
 
 def results_of(ds: Dataset, min_cell: int, years: Sequence[int]) -> list[AuditResult]:
