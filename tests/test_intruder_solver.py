@@ -12,9 +12,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy.optimize import linprog
 
+from helpers.figures import intruder
 from helpers.figures.intruder import _Program, _Screen, _upper_bounds
 
 
@@ -142,3 +144,22 @@ def test_released_counts_are_as_if_never_published_until_restored(seed):
     assert program.range(target, float(cells @ target), math.inf)[:2] == pytest.approx(expected)
     program.restore(released)
     assert program.range(target, float(cells @ target), math.inf)[:2] == pytest.approx(before)
+
+
+@pytest.mark.parametrize("segment", ["all", ("all", 2021)], ids=["a year's", "a followed year's"])
+def test_a_withheld_figure_whose_counts_are_both_pinned_is_exposed(segment):
+    # A withheld share of 20 in 50, both counts published by other figures: its value is
+    # recovered, whether its segment is a year's own or one a later year names with the
+    # year of its rules (the graduates followed over the years).
+    from helpers.figures.audit_populations import segment_name
+
+    types = pd.DataFrame({"n": [20, 30]})
+    numerator, denominator = np.array([True, False]), np.array([True, True])
+    label = f"m/{segment_name(segment)}"
+    targets = [
+        intruder.Target(f"{label} denominator", denominator, 50, ("m", segment)),
+        intruder.Target(f"{label} numerator", numerator, 20, ("m", segment)),
+    ]
+    rows = [denominator.astype(float), numerator.astype(float)]
+    exposed = intruder.find_exposed(targets, rows, [50.0, 20.0], types, 5)
+    assert [f.label for f in exposed] == [f"{label} denominator"]

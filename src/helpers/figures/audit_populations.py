@@ -187,23 +187,21 @@ def followed_graduates(ds: Dataset, year: int) -> pd.DataFrame:
     statuses = ", ".join(f"'{s}'" for s in NOT_IN_WORK)
     later = (0, *OUTCOME_WINDOWS)
 
-    def segments_after(years: Sequence[int], after: int) -> str:
-        return _segments_by_year(ds, [y + after for y in years], f"year(e.ended_at) + {after}")
+    declared = ",\n".join(
+        f"any_value({declared_within_sql(w)}) AS declared_{w}" for w in OUTCOME_WINDOWS
+    )
 
-    frame = _read_by_year(
-        ds,
-        "graduates",
-        year,
-        lambda years: (
-            f"""
+    def placed(years: Sequence[int], after: int) -> str:
+        """The segments with the rules of the year ``after`` years past graduation."""
+        rules = _segments_by_year(ds, [y + after for y in years], f"year(e.ended_at) + {after}")
+        return f"any_value({rules}) AS segments_{after}"
+
+    def sql(years: Sequence[int]) -> str:
+        segments = ",\n".join(placed(years, after) for after in later)
+        return f"""
         WITH graduate AS (
         SELECT any_value(year(e.ended_at)) AS year,
-               {
-                ", ".join(
-                    f"any_value({segments_after(years, after)}) AS segments_{after}"
-                    for after in later
-                )
-            },
+               {segments},
                any_value(CASE WHEN e.funding_type = 'apprenticeship'
                               THEN '{APPRENTICES}' ELSE '{NON_APPRENTICES}' END) AS funded,
                any_value(s.enrollment_id IS NOT NULL) AS sent,
@@ -216,11 +214,7 @@ def followed_graduates(ds: Dataset, year: int) -> pd.DataFrame:
                any_value(s.salary_before_eur IS NOT NULL AND s.salary_after_eur IS NOT NULL)
                    AS both_salaries,
                any_value(s.salary_after_eur - s.salary_before_eur) AS change,
-               {
-                ", ".join(
-                    f"any_value({declared_within_sql(w)}) AS declared_{w}" for w in OUTCOME_WINDOWS
-                )
-            }
+               {declared}
         FROM enrollments e
         LEFT JOIN graduate_surveys s ON s.enrollment_id = e.enrollment_id
         JOIN applications a ON a.application_id = e.application_id
@@ -229,8 +223,8 @@ def followed_graduates(ds: Dataset, year: int) -> pd.DataFrame:
         )
         SELECT *, count(*) AS n FROM graduate GROUP BY ALL ORDER BY ALL
         """
-        ),
-    )
+
+    frame = _read_by_year(ds, "graduates", year, sql)
     # The apprentices and the others are segments of the year's own figures alone.
     frame["segments"] = [
         tuple(

@@ -295,7 +295,7 @@ def _figure_targets(
     }
     return [
         Target(
-            f"{metric}/{segment_name(segment)} {column}",
+            _figure_label(metric, segment, column),
             cells,
             int(n[cells].sum()),
             (metric, segment),
@@ -305,6 +305,11 @@ def _figure_targets(
         for column, cells in parts
         if cells.any()
     ]
+
+
+def _figure_label(metric: str, segment: str | tuple[str, int], column: str) -> str:
+    """The label of a count of a figure: ``metric/segment column``."""
+    return f"{metric}/{segment_name(segment)} {column}"
 
 
 def _cell_targets(universe: Universe, types: pd.DataFrame, min_cell: int) -> list[Target]:
@@ -652,7 +657,7 @@ def find_exposed(
             continue
         if not (target.figure is None or stats.is_small(target.true, min_cell)):
             metric, segment = target.figure
-            both = (f"{metric}/{segment} numerator", f"{metric}/{segment} denominator")
+            both = tuple(_figure_label(metric, segment, c) for c in ("numerator", "denominator"))
             if not (target.label.endswith(" denominator") and all(x in narrow for x in both)):
                 continue
             # Its value comes out of both counts: widening either protects it.
@@ -728,7 +733,7 @@ def audit_year(
         with threadpool_limits(limits=1):
             _, before, after, withheld, n = _audit(ds, year, kpis, kpis, min_cell, None, universes)
         found = (before, after, [(int(year), m, s) for m, s in withheld], n)
-        result = _keep(key, year, found, started, followed=False)
+        result = _keep(key, year, found, time.perf_counter() - started, followed=False)
     return _withhold(kpis, [(m, s) for _, m, s in result.withheld]), result
 
 
@@ -751,7 +756,7 @@ class _FollowedAudit:
         series: pd.DataFrame | None,
     ) -> None:
         self.universe, self.year, self.min_cell, self.series = universe, year, min_cell, series
-        self.started = time.perf_counter()
+        started = time.perf_counter()
         self.linked = linked_figures(universe, year, frames)
         # The segments named with their year are written as text in the cache's key.
         keyed = self.linked.drop(columns=["published_in"]).assign(
@@ -759,7 +764,8 @@ class _FollowedAudit:
         )
         own = universe in UNIVERSES
         self.key = audit_key(ds, year, keyed, min_cell, series, "followed") if own else None
-        self.result = _recall(self.key, self.started, followed=True)
+        self.result = _recall(self.key, started, followed=True)
+        self.seconds = 0.0
         self.people = None
         if self.result is None and not self.linked.empty:
             self.people = self._people(ds)
@@ -778,19 +784,26 @@ class _FollowedAudit:
         )
 
     def run(self) -> tuple[list[Finding], list[Finding], list[tuple[int, str, str]], int]:
-        self.started = time.perf_counter()  # its own time, not the time it waited
-        if self.people is None or self.people.empty or self.min_cell <= 1:
-            return [], [], [], 0
-        _, before, after, withheld, n = _audit_universe(
-            self.universe, self.people, self.linked, self.linked, self.min_cell, self.series
+        started = time.perf_counter()  # its own time, not the time it waited
+        found: tuple[list[Finding], list[Finding], list[tuple[int, str, str]], int] = (
+            [],
+            [],
+            [],
+            0,
         )
-        # Each figure back to the year that publishes it.
-        return before, after, [(s[1], m, s[0]) for m, s in withheld], n
+        if self.people is not None and not self.people.empty and self.min_cell > 1:
+            _, before, after, withheld, n = _audit_universe(
+                self.universe, self.people, self.linked, self.linked, self.min_cell, self.series
+            )
+            # Each figure back to the year that publishes it.
+            found = (before, after, [(s[1], m, s[0]) for m, s in withheld], n)
+        self.seconds = time.perf_counter() - started
+        return found
 
     def finish(
         self, found: tuple[list[Finding], list[Finding], list[tuple[int, str, str]], int]
     ) -> None:
-        self.result = _keep(self.key, self.year, found, self.started, followed=True)
+        self.result = _keep(self.key, self.year, found, self.seconds, followed=True)
 
     def withhold(self, frames: Mapping[int, pd.DataFrame]) -> dict[int, pd.DataFrame]:
         out = dict(frames)
@@ -856,12 +869,12 @@ def _keep(
     key: str | None,
     year: int,
     found: tuple[list[Finding], list[Finding], list[tuple[int, str, str]], int],
-    started: float,
+    seconds: float,
     followed: bool,
 ) -> AuditResult:
-    """The result of an audit just run, remembered under ``key`` when there is one."""
+    """The result of an audit just run (in ``seconds``), remembered under ``key`` when
+    there is one."""
     before, after, withheld, n_targets = found
-    seconds = time.perf_counter() - started
     result = AuditResult(year, before, after, withheld, n_targets, seconds, followed=followed)
     if key is not None:
         remember_audit(key, result)

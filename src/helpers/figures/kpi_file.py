@@ -59,7 +59,10 @@ def compute_history(
     Every year the dataset covers is computed with them, and the intruder's check runs
     over them all: the graduates of a year are counted again by the careers figures of
     the years after, so what a year may publish depends on what later years publish of
-    the same people. Whichever years are asked for, a year's figures are the same.
+    the same people. Whichever covered years are asked for, a year's figures are the
+    same. A year outside the data (which no report publishes: ``helpers.report`` and
+    ``helpers.kpis`` refuse it) joins the audit, and may change what the years it links
+    to publish.
     """
     if min_cell < 1:
         raise ValueError("min_cell must be at least 1")

@@ -246,15 +246,19 @@ def write_run_data(
     series = compute_series(ds, year, min_cell)
     from helpers.figures import intruder
 
+    # The graduates of a year are audited with the years that publish them: every audit
+    # of the data is read, and the figures of the years this folder publishes are kept.
+    audited = sorted(set(covered) | set(history_years))
     protected = [
         [str(y), metric, segment]
         for y, metric, segment in sorted(
             {
                 figure
-                for result in intruder.results_of(ds, min_cell, history_years)
+                for result in intruder.results_of(ds, min_cell, audited)
                 for figure in result.withheld
             }
         )
+        if y in history_years
     ]
     write_atomically(
         lambda path: write_csv(path, ("year", "metric", "segment"), protected),
