@@ -251,3 +251,41 @@ def test_kernels_are_forked_by_the_server_and_warm(tmp_path):
                 kernel.shutdown()
     finally:
         server.stop()
+
+
+UNFINISHED_COROUTINES = """
+import asyncio, gc, sys
+if sys.argv[1] == "quiet":
+    from helpers.run.kernels.runner import _quiet_libraries
+    _quiet_libraries()
+async def waiting():
+    await asyncio.sleep(60)
+async def never_awaited():
+    pass
+loop = asyncio.new_event_loop()
+task = loop.create_task(waiting())
+loop.run_until_complete(asyncio.sleep(0))
+del task
+never_awaited()
+gc.collect()
+"""
+
+
+@pytest.mark.parametrize("quiet", [False, True], ids=["a bare process", "a worker"])
+def test_a_worker_stopped_mid_start_says_nothing_of_its_unfinished_coroutines(quiet):
+    # A worker stopped while its kernel starts or shuts down (the run failed before any
+    # section) leaves coroutines pending: asyncio's complaints, with this machine's paths,
+    # would land in the run's own error output.
+    result = subprocess.run(
+        [sys.executable, "-c", UNFINISHED_COROUTINES, "quiet" if quiet else "bare"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        check=True,
+    )
+    said = result.stderr
+    if quiet:
+        assert said == ""
+    else:  # what the worker would say unquieted: the test can tell
+        assert "Task was destroyed but it is pending" in said and "never awaited" in said

@@ -21,6 +21,7 @@ import queue
 import signal
 import subprocess
 import time
+import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -339,6 +340,11 @@ def _quiet_libraries() -> None:
     # Papermill and nbclient log every step; the orchestrator reports what matters.
     for name in ("papermill", "nbclient", "traitlets", "nbconvert"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
+    # A worker stopped while its kernel starts or shuts down (a run that failed before
+    # any section) leaves the kernel manager's coroutines unfinished. What asyncio says
+    # of them at exit is no message of the run's, and it names this machine's paths.
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+    warnings.filterwarnings("ignore", "coroutine .* was never awaited", RuntimeWarning)
 
 
 def _import_heavy_modules() -> None:
