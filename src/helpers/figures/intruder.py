@@ -18,7 +18,7 @@ the metric: a figure added to a universe's section is covered as soon as its peo
 described, and a count of people in a segment that no description covers is checked as a
 small cell of the projections (status, response...). The populations of a year are
 audited with that year's figures (``audit_year``); the graduates of a year with every
-year that publishes them, their careers years later included (``audit_followed``):
+year that publishes them, their careers years later included (``_FollowedAudit``):
 ``audit`` runs both over the years of a report.
 
 The cells are every combination of answers for each combination of groups present,
@@ -90,6 +90,11 @@ class Finding:
     used: tuple[int, ...] = ()
 
 
+# What an audit found: exposed before and after it withheld more, the figures it
+# withheld (year, metric, segment) and its number of targets.
+Found = tuple[list[Finding], list[Finding], list[tuple[int, str, str]], int]
+
+
 @dataclass
 class AuditResult:
     """What the check found in one year's populations, or in the graduates of one year
@@ -152,8 +157,7 @@ def _types(universe: Universe, people: pd.DataFrame) -> pd.DataFrame:
         return _part_types(people, keys, universe.possible)
     main = _part_types(people, [k for k in keys if k not in apart], universe.possible)
     side = _part_types(people, ["segments", *apart], universe.possible_apart)
-    out = pd.concat([main.assign(part=False), side.assign(part=True)], ignore_index=True)
-    return out
+    return pd.concat([main.assign(part=False), side.assign(part=True)], ignore_index=True)
 
 
 def _part_types(
@@ -731,8 +735,7 @@ def audit_year(
     result = _recall(key, started, followed=False)
     if result is None:
         with threadpool_limits(limits=1):
-            _, before, after, withheld, n = _audit(ds, year, kpis, kpis, min_cell, None, universes)
-        found = (before, after, [(int(year), m, s) for m, s in withheld], n)
+            found = _audit(ds, year, kpis, min_cell, universes)
         result = _keep(key, year, found, time.perf_counter() - started, followed=False)
     return _withhold(kpis, [(m, s) for _, m, s in result.withheld]), result
 
@@ -783,14 +786,9 @@ class _FollowedAudit:
             columns=[a for a, m in self.universe.read_only_by.items() if m not in shown]
         )
 
-    def run(self) -> tuple[list[Finding], list[Finding], list[tuple[int, str, str]], int]:
+    def run(self) -> Found:
         started = time.perf_counter()  # its own time, not the time it waited
-        found: tuple[list[Finding], list[Finding], list[tuple[int, str, str]], int] = (
-            [],
-            [],
-            [],
-            0,
-        )
+        found: Found = ([], [], [], 0)
         if self.people is not None and not self.people.empty and self.min_cell > 1:
             _, before, after, withheld, n = _audit_universe(
                 self.universe, self.people, self.linked, self.linked, self.min_cell, self.series
@@ -800,9 +798,7 @@ class _FollowedAudit:
         self.seconds = time.perf_counter() - started
         return found
 
-    def finish(
-        self, found: tuple[list[Finding], list[Finding], list[tuple[int, str, str]], int]
-    ) -> None:
+    def finish(self, found: Found) -> None:
         self.result = _keep(self.key, self.year, found, self.seconds, followed=True)
 
     def withhold(self, frames: Mapping[int, pd.DataFrame]) -> dict[int, pd.DataFrame]:
@@ -811,23 +807,6 @@ class _FollowedAudit:
         for y in sorted({y for y, _, _ in withheld}):
             out[y] = _withhold(out[y], [(m, s) for wy, m, s in withheld if wy == y])
         return out
-
-
-def audit_followed(
-    ds: Dataset,
-    universe: Universe,
-    year: int,
-    frames: Mapping[int, pd.DataFrame],
-    min_cell: int,
-    series: pd.DataFrame | None = None,
-) -> tuple[dict[int, pd.DataFrame], AuditResult]:
-    """Run the check on the people of ``universe`` of ``year`` (the graduates of the
-    year), with the figures of every year of ``frames`` that publishes them."""
-    job = _FollowedAudit(ds, universe, year, frames, min_cell, series)
-    if job.result is None:
-        with threadpool_limits(limits=1):
-            job.finish(job.run())
-    return job.withhold(frames), job.result
 
 
 def linked_figures(
@@ -868,7 +847,7 @@ def _recall(key: str | None, started: float, followed: bool) -> AuditResult | No
 def _keep(
     key: str | None,
     year: int,
-    found: tuple[list[Finding], list[Finding], list[tuple[int, str, str]], int],
+    found: Found,
     seconds: float,
     followed: bool,
 ) -> AuditResult:
@@ -882,17 +861,10 @@ def _keep(
 
 
 def _audit(
-    ds: Dataset,
-    year: int,
-    kpis: pd.DataFrame,
-    given: pd.DataFrame,
-    min_cell: int,
-    series: pd.DataFrame | None,
-    universes: Sequence[Universe],
-    people: pd.DataFrame | None = None,
-) -> tuple[pd.DataFrame, list[Finding], list[Finding], list, int]:
-    """The check on ``kpis``: ``given`` holds the figures withheld before it (those to
-    protect); ``people``, when given, are those of the single universe."""
+    ds: Dataset, year: int, kpis: pd.DataFrame, min_cell: int, universes: Sequence[Universe]
+) -> Found:
+    """The check on ``kpis``, the figures of ``year``, over each of ``universes``; the
+    figures withheld before it are the ones to protect."""
     out = kpis.copy()
     withheld: list = []
     before: list[Finding] = []
@@ -900,15 +872,15 @@ def _audit(
     n_targets = 0
     if min_cell > 1:
         for universe in universes:
-            found = universe.people(ds, year) if people is None else people
-            if found.empty:
+            people = universe.people(ds, year)
+            if people.empty:
                 continue
-            out, b, a, w, n = _audit_universe(universe, found, out, given, min_cell, series)
+            out, b, a, w, n = _audit_universe(universe, people, out, kpis, min_cell, None)
             before += b
             after += a
-            withheld += w
+            withheld += [(int(year), m, s) for m, s in w]
             n_targets += n
-    return out, before, after, withheld, n_targets
+    return before, after, withheld, n_targets
 
 
 def _audit_universe(
